@@ -1,0 +1,332 @@
+//! Settings from environment variables, with defaults that run a desk out of the box.
+
+use std::fmt;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+
+/// Which database the desk keeps its records in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(Secret<String>),
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            return Ok(Self::Postgres(Secret(raw.to_string())));
+        }
+        let path = raw.strip_prefix("sqlite://").unwrap_or(raw);
+        if path.is_empty() || path.contains("://") {
+            return Err(format!(
+                "'{raw}' is neither postgres://… nor a SQLite file path"
+            ));
+        }
+        if path == ":memory:" {
+            return Err("an in-memory SQLite database cannot be shared by a pool".into());
+        }
+        Ok(Self::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A value that must never reach a log line or an error page.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(pub T);
+
+impl<T> Secret<T> {
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// Public address of the desk without a trailing slash; e-mailed links start with it.
+    pub base_url: String,
+    pub secret_key: Secret<Vec<u8>>,
+    pub smtp_url: Option<Secret<String>>,
+    pub mail_from: String,
+    pub data_dir: PathBuf,
+    pub session_idle_minutes: i64,
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn bad(name: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        message: message.into(),
+    }
+}
+
+pub const MIN_SECRET_KEY_BYTES: usize = 64;
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads every setting through `lookup`, so tests can configure an instance without
+    /// touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(lookup("DATA_DIR").unwrap_or_else(|| "data".into()));
+
+        let database_url = match lookup("DATABASE_URL") {
+            Some(raw) => DatabaseUrl::parse(&raw).map_err(|m| bad("DATABASE_URL", m))?,
+            None => DatabaseUrl::Sqlite(data_dir.join("tierdesk.db")),
+        };
+
+        let bind_raw = lookup("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_raw.trim().parse().map_err(|_| {
+            bad(
+                "BIND",
+                format!("'{bind_raw}' is not an address and port like 127.0.0.1:8080"),
+            )
+        })?;
+
+        let base_url = match lookup("BASE_URL") {
+            Some(raw) => {
+                let trimmed = raw.trim().trim_end_matches('/').to_string();
+                if !(trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+                    || trimmed.len() <= "https://".len()
+                {
+                    return Err(bad(
+                        "BASE_URL",
+                        format!("'{raw}' must start with http:// or https://"),
+                    ));
+                }
+                trimmed
+            }
+            None => format!("http://{bind}"),
+        };
+
+        let secret_key = match lookup("SECRET_KEY") {
+            Some(raw) => {
+                let bytes = raw.trim().as_bytes().to_vec();
+                if bytes.len() < MIN_SECRET_KEY_BYTES {
+                    return Err(bad(
+                        "SECRET_KEY",
+                        format!(
+                            "must be at least {MIN_SECRET_KEY_BYTES} characters (it has {})",
+                            bytes.len()
+                        ),
+                    ));
+                }
+                bytes
+            }
+            None => load_or_create_secret_key(&data_dir.join("secret.key"))
+                .map_err(|e| bad("SECRET_KEY", format!("unset, and {e}")))?,
+        };
+
+        let smtp_url = match lookup("SMTP_URL") {
+            Some(raw) => {
+                let trimmed = raw.trim();
+                if !(trimmed.starts_with("smtp://") || trimmed.starts_with("smtps://")) {
+                    return Err(bad(
+                        "SMTP_URL",
+                        "must start with smtp:// or smtps:// (e.g. smtp://mail.example.com:587?tls=required)",
+                    ));
+                }
+                Some(Secret(trimmed.to_string()))
+            }
+            None => None,
+        };
+
+        let mail_from = lookup("MAIL_FROM").unwrap_or_else(|| "tierdesk <desk@localhost>".into());
+        if !mail_from.contains('@') {
+            return Err(bad(
+                "MAIL_FROM",
+                format!("'{mail_from}' is not an e-mail address"),
+            ));
+        }
+
+        let session_idle_minutes = match lookup("SESSION_IDLE_MINUTES") {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (1..=60 * 24 * 30).contains(m))
+                .ok_or_else(|| {
+                    bad(
+                        "SESSION_IDLE_MINUTES",
+                        format!("'{raw}' is not a number of minutes between 1 and 43200"),
+                    )
+                })?,
+            None => 120,
+        };
+
+        let workers = match lookup("WORKERS") {
+            Some(raw) => Some(
+                raw.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=256).contains(n))
+                    .ok_or_else(|| bad("WORKERS", format!("'{raw}' is not a number from 1 to 256")))?,
+            ),
+            None => None,
+        };
+
+        Ok(Self {
+            database_url,
+            bind,
+            base_url,
+            secret_key: Secret(secret_key),
+            smtp_url,
+            mail_from,
+            data_dir,
+            session_idle_minutes,
+            workers,
+        })
+    }
+
+    /// Cookies are marked Secure only when the desk is reached over https, because browsers
+    /// other than Chromium drop Secure cookies on plain-http origins.
+    pub fn cookies_secure(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+/// Keeps the generated cookie key across restarts, so a restart does not log everyone out.
+fn load_or_create_secret_key(path: &Path) -> Result<Vec<u8>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .map_err(|_| format!("{} is not a hex-encoded key", path.display()))?;
+            if bytes.len() < MIN_SECRET_KEY_BYTES {
+                return Err(format!("{} holds a key that is too short", path.display()));
+            }
+            Ok(bytes)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            let mut key = vec![0u8; MIN_SECRET_KEY_BYTES];
+            rand::rngs::OsRng.fill_bytes(&mut key);
+            write_private_file(path, hex::encode(&key).as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        vars.entry("DATA_DIR".into())
+            .or_insert_with(|| dir.path().display().to_string());
+        let result = Config::from_lookup(|k| vars.get(k).cloned());
+        drop(dir);
+        result
+    }
+
+    #[test]
+    fn defaults_give_a_sqlite_desk_on_port_8080() {
+        let config = config_from(&[]).unwrap();
+        assert!(matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("tierdesk.db")));
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.base_url, "http://127.0.0.1:8080");
+        assert!(!config.cookies_secure());
+        assert_eq!(config.secret_key.expose().len(), MIN_SECRET_KEY_BYTES);
+    }
+
+    #[test]
+    fn generated_secret_key_is_kept_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().display().to_string();
+        let lookup = |k: &str| (k == "DATA_DIR").then(|| data.clone());
+        let first = Config::from_lookup(lookup).unwrap();
+        let second = Config::from_lookup(lookup).unwrap();
+        assert_eq!(first.secret_key, second.secret_key);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn bad_settings_name_the_variable() {
+        let cases = [
+            ("BIND", "localhost", "BIND"),
+            ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+            ("DATABASE_URL", ":memory:", "DATABASE_URL"),
+            ("BASE_URL", "desk.example.com", "BASE_URL"),
+            ("SECRET_KEY", "short", "SECRET_KEY"),
+            ("SMTP_URL", "mail.example.com", "SMTP_URL"),
+            ("MAIL_FROM", "nobody", "MAIL_FROM"),
+            ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES"),
+            ("WORKERS", "many", "WORKERS"),
+        ];
+        for (name, value, expected) in cases {
+            let err = config_from(&[(name, value)]).unwrap_err();
+            assert_eq!(err.name, expected, "{name}={value}");
+            assert!(err.to_string().starts_with(&format!("configuration: {expected}:")));
+        }
+    }
+
+    #[test]
+    fn https_base_url_makes_cookies_secure_and_postgres_urls_are_recognised() {
+        let config = config_from(&[
+            ("BASE_URL", "https://desk.example.com/"),
+            ("DATABASE_URL", "postgres://u@db/tierdesk"),
+        ])
+        .unwrap();
+        assert_eq!(config.base_url, "https://desk.example.com");
+        assert!(config.cookies_secure());
+        assert_eq!(config.database_url.backend_name(), "postgres");
+    }
+}

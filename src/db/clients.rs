@@ -1,0 +1,409 @@
+//! The MSP's client organisations and the people at them who contact the desk.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::schema::{clients, contacts};
+use super::{DbConn, audit, is_unique_violation, write_tx};
+use crate::domain::ids::{ClientId, ContactId, UserId};
+use crate::domain::inputs::{EmailAddress, FieldErrors};
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = clients)]
+pub struct ClientRow {
+    pub id: i64,
+    pub name: String,
+    pub name_key: String,
+    pub code: String,
+    pub notes: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ClientRow {
+    pub fn id(&self) -> ClientId {
+        ClientId(self.id)
+    }
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: i64,
+    pub client_id: i64,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub job_title: String,
+    pub verification_secret_hash: Option<String>,
+    pub notes: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ContactRow {
+    pub fn id(&self) -> ContactId {
+        ContactId(self.id)
+    }
+
+    pub fn has_verification_secret(&self) -> bool {
+        self.verification_secret_hash.is_some()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientInput {
+    pub name: String,
+    pub code: String,
+    pub notes: String,
+    pub active: bool,
+}
+
+/// What to do with a contact's verification PIN: it is stored only as a hash, so an edit form
+/// never shows it and leaving the field empty keeps the old one.
+#[derive(Clone, Debug)]
+pub enum SecretChange {
+    Keep,
+    Set(String),
+    Clear,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContactInput {
+    pub name: String,
+    pub email: EmailAddress,
+    pub phone: String,
+    pub job_title: String,
+    pub notes: String,
+    pub active: bool,
+    pub secret: SecretChange,
+}
+
+pub struct ClientSummary {
+    pub client: ClientRow,
+    pub contact_count: i64,
+}
+
+/// Name keys are lower-case so "Acme" and "ACME" are one client on both backends.
+fn name_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+pub fn list(conn: &mut DbConn, include_inactive: bool) -> AppResult<Vec<ClientSummary>> {
+    let mut query = clients::table
+        .order(clients::name_key.asc())
+        .select(ClientRow::as_select())
+        .into_boxed();
+    if !include_inactive {
+        query = query.filter(clients::active.eq(true));
+    }
+    let rows = query.load(conn)?;
+    let counts: HashMap<i64, i64> = contacts::table
+        .filter(contacts::active.eq(true))
+        .group_by(contacts::client_id)
+        .select((contacts::client_id, count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|client| ClientSummary {
+            contact_count: counts.get(&client.id).copied().unwrap_or(0),
+            client,
+        })
+        .collect())
+}
+
+pub fn get(conn: &mut DbConn, id: ClientId) -> AppResult<ClientRow> {
+    clients::table
+        .find(id.0)
+        .select(ClientRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+fn duplicate_client_errors(
+    conn: &mut DbConn,
+    input: &ClientInput,
+    except: Option<ClientId>,
+) -> AppResult<FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let others = clients::table
+        .filter(
+            clients::name_key
+                .eq(name_key(&input.name))
+                .or(clients::code.eq(&input.code)),
+        )
+        .select(ClientRow::as_select())
+        .load(conn)?;
+    for other in others.iter().filter(|o| Some(o.id()) != except) {
+        if other.name_key == name_key(&input.name) {
+            errors.add("name", format!("There is already a client called {}.", other.name));
+        }
+        if other.code == input.code {
+            errors.add("code", format!("{} already uses the code {}.", other.name, other.code));
+        }
+    }
+    Ok(errors)
+}
+
+#[tracing::instrument(skip_all)]
+pub fn create(
+    conn: &mut DbConn,
+    actor: UserId,
+    input: &ClientInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<ClientRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        let errors = duplicate_client_errors(conn, input, None)?;
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let now = now.naive_utc();
+        let row = match diesel::insert_into(clients::table)
+            .values((
+                clients::name.eq(&input.name),
+                clients::name_key.eq(name_key(&input.name)),
+                clients::code.eq(&input.code),
+                clients::notes.eq(&input.notes),
+                clients::active.eq(input.active),
+                clients::created_at.eq(now),
+                clients::updated_at.eq(now),
+            ))
+            .returning(clients::all_columns)
+            .get_result::<ClientRow>(conn)
+        {
+            Ok(row) => row,
+            Err(e) if is_unique_violation(&e) => {
+                return Ok(Err(FieldErrors::single("name", "That name or code was just taken.")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::Client,
+            row.id,
+            "created",
+            &format!("{} ({})", row.name, row.code),
+            now,
+        )?;
+        Ok(Ok(row))
+    })
+}
+
+#[tracing::instrument(skip_all, fields(client_id = %id))]
+pub fn update(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: ClientId,
+    input: &ClientInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<ClientRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        let errors = duplicate_client_errors(conn, input, Some(id))?;
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let now = now.naive_utc();
+        let after = diesel::update(clients::table.find(id.0))
+            .set((
+                clients::name.eq(&input.name),
+                clients::name_key.eq(name_key(&input.name)),
+                clients::code.eq(&input.code),
+                clients::notes.eq(&input.notes),
+                clients::active.eq(input.active),
+                clients::updated_at.eq(now),
+            ))
+            .returning(clients::all_columns)
+            .get_result::<ClientRow>(conn)?;
+        let mut parts = Vec::new();
+        if before.name != after.name {
+            parts.push(format!("name: {} → {}", before.name, after.name));
+        }
+        if before.code != after.code {
+            parts.push(format!("code: {} → {}", before.code, after.code));
+        }
+        if before.notes != after.notes {
+            parts.push("notes changed".to_string());
+        }
+        if before.active != after.active {
+            parts.push(if after.active { "reactivated" } else { "deactivated" }.to_string());
+        }
+        if !parts.is_empty() {
+            audit::record(
+                conn,
+                Some(actor),
+                audit::Entity::Client,
+                id.0,
+                "updated",
+                &parts.join("; "),
+                now,
+            )?;
+        }
+        Ok(Ok(after))
+    })
+}
+
+pub fn contacts_of(conn: &mut DbConn, client: ClientId) -> AppResult<Vec<ContactRow>> {
+    Ok(contacts::table
+        .filter(contacts::client_id.eq(client.0))
+        .order((contacts::active.desc(), contacts::name.asc()))
+        .select(ContactRow::as_select())
+        .load(conn)?)
+}
+
+pub fn get_contact(conn: &mut DbConn, id: ContactId) -> AppResult<ContactRow> {
+    contacts::table
+        .find(id.0)
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+fn contact_email_taken(
+    conn: &mut DbConn,
+    client: ClientId,
+    email: &EmailAddress,
+    except: Option<ContactId>,
+) -> AppResult<Option<FieldErrors>> {
+    let other = contacts::table
+        .filter(contacts::client_id.eq(client.0))
+        .filter(contacts::email.eq(email.as_str()))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(other.filter(|o| Some(o.id()) != except).map(|o| {
+        FieldErrors::single(
+            "email",
+            format!("{} at this client already uses this e-mail address.", o.name),
+        )
+    }))
+}
+
+#[tracing::instrument(skip_all, fields(client_id = %client))]
+pub fn create_contact(
+    conn: &mut DbConn,
+    actor: UserId,
+    client: ClientId,
+    input: &ContactInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<ContactRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        get(conn, client)?;
+        if let Some(errors) = contact_email_taken(conn, client, &input.email, None)? {
+            return Ok(Err(errors));
+        }
+        let secret = match &input.secret {
+            SecretChange::Set(hash) => Some(hash.as_str()),
+            SecretChange::Keep | SecretChange::Clear => None,
+        };
+        let now = now.naive_utc();
+        let row = diesel::insert_into(contacts::table)
+            .values((
+                contacts::client_id.eq(client.0),
+                contacts::name.eq(&input.name),
+                contacts::email.eq(input.email.as_str()),
+                contacts::phone.eq(&input.phone),
+                contacts::job_title.eq(&input.job_title),
+                contacts::verification_secret_hash.eq(secret),
+                contacts::notes.eq(&input.notes),
+                contacts::active.eq(input.active),
+                contacts::created_at.eq(now),
+                contacts::updated_at.eq(now),
+            ))
+            .returning(contacts::all_columns)
+            .get_result::<ContactRow>(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::Contact,
+            row.id,
+            "created",
+            &format!("{} <{}>", row.name, row.email),
+            now,
+        )?;
+        Ok(Ok(row))
+    })
+}
+
+#[tracing::instrument(skip_all, fields(contact_id = %id))]
+pub fn update_contact(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: ContactId,
+    input: &ContactInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<ContactRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        let before = get_contact(conn, id)?;
+        let client = ClientId(before.client_id);
+        if let Some(errors) = contact_email_taken(conn, client, &input.email, Some(id))? {
+            return Ok(Err(errors));
+        }
+        let secret = match &input.secret {
+            SecretChange::Keep => before.verification_secret_hash.clone(),
+            SecretChange::Set(hash) => Some(hash.clone()),
+            SecretChange::Clear => None,
+        };
+        let now = now.naive_utc();
+        let after = diesel::update(contacts::table.find(id.0))
+            .set((
+                contacts::name.eq(&input.name),
+                contacts::email.eq(input.email.as_str()),
+                contacts::phone.eq(&input.phone),
+                contacts::job_title.eq(&input.job_title),
+                contacts::verification_secret_hash.eq(&secret),
+                contacts::notes.eq(&input.notes),
+                contacts::active.eq(input.active),
+                contacts::updated_at.eq(now),
+            ))
+            .returning(contacts::all_columns)
+            .get_result::<ContactRow>(conn)?;
+        let mut parts = Vec::new();
+        for (what, a, b) in [
+            ("name", &before.name, &after.name),
+            ("e-mail", &before.email, &after.email),
+            ("phone", &before.phone, &after.phone),
+            ("job title", &before.job_title, &after.job_title),
+        ] {
+            if a != b {
+                parts.push(format!("{what}: {a} → {b}"));
+            }
+        }
+        if before.notes != after.notes {
+            parts.push("notes changed".into());
+        }
+        match &input.secret {
+            SecretChange::Set(_) => parts.push("verification PIN set".into()),
+            SecretChange::Clear if before.verification_secret_hash.is_some() => {
+                parts.push("verification PIN removed".into())
+            }
+            _ => {}
+        }
+        if before.active != after.active {
+            parts.push(if after.active { "reactivated" } else { "deactivated" }.into());
+        }
+        if !parts.is_empty() {
+            audit::record(
+                conn,
+                Some(actor),
+                audit::Entity::Contact,
+                id.0,
+                "updated",
+                &parts.join("; "),
+                now,
+            )?;
+        }
+        Ok(Ok(after))
+    })
+}

@@ -1,0 +1,186 @@
+//! Persistence: one connection type over SQLite and PostgreSQL, the pool, and migrations.
+
+pub mod audit;
+pub mod clients;
+pub mod dashboard;
+pub mod schema;
+pub mod throttle;
+pub mod users;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::DatabaseUrl;
+use crate::error::AppResult;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConnectError(String);
+
+/// Picks the backend from the URL, so a refused port or a wrong password is reported as such
+/// (diesel's stock manager for a MultiConnection calls every failure an invalid URL).
+#[derive(Clone, Debug)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+/// busy_timeout comes first: the pool opens connections in parallel, and the WAL switch takes
+/// a lock the others must wait for instead of failing with "database is locked".
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConn, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url.expose())
+                .map(DbConn::Postgres)
+                .map_err(|e| ConnectError(format!("PostgreSQL: {e}"))),
+            DatabaseUrl::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    ConnectError(format!("SQLite path {} is not UTF-8", path.display()))
+                })?;
+                let mut conn = SqliteConnection::establish(path)
+                    .map_err(|e| ConnectError(format!("SQLite {path}: {e}")))?;
+                conn.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(|e| ConnectError(format!("SQLite pragmas: {e}")))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ConnectError(e.to_string()))
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        ensure_parent_dir(path)?;
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(ConnectionManager::new(url.clone()))
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    Ok(pool)
+}
+
+fn ensure_parent_dir(path: &Path) -> anyhow::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
+    }
+    Ok(())
+}
+
+/// Applies every pending migration. On PostgreSQL an advisory lock keeps several instances
+/// starting at once from racing each other through the same steps.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
+    let applied = match conn {
+        DbConn::Postgres(pg) => {
+            pg.batch_execute("SELECT pg_advisory_lock(7220417)")?;
+            let result = pg
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            pg.batch_execute("SELECT pg_advisory_unlock(7220417)")?;
+            result
+        }
+        DbConn::Sqlite(lite) => lite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.len()),
+    };
+    applied.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+}
+
+/// Runs blocking database work off the async threads.
+pub async fn run<T, F>(pool: &Pool, work: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}
+
+/// A write transaction. On SQLite it starts with BEGIN IMMEDIATE: a deferred transaction that
+/// reads and then writes can fail on the lock upgrade, which busy_timeout does not cover.
+pub fn write_tx<T, F>(conn: &mut DbConn, work: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T>,
+{
+    if matches!(conn, DbConn::Sqlite(_)) {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match work(conn) {
+                Ok(value) => {
+                    conn.batch_execute("COMMIT")?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    if let Err(rollback) = conn.batch_execute("ROLLBACK") {
+                        tracing::error!(error = %rollback, "rollback failed");
+                    }
+                    Err(e)
+                }
+            }
+    } else {
+        conn.transaction(work)
+    }
+}
+
+pub fn backend_name(conn: &DbConn) -> &'static str {
+    match conn {
+        DbConn::Postgres(_) => "postgres",
+        DbConn::Sqlite(_) => "sqlite",
+    }
+}
+
+/// Answers "is the database there?" for /healthz.
+pub fn ping(conn: &mut DbConn) -> AppResult<()> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
+}
+
+/// True when a write failed on a unique index, so the caller can explain which value is taken.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}

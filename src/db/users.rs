@@ -1,0 +1,368 @@
+//! Staff accounts.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{DbConn, audit, is_unique_violation, write_tx};
+use crate::domain::account::{Role, Tier};
+use crate::domain::ids::UserId;
+use crate::domain::inputs::{EmailAddress, FieldErrors};
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub tier: Option<String>,
+    pub skills: String,
+    pub time_zone: String,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub session_version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn id(&self) -> UserId {
+        UserId(self.id)
+    }
+
+    /// A role the code does not know is treated as the least privileged one.
+    pub fn role(&self) -> Role {
+        Role::parse(&self.role).unwrap_or(Role::Technician)
+    }
+
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier.as_deref().and_then(|t| Tier::parse(t).ok())
+    }
+
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUserRow<'a> {
+    email: &'a str,
+    display_name: &'a str,
+    password_hash: &'a str,
+    role: &'a str,
+    tier: Option<&'a str>,
+    skills: &'a str,
+    time_zone: &'a str,
+    active: bool,
+    must_change_password: bool,
+    session_version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// What an admin sets on an account (all parsed).
+#[derive(Clone, Debug)]
+pub struct UserProfile {
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: Role,
+    pub tier: Option<Tier>,
+    pub skills: String,
+    pub time_zone: chrono_tz::Tz,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+struct ProfileChanges<'a> {
+    email: &'a str,
+    display_name: &'a str,
+    role: &'a str,
+    tier: Option<Option<&'a str>>,
+    skills: &'a str,
+    time_zone: &'a str,
+    active: bool,
+    session_version: i64,
+    updated_at: NaiveDateTime,
+}
+
+pub fn count(conn: &mut DbConn) -> AppResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: UserId) -> AppResult<Option<UserRow>> {
+    Ok(users::table
+        .find(id.0)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn get(conn: &mut DbConn, id: UserId) -> AppResult<UserRow> {
+    find(conn, id)?.ok_or(AppError::NotFound)
+}
+
+pub fn find_by_email(conn: &mut DbConn, email: &EmailAddress) -> AppResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::email.eq(email.as_str()))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConn) -> AppResult<Vec<UserRow>> {
+    Ok(users::table
+        .order((users::active.desc(), users::display_name.asc()))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+fn email_taken() -> FieldErrors {
+    FieldErrors::single("email", "Another account already uses this e-mail address.")
+}
+
+/// Creates an account. `must_change_password` is set for passwords someone else chose.
+#[tracing::instrument(skip_all, fields(email = %profile.email))]
+pub fn create(
+    conn: &mut DbConn,
+    actor: Option<UserId>,
+    profile: &UserProfile,
+    password_hash: &str,
+    must_change_password: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Result<UserRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        if find_by_email(conn, &profile.email)?.is_some() {
+            return Ok(Err(email_taken()));
+        }
+        let now = now.naive_utc();
+        let inserted = diesel::insert_into(users::table)
+            .values(NewUserRow {
+                email: profile.email.as_str(),
+                display_name: &profile.display_name,
+                password_hash,
+                role: profile.role.as_str(),
+                tier: profile.tier.map(Tier::as_str),
+                skills: &profile.skills,
+                time_zone: profile.time_zone.name(),
+                active: true,
+                must_change_password,
+                session_version: 1,
+                created_at: now,
+                updated_at: now,
+            })
+            .returning(users::all_columns)
+            .get_result::<UserRow>(conn);
+        let row = match inserted {
+            Ok(row) => row,
+            Err(e) if is_unique_violation(&e) => return Ok(Err(email_taken())),
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            conn,
+            actor,
+            audit::Entity::User,
+            row.id,
+            "created",
+            &format!(
+                "{} <{}> as {}{}",
+                row.display_name,
+                row.email,
+                row.role().label(),
+                row.tier().map(|t| format!(", {t}")).unwrap_or_default()
+            ),
+            now,
+        )?;
+        Ok(Ok(row))
+    })
+}
+
+/// Changes an account's profile and active flag. Deactivating, or changing the role, ends the
+/// account's sessions: cookie sessions cannot be revoked otherwise.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub fn update(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: UserId,
+    profile: &UserProfile,
+    active: bool,
+    now: DateTime<Utc>,
+) -> AppResult<Result<UserRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if actor == id && (!active || profile.role != before.role()) {
+            return Ok(Err(FieldErrors::single(
+                "role",
+                "You cannot demote or deactivate your own account; ask another admin.",
+            )));
+        }
+        if let Some(other) = find_by_email(conn, &profile.email)?
+            && other.id != id.0
+        {
+            return Ok(Err(email_taken()));
+        }
+        let revoke = !active || profile.role != before.role();
+        let changes = ProfileChanges {
+            email: profile.email.as_str(),
+            display_name: &profile.display_name,
+            role: profile.role.as_str(),
+            tier: Some(profile.tier.map(Tier::as_str)),
+            skills: &profile.skills,
+            time_zone: profile.time_zone.name(),
+            active,
+            session_version: before.session_version + i64::from(revoke),
+            updated_at: now.naive_utc(),
+        };
+        let after = match diesel::update(users::table.find(id.0))
+            .set(&changes)
+            .returning(users::all_columns)
+            .get_result::<UserRow>(conn)
+        {
+            Ok(row) => row,
+            Err(e) if is_unique_violation(&e) => return Ok(Err(email_taken())),
+            Err(e) => return Err(e.into()),
+        };
+        let detail = describe_changes(&before, &after);
+        if !detail.is_empty() {
+            audit::record(
+                conn,
+                Some(actor),
+                audit::Entity::User,
+                id.0,
+                "updated",
+                &detail,
+                now.naive_utc(),
+            )?;
+        }
+        Ok(Ok(after))
+    })
+}
+
+fn describe_changes(before: &UserRow, after: &UserRow) -> String {
+    let mut parts = Vec::new();
+    let mut diff = |name: &str, a: &str, b: &str| {
+        if a != b {
+            parts.push(format!("{name}: {a} → {b}"));
+        }
+    };
+    diff("e-mail", &before.email, &after.email);
+    diff("name", &before.display_name, &after.display_name);
+    diff("role", before.role().label(), after.role().label());
+    let tier = |u: &UserRow| u.tier().map(|t| t.label()).unwrap_or("none");
+    diff("tier", tier(before), tier(after));
+    diff("skills", &before.skills, &after.skills);
+    diff("time zone", &before.time_zone, &after.time_zone);
+    let state = |u: &UserRow| if u.active { "active" } else { "deactivated" };
+    diff("status", state(before), state(after));
+    parts.join("; ")
+}
+
+/// Sets a new password and ends every other session of the account. Returns the new session
+/// version for the session that made the change.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub fn set_password(
+    conn: &mut DbConn,
+    id: UserId,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        let version = before.session_version + 1;
+        diesel::update(users::table.find(id.0))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::must_change_password.eq(false),
+                users::session_version.eq(version),
+                users::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Some(id),
+            audit::Entity::User,
+            id.0,
+            "password changed",
+            "",
+            now.naive_utc(),
+        )?;
+        Ok(version)
+    })
+}
+
+/// Ends every session of the account (e.g. "sign out everywhere").
+pub fn revoke_sessions(conn: &mut DbConn, id: UserId, now: DateTime<Utc>) -> AppResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set((
+            users::session_version.eq(users::session_version + 1),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An admin sets a one-time password: the account's sessions end and the owner must choose a
+/// new password at the next sign-in.
+#[tracing::instrument(skip_all, fields(user_id = %id))]
+pub fn reset_password(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: UserId,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> AppResult<UserRow> {
+    write_tx(conn, |conn| {
+        let row = diesel::update(users::table.find(id.0))
+            .set((
+                users::password_hash.eq(password_hash),
+                users::must_change_password.eq(true),
+                users::session_version.eq(users::session_version + 1),
+                users::updated_at.eq(now.naive_utc()),
+            ))
+            .returning(users::all_columns)
+            .get_result::<UserRow>(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::User,
+            id.0,
+            "password reset",
+            "one-time password issued",
+            now.naive_utc(),
+        )?;
+        Ok(row)
+    })
+}
+
+/// On first start with no account at all, creates an admin with a one-time password.
+/// Several instances may start at once: the unique e-mail lets only one of them win.
+pub fn ensure_first_admin(
+    conn: &mut DbConn,
+    email: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<crate::FirstAdmin>> {
+    if count(conn).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
+        return Ok(None);
+    }
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!(e))?;
+    let password = crate::security::generate_one_time_password();
+    let hash = crate::security::hash_password(&password)?;
+    let profile = UserProfile {
+        email: email.clone(),
+        display_name: "Administrator".into(),
+        role: Role::Admin,
+        tier: None,
+        skills: String::new(),
+        time_zone: chrono_tz::UTC,
+    };
+    match create(conn, None, &profile, &hash, true, now).map_err(|e| anyhow::anyhow!("{e}"))? {
+        Ok(_) => Ok(Some(crate::FirstAdmin {
+            email: email.to_string(),
+            one_time_password: password,
+        })),
+        Err(_) => Ok(None),
+    }
+}

@@ -1,0 +1,324 @@
+//! Typed inputs, parsed once at the edge. Each `parse` error is a sentence to show beside the
+//! field it came from.
+
+use std::fmt;
+
+use chrono_tz::Tz;
+
+fn collapse_whitespace(raw: &str) -> String {
+    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// An e-mail address, stored lower-case so that look-ups agree on SQLite and PostgreSQL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let value = raw.trim().to_lowercase();
+        if value.is_empty() {
+            return Err("Enter an e-mail address.".into());
+        }
+        if value.len() > 254 {
+            return Err("That e-mail address is too long.".into());
+        }
+        let Some((local, domain)) = value.split_once('@') else {
+            return Err("An e-mail address needs an @, like name@example.com.".into());
+        };
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.contains(char::is_whitespace)
+            && !local.contains(['<', '>', '(', ')', ',', ';', ':', '\\', '"', '[', ']', '@']);
+        if !(domain_ok && local_ok) {
+            return Err(format!("'{}' is not a valid e-mail address.", raw.trim()));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Required single-line text with a length limit, whitespace collapsed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line(String);
+
+impl Line {
+    pub fn parse(raw: &str, what: &str, max_chars: usize) -> Result<Self, String> {
+        let value = collapse_whitespace(raw);
+        if value.is_empty() {
+            return Err(format!("Enter {what}."));
+        }
+        if value.chars().count() > max_chars {
+            return Err(format!(
+                "Keep {what} to {max_chars} characters or fewer."
+            ));
+        }
+        Ok(Self(value))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Optional free text (notes): kept as typed, trimmed, with a length limit.
+pub fn parse_note(raw: &str, max_chars: usize) -> Result<String, String> {
+    let value = raw.trim().replace("\r\n", "\n");
+    if value.chars().count() > max_chars {
+        return Err(format!("Keep this to {max_chars} characters or fewer."));
+    }
+    Ok(value)
+}
+
+/// A phone number as people write it; kept for call-backs, so it must have enough digits.
+pub fn parse_phone(raw: &str, required: bool) -> Result<String, String> {
+    let value = collapse_whitespace(raw);
+    if value.is_empty() {
+        return if required {
+            Err("Enter a phone number.".into())
+        } else {
+            Ok(value)
+        };
+    }
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().x/".contains(c));
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if !allowed || !(6..=20).contains(&digits) || value.len() > 40 {
+        return Err(format!(
+            "'{value}' does not look like a phone number (digits, spaces, + - ( ) and x for an extension)."
+        ));
+    }
+    Ok(value)
+}
+
+/// A short client code used in ticket references and lists, e.g. "ACME".
+pub fn parse_client_code(raw: &str) -> Result<String, String> {
+    let value = raw.trim().to_uppercase();
+    if value.is_empty() {
+        return Err("Enter a short code, e.g. ACME.".into());
+    }
+    if !(2..=12).contains(&value.len())
+        || !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err("Use 2 to 12 letters, digits or dashes.".into());
+    }
+    Ok(value)
+}
+
+pub fn parse_time_zone(raw: &str) -> Result<Tz, String> {
+    let value = raw.trim();
+    value
+        .parse::<Tz>()
+        .map_err(|_| format!("'{value}' is not a time zone name like Europe/London or America/New_York."))
+}
+
+/// A new password: long enough to resist guessing, not a long run of one character.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+impl NewPassword {
+    pub fn parse(raw: &str, confirmation: &str) -> Result<Self, String> {
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            return Err(format!(
+                "Use at least {MIN_PASSWORD_CHARS} characters; a few words make a good password."
+            ));
+        }
+        if chars > 256 {
+            return Err("Keep the password to 256 characters or fewer.".into());
+        }
+        let distinct: std::collections::HashSet<char> = raw.chars().collect();
+        if distinct.len() < 4 {
+            return Err("That password is too easy to guess: use more different characters.".into());
+        }
+        if raw != confirmation {
+            return Err("The two passwords are not the same.".into());
+        }
+        Ok(Self(raw.to_string()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("NewPassword(…)")
+    }
+}
+
+/// A contact's verification PIN or pass phrase, read back by the caller to prove who they are.
+pub fn parse_verification_secret(raw: &str) -> Result<Option<String>, String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if !(4..=64).contains(&value.chars().count()) {
+        return Err("Use 4 to 64 characters for the PIN or pass phrase.".into());
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// Skills as a normalised, de-duplicated, comma-separated list of lower-case tags.
+pub fn parse_skills(raw: &str) -> Result<String, String> {
+    let mut tags: Vec<String> = raw
+        .split([',', ';', '\n'])
+        .map(|t| collapse_whitespace(t).to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tags.iter().any(|t| t.chars().count() > 40) {
+        return Err("Keep each skill to 40 characters or fewer.".into());
+    }
+    tags.sort();
+    tags.dedup();
+    if tags.len() > 30 {
+        return Err("List at most 30 skills.".into());
+    }
+    Ok(tags.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn email_addresses() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Jane.Doe@Example.COM", Some("jane.doe@example.com")),
+            ("  a+tag@sub.example.co.uk ", Some("a+tag@sub.example.co.uk")),
+            ("", None),
+            ("no-at-sign", None),
+            ("@example.com", None),
+            ("a@example", None),
+            ("a@.example.com", None),
+            ("a@example..com", None),
+            ("a b@example.com", None),
+            ("a@exa mple.com", None),
+            ("<a>@example.com", None),
+        ];
+        for (raw, expected) in cases {
+            let parsed = EmailAddress::parse(raw).ok();
+            assert_eq!(parsed.as_ref().map(EmailAddress::as_str), *expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn lines_collapse_whitespace_and_enforce_limits() {
+        assert_eq!(Line::parse("  Acme   Corp ", "a name", 10).unwrap().as_str(), "Acme Corp");
+        assert!(Line::parse("   ", "a name", 10).unwrap_err().contains("Enter a name"));
+        assert!(Line::parse("abcdefghijk", "a name", 10).is_err());
+        assert!(Line::parse("abcdefghij", "a name", 10).is_ok());
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(parse_phone("+1 (555) 010-2030 x12", true).unwrap(), "+1 (555) 010-2030 x12");
+        assert_eq!(parse_phone("", false).unwrap(), "");
+        assert!(parse_phone("", true).is_err());
+        assert!(parse_phone("12345", true).is_err());
+        assert!(parse_phone("call me maybe", true).is_err());
+    }
+
+    #[test]
+    fn client_codes_are_upper_case_and_short() {
+        assert_eq!(parse_client_code(" acme ").unwrap(), "ACME");
+        assert_eq!(parse_client_code("north-1").unwrap(), "NORTH-1");
+        for bad in ["", "A", "ACME CORP", "ABCDEFGHIJKLM", "ÄCME"] {
+            assert!(parse_client_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(NewPassword::parse("correct horse", "correct horse").is_ok());
+        assert!(NewPassword::parse("short", "short").is_err());
+        assert!(NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa").is_err());
+        assert!(NewPassword::parse("correct horse", "correct horsE").unwrap_err().contains("not the same"));
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse", "correct horse").unwrap()), "NewPassword(…)");
+    }
+
+    #[test]
+    fn time_zones_and_skills() {
+        assert_eq!(parse_time_zone("Europe/London").unwrap(), chrono_tz::Europe::London);
+        assert!(parse_time_zone("Mars/Olympus").is_err());
+        assert_eq!(parse_skills("VoIP, networking; voip\nExchange").unwrap(), "exchange, networking, voip");
+        assert_eq!(parse_skills("  ").unwrap(), "");
+    }
+
+    #[test]
+    fn verification_secrets() {
+        assert_eq!(parse_verification_secret("  ").unwrap(), None);
+        assert_eq!(parse_verification_secret(" 4711 ").unwrap().as_deref(), Some("4711"));
+        assert!(parse_verification_secret("123").is_err());
+    }
+}
+
+/// Messages for the fields of one form, in the order they were found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    /// Keeps the parsed value, or records the message against `field`.
+    pub fn take<T>(&mut self, field: &'static str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    pub fn single(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::new();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}

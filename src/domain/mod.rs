@@ -1,0 +1,7 @@
+//! Pure rules: no database, no HTTP, no clock. Every function that depends on time takes `now`.
+
+pub mod account;
+pub mod calendar;
+pub mod ids;
+pub mod inputs;
+pub mod throttle;

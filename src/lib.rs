@@ -1,0 +1,145 @@
+//! tierdesk: a service desk for managed-service providers.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod security;
+pub mod seed;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{self, DefaultHeaders};
+use actix_web::{App, HttpServer, web as aweb};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::web::AppState;
+
+/// The first admin account, created on first start with an empty database.
+#[derive(Clone, Debug)]
+pub struct FirstAdmin {
+    pub email: String,
+    pub one_time_password: String,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub state: AppState,
+    pub first_admin: Option<FirstAdmin>,
+}
+
+pub const FIRST_ADMIN_EMAIL: &str = "admin@tierdesk.local";
+
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
+     style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
+
+impl Application {
+    /// Opens the database, runs migrations, creates the first admin when there is no account,
+    /// and binds the listener. The server starts when the returned value is run.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Clock::default()).await
+    }
+
+    pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        let pool = db::build_pool(&config.database_url, 10)?;
+        let first_admin = {
+            let pool = pool.clone();
+            let now = clock.now();
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Option<FirstAdmin>> {
+                let mut conn = pool.get()?;
+                db::run_migrations(&mut conn)?;
+                Ok(db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)?)
+            })
+            .await??
+        };
+
+        let listener = TcpListener::bind(config.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let key = Key::try_from(config.secret_key.expose().as_slice())
+            .map_err(|e| anyhow::anyhow!("SECRET_KEY unusable: {e}"))?;
+        let state = AppState {
+            pool,
+            config: Arc::new(config),
+            clock,
+        };
+
+        let data = aweb::Data::new(state.clone());
+        let secure = state.config.cookies_secure();
+        let idle = actix_web::cookie::time::Duration::minutes(state.config.session_idle_minutes);
+        let mut server = HttpServer::new(move || {
+            let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("tierdesk_session".into())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .session_lifecycle(
+                    PersistentSession::default()
+                        .session_ttl(idle)
+                        .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
+                )
+                .build();
+            App::new()
+                .app_data(data.clone())
+                .app_data(
+                    aweb::FormConfig::default()
+                        .limit(web::csrf::MAX_FORM_BYTES)
+                        .error_handler(|err, _| {
+                            tracing::info!(error = %err, "unreadable form");
+                            actix_web::error::ErrorBadRequest(
+                                "This form could not be read. Go back and send it again.",
+                            )
+                        }),
+                )
+                .configure(web::routes)
+                .default_service(aweb::to(web::not_found))
+                .wrap(middleware::from_fn(web::csrf::guard))
+                .wrap(session)
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
+                )
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(web::log_request))
+        })
+        .listen(listener)?;
+        if let Some(workers) = state.config.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+
+        Ok(Self {
+            port,
+            server,
+            state,
+            first_admin,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Splits off the server future so a test can spawn it and keep the state.
+    pub fn into_parts(self) -> (Server, AppState, u16) {
+        (self.server, self.state, self.port)
+    }
+}

@@ -1,0 +1,184 @@
+//! The tierdesk command line: serve the desk, or run one administrative task.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tierdesk::config::Config;
+use tierdesk::domain::account::{Role, Tier, check_role_and_tier};
+use tierdesk::domain::inputs::{EmailAddress, Line};
+use tierdesk::{Application, clock::Clock, db, security, seed};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "tierdesk", version, about = "A service desk for managed-service providers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the desk (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Create a staff account with a one-time password.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// technician, manager or admin
+        #[arg(long, default_value = "technician")]
+        role: String,
+        /// tier1, tier2, tier3 or onsite (technicians need one)
+        #[arg(long)]
+        tier: Option<String>,
+    },
+    /// Fill the database with a demo desk: clients, contacts and staff on every tier.
+    SeedDemo,
+}
+
+fn main() -> ExitCode {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => match EnvFilter::try_new(&spec) {
+            Ok(filter) => filter,
+            Err(e) => {
+                eprintln!("configuration: RUST_LOG: '{spec}' is not a log filter: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => EnvFilter::new("info"),
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => migrate(config),
+            Command::CreateUser {
+                email,
+                name,
+                role,
+                tier,
+            } => create_user(config, &email, &name, &role, tier.as_deref()),
+            Command::SeedDemo => seed_demo(config),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let base_url = config.base_url.clone();
+    let backend = config.database_url.backend_name();
+    let app = Application::build(config).await?;
+    println!("tierdesk is serving at {base_url} (database: {backend}, port {})", app.port());
+    if let Some(admin) = &app.first_admin {
+        println!();
+        println!("First start: an admin account was created. Sign in at {base_url}/login with");
+        println!("  e-mail:   {}", admin.email);
+        println!("  password: {}", admin.one_time_password);
+        println!("The password works once: you will choose your own at first sign-in.");
+        println!();
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+/// A migrated connection for one-off commands; it keeps its one-connection pool alive.
+fn connect(config: &Config) -> anyhow::Result<r2d2::PooledConnection<db::ConnectionManager>> {
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool.get()?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        println!("{applied} migration(s) applied");
+    }
+    Ok(conn)
+}
+
+fn migrate(config: Config) -> anyhow::Result<()> {
+    connect(&config)?;
+    println!("The database schema is up to date.");
+    Ok(())
+}
+
+fn create_user(
+    config: Config,
+    email: &str,
+    name: &str,
+    role: &str,
+    tier: Option<&str>,
+) -> anyhow::Result<()> {
+    let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let name = Line::parse(name, "a name", 80).map_err(|e| anyhow::anyhow!("--name: {e}"))?;
+    let role = Role::parse(role).map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let tier = tier
+        .map(Tier::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--tier: {e}"))?;
+    check_role_and_tier(role, tier).map_err(|e| anyhow::anyhow!("--tier: {e}"))?;
+    let mut conn = connect(&config)?;
+    let password = security::generate_one_time_password();
+    let hash = security::hash_password(&password)?;
+    let profile = db::users::UserProfile {
+        email,
+        display_name: name.into_string(),
+        role,
+        tier,
+        skills: String::new(),
+        time_zone: chrono_tz::UTC,
+    };
+    let now = Clock::default().now();
+    match db::users::create(&mut conn, None, &profile, &hash, true, now)
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        Ok(row) => {
+            println!("Created {} <{}> as {}.", row.display_name, row.email, row.role().label());
+            println!("One-time password: {password}");
+            Ok(())
+        }
+        Err(errors) => Err(anyhow::anyhow!(
+            "{}",
+            errors.get("email").unwrap_or("the account could not be created")
+        )),
+    }
+}
+
+fn seed_demo(config: Config) -> anyhow::Result<()> {
+    let mut conn = connect(&config)?;
+    let report = seed::seed_demo(&mut conn, Clock::default().now())?;
+    println!(
+        "Demo desk ready: {} account(s) and {} client(s) added.",
+        report.accounts_created, report.clients_created
+    );
+    println!("Demo staff (password for all: {}):", seed::DEMO_PASSWORD);
+    for account in seed::DEMO_ACCOUNTS {
+        let role = match account.tier {
+            Some(tier) => format!("{}, {}", account.role.label(), tier.label()),
+            None => account.role.label().to_string(),
+        };
+        println!("  {:<28} {}", account.email, role);
+    }
+    Ok(())
+}

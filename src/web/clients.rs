@@ -1,0 +1,443 @@
+//! Clients (the MSP's customer organisations) and their contacts.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::AppState;
+use super::extract::{CurrentUser, Manager};
+use super::page::{Ctx, FlashKind, checkbox, flash, redirect, render, render_status};
+use super::users::{HistoryItem, history_items};
+use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
+use crate::db::{self, audit};
+use crate::domain::ids::{ClientId, ContactId};
+use crate::domain::inputs::{
+    EmailAddress, FieldErrors, Line, parse_client_code, parse_note, parse_phone,
+    parse_verification_secret,
+};
+use crate::error::AppResult;
+use crate::security;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    all: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "clients/list.html")]
+struct ClientListPage {
+    ctx: Ctx,
+    clients: Vec<db::clients::ClientSummary>,
+    show_all: bool,
+    can_manage: bool,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let show_all = query.all.is_some();
+    let clients = db::run(&state.pool, move |conn| db::clients::list(conn, show_all)).await?;
+    render(&ClientListPage {
+        ctx: user.ctx(),
+        clients,
+        show_all,
+        can_manage: user.row.role().can_manage_clients(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "clients/show.html")]
+struct ClientPage {
+    ctx: Ctx,
+    client: ClientRow,
+    contacts: Vec<ContactRow>,
+    can_manage: bool,
+    history: Vec<HistoryItem>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ClientId(path.into_inner());
+    let (client, contacts, history) = db::run(&state.pool, move |conn| {
+        Ok((
+            db::clients::get(conn, id)?,
+            db::clients::contacts_of(conn, id)?,
+            audit::history(conn, audit::Entity::Client, id.0, 20)?,
+        ))
+    })
+    .await?;
+    render(&ClientPage {
+        ctx: user.ctx(),
+        client,
+        contacts,
+        can_manage: user.row.role().can_manage_clients(),
+        history: history_items(history, user.zone()),
+    })
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ClientForm {
+    name: String,
+    code: String,
+    notes: String,
+    active: Option<String>,
+}
+
+impl ClientForm {
+    fn parse(&self) -> Result<ClientInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", Line::parse(&self.name, "the client's name", 120));
+        let code = errors.take("code", parse_client_code(&self.code));
+        let notes = errors.take("notes", parse_note(&self.notes, 4000));
+        match (name, code, notes) {
+            (Some(name), Some(code), Some(notes)) => Ok(ClientInput {
+                name: name.into_string(),
+                code,
+                notes,
+                active: checkbox(&self.active),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clients/form.html")]
+struct ClientFormPage {
+    ctx: Ctx,
+    editing: Option<i64>,
+    form: ClientForm,
+    errors: FieldErrors,
+}
+
+fn invalid<T: Template>(page: T) -> AppResult<HttpResponse> {
+    render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+pub async fn new_form(manager: Manager) -> AppResult<HttpResponse> {
+    render(&ClientFormPage {
+        ctx: manager.0.ctx(),
+        editing: None,
+        form: ClientForm {
+            active: Some("on".into()),
+            ..ClientForm::default()
+        },
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    manager: Manager,
+    form: web::Form<ClientForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let page = |form, errors| ClientFormPage {
+        ctx: manager.0.ctx(),
+        editing: None,
+        form,
+        errors,
+    };
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => return invalid(page(form, errors)),
+    };
+    let (actor, now) = (manager.0.id(), state.clock.now());
+    let created = db::run(&state.pool, move |conn| {
+        db::clients::create(conn, actor, &input, now)
+    })
+    .await?;
+    match created {
+        Ok(client) => {
+            flash(
+                &manager.0.session,
+                FlashKind::Success,
+                format!("Client {} created. Add the people who will contact the desk.", client.name),
+            );
+            Ok(redirect(&format!("/clients/{}", client.id)))
+        }
+        Err(errors) => invalid(page(form, errors)),
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ClientId(path.into_inner());
+    let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
+    render(&ClientFormPage {
+        ctx: manager.0.ctx(),
+        editing: Some(client.id),
+        form: ClientForm {
+            name: client.name,
+            code: client.code,
+            notes: client.notes,
+            active: client.active.then(|| "on".into()),
+        },
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<i64>,
+    form: web::Form<ClientForm>,
+) -> AppResult<HttpResponse> {
+    let id = ClientId(path.into_inner());
+    let form = form.into_inner();
+    let page = |form, errors| ClientFormPage {
+        ctx: manager.0.ctx(),
+        editing: Some(id.0),
+        form,
+        errors,
+    };
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => return invalid(page(form, errors)),
+    };
+    let (actor, now) = (manager.0.id(), state.clock.now());
+    let updated = db::run(&state.pool, move |conn| {
+        db::clients::update(conn, actor, id, &input, now)
+    })
+    .await?;
+    match updated {
+        Ok(client) => {
+            flash(&manager.0.session, FlashKind::Success, format!("Saved {}.", client.name));
+            Ok(redirect(&format!("/clients/{}", client.id)))
+        }
+        Err(errors) => invalid(page(form, errors)),
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    name: String,
+    email: String,
+    phone: String,
+    job_title: String,
+    notes: String,
+    verification_secret: String,
+    clear_verification_secret: Option<String>,
+    active: Option<String>,
+}
+
+impl ContactForm {
+    fn from_row(row: &ContactRow) -> Self {
+        Self {
+            name: row.name.clone(),
+            email: row.email.clone(),
+            phone: row.phone.clone(),
+            job_title: row.job_title.clone(),
+            notes: row.notes.clone(),
+            verification_secret: String::new(),
+            clear_verification_secret: None,
+            active: row.active.then(|| "on".into()),
+        }
+    }
+
+    /// Parses the fields; the PIN comes back unhashed so the caller can hash it off the
+    /// async threads.
+    fn parse(&self) -> Result<(ContactInput, Option<String>), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", Line::parse(&self.name, "the contact's name", 120));
+        let email = errors.take("email", EmailAddress::parse(&self.email));
+        let phone = errors.take("phone", parse_phone(&self.phone, false));
+        let job_title = if self.job_title.trim().is_empty() {
+            Some(String::new())
+        } else {
+            errors
+                .take("job_title", Line::parse(&self.job_title, "a job title", 120))
+                .map(Line::into_string)
+        };
+        let notes = errors.take("notes", parse_note(&self.notes, 4000));
+        let secret = errors.take(
+            "verification_secret",
+            parse_verification_secret(&self.verification_secret),
+        );
+        match (name, email, phone, job_title, notes, secret) {
+            (Some(name), Some(email), Some(phone), Some(job_title), Some(notes), Some(secret)) => {
+                let change = if checkbox(&self.clear_verification_secret) {
+                    SecretChange::Clear
+                } else {
+                    SecretChange::Keep
+                };
+                Ok((
+                    ContactInput {
+                        name: name.into_string(),
+                        email,
+                        phone,
+                        job_title,
+                        notes,
+                        active: checkbox(&self.active),
+                        secret: change,
+                    },
+                    secret,
+                ))
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "clients/contact_form.html")]
+struct ContactFormPage {
+    ctx: Ctx,
+    client: ClientRow,
+    editing: Option<i64>,
+    has_secret: bool,
+    form: ContactForm,
+    errors: FieldErrors,
+}
+
+/// Hashes a new PIN like a password: it proves identity on the phone.
+async fn with_hashed_secret(
+    mut input: ContactInput,
+    secret: Option<String>,
+) -> AppResult<ContactInput> {
+    if let Some(secret) = secret {
+        let hash = web::block(move || security::hash_password(&secret)).await??;
+        input.secret = SecretChange::Set(hash);
+    }
+    Ok(input)
+}
+
+pub async fn new_contact_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ClientId(path.into_inner());
+    let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
+    render(&ContactFormPage {
+        ctx: user.ctx(),
+        client,
+        editing: None,
+        has_secret: false,
+        form: ContactForm {
+            active: Some("on".into()),
+            ..ContactForm::default()
+        },
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn create_contact(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<ContactForm>,
+) -> AppResult<HttpResponse> {
+    let id = ClientId(path.into_inner());
+    let form = form.into_inner();
+    let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
+    let parsed = form.parse();
+    let (input, secret) = match parsed {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            return invalid(ContactFormPage {
+                ctx: user.ctx(),
+                client,
+                editing: None,
+                has_secret: false,
+                form,
+                errors,
+            });
+        }
+    };
+    let input = with_hashed_secret(input, secret).await?;
+    let (actor, now) = (user.id(), state.clock.now());
+    let created = db::run(&state.pool, move |conn| {
+        db::clients::create_contact(conn, actor, id, &input, now)
+    })
+    .await?;
+    match created {
+        Ok(contact) => {
+            flash(&user.session, FlashKind::Success, format!("Contact {} added.", contact.name));
+            Ok(redirect(&format!("/clients/{}", id.0)))
+        }
+        Err(errors) => invalid(ContactFormPage {
+            ctx: user.ctx(),
+            client,
+            editing: None,
+            has_secret: false,
+            form,
+            errors,
+        }),
+    }
+}
+
+pub async fn edit_contact_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = ContactId(path.into_inner());
+    let (contact, client) = db::run(&state.pool, move |conn| {
+        let contact = db::clients::get_contact(conn, id)?;
+        let client = db::clients::get(conn, ClientId(contact.client_id))?;
+        Ok((contact, client))
+    })
+    .await?;
+    render(&ContactFormPage {
+        ctx: user.ctx(),
+        client,
+        editing: Some(contact.id),
+        has_secret: contact.has_verification_secret(),
+        form: ContactForm::from_row(&contact),
+        errors: FieldErrors::new(),
+    })
+}
+
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<ContactForm>,
+) -> AppResult<HttpResponse> {
+    let id = ContactId(path.into_inner());
+    let form = form.into_inner();
+    let (contact, client) = db::run(&state.pool, move |conn| {
+        let contact = db::clients::get_contact(conn, id)?;
+        let client = db::clients::get(conn, ClientId(contact.client_id))?;
+        Ok((contact, client))
+    })
+    .await?;
+    let page = |form, errors| ContactFormPage {
+        ctx: user.ctx(),
+        client: client.clone(),
+        editing: Some(id.0),
+        has_secret: contact.has_verification_secret(),
+        form,
+        errors,
+    };
+    let (input, secret) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => return invalid(page(form, errors)),
+    };
+    let input = with_hashed_secret(input, secret).await?;
+    let (actor, now) = (user.id(), state.clock.now());
+    let updated = db::run(&state.pool, move |conn| {
+        db::clients::update_contact(conn, actor, id, &input, now)
+    })
+    .await?;
+    match updated {
+        Ok(contact) => {
+            flash(&user.session, FlashKind::Success, format!("Saved {}.", contact.name));
+            Ok(redirect(&format!("/clients/{}", contact.client_id)))
+        }
+        Err(errors) => invalid(page(form, errors)),
+    }
+}

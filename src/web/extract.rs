@@ -1,0 +1,149 @@
+//! Authentication as a handler argument: `user: CurrentUser`, `manager: Manager`,
+//! `admin: Admin`. A handler that names one cannot run for anybody else.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::AppState;
+use super::page::Ctx;
+use crate::db;
+use crate::db::users::UserRow;
+use crate::domain::ids::UserId;
+use crate::error::AppError;
+
+pub const SESSION_USER: &str = "uid";
+pub const SESSION_VERSION: &str = "ver";
+pub const SESSION_SEEN: &str = "seen";
+
+/// Activity is written back to the cookie at most this often, so that not every response
+/// carries a new cookie.
+const SEEN_RESOLUTION_SECONDS: i64 = 60;
+
+/// Paths a user who must change their password may still use.
+const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
+
+pub struct CurrentUser {
+    pub row: UserRow,
+    pub session: Session,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> UserId {
+        self.row.id()
+    }
+
+    /// The page frame; takes the pending flash messages out of the session.
+    pub fn ctx(&self) -> Ctx {
+        Ctx::new(&self.session, Some(&self.row))
+    }
+
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.row.zone()
+    }
+}
+
+fn requested_path(req: &HttpRequest) -> String {
+    let uri = req.uri();
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}
+
+async fn load_current_user(req: HttpRequest) -> Result<CurrentUser, AppError> {
+    let session = req.get_session();
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))?
+        .clone();
+    let next = if req.method() == actix_web::http::Method::GET {
+        requested_path(&req)
+    } else {
+        "/".to_string()
+    };
+    let unauthenticated = |idle| AppError::Unauthenticated {
+        next: next.clone(),
+        idle,
+    };
+
+    let user_id = session.get::<i64>(SESSION_USER).ok().flatten();
+    let version = session.get::<i64>(SESSION_VERSION).ok().flatten();
+    let seen = session.get::<i64>(SESSION_SEEN).ok().flatten();
+    let (Some(user_id), Some(version), Some(seen)) = (user_id, version, seen) else {
+        return Err(unauthenticated(false));
+    };
+
+    let now = state.clock.now().timestamp();
+    if now - seen > state.config.session_idle_minutes * 60 {
+        session.purge();
+        return Err(unauthenticated(true));
+    }
+
+    let row = db::run(&state.pool, move |conn| db::users::find(conn, UserId(user_id))).await?;
+    let Some(row) = row.filter(|u| u.active && u.session_version == version) else {
+        session.purge();
+        return Err(unauthenticated(false));
+    };
+
+    if now - seen >= SEEN_RESOLUTION_SECONDS {
+        session
+            .insert(SESSION_SEEN, now)
+            .map_err(|e| AppError::internal(format!("session: {e}")))?;
+    }
+    if row.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&req.path()) {
+        return Err(AppError::PasswordChangeRequired);
+    }
+    Ok(CurrentUser { row, session })
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        Box::pin(load_current_user(req.clone()))
+    }
+}
+
+/// A signed-in service desk manager (or admin, whose role includes the manager's).
+pub struct Manager(pub CurrentUser);
+
+impl FromRequest for Manager {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current_user(req).await?;
+            if user.row.role().is_manager() {
+                Ok(Manager(user))
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
+    }
+}
+
+/// A signed-in administrator.
+pub struct Admin(pub CurrentUser);
+
+impl FromRequest for Admin {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = load_current_user(req).await?;
+            if user.row.role().is_admin() {
+                Ok(Admin(user))
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! HTTP: the only route table, the middleware stack, and one module per area.
+
+pub mod auth;
+pub mod clients;
+pub mod csrf;
+pub mod dashboard;
+pub mod extract;
+pub mod health;
+pub mod page;
+pub mod users;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, web};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::Pool;
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(dashboard::show))
+        .route("/healthz", web::get().to(health::check))
+        .route("/static/style.css", web::get().to(stylesheet))
+        .route("/login", web::get().to(auth::login_form))
+        .route("/login", web::post().to(auth::login))
+        .route("/logout", web::post().to(auth::logout))
+        .route("/account/password", web::get().to(auth::password_form))
+        .route("/account/password", web::post().to(auth::change_password))
+        .route("/admin/users", web::get().to(users::list))
+        .route("/admin/users/new", web::get().to(users::new_form))
+        .route("/admin/users", web::post().to(users::create))
+        .route("/admin/users/{id}", web::get().to(users::edit_form))
+        .route("/admin/users/{id}", web::post().to(users::update))
+        .route(
+            "/admin/users/{id}/reset-password",
+            web::post().to(users::reset_password),
+        )
+        .route("/clients", web::get().to(clients::list))
+        .route("/clients/new", web::get().to(clients::new_form))
+        .route("/clients", web::post().to(clients::create))
+        .route("/clients/{id}", web::get().to(clients::show))
+        .route("/clients/{id}/edit", web::get().to(clients::edit_form))
+        .route("/clients/{id}", web::post().to(clients::update))
+        .route(
+            "/clients/{id}/contacts/new",
+            web::get().to(clients::new_contact_form),
+        )
+        .route(
+            "/clients/{id}/contacts",
+            web::post().to(clients::create_contact),
+        )
+        .route(
+            "/contacts/{id}/edit",
+            web::get().to(clients::edit_contact_form),
+        )
+        .route("/contacts/{id}", web::post().to(clients::update_contact));
+}
+
+/// The one stylesheet, compiled in so the binary serves a complete desk from any folder.
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/style.css"))
+}
+
+pub async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// One log line per request, with its status and latency.
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_string();
+    let result = next.call(req).await;
+    let status = match &result {
+        Ok(res) => res.status().as_u16(),
+        Err(e) => e.as_response_error().status_code().as_u16(),
+    };
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "tierdesk::http", %method, %path, status, latency_ms = format!("{latency_ms:.2}"), "request");
+    result
+}

@@ -1,0 +1,306 @@
+//! Admin pages for staff accounts.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::AppState;
+use super::extract::Admin;
+use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
+use crate::db::{self, audit};
+use crate::db::users::{UserProfile, UserRow};
+use crate::domain::account::{Role, Tier, check_role_and_tier};
+use crate::domain::ids::UserId;
+use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_skills, parse_time_zone};
+use crate::error::AppResult;
+use crate::security;
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    email: String,
+    display_name: String,
+    role: String,
+    tier: String,
+    skills: String,
+    time_zone: String,
+    active: Option<String>,
+}
+
+impl UserForm {
+    fn from_row(row: &UserRow) -> Self {
+        Self {
+            email: row.email.clone(),
+            display_name: row.display_name.clone(),
+            role: row.role.clone(),
+            tier: row.tier.clone().unwrap_or_default(),
+            skills: row.skills.clone(),
+            time_zone: row.time_zone.clone(),
+            active: row.active.then(|| "on".into()),
+        }
+    }
+
+    fn parse(&self) -> Result<UserProfile, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let email = errors.take("email", EmailAddress::parse(&self.email));
+        let display_name = errors.take("display_name", Line::parse(&self.display_name, "a name", 80));
+        let role = errors.take("role", Role::parse(&self.role));
+        let tier = if self.tier.trim().is_empty() {
+            Some(None)
+        } else {
+            errors.take("tier", Tier::parse(&self.tier).map(Some))
+        };
+        if let (Some(role), Some(tier)) = (role, tier) {
+            errors.take("tier", check_role_and_tier(role, tier));
+        }
+        let skills = errors.take("skills", parse_skills(&self.skills));
+        let zone = if self.time_zone.trim().is_empty() {
+            Some(chrono_tz::UTC)
+        } else {
+            errors.take("time_zone", parse_time_zone(&self.time_zone))
+        };
+        match (email, display_name, role, tier, skills, zone) {
+            (Some(email), Some(name), Some(role), Some(tier), Some(skills), Some(time_zone))
+                if errors.is_empty() =>
+            {
+                Ok(UserProfile {
+                    email,
+                    display_name: name.into_string(),
+                    role,
+                    tier,
+                    skills,
+                    time_zone,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+pub struct UserListItem {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub tier: &'static str,
+    pub skills: String,
+    pub active: bool,
+    pub must_change_password: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct UserListPage {
+    ctx: Ctx,
+    users: Vec<UserListItem>,
+}
+
+pub async fn list(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
+    let rows = db::run(&state.pool, db::users::list).await?;
+    let users = rows
+        .iter()
+        .map(|u| UserListItem {
+            id: u.id,
+            name: u.display_name.clone(),
+            email: u.email.clone(),
+            role: u.role().label(),
+            tier: u.tier().map(Tier::label).unwrap_or("—"),
+            skills: u.skills.clone(),
+            active: u.active,
+            must_change_password: u.must_change_password,
+        })
+        .collect();
+    render(&UserListPage {
+        ctx: admin.0.ctx(),
+        users,
+    })
+}
+
+pub struct HistoryItem {
+    pub when: String,
+    pub who: String,
+    pub action: String,
+    pub detail: String,
+}
+
+pub fn history_items(entries: Vec<audit::AuditEntry>, zone: chrono_tz::Tz) -> Vec<HistoryItem> {
+    entries
+        .into_iter()
+        .map(|e| HistoryItem {
+            when: format_time(e.created_at, zone),
+            who: e.actor_name.unwrap_or_else(|| "the system".into()),
+            action: e.action,
+            detail: e.detail,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "users/form.html")]
+struct UserFormPage {
+    ctx: Ctx,
+    editing: Option<i64>,
+    form: UserForm,
+    errors: FieldErrors,
+    roles: [Role; 3],
+    tiers: [Tier; 4],
+    history: Vec<HistoryItem>,
+}
+
+fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors) -> UserFormPage {
+    UserFormPage {
+        ctx,
+        editing,
+        form,
+        errors,
+        roles: Role::ALL,
+        tiers: Tier::ALL,
+        history: Vec::new(),
+    }
+}
+
+pub async fn new_form(admin: Admin) -> AppResult<HttpResponse> {
+    let form = UserForm {
+        role: Role::Technician.as_str().into(),
+        tier: Tier::Tier1.as_str().into(),
+        time_zone: admin.0.row.time_zone.clone(),
+        active: Some("on".into()),
+        ..UserForm::default()
+    };
+    render(&form_page(admin.0.ctx(), None, form, FieldErrors::new()))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    admin: Admin,
+    form: web::Form<UserForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let profile = match form.parse() {
+        Ok(p) => p,
+        Err(errors) => {
+            return render_status(
+                &form_page(admin.0.ctx(), None, form, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let password = security::generate_one_time_password();
+    let hash = {
+        let password = password.clone();
+        web::block(move || security::hash_password(&password)).await??
+    };
+    let actor = admin.0.id();
+    let now = state.clock.now();
+    let created = {
+        let profile = profile.clone();
+        db::run(&state.pool, move |conn| {
+            db::users::create(conn, Some(actor), &profile, &hash, true, now)
+        })
+        .await?
+    };
+    match created {
+        Ok(row) => {
+            flash(
+                &admin.0.session,
+                FlashKind::Success,
+                format!(
+                    "Account created for {} <{}>. One-time password: {password} — give it to them privately; they must choose their own at first sign-in.",
+                    row.display_name, row.email
+                ),
+            );
+            Ok(redirect("/admin/users"))
+        }
+        Err(errors) => render_status(
+            &form_page(admin.0.ctx(), None, form, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = UserId(path.into_inner());
+    let (row, history) = db::run(&state.pool, move |conn| {
+        Ok((
+            db::users::get(conn, id)?,
+            audit::history(conn, audit::Entity::User, id.0, 50)?,
+        ))
+    })
+    .await?;
+    let mut page = form_page(admin.0.ctx(), Some(row.id), UserForm::from_row(&row), FieldErrors::new());
+    page.history = history_items(history, admin.0.zone());
+    render(&page)
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+    form: web::Form<UserForm>,
+) -> AppResult<HttpResponse> {
+    let id = UserId(path.into_inner());
+    let form = form.into_inner();
+    let profile = match form.parse() {
+        Ok(p) => p,
+        Err(errors) => {
+            return render_status(
+                &form_page(admin.0.ctx(), Some(id.0), form, errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let actor = admin.0.id();
+    let now = state.clock.now();
+    let active = checkbox(&form.active);
+    let updated = db::run(&state.pool, move |conn| {
+        db::users::update(conn, actor, id, &profile, active, now)
+    })
+    .await?;
+    match updated {
+        Ok(row) => {
+            flash(
+                &admin.0.session,
+                FlashKind::Success,
+                format!("Saved {}.", row.display_name),
+            );
+            Ok(redirect("/admin/users"))
+        }
+        Err(errors) => render_status(
+            &form_page(admin.0.ctx(), Some(id.0), form, errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}
+
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = UserId(path.into_inner());
+    let password = security::generate_one_time_password();
+    let hash = {
+        let password = password.clone();
+        web::block(move || security::hash_password(&password)).await??
+    };
+    let actor = admin.0.id();
+    let now = state.clock.now();
+    let row = db::run(&state.pool, move |conn| {
+        db::users::reset_password(conn, actor, id, &hash, now)
+    })
+    .await?;
+    flash(
+        &admin.0.session,
+        FlashKind::Success,
+        format!(
+            "New one-time password for {}: {password} — their other sessions were signed out and they must choose a new password at sign-in.",
+            row.display_name
+        ),
+    );
+    Ok(redirect(&format!("/admin/users/{}", row.id)))
+}
