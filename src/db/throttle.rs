@@ -2,7 +2,6 @@
 //! sees the same count.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use diesel::dsl::{count_star, max};
 use diesel::prelude::*;
 
 use super::DbConn;
@@ -24,14 +23,16 @@ pub fn verdict(
     policy: &ThrottlePolicy,
     now: DateTime<Utc>,
 ) -> AppResult<Verdict> {
-    let since = (now - policy.window).naive_utc();
-    let (failures, last): (i64, Option<NaiveDateTime>) = login_failures::table
+    let since = (now - policy.lookback()).naive_utc();
+    let recent: Vec<NaiveDateTime> = login_failures::table
         .filter(login_failures::throttle_key.eq(key))
         .filter(login_failures::failed_at.gt(since))
-        .select((count_star(), max(login_failures::failed_at)))
-        .first(conn)?;
-    let failures = u32::try_from(failures).unwrap_or(u32::MAX);
-    Ok(assess(policy, failures, last.map(|t| t.and_utc()), now))
+        .order(login_failures::failed_at.desc())
+        .limit(i64::try_from(policy.relevant_failures()).unwrap_or(i64::MAX))
+        .select(login_failures::failed_at)
+        .load(conn)?;
+    let recent: Vec<_> = recent.into_iter().map(|t| t.and_utc()).collect();
+    Ok(assess(policy, &recent, now))
 }
 
 /// Records one failure for each key, and forgets what is older than a day.

@@ -65,16 +65,30 @@ impl Verdict {
     }
 }
 
-/// `failures` are the failures recorded within the policy's window, `last_failure` the latest.
-pub fn assess(
-    policy: &ThrottlePolicy,
-    failures: u32,
-    last_failure: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Verdict {
-    let Some(last) = last_failure else {
+impl ThrottlePolicy {
+    /// How far back failures can still matter: a lock lasts `lock_for` after the failure
+    /// that completed a window's worth.
+    pub fn lookback(&self) -> Duration {
+        self.window + self.lock_for
+    }
+
+    /// The most failures worth reading: beyond `lock_after` the verdict cannot change.
+    pub fn relevant_failures(&self) -> usize {
+        self.lock_after as usize + 1
+    }
+}
+
+/// `recent_failures` are the latest failures (any order). The window is counted back from the
+/// latest failure, not from now, so a lock lasts its full time even as old failures age out.
+pub fn assess(policy: &ThrottlePolicy, recent_failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Verdict {
+    let Some(last) = recent_failures.iter().max().copied() else {
         return Verdict::Allowed;
     };
+    let counted = recent_failures
+        .iter()
+        .filter(|t| **t > last - policy.window)
+        .count();
+    let failures = u32::try_from(counted).unwrap_or(u32::MAX);
     if failures >= policy.lock_after {
         let until = last + policy.lock_for;
         return if now < until {
@@ -119,10 +133,14 @@ mod tests {
         Utc.timestamp_opt(1_800_000_000 + seconds, 0).single().unwrap_or_default()
     }
 
+    /// `n` failures, one a second, the last at `at(0)`.
+    fn failures(n: u32) -> Vec<DateTime<Utc>> {
+        (0..i64::from(n)).map(|i| at(-i)).collect()
+    }
+
     #[test]
     fn account_policy_table() {
         let p = ThrottlePolicy::ACCOUNT;
-        let last = at(0);
         let table: &[(u32, i64, Verdict)] = &[
             (0, 0, Verdict::Allowed),
             (3, 0, Verdict::Allowed),
@@ -138,19 +156,42 @@ mod tests {
         ];
         for (failures, elapsed, expected) in table {
             assert_eq!(
-                assess(&p, *failures, Some(last), at(*elapsed)),
+                assess(&p, &self::failures(*failures), at(*elapsed)),
                 *expected,
                 "{failures} failures, {elapsed}s later"
             );
         }
-        assert_eq!(assess(&p, 0, None, at(0)), Verdict::Allowed);
+    }
+
+    #[test]
+    fn only_failures_within_the_window_before_the_last_one_count() {
+        let p = ThrottlePolicy::ACCOUNT;
+        let spread = [at(-3600), at(-1800), at(-960), at(-10), at(0)];
+        assert_eq!(assess(&p, &spread, at(0)), Verdict::Allowed, "2 within 15 minutes");
+        let mut burst = failures(7);
+        burst.push(at(-1000));
+        assert_eq!(
+            assess(&p, &burst, at(0)),
+            Verdict::SlowDown { retry_after: Duration::seconds(8) }
+        );
+    }
+
+    #[test]
+    fn a_lock_lasts_its_full_time_as_failures_age() {
+        let p = ThrottlePolicy::ACCOUNT;
+        let spread: Vec<_> = (0..8).map(|i| at(-60 * i)).collect();
+        assert_eq!(
+            assess(&p, &spread, at(14 * 60)),
+            Verdict::Locked { retry_after: Duration::minutes(1) }
+        );
+        assert_eq!(assess(&p, &spread, at(15 * 60)), Verdict::Allowed);
     }
 
     #[test]
     fn delays_are_capped() {
         let p = ThrottlePolicy::ADDRESS;
         assert_eq!(
-            assess(&p, 29, Some(at(0)), at(0)),
+            assess(&p, &failures(29), at(0)),
             Verdict::SlowDown { retry_after: Duration::seconds(60) }
         );
     }

@@ -1,0 +1,15 @@
+//! One integration-test binary: every test starts the real application on a random port and
+//! speaks HTTP to it. Tests named in `both_backends!` run on SQLite always, and on PostgreSQL
+//! when TEST_DATABASE_URL is set (with CI=true a missing PostgreSQL fails instead of skipping).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod helpers;
+
+mod accounts;
+mod admin_users;
+mod browser;
+mod clients;
+mod migrations;
+mod pages;

@@ -1,0 +1,168 @@
+//! Both migration folders describe the same schema, and every step reverts cleanly.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+use diesel_migrations::MigrationHarness;
+use tierdesk::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+
+use crate::helpers::{PgDatabase, postgres_admin_url};
+
+type Column = (String, String, String, bool);
+
+#[derive(QueryableByName)]
+struct SqliteTable {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct SqliteColumn {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Text, column_name = "type")]
+    type_name: String,
+    #[diesel(sql_type = Integer)]
+    notnull: i32,
+    #[diesel(sql_type = Integer)]
+    pk: i32,
+}
+
+#[derive(QueryableByName)]
+struct PgColumn {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+}
+
+fn portable_type(raw: &str) -> String {
+    match raw.to_lowercase().as_str() {
+        "integer" | "bigint" => "integer",
+        "text" => "text",
+        "boolean" => "boolean",
+        "timestamp" | "timestamp without time zone" => "timestamp",
+        other => panic!("column type {other} is not one of the portable types"),
+    }
+    .to_string()
+}
+
+fn sqlite_columns(conn: &mut SqliteConnection) -> BTreeSet<Column> {
+    let tables: Vec<SqliteTable> = diesel::sql_query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
+    )
+    .load(conn)
+    .unwrap();
+    let mut columns = BTreeSet::new();
+    for table in tables {
+        let rows: Vec<SqliteColumn> = diesel::sql_query(format!("PRAGMA table_info({})", table.name))
+            .load(conn)
+            .unwrap();
+        for c in rows {
+            columns.insert((
+                table.name.clone(),
+                c.name,
+                portable_type(&c.type_name),
+                c.notnull == 1 || c.pk == 1,
+            ));
+        }
+    }
+    columns
+}
+
+fn pg_columns(conn: &mut PgConnection) -> BTreeSet<Column> {
+    let rows: Vec<PgColumn> = diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+         data_type::text AS data_type, is_nullable::text AS is_nullable \
+         FROM information_schema.columns WHERE table_schema = 'public' \
+         AND table_name <> '__diesel_schema_migrations'",
+    )
+    .load(conn)
+    .unwrap();
+    rows.into_iter()
+        .map(|c| (c.table_name, c.column_name, portable_type(&c.data_type), c.is_nullable == "NO"))
+        .collect()
+}
+
+fn step_names(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn both_folders_hold_the_same_steps_each_with_a_real_down() {
+    let sqlite = step_names("sqlite");
+    assert_eq!(sqlite, step_names("postgres"));
+    assert!(!sqlite.is_empty());
+    for backend in ["sqlite", "postgres"] {
+        for step in &sqlite {
+            let down = std::fs::read_to_string(format!(
+                "{}/migrations/{backend}/{step}/down.sql",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
+            assert!(down.contains("DROP") || down.contains("ALTER"), "{backend}/{step}/down.sql is empty");
+        }
+    }
+}
+
+fn sqlite_up_down_up(path: &std::path::Path) -> BTreeSet<Column> {
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    let first = sqlite_columns(&mut conn);
+    // Step by step, so that each down.sql is exercised on the schema it belongs to.
+    while conn.applied_migrations().unwrap().len() > 0 {
+        conn.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
+    }
+    assert!(sqlite_columns(&mut conn).is_empty(), "down leaves no table behind");
+    conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
+    assert_eq!(sqlite_columns(&mut conn), first);
+    first
+}
+
+fn pg_up_down_up(url: &str) -> BTreeSet<Column> {
+    let mut conn = PgConnection::establish(url).unwrap();
+    conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+    let first = pg_columns(&mut conn);
+    while conn.applied_migrations().unwrap().len() > 0 {
+        conn.revert_last_migration(POSTGRES_MIGRATIONS).unwrap();
+    }
+    assert!(pg_columns(&mut conn).is_empty(), "down leaves no table behind");
+    conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
+    assert_eq!(pg_columns(&mut conn), first);
+    first
+}
+
+#[test]
+fn sqlite_migrations_revert_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let columns = sqlite_up_down_up(&dir.path().join("m.db"));
+    assert!(columns.iter().any(|(t, c, _, _)| t == "users" && c == "email"));
+}
+
+#[test]
+fn postgres_migrations_revert_cleanly_and_match_sqlite_column_for_column() {
+    let Some(admin) = postgres_admin_url() else {
+        return;
+    };
+    let db = PgDatabase::create(&admin);
+    let pg = pg_up_down_up(&db.url);
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = sqlite_up_down_up(&dir.path().join("m.db"));
+    let only_pg: Vec<_> = pg.difference(&sqlite).collect();
+    let only_sqlite: Vec<_> = sqlite.difference(&pg).collect();
+    assert!(
+        only_pg.is_empty() && only_sqlite.is_empty(),
+        "schemas differ\nonly on PostgreSQL: {only_pg:?}\nonly on SQLite: {only_sqlite:?}"
+    );
+}
