@@ -186,7 +186,9 @@ impl Config {
                     .parse::<usize>()
                     .ok()
                     .filter(|n| (1..=256).contains(n))
-                    .ok_or_else(|| bad("WORKERS", format!("'{raw}' is not a number from 1 to 256")))?,
+                    .ok_or_else(|| {
+                        bad("WORKERS", format!("'{raw}' is not a number from 1 to 256"))
+                    })?,
             ),
             None => None,
         };
@@ -272,7 +274,9 @@ mod tests {
     #[test]
     fn defaults_give_a_sqlite_desk_on_port_8080() {
         let config = config_from(&[]).unwrap();
-        assert!(matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("tierdesk.db")));
+        assert!(
+            matches!(config.database_url, DatabaseUrl::Sqlite(ref p) if p.ends_with("tierdesk.db"))
+        );
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(config.base_url, "http://127.0.0.1:8080");
         assert!(!config.cookies_secure());
@@ -314,7 +318,10 @@ mod tests {
         for (name, value, expected) in cases {
             let err = config_from(&[(name, value)]).unwrap_err();
             assert_eq!(err.name, expected, "{name}={value}");
-            assert!(err.to_string().starts_with(&format!("configuration: {expected}:")));
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("configuration: {expected}:"))
+            );
         }
     }
 

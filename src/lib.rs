@@ -59,7 +59,7 @@ impl Application {
             tokio::task::spawn_blocking(move || -> anyhow::Result<Option<FirstAdmin>> {
                 let mut conn = pool.get()?;
                 db::run_migrations(&mut conn)?;
-                Ok(db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)?)
+                db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)
             })
             .await??
         };

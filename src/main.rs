@@ -10,7 +10,11 @@ use tierdesk::{Application, clock::Clock, db, security, seed};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "tierdesk", version, about = "A service desk for managed-service providers")]
+#[command(
+    name = "tierdesk",
+    version,
+    about = "A service desk for managed-service providers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -60,7 +64,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the runtime: {e}");
@@ -93,7 +100,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let base_url = config.base_url.clone();
     let backend = config.database_url.backend_name();
     let app = Application::build(config).await?;
-    println!("tierdesk is serving at {base_url} (database: {backend}, port {})", app.port());
+    println!(
+        "tierdesk is serving at {base_url} (database: {backend}, port {})",
+        app.port()
+    );
     if let Some(admin) = &app.first_admin {
         println!();
         println!("First start: an admin account was created. Sign in at {base_url}/login with");
@@ -154,13 +164,20 @@ fn create_user(
         .map_err(|e| anyhow::anyhow!("{e}"))?
     {
         Ok(row) => {
-            println!("Created {} <{}> as {}.", row.display_name, row.email, row.role().label());
+            println!(
+                "Created {} <{}> as {}.",
+                row.display_name,
+                row.email,
+                row.role().label()
+            );
             println!("One-time password: {password}");
             Ok(())
         }
         Err(errors) => Err(anyhow::anyhow!(
             "{}",
-            errors.get("email").unwrap_or("the account could not be created")
+            errors
+                .get("email")
+                .unwrap_or("the account could not be created")
         )),
     }
 }

@@ -21,19 +21,61 @@ pub struct DemoAccount {
 }
 
 pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
-    DemoAccount { email: "morgan.reyes@msp.example", name: "Morgan Reyes", role: Role::Manager, tier: None, skills: "escalations, client relations" },
-    DemoAccount { email: "tara.quinn@msp.example", name: "Tara Quinn", role: Role::Technician, tier: Some(Tier::Tier1), skills: "printers, passwords, office 365" },
-    DemoAccount { email: "ben.okafor@msp.example", name: "Ben Okafor", role: Role::Technician, tier: Some(Tier::Tier1), skills: "phones, voip, workstations" },
-    DemoAccount { email: "priya.nair@msp.example", name: "Priya Nair", role: Role::Technician, tier: Some(Tier::Tier2), skills: "networking, firewalls, exchange" },
-    DemoAccount { email: "sam.lindqvist@msp.example", name: "Sam Lindqvist", role: Role::Technician, tier: Some(Tier::Tier3), skills: "servers, virtualisation, backups" },
-    DemoAccount { email: "diego.alvarez@msp.example", name: "Diego Alvarez", role: Role::Technician, tier: Some(Tier::OnSite), skills: "cabling, hardware, site surveys" },
+    DemoAccount {
+        email: "morgan.reyes@msp.example",
+        name: "Morgan Reyes",
+        role: Role::Manager,
+        tier: None,
+        skills: "escalations, client relations",
+    },
+    DemoAccount {
+        email: "tara.quinn@msp.example",
+        name: "Tara Quinn",
+        role: Role::Technician,
+        tier: Some(Tier::Tier1),
+        skills: "printers, passwords, office 365",
+    },
+    DemoAccount {
+        email: "ben.okafor@msp.example",
+        name: "Ben Okafor",
+        role: Role::Technician,
+        tier: Some(Tier::Tier1),
+        skills: "phones, voip, workstations",
+    },
+    DemoAccount {
+        email: "priya.nair@msp.example",
+        name: "Priya Nair",
+        role: Role::Technician,
+        tier: Some(Tier::Tier2),
+        skills: "networking, firewalls, exchange",
+    },
+    DemoAccount {
+        email: "sam.lindqvist@msp.example",
+        name: "Sam Lindqvist",
+        role: Role::Technician,
+        tier: Some(Tier::Tier3),
+        skills: "servers, virtualisation, backups",
+    },
+    DemoAccount {
+        email: "diego.alvarez@msp.example",
+        name: "Diego Alvarez",
+        role: Role::Technician,
+        tier: Some(Tier::OnSite),
+        skills: "cabling, hardware, site surveys",
+    },
 ];
 
 struct DemoClient {
     name: &'static str,
     code: &'static str,
     notes: &'static str,
-    contacts: &'static [(&'static str, &'static str, &'static str, &'static str, Option<&'static str>)],
+    contacts: &'static [(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    )],
 }
 
 const DEMO_CLIENTS: &[DemoClient] = &[
@@ -42,8 +84,20 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         code: "NWD",
         notes: "Two practices; imaging server in the back office. Closed on Sundays.",
         contacts: &[
-            ("Alice Chen", "alice.chen@northwind-dental.example", "+1 555 0101 200", "Practice manager", Some("4711")),
-            ("Raj Patel", "raj.patel@northwind-dental.example", "+1 555 0101 201", "Dentist", None),
+            (
+                "Alice Chen",
+                "alice.chen@northwind-dental.example",
+                "+1 555 0101 200",
+                "Practice manager",
+                Some("4711"),
+            ),
+            (
+                "Raj Patel",
+                "raj.patel@northwind-dental.example",
+                "+1 555 0101 201",
+                "Dentist",
+                None,
+            ),
         ],
     },
     DemoClient {
@@ -51,18 +105,40 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         code: "HARBOR",
         notes: "24/7 warehouse operation; the WMS is business critical.",
         contacts: &[
-            ("Grace O'Neill", "grace.oneill@harbor-logistics.example", "+1 555 0199 310", "Operations director", Some("anchor-42")),
-            ("Tom Becker", "tom.becker@harbor-logistics.example", "+1 555 0199 311", "Shift lead", None),
-            ("Lena Novak", "lena.novak@harbor-logistics.example", "+1 555 0199 312", "Finance", None),
+            (
+                "Grace O'Neill",
+                "grace.oneill@harbor-logistics.example",
+                "+1 555 0199 310",
+                "Operations director",
+                Some("anchor-42"),
+            ),
+            (
+                "Tom Becker",
+                "tom.becker@harbor-logistics.example",
+                "+1 555 0199 311",
+                "Shift lead",
+                None,
+            ),
+            (
+                "Lena Novak",
+                "lena.novak@harbor-logistics.example",
+                "+1 555 0199 312",
+                "Finance",
+                None,
+            ),
         ],
     },
     DemoClient {
         name: "Brightline Accounting",
         code: "BRIGHT",
         notes: "Tax season (Jan–Apr) is critical; partners work late.",
-        contacts: &[
-            ("Omar Haddad", "omar.haddad@brightline.example", "+44 20 7946 0100", "Managing partner", Some("ledger-9")),
-        ],
+        contacts: &[(
+            "Omar Haddad",
+            "omar.haddad@brightline.example",
+            "+44 20 7946 0100",
+            "Managing partner",
+            Some("ledger-9"),
+        )],
     },
 ];
 
@@ -113,7 +189,10 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
         .map(|pin| Ok((pin, hash_password(pin)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut clients_created = 0;
-    for demo in DEMO_CLIENTS.iter().filter(|d| !existing.iter().any(|c| c == d.code)) {
+    for demo in DEMO_CLIENTS
+        .iter()
+        .filter(|d| !existing.iter().any(|c| c == d.code))
+    {
         let client = db::clients::create(
             conn,
             seeder,

@@ -145,10 +145,16 @@ fn duplicate_client_errors(
         .load(conn)?;
     for other in others.iter().filter(|o| Some(o.id()) != except) {
         if other.name_key == name_key(&input.name) {
-            errors.add("name", format!("There is already a client called {}.", other.name));
+            errors.add(
+                "name",
+                format!("There is already a client called {}.", other.name),
+            );
         }
         if other.code == input.code {
-            errors.add("code", format!("{} already uses the code {}.", other.name, other.code));
+            errors.add(
+                "code",
+                format!("{} already uses the code {}.", other.name, other.code),
+            );
         }
     }
     Ok(errors)
@@ -182,7 +188,10 @@ pub fn create(
         {
             Ok(row) => row,
             Err(e) if is_unique_violation(&e) => {
-                return Ok(Err(FieldErrors::single("name", "That name or code was just taken.")));
+                return Ok(Err(FieldErrors::single(
+                    "name",
+                    "That name or code was just taken.",
+                )));
             }
             Err(e) => return Err(e.into()),
         };
@@ -236,7 +245,14 @@ pub fn update(
             parts.push("notes changed".to_string());
         }
         if before.active != after.active {
-            parts.push(if after.active { "reactivated" } else { "deactivated" }.to_string());
+            parts.push(
+                if after.active {
+                    "reactivated"
+                } else {
+                    "deactivated"
+                }
+                .to_string(),
+            );
         }
         if !parts.is_empty() {
             audit::record(
@@ -285,7 +301,10 @@ fn contact_email_taken(
     Ok(other.filter(|o| Some(o.id()) != except).map(|o| {
         FieldErrors::single(
             "email",
-            format!("{} at this client already uses this e-mail address.", o.name),
+            format!(
+                "{} at this client already uses this e-mail address.",
+                o.name
+            ),
         )
     }))
 }
@@ -391,7 +410,14 @@ pub fn update_contact(
             _ => {}
         }
         if before.active != after.active {
-            parts.push(if after.active { "reactivated" } else { "deactivated" }.into());
+            parts.push(
+                if after.active {
+                    "reactivated"
+                } else {
+                    "deactivated"
+                }
+                .into(),
+            );
         }
         if !parts.is_empty() {
             audit::record(

@@ -143,19 +143,19 @@ where
     F: FnOnce(&mut DbConn) -> AppResult<T>,
 {
     if matches!(conn, DbConn::Sqlite(_)) {
-            conn.batch_execute("BEGIN IMMEDIATE")?;
-            match work(conn) {
-                Ok(value) => {
-                    conn.batch_execute("COMMIT")?;
-                    Ok(value)
-                }
-                Err(e) => {
-                    if let Err(rollback) = conn.batch_execute("ROLLBACK") {
-                        tracing::error!(error = %rollback, "rollback failed");
-                    }
-                    Err(e)
-                }
+        conn.batch_execute("BEGIN IMMEDIATE")?;
+        match work(conn) {
+            Ok(value) => {
+                conn.batch_execute("COMMIT")?;
+                Ok(value)
             }
+            Err(e) => {
+                if let Err(rollback) = conn.batch_execute("ROLLBACK") {
+                    tracing::error!(error = %rollback, "rollback failed");
+                }
+                Err(e)
+            }
+        }
     } else {
         conn.transaction(work)
     }
@@ -178,9 +178,6 @@ pub fn ping(conn: &mut DbConn) -> AppResult<()> {
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(
         e,
-        diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        )
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
     )
 }

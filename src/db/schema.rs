@@ -71,4 +71,10 @@ diesel::table! {
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(audit_events -> users (actor_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, login_failures, clients, contacts, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    login_failures,
+    clients,
+    contacts,
+    audit_events
+);

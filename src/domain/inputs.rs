@@ -64,9 +64,7 @@ impl Line {
             return Err(format!("Enter {what}."));
         }
         if value.chars().count() > max_chars {
-            return Err(format!(
-                "Keep {what} to {max_chars} characters or fewer."
-            ));
+            return Err(format!("Keep {what} to {max_chars} characters or fewer."));
         }
         Ok(Self(value))
     }
@@ -127,9 +125,9 @@ pub fn parse_client_code(raw: &str) -> Result<String, String> {
 
 pub fn parse_time_zone(raw: &str) -> Result<Tz, String> {
     let value = raw.trim();
-    value
-        .parse::<Tz>()
-        .map_err(|_| format!("'{value}' is not a time zone name like Europe/London or America/New_York."))
+    value.parse::<Tz>().map_err(|_| {
+        format!("'{value}' is not a time zone name like Europe/London or America/New_York.")
+    })
 }
 
 /// A new password: long enough to resist guessing, not a long run of one character.
@@ -151,7 +149,9 @@ impl NewPassword {
         }
         let distinct: std::collections::HashSet<char> = raw.chars().collect();
         if distinct.len() < 4 {
-            return Err("That password is too easy to guess: use more different characters.".into());
+            return Err(
+                "That password is too easy to guess: use more different characters.".into(),
+            );
         }
         if raw != confirmation {
             return Err("The two passwords are not the same.".into());
@@ -209,7 +209,10 @@ mod tests {
     fn email_addresses() {
         let cases: &[(&str, Option<&str>)] = &[
             ("Jane.Doe@Example.COM", Some("jane.doe@example.com")),
-            ("  a+tag@sub.example.co.uk ", Some("a+tag@sub.example.co.uk")),
+            (
+                "  a+tag@sub.example.co.uk ",
+                Some("a+tag@sub.example.co.uk"),
+            ),
             ("", None),
             ("no-at-sign", None),
             ("@example.com", None),
@@ -222,21 +225,37 @@ mod tests {
         ];
         for (raw, expected) in cases {
             let parsed = EmailAddress::parse(raw).ok();
-            assert_eq!(parsed.as_ref().map(EmailAddress::as_str), *expected, "{raw:?}");
+            assert_eq!(
+                parsed.as_ref().map(EmailAddress::as_str),
+                *expected,
+                "{raw:?}"
+            );
         }
     }
 
     #[test]
     fn lines_collapse_whitespace_and_enforce_limits() {
-        assert_eq!(Line::parse("  Acme   Corp ", "a name", 10).unwrap().as_str(), "Acme Corp");
-        assert!(Line::parse("   ", "a name", 10).unwrap_err().contains("Enter a name"));
+        assert_eq!(
+            Line::parse("  Acme   Corp ", "a name", 10)
+                .unwrap()
+                .as_str(),
+            "Acme Corp"
+        );
+        assert!(
+            Line::parse("   ", "a name", 10)
+                .unwrap_err()
+                .contains("Enter a name")
+        );
         assert!(Line::parse("abcdefghijk", "a name", 10).is_err());
         assert!(Line::parse("abcdefghij", "a name", 10).is_ok());
     }
 
     #[test]
     fn phones() {
-        assert_eq!(parse_phone("+1 (555) 010-2030 x12", true).unwrap(), "+1 (555) 010-2030 x12");
+        assert_eq!(
+            parse_phone("+1 (555) 010-2030 x12", true).unwrap(),
+            "+1 (555) 010-2030 x12"
+        );
         assert_eq!(parse_phone("", false).unwrap(), "");
         assert!(parse_phone("", true).is_err());
         assert!(parse_phone("12345", true).is_err());
@@ -257,22 +276,41 @@ mod tests {
         assert!(NewPassword::parse("correct horse", "correct horse").is_ok());
         assert!(NewPassword::parse("short", "short").is_err());
         assert!(NewPassword::parse("aaaaaaaaaaaa", "aaaaaaaaaaaa").is_err());
-        assert!(NewPassword::parse("correct horse", "correct horsE").unwrap_err().contains("not the same"));
-        assert_eq!(format!("{:?}", NewPassword::parse("correct horse", "correct horse").unwrap()), "NewPassword(…)");
+        assert!(
+            NewPassword::parse("correct horse", "correct horsE")
+                .unwrap_err()
+                .contains("not the same")
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                NewPassword::parse("correct horse", "correct horse").unwrap()
+            ),
+            "NewPassword(…)"
+        );
     }
 
     #[test]
     fn time_zones_and_skills() {
-        assert_eq!(parse_time_zone("Europe/London").unwrap(), chrono_tz::Europe::London);
+        assert_eq!(
+            parse_time_zone("Europe/London").unwrap(),
+            chrono_tz::Europe::London
+        );
         assert!(parse_time_zone("Mars/Olympus").is_err());
-        assert_eq!(parse_skills("VoIP, networking; voip\nExchange").unwrap(), "exchange, networking, voip");
+        assert_eq!(
+            parse_skills("VoIP, networking; voip\nExchange").unwrap(),
+            "exchange, networking, voip"
+        );
         assert_eq!(parse_skills("  ").unwrap(), "");
     }
 
     #[test]
     fn verification_secrets() {
         assert_eq!(parse_verification_secret("  ").unwrap(), None);
-        assert_eq!(parse_verification_secret(" 4711 ").unwrap().as_deref(), Some("4711"));
+        assert_eq!(
+            parse_verification_secret(" 4711 ").unwrap().as_deref(),
+            Some("4711")
+        );
         assert!(parse_verification_secret("123").is_err());
     }
 }

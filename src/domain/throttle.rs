@@ -61,7 +61,11 @@ impl Verdict {
                 Verdict::Locked { retry_after } => (2, *retry_after),
             }
         }
-        if rank(&other) > rank(&self) { other } else { self }
+        if rank(&other) > rank(&self) {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -80,7 +84,11 @@ impl ThrottlePolicy {
 
 /// `recent_failures` are the latest failures (any order). The window is counted back from the
 /// latest failure, not from now, so a lock lasts its full time even as old failures age out.
-pub fn assess(policy: &ThrottlePolicy, recent_failures: &[DateTime<Utc>], now: DateTime<Utc>) -> Verdict {
+pub fn assess(
+    policy: &ThrottlePolicy,
+    recent_failures: &[DateTime<Utc>],
+    now: DateTime<Utc>,
+) -> Verdict {
     let Some(last) = recent_failures.iter().max().copied() else {
         return Verdict::Allowed;
     };
@@ -130,7 +138,9 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(seconds: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_800_000_000 + seconds, 0).single().unwrap_or_default()
+        Utc.timestamp_opt(1_800_000_000 + seconds, 0)
+            .single()
+            .unwrap_or_default()
     }
 
     /// `n` failures, one a second, the last at `at(0)`.
@@ -144,15 +154,51 @@ mod tests {
         let table: &[(u32, i64, Verdict)] = &[
             (0, 0, Verdict::Allowed),
             (3, 0, Verdict::Allowed),
-            (4, 0, Verdict::SlowDown { retry_after: Duration::seconds(1) }),
+            (
+                4,
+                0,
+                Verdict::SlowDown {
+                    retry_after: Duration::seconds(1),
+                },
+            ),
             (4, 1, Verdict::Allowed),
-            (5, 0, Verdict::SlowDown { retry_after: Duration::seconds(2) }),
-            (7, 1, Verdict::SlowDown { retry_after: Duration::seconds(7) }),
+            (
+                5,
+                0,
+                Verdict::SlowDown {
+                    retry_after: Duration::seconds(2),
+                },
+            ),
+            (
+                7,
+                1,
+                Verdict::SlowDown {
+                    retry_after: Duration::seconds(7),
+                },
+            ),
             (7, 8, Verdict::Allowed),
-            (8, 0, Verdict::Locked { retry_after: Duration::minutes(15) }),
-            (8, 899, Verdict::Locked { retry_after: Duration::seconds(1) }),
+            (
+                8,
+                0,
+                Verdict::Locked {
+                    retry_after: Duration::minutes(15),
+                },
+            ),
+            (
+                8,
+                899,
+                Verdict::Locked {
+                    retry_after: Duration::seconds(1),
+                },
+            ),
             (8, 900, Verdict::Allowed),
-            (50, 60, Verdict::Locked { retry_after: Duration::minutes(14) }),
+            (
+                50,
+                60,
+                Verdict::Locked {
+                    retry_after: Duration::minutes(14),
+                },
+            ),
         ];
         for (failures, elapsed, expected) in table {
             assert_eq!(
@@ -167,12 +213,18 @@ mod tests {
     fn only_failures_within_the_window_before_the_last_one_count() {
         let p = ThrottlePolicy::ACCOUNT;
         let spread = [at(-3600), at(-1800), at(-960), at(-10), at(0)];
-        assert_eq!(assess(&p, &spread, at(0)), Verdict::Allowed, "2 within 15 minutes");
+        assert_eq!(
+            assess(&p, &spread, at(0)),
+            Verdict::Allowed,
+            "2 within 15 minutes"
+        );
         let mut burst = failures(7);
         burst.push(at(-1000));
         assert_eq!(
             assess(&p, &burst, at(0)),
-            Verdict::SlowDown { retry_after: Duration::seconds(8) }
+            Verdict::SlowDown {
+                retry_after: Duration::seconds(8)
+            }
         );
     }
 
@@ -182,7 +234,9 @@ mod tests {
         let spread: Vec<_> = (0..8).map(|i| at(-60 * i)).collect();
         assert_eq!(
             assess(&p, &spread, at(14 * 60)),
-            Verdict::Locked { retry_after: Duration::minutes(1) }
+            Verdict::Locked {
+                retry_after: Duration::minutes(1)
+            }
         );
         assert_eq!(assess(&p, &spread, at(15 * 60)), Verdict::Allowed);
     }
@@ -192,15 +246,23 @@ mod tests {
         let p = ThrottlePolicy::ADDRESS;
         assert_eq!(
             assess(&p, &failures(29), at(0)),
-            Verdict::SlowDown { retry_after: Duration::seconds(60) }
+            Verdict::SlowDown {
+                retry_after: Duration::seconds(60)
+            }
         );
     }
 
     #[test]
     fn stricter_prefers_locks_then_longer_waits() {
-        let slow = Verdict::SlowDown { retry_after: Duration::seconds(4) };
-        let slower = Verdict::SlowDown { retry_after: Duration::seconds(8) };
-        let locked = Verdict::Locked { retry_after: Duration::seconds(1) };
+        let slow = Verdict::SlowDown {
+            retry_after: Duration::seconds(4),
+        };
+        let slower = Verdict::SlowDown {
+            retry_after: Duration::seconds(8),
+        };
+        let locked = Verdict::Locked {
+            retry_after: Duration::seconds(1),
+        };
         assert_eq!(Verdict::Allowed.stricter(slow), slow);
         assert_eq!(slower.stricter(slow), slower);
         assert_eq!(slower.stricter(locked), locked);

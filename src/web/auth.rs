@@ -43,7 +43,10 @@ struct LoginPage {
     notice: Option<&'static str>,
 }
 
-pub async fn login_form(session: Session, query: web::Query<LoginQuery>) -> AppResult<HttpResponse> {
+pub async fn login_form(
+    session: Session,
+    query: web::Query<LoginQuery>,
+) -> AppResult<HttpResponse> {
     let notice = if query.idle.is_some() {
         Some("You were signed out after a period of inactivity. Sign in again to continue.")
     } else if query.bye.is_some() {
@@ -123,7 +126,12 @@ pub async fn login(
     }
 
     let user = match EmailAddress::parse(&form.email) {
-        Ok(email) => db::run(&state.pool, move |conn| db::users::find_by_email(conn, &email)).await?,
+        Ok(email) => {
+            db::run(&state.pool, move |conn| {
+                db::users::find_by_email(conn, &email)
+            })
+            .await?
+        }
         Err(_) => None,
     };
     let password = form.password.clone();
@@ -217,7 +225,10 @@ pub async fn change_password(
         if let Some(new) = &new
             && new.expose() == form.current_password
         {
-            errors.add("new_password", "Choose a password different from the current one.");
+            errors.add(
+                "new_password",
+                "Choose a password different from the current one.",
+            );
         }
         match new {
             Some(new) if errors.is_empty() => security::hash_password(new.expose())

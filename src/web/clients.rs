@@ -160,7 +160,10 @@ pub async fn create(
             flash(
                 &manager.0.session,
                 FlashKind::Success,
-                format!("Client {} created. Add the people who will contact the desk.", client.name),
+                format!(
+                    "Client {} created. Add the people who will contact the desk.",
+                    client.name
+                ),
             );
             Ok(redirect(&format!("/clients/{}", client.id)))
         }
@@ -213,7 +216,11 @@ pub async fn update(
     .await?;
     match updated {
         Ok(client) => {
-            flash(&manager.0.session, FlashKind::Success, format!("Saved {}.", client.name));
+            flash(
+                &manager.0.session,
+                FlashKind::Success,
+                format!("Saved {}.", client.name),
+            );
             Ok(redirect(&format!("/clients/{}", client.id)))
         }
         Err(errors) => invalid(page(form, errors)),
@@ -258,7 +265,10 @@ impl ContactForm {
             Some(String::new())
         } else {
             errors
-                .take("job_title", Line::parse(&self.job_title, "a job title", 120))
+                .take(
+                    "job_title",
+                    Line::parse(&self.job_title, "a job title", 120),
+                )
                 .map(Line::into_string)
         };
         let notes = errors.take("notes", parse_note(&self.notes, 4000));
@@ -365,7 +375,11 @@ pub async fn create_contact(
     .await?;
     match created {
         Ok(contact) => {
-            flash(&user.session, FlashKind::Success, format!("Contact {} added.", contact.name));
+            flash(
+                &user.session,
+                FlashKind::Success,
+                format!("Contact {} added.", contact.name),
+            );
             Ok(redirect(&format!("/clients/{}", id.0)))
         }
         Err(errors) => invalid(ContactFormPage {
@@ -435,7 +449,11 @@ pub async fn update_contact(
     .await?;
     match updated {
         Ok(contact) => {
-            flash(&user.session, FlashKind::Success, format!("Saved {}.", contact.name));
+            flash(
+                &user.session,
+                FlashKind::Success,
+                format!("Saved {}.", contact.name),
+            );
             Ok(redirect(&format!("/clients/{}", contact.client_id)))
         }
         Err(errors) => invalid(page(form, errors)),

@@ -82,7 +82,10 @@ async fn load_current_user(req: HttpRequest) -> Result<CurrentUser, AppError> {
         return Err(unauthenticated(true));
     }
 
-    let row = db::run(&state.pool, move |conn| db::users::find(conn, UserId(user_id))).await?;
+    let row = db::run(&state.pool, move |conn| {
+        db::users::find(conn, UserId(user_id))
+    })
+    .await?;
     let Some(row) = row.filter(|u| u.active && u.session_version == version) else {
         session.purge();
         return Err(unauthenticated(false));

@@ -181,7 +181,13 @@ mod tests {
         let at = chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
             .and_then(|d| d.and_hms_opt(12, 0, 0))
             .unwrap_or_default();
-        assert_eq!(format_time(at, chrono_tz::Europe::London), "Wed 1 Jul 2026 13:00 BST");
-        assert_eq!(format_time(at, chrono_tz::America::New_York), "Wed 1 Jul 2026 08:00 EDT");
+        assert_eq!(
+            format_time(at, chrono_tz::Europe::London),
+            "Wed 1 Jul 2026 13:00 BST"
+        );
+        assert_eq!(
+            format_time(at, chrono_tz::America::New_York),
+            "Wed 1 Jul 2026 08:00 EDT"
+        );
     }
 }

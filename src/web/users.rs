@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::AppState;
 use super::extract::Admin;
 use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
-use crate::db::{self, audit};
 use crate::db::users::{UserProfile, UserRow};
+use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_skills, parse_time_zone};
@@ -44,7 +44,10 @@ impl UserForm {
     fn parse(&self) -> Result<UserProfile, FieldErrors> {
         let mut errors = FieldErrors::new();
         let email = errors.take("email", EmailAddress::parse(&self.email));
-        let display_name = errors.take("display_name", Line::parse(&self.display_name, "a name", 80));
+        let display_name = errors.take(
+            "display_name",
+            Line::parse(&self.display_name, "a name", 80),
+        );
         let role = errors.take("role", Role::parse(&self.role));
         let tier = if self.tier.trim().is_empty() {
             Some(None)
@@ -232,7 +235,12 @@ pub async fn edit_form(
         ))
     })
     .await?;
-    let mut page = form_page(admin.0.ctx(), Some(row.id), UserForm::from_row(&row), FieldErrors::new());
+    let mut page = form_page(
+        admin.0.ctx(),
+        Some(row.id),
+        UserForm::from_row(&row),
+        FieldErrors::new(),
+    );
     page.history = history_items(history, admin.0.zone());
     render(&page)
 }

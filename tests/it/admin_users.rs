@@ -61,37 +61,72 @@ async fn bad_user_input_comes_back_with_errors_beside_the_fields(app: TestApp) {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(page.field_value("email").as_deref(), Some("not-an-address"));
     assert!(page.field_error("email").unwrap().contains("needs an @"));
-    assert!(page.field_error("display_name").unwrap().contains("Enter a name"));
-    assert!(page.field_error("tier").unwrap().contains("technician needs a tier"));
-    assert!(page.field_error("time_zone").unwrap().contains("not a time zone"));
-    assert_eq!(page.field_value("time_zone").as_deref(), Some("Mars/Olympus"));
+    assert!(
+        page.field_error("display_name")
+            .unwrap()
+            .contains("Enter a name")
+    );
+    assert!(
+        page.field_error("tier")
+            .unwrap()
+            .contains("technician needs a tier")
+    );
+    assert!(
+        page.field_error("time_zone")
+            .unwrap()
+            .contains("not a time zone")
+    );
+    assert_eq!(
+        page.field_value("time_zone").as_deref(),
+        Some("Mars/Olympus")
+    );
 
     let taken = app
         .post_form(
             "/admin/users",
-            &[("display_name", "Again"), ("email", "BOSS@msp.example"), ("role", "manager")],
+            &[
+                ("display_name", "Again"),
+                ("email", "BOSS@msp.example"),
+                ("role", "manager"),
+            ],
         )
         .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(taken.field_error("email").unwrap().contains("already uses this e-mail"));
+    assert!(
+        taken
+            .field_error("email")
+            .unwrap()
+            .contains("already uses this e-mail")
+    );
 }
 
 async fn admins_cannot_lock_themselves_out(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
     let me = tierdesk::db::run(&app.state.pool, |conn| {
         let email = tierdesk::domain::inputs::EmailAddress::parse("boss@msp.example").unwrap();
-        Ok(tierdesk::db::users::find_by_email(conn, &email)?.unwrap().id)
+        Ok(tierdesk::db::users::find_by_email(conn, &email)?
+            .unwrap()
+            .id)
     })
     .await
     .unwrap();
     let page = app
         .post_form(
             &format!("/admin/users/{me}"),
-            &[("display_name", "Ada Admin"), ("email", "boss@msp.example"), ("role", "technician"), ("tier", "tier1"), ("active", "on")],
+            &[
+                ("display_name", "Ada Admin"),
+                ("email", "boss@msp.example"),
+                ("role", "technician"),
+                ("tier", "tier1"),
+                ("active", "on"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.text().contains("cannot demote or deactivate your own account"));
+    assert!(
+        page.text()
+            .contains("cannot demote or deactivate your own account")
+    );
     assert_eq!(app.get("/admin/users").await.status, StatusCode::OK);
 }
 
@@ -101,7 +136,9 @@ async fn an_admin_issues_a_new_one_time_password(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
     let tech_id = tierdesk::db::run(&app.state.pool, |conn| {
         let email = tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap();
-        Ok(tierdesk::db::users::find_by_email(conn, &email)?.unwrap().id)
+        Ok(tierdesk::db::users::find_by_email(conn, &email)?
+            .unwrap()
+            .id)
     })
     .await
     .unwrap();
@@ -111,12 +148,22 @@ async fn an_admin_issues_a_new_one_time_password(app: TestApp) {
     reset.assert_redirect_to(&format!("/admin/users/{tech_id}"));
     let page = app.get(&format!("/admin/users/{tech_id}")).await;
     let text = page.text();
-    assert!(text.contains("password reset"), "history shows the reset: {text}");
+    assert!(
+        text.contains("password reset"),
+        "history shows the reset: {text}"
+    );
     let password = password_after(&text, "New one-time password for Tess Tech: ");
 
-    assert_eq!(tech.get("/").await.status, StatusCode::SEE_OTHER, "old session ended");
+    assert_eq!(
+        tech.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "old session ended"
+    );
     let fresh = tech.another_browser();
-    fresh.login("tech@msp.example", &password).await.assert_redirect_to("/account/password");
+    fresh
+        .login("tech@msp.example", &password)
+        .await
+        .assert_redirect_to("/account/password");
 }
 
 both_backends!(

@@ -38,7 +38,10 @@ fn free_port() -> u16 {
 
 pub async fn start_browser() -> Option<Browser> {
     if !std::path::Path::new(CHROMEDRIVER).exists() || !std::path::Path::new(CHROMIUM).exists() {
-        assert!(!in_ci(), "CI=true but chromium/chromedriver are not installed");
+        assert!(
+            !in_ci(),
+            "CI=true but chromium/chromedriver are not installed"
+        );
         eprintln!("chromium or chromedriver missing: skipping the browser test");
         return None;
     }
@@ -119,7 +122,12 @@ async fn a_technician_signs_in_with_a_real_browser_and_reaches_the_dashboard() {
         return;
     };
     let password = app
-        .create_user("tara@msp.example", "Tara Quinn", Role::Technician, Some(Tier::Tier1))
+        .create_user(
+            "tara@msp.example",
+            "Tara Quinn",
+            Role::Technician,
+            Some(Tier::Tier1),
+        )
         .await;
     let Some(browser) = start_browser().await else {
         return;
@@ -127,7 +135,15 @@ async fn a_technician_signs_in_with_a_real_browser_and_reaches_the_dashboard() {
 
     browser.client.goto(&app.url("/")).await.unwrap();
     assert_eq!(browser.heading().await, "Sign in");
-    assert!(browser.client.current_url().await.unwrap().path().ends_with("/login"));
+    assert!(
+        browser
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/login")
+    );
     browser.screenshot("login").await;
 
     browser.fill("#email", "tara@msp.example").await;
@@ -148,7 +164,14 @@ async fn a_technician_signs_in_with_a_real_browser_and_reaches_the_dashboard() {
         .await
         .expect("the dashboard after signing in");
     assert_eq!(browser.heading().await, "Good to see you, Tara Quinn");
-    let nav = browser.client.find(Locator::Css("header")).await.unwrap().text().await.unwrap();
+    let nav = browser
+        .client
+        .find(Locator::Css("header"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(nav.contains("Clients"));
     assert!(!nav.contains("Users"), "technicians see no admin link");
     browser.screenshot("dashboard").await;

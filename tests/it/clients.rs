@@ -7,7 +7,15 @@ use crate::helpers::TestApp;
 
 async fn create_client(app: &TestApp, name: &str, code: &str) -> String {
     let page = app
-        .post_form("/clients", &[("name", name), ("code", code), ("notes", ""), ("active", "on")])
+        .post_form(
+            "/clients",
+            &[
+                ("name", name),
+                ("code", code),
+                ("notes", ""),
+                ("active", "on"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     page.location.unwrap()
@@ -18,7 +26,12 @@ async fn a_manager_creates_and_edits_a_client(app: TestApp) {
     let location = app
         .post_form(
             "/clients",
-            &[("name", " Northwind   Dental "), ("code", "nwd"), ("notes", "Imaging server in the back office."), ("active", "on")],
+            &[
+                ("name", " Northwind   Dental "),
+                ("code", "nwd"),
+                ("notes", "Imaging server in the back office."),
+                ("active", "on"),
+            ],
         )
         .await
         .location
@@ -29,16 +42,31 @@ async fn a_manager_creates_and_edits_a_client(app: TestApp) {
     assert!(text.contains("Client Northwind Dental created"));
     assert!(text.contains("Northwind Dental NWD"));
     assert!(text.contains("Imaging server in the back office."));
-    assert!(text.contains("Mia Manager created: Northwind Dental (NWD)"), "history: {text}");
+    assert!(
+        text.contains("Mia Manager created: Northwind Dental (NWD)"),
+        "history: {text}"
+    );
 
     let list = app.get("/clients").await;
     assert!(list.text().contains("Northwind Dental NWD 0 active"));
 
     let saved = app
-        .post_form(&location, &[("name", "Northwind Dental Group"), ("code", "NWD"), ("notes", "")])
+        .post_form(
+            &location,
+            &[
+                ("name", "Northwind Dental Group"),
+                ("code", "NWD"),
+                ("notes", ""),
+            ],
+        )
         .await;
     saved.assert_redirect_to(&location);
-    assert!(app.get(&location).await.text().contains("Saved Northwind Dental Group."));
+    assert!(
+        app.get(&location)
+            .await
+            .text()
+            .contains("Saved Northwind Dental Group.")
+    );
     let active_only = app.get("/clients").await.text();
     assert!(
         !active_only.contains("Northwind Dental Group"),
@@ -47,29 +75,68 @@ async fn a_manager_creates_and_edits_a_client(app: TestApp) {
     let all = app.get("/clients?all=1").await;
     assert!(all.text().contains("Northwind Dental Group NWD 0 inactive"));
     let history = app.get(&location).await.text();
-    assert!(history.contains("name: Northwind Dental → Northwind Dental Group"), "{history}");
+    assert!(
+        history.contains("name: Northwind Dental → Northwind Dental Group"),
+        "{history}"
+    );
     assert!(history.contains("deactivated"));
 }
 
 async fn bad_client_input_is_kept_and_explained(app: TestApp) {
     app.sign_in_as(Role::Manager).await;
     let page = app
-        .post_form("/clients", &[("name", "   "), ("code", "A CORP!"), ("notes", "keep these notes")])
+        .post_form(
+            "/clients",
+            &[
+                ("name", "   "),
+                ("code", "A CORP!"),
+                ("notes", "keep these notes"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.field_error("name").unwrap().contains("Enter the client's name"));
-    assert!(page.field_error("code").unwrap().contains("2 to 12 letters"));
+    assert!(
+        page.field_error("name")
+            .unwrap()
+            .contains("Enter the client's name")
+    );
+    assert!(
+        page.field_error("code")
+            .unwrap()
+            .contains("2 to 12 letters")
+    );
     assert_eq!(page.field_value("code").as_deref(), Some("A CORP!"));
-    assert_eq!(page.field_value("notes").as_deref(), Some("keep these notes"));
-    assert!(page.text().contains("Please correct the 2 fields marked below"));
+    assert_eq!(
+        page.field_value("notes").as_deref(),
+        Some("keep these notes")
+    );
+    assert!(
+        page.text()
+            .contains("Please correct the 2 fields marked below")
+    );
 
     create_client(&app, "Harbor Logistics", "HARBOR").await;
     let dup = app
-        .post_form("/clients", &[("name", "harbor logistics"), ("code", "harbor"), ("active", "on")])
+        .post_form(
+            "/clients",
+            &[
+                ("name", "harbor logistics"),
+                ("code", "harbor"),
+                ("active", "on"),
+            ],
+        )
         .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(dup.field_error("name").unwrap().contains("already a client called Harbor Logistics"));
-    assert!(dup.field_error("code").unwrap().contains("already uses the code HARBOR"));
+    assert!(
+        dup.field_error("name")
+            .unwrap()
+            .contains("already a client called Harbor Logistics")
+    );
+    assert!(
+        dup.field_error("code")
+            .unwrap()
+            .contains("already uses the code HARBOR")
+    );
     assert_eq!(dup.field_value("name").as_deref(), Some("harbor logistics"));
 }
 
@@ -82,16 +149,33 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
     let bad = app
         .post_form(
             &format!("{client_path}/contacts"),
-            &[("name", "Grace O'Neill"), ("email", "grace@"), ("phone", "call me"), ("verification_secret", "12")],
+            &[
+                ("name", "Grace O'Neill"),
+                ("email", "grace@"),
+                ("phone", "call me"),
+                ("verification_secret", "12"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.field_value("name").as_deref(), Some("Grace O'Neill"));
     assert_eq!(bad.field_value("email").as_deref(), Some("grace@"));
     assert!(bad.field_error("email").is_some());
-    assert!(bad.field_error("phone").unwrap().contains("does not look like a phone number"));
-    assert!(bad.field_error("verification_secret").unwrap().contains("4 to 64"));
-    assert_eq!(bad.field_value("verification_secret").as_deref(), Some(""), "a PIN is never echoed back");
+    assert!(
+        bad.field_error("phone")
+            .unwrap()
+            .contains("does not look like a phone number")
+    );
+    assert!(
+        bad.field_error("verification_secret")
+            .unwrap()
+            .contains("4 to 64")
+    );
+    assert_eq!(
+        bad.field_value("verification_secret").as_deref(),
+        Some(""),
+        "a PIN is never echoed back"
+    );
 
     let added = app
         .post_form(
@@ -122,21 +206,34 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
     .await
     .unwrap();
     let hash = stored.verification_secret_hash.clone().unwrap();
-    assert!(hash.starts_with("$argon2id$"), "the PIN is stored only as a hash");
+    assert!(
+        hash.starts_with("$argon2id$"),
+        "the PIN is stored only as a hash"
+    );
     assert!(tierdesk::security::verify_password("anchor-42", &hash));
 
     let dup = app
         .post_form(
             &format!("{client_path}/contacts"),
-            &[("name", "Someone Else"), ("email", "grace.oneill@harbor-logistics.example")],
+            &[
+                ("name", "Someone Else"),
+                ("email", "grace.oneill@harbor-logistics.example"),
+            ],
         )
         .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(dup.field_error("email").unwrap().contains("Grace O'Neill at this client already uses"));
+    assert!(
+        dup.field_error("email")
+            .unwrap()
+            .contains("Grace O'Neill at this client already uses")
+    );
 
     let edit_path = format!("/contacts/{}", stored.id);
     let edit_form = app.get(&format!("{edit_path}/edit")).await;
-    assert_eq!(edit_form.field_value("phone").as_deref(), Some("+1 555 0199 310"));
+    assert_eq!(
+        edit_form.field_value("phone").as_deref(),
+        Some("+1 555 0199 310")
+    );
     assert!(edit_form.text().contains("A PIN is on file."));
     let saved = app
         .post_form(
@@ -155,7 +252,10 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
     let text = app.get(&client_path).await.text();
     assert!(text.contains("+1 555 0199 399"));
     assert!(text.contains("COO"));
-    assert!(text.contains("PIN on file"), "an empty PIN field keeps the PIN");
+    assert!(
+        text.contains("PIN on file"),
+        "an empty PIN field keeps the PIN"
+    );
 
     let cleared = app
         .post_form(
@@ -169,19 +269,32 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
         )
         .await;
     cleared.assert_redirect_to(&client_path);
-    assert!(app.get(&client_path).await.text().contains("call-back or known e-mail"));
+    assert!(
+        app.get(&client_path)
+            .await
+            .text()
+            .contains("call-back or known e-mail")
+    );
 }
 
 async fn unknown_clients_and_contacts_are_404_pages(app: TestApp) {
     app.sign_in_as(Role::Manager).await;
-    for path in ["/clients/999", "/clients/999/edit", "/contacts/999/edit", "/clients/not-a-number"] {
+    for path in [
+        "/clients/999",
+        "/clients/999/edit",
+        "/contacts/999/edit",
+        "/clients/not-a-number",
+    ] {
         let page = app.get(path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
     }
     let page = app.get("/clients/999").await;
     assert!(page.text().contains("Not found"));
     let post = app
-        .post_form("/clients/999/contacts", &[("name", "X Y"), ("email", "x@y.example")])
+        .post_form(
+            "/clients/999/contacts",
+            &[("name", "X Y"), ("email", "x@y.example")],
+        )
         .await;
     assert_eq!(post.status, StatusCode::NOT_FOUND);
 }

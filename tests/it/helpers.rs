@@ -72,7 +72,13 @@ pub struct PgDatabase {
 
 impl PgDatabase {
     pub fn create(admin_url: &str) -> Self {
-        let name = format!("tierdesk_t_{}", tierdesk::security::random_token().to_lowercase().replace(['-', '_'], "")[..16].to_string());
+        let suffix: String = tierdesk::security::random_token()
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(16)
+            .collect();
+        let name = format!("tierdesk_t_{suffix}");
         let mut admin = PgConnection::establish(admin_url)
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at TEST_DATABASE_URL: {e}"));
         diesel::sql_query(format!("CREATE DATABASE {name}"))
@@ -93,8 +99,11 @@ impl PgDatabase {
 impl Drop for PgDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin);
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
         }
     }
 }
@@ -277,7 +286,13 @@ impl TestApp {
     }
 
     /// Creates an account directly in the database (set-up, not the behaviour under test).
-    pub async fn create_user(&self, email: &str, name: &str, role: Role, tier: Option<Tier>) -> String {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        role: Role,
+        tier: Option<Tier>,
+    ) -> String {
         let password = format!("{name} password 1");
         let hash = tierdesk::security::hash_password(&password).unwrap();
         let profile = UserProfile {
@@ -328,10 +343,7 @@ impl TestApp {
 
 /// Restarts against the same database (for "runs twice" checks): returns the new app's admin.
 pub async fn restart(app: &TestApp) -> Option<FirstAdmin> {
-    let url = match &app._pg {
-        Some(pg) => Some(pg.url.clone()),
-        None => None,
-    };
+    let url = app._pg.as_ref().map(|pg| pg.url.clone());
     let config = config_for(&app.data_dir, url.as_deref(), &[]);
     let second = Application::build(config).await.expect("second start");
     second.first_admin.clone()

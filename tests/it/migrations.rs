@@ -61,9 +61,10 @@ fn sqlite_columns(conn: &mut SqliteConnection) -> BTreeSet<Column> {
     .unwrap();
     let mut columns = BTreeSet::new();
     for table in tables {
-        let rows: Vec<SqliteColumn> = diesel::sql_query(format!("PRAGMA table_info({})", table.name))
-            .load(conn)
-            .unwrap();
+        let rows: Vec<SqliteColumn> =
+            diesel::sql_query(format!("PRAGMA table_info({})", table.name))
+                .load(conn)
+                .unwrap();
         for c in rows {
             columns.insert((
                 table.name.clone(),
@@ -86,15 +87,23 @@ fn pg_columns(conn: &mut PgConnection) -> BTreeSet<Column> {
     .load(conn)
     .unwrap();
     rows.into_iter()
-        .map(|c| (c.table_name, c.column_name, portable_type(&c.data_type), c.is_nullable == "NO"))
+        .map(|c| {
+            (
+                c.table_name,
+                c.column_name,
+                portable_type(&c.data_type),
+                c.is_nullable == "NO",
+            )
+        })
         .collect()
 }
 
 fn step_names(dir: &str) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
     names.sort();
     names
 }
@@ -111,7 +120,10 @@ fn both_folders_hold_the_same_steps_each_with_a_real_down() {
                 env!("CARGO_MANIFEST_DIR")
             ))
             .unwrap();
-            assert!(down.contains("DROP") || down.contains("ALTER"), "{backend}/{step}/down.sql is empty");
+            assert!(
+                down.contains("DROP") || down.contains("ALTER"),
+                "{backend}/{step}/down.sql is empty"
+            );
         }
     }
 }
@@ -121,10 +133,13 @@ fn sqlite_up_down_up(path: &std::path::Path) -> BTreeSet<Column> {
     conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
     let first = sqlite_columns(&mut conn);
     // Step by step, so that each down.sql is exercised on the schema it belongs to.
-    while conn.applied_migrations().unwrap().len() > 0 {
+    while !conn.applied_migrations().unwrap().is_empty() {
         conn.revert_last_migration(SQLITE_MIGRATIONS).unwrap();
     }
-    assert!(sqlite_columns(&mut conn).is_empty(), "down leaves no table behind");
+    assert!(
+        sqlite_columns(&mut conn).is_empty(),
+        "down leaves no table behind"
+    );
     conn.run_pending_migrations(SQLITE_MIGRATIONS).unwrap();
     assert_eq!(sqlite_columns(&mut conn), first);
     first
@@ -134,10 +149,13 @@ fn pg_up_down_up(url: &str) -> BTreeSet<Column> {
     let mut conn = PgConnection::establish(url).unwrap();
     conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
     let first = pg_columns(&mut conn);
-    while conn.applied_migrations().unwrap().len() > 0 {
+    while !conn.applied_migrations().unwrap().is_empty() {
         conn.revert_last_migration(POSTGRES_MIGRATIONS).unwrap();
     }
-    assert!(pg_columns(&mut conn).is_empty(), "down leaves no table behind");
+    assert!(
+        pg_columns(&mut conn).is_empty(),
+        "down leaves no table behind"
+    );
     conn.run_pending_migrations(POSTGRES_MIGRATIONS).unwrap();
     assert_eq!(pg_columns(&mut conn), first);
     first
@@ -147,7 +165,11 @@ fn pg_up_down_up(url: &str) -> BTreeSet<Column> {
 fn sqlite_migrations_revert_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let columns = sqlite_up_down_up(&dir.path().join("m.db"));
-    assert!(columns.iter().any(|(t, c, _, _)| t == "users" && c == "email"));
+    assert!(
+        columns
+            .iter()
+            .any(|(t, c, _, _)| t == "users" && c == "email")
+    );
 }
 
 #[test]
