@@ -17,6 +17,12 @@ impl Clock {
         now.duration_trunc(Duration::microseconds(1)).unwrap_or(now)
     }
 
+    /// Makes this clock (and every clone of it) read `at` now, then run on from there.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let offset = (at - Utc::now()).num_microseconds().unwrap_or(0);
+        self.offset_micros.store(offset, Ordering::Relaxed);
+    }
+
     /// Moves this clock (and every clone of it) forward; for tests and demos of time rules.
     pub fn advance(&self, by: Duration) {
         let micros = by.num_microseconds().unwrap_or(i64::MAX);

@@ -188,6 +188,7 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
         .filter_map(|c| c.4)
         .map(|pin| Ok((pin, hash_password(pin)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let (calendar, policy) = db::service_levels::defaults(conn).map_err(err)?;
     let mut clients_created = 0;
     for demo in DEMO_CLIENTS
         .iter()
@@ -200,6 +201,8 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
                 name: demo.name.into(),
                 code: demo.code.into(),
                 notes: demo.notes.into(),
+                calendar,
+                policy,
                 active: true,
             },
             now,

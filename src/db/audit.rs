@@ -13,6 +13,9 @@ pub enum Entity {
     User,
     Client,
     Contact,
+    Calendar,
+    SlaPolicy,
+    PriorityMatrix,
 }
 
 impl Entity {
@@ -21,6 +24,9 @@ impl Entity {
             Entity::User => "user",
             Entity::Client => "client",
             Entity::Contact => "contact",
+            Entity::Calendar => "calendar",
+            Entity::SlaPolicy => "sla_policy",
+            Entity::PriorityMatrix => "priority_matrix",
         }
     }
 }

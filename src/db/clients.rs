@@ -6,9 +6,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::schema::{clients, contacts};
+use super::schema::{calendars, clients, contacts, sla_policies};
 use super::{DbConn, audit, is_unique_violation, write_tx};
-use crate::domain::ids::{ClientId, ContactId, UserId};
+use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId, UserId};
 use crate::domain::inputs::{EmailAddress, FieldErrors};
 use crate::error::{AppError, AppResult};
 
@@ -20,6 +20,8 @@ pub struct ClientRow {
     pub name_key: String,
     pub code: String,
     pub notes: String,
+    pub calendar_id: i64,
+    pub sla_policy_id: i64,
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -62,6 +64,8 @@ pub struct ClientInput {
     pub name: String,
     pub code: String,
     pub notes: String,
+    pub calendar: CalendarId,
+    pub policy: PolicyId,
     pub active: bool,
 }
 
@@ -160,6 +164,31 @@ fn duplicate_client_errors(
     Ok(errors)
 }
 
+/// The chosen calendar and policy must exist (a form can be posted after one was removed).
+fn service_level_errors(
+    conn: &mut DbConn,
+    input: &ClientInput,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    let calendar: Option<i64> = calendars::table
+        .find(input.calendar.0)
+        .select(calendars::id)
+        .first(conn)
+        .optional()?;
+    if calendar.is_none() {
+        errors.add("calendar_id", "Choose one of the business calendars.");
+    }
+    let policy: Option<i64> = sla_policies::table
+        .find(input.policy.0)
+        .select(sla_policies::id)
+        .first(conn)
+        .optional()?;
+    if policy.is_none() {
+        errors.add("sla_policy_id", "Choose one of the SLA policies.");
+    }
+    Ok(())
+}
+
 #[tracing::instrument(skip_all)]
 pub fn create(
     conn: &mut DbConn,
@@ -168,7 +197,8 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> AppResult<Result<ClientRow, FieldErrors>> {
     write_tx(conn, |conn| {
-        let errors = duplicate_client_errors(conn, input, None)?;
+        let mut errors = duplicate_client_errors(conn, input, None)?;
+        service_level_errors(conn, input, &mut errors)?;
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
@@ -179,6 +209,8 @@ pub fn create(
                 clients::name_key.eq(name_key(&input.name)),
                 clients::code.eq(&input.code),
                 clients::notes.eq(&input.notes),
+                clients::calendar_id.eq(input.calendar.0),
+                clients::sla_policy_id.eq(input.policy.0),
                 clients::active.eq(input.active),
                 clients::created_at.eq(now),
                 clients::updated_at.eq(now),
@@ -218,7 +250,8 @@ pub fn update(
 ) -> AppResult<Result<ClientRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
-        let errors = duplicate_client_errors(conn, input, Some(id))?;
+        let mut errors = duplicate_client_errors(conn, input, Some(id))?;
+        service_level_errors(conn, input, &mut errors)?;
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
@@ -229,6 +262,8 @@ pub fn update(
                 clients::name_key.eq(name_key(&input.name)),
                 clients::code.eq(&input.code),
                 clients::notes.eq(&input.notes),
+                clients::calendar_id.eq(input.calendar.0),
+                clients::sla_policy_id.eq(input.policy.0),
                 clients::active.eq(input.active),
                 clients::updated_at.eq(now),
             ))
@@ -243,6 +278,12 @@ pub fn update(
         }
         if before.notes != after.notes {
             parts.push("notes changed".to_string());
+        }
+        if before.calendar_id != after.calendar_id {
+            parts.push("business calendar changed".to_string());
+        }
+        if before.sla_policy_id != after.sla_policy_id {
+            parts.push("SLA policy changed".to_string());
         }
         if before.active != after.active {
             parts.push(

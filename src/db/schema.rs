@@ -28,12 +28,73 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendars (id) {
+        id -> BigInt,
+        name -> Text,
+        time_zone -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_intervals (id) {
+        id -> BigInt,
+        calendar_id -> BigInt,
+        weekday -> Integer,
+        start_minute -> Integer,
+        end_minute -> Integer,
+    }
+}
+
+diesel::table! {
+    calendar_holidays (id) {
+        id -> BigInt,
+        calendar_id -> BigInt,
+        holiday_date -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    sla_policies (id) {
+        id -> BigInt,
+        name -> Text,
+        due_soon_minutes -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_targets (id) {
+        id -> BigInt,
+        policy_id -> BigInt,
+        priority -> Text,
+        response_minutes -> Integer,
+        resolution_minutes -> Integer,
+        clock_mode -> Text,
+    }
+}
+
+diesel::table! {
+    priority_matrix (id) {
+        id -> BigInt,
+        impact -> Text,
+        urgency -> Text,
+        priority -> Text,
+    }
+}
+
+diesel::table! {
     clients (id) {
         id -> BigInt,
         name -> Text,
         name_key -> Text,
         code -> Text,
         notes -> Text,
+        calendar_id -> BigInt,
+        sla_policy_id -> BigInt,
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
@@ -69,12 +130,23 @@ diesel::table! {
 }
 
 diesel::joinable!(contacts -> clients (client_id));
+diesel::joinable!(clients -> calendars (calendar_id));
+diesel::joinable!(clients -> sla_policies (sla_policy_id));
+diesel::joinable!(calendar_intervals -> calendars (calendar_id));
+diesel::joinable!(calendar_holidays -> calendars (calendar_id));
+diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(audit_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     login_failures,
+    calendars,
+    calendar_intervals,
+    calendar_holidays,
+    sla_policies,
+    sla_targets,
+    priority_matrix,
     clients,
     contacts,
-    audit_events
+    audit_events,
 );

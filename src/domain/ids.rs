@@ -16,4 +16,4 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, ClientId, ContactId);
+id_type!(UserId, ClientId, ContactId, CalendarId, HolidayId, PolicyId);

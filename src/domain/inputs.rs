@@ -305,6 +305,61 @@ mod tests {
     }
 
     #[test]
+    fn opening_hours() {
+        type Ranges = Option<Vec<(u16, u16)>>;
+        let cases: &[(&str, Ranges)] = &[
+            ("07:00-18:00", Some(vec![(420, 1080)])),
+            (
+                "8:00 - 12:00, 13:00–17:30",
+                Some(vec![(480, 720), (780, 1050)]),
+            ),
+            ("18:00-24:00", Some(vec![(1080, 1440)])),
+            ("", Some(vec![])),
+            ("Closed", Some(vec![])),
+            ("00:00-24:00;", Some(vec![(0, 1440)])),
+            ("9-17", None),
+            ("25:00-26:00", None),
+            ("07:00-24:01", None),
+            ("07:60-08:00", None),
+            ("07:00", None),
+            ("07:00-18:00, lunch", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(parse_opening_hours(raw).ok(), *expected, "{raw:?}");
+        }
+        assert_eq!(
+            format_opening_hours(&[(420, 720), (780, 1440)]),
+            "07:00–12:00, 13:00–24:00"
+        );
+        assert_eq!(format_opening_hours(&[]), "closed");
+    }
+
+    #[test]
+    fn minutes() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("30", Some(30)),
+            ("30m", Some(30)),
+            ("2h", Some(120)),
+            ("1h 30m", Some(90)),
+            ("1H30M", Some(90)),
+            ("1:30", Some(90)),
+            ("0", None),
+            ("", None),
+            ("2 hours", None),
+            ("h", None),
+            ("1:75", None),
+            ("-5", None),
+            ("9000h", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(parse_minutes(raw).ok(), *expected, "{raw:?}");
+        }
+        for m in [1, 30, 60, 90, 480, 1440] {
+            assert_eq!(parse_minutes(&format_minutes(m)).unwrap(), m);
+        }
+    }
+
+    #[test]
     fn verification_secrets() {
         assert_eq!(parse_verification_secret("  ").unwrap(), None);
         assert_eq!(
@@ -312,6 +367,111 @@ mod tests {
             Some("4711")
         );
         assert!(parse_verification_secret("123").is_err());
+    }
+}
+
+/// One day's opening hours as typed on the calendar form: "07:00-12:00, 13:00-18:00", or
+/// empty / "closed". Returns (start, end) minutes from local midnight; "24:00" ends the day.
+/// Overlaps and ends before starts are judged by the calendar builder, which knows the day.
+pub fn parse_opening_hours(raw: &str) -> Result<Vec<(u16, u16)>, String> {
+    let value = raw.trim();
+    if value.is_empty() || value.eq_ignore_ascii_case("closed") {
+        return Ok(Vec::new());
+    }
+    value
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (start, end) = part
+                .split_once(['-', '–'])
+                .ok_or_else(|| format!("'{part}' is not a range like 07:00-18:00."))?;
+            Ok((parse_clock_minute(start)?, parse_clock_minute(end)?))
+        })
+        .collect()
+}
+
+fn parse_clock_minute(raw: &str) -> Result<u16, String> {
+    let value = raw.trim();
+    let bad = || format!("'{value}' is not a time of day like 07:00 or 24:00.");
+    let (h, m) = value.split_once(':').ok_or_else(bad)?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return Err(bad());
+    }
+    let hours: u16 = h.parse().map_err(|_| bad())?;
+    let minutes: u16 = m.parse().map_err(|_| bad())?;
+    if minutes > 59 || hours > 24 || (hours == 24 && minutes > 0) {
+        return Err(bad());
+    }
+    Ok(hours * 60 + minutes)
+}
+
+/// "07:00–12:00, 13:00–18:00", or "closed".
+pub fn format_opening_hours(ranges: &[(u16, u16)]) -> String {
+    if ranges.is_empty() {
+        return "closed".into();
+    }
+    ranges
+        .iter()
+        .map(|(s, e)| format!("{:02}:{:02}–{:02}:{:02}", s / 60, s % 60, e / 60, e % 60))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A length of time in minutes, typed as "30", "30m", "2h", "1h 30m" or "1:30".
+pub fn parse_minutes(raw: &str) -> Result<i64, String> {
+    let value = raw.trim().to_lowercase();
+    let bad = || format!("'{}' is not a time like 30m, 2h or 1h 30m.", raw.trim());
+    if value.is_empty() {
+        return Err("Enter a time, like 30m or 4h.".into());
+    }
+    let minutes = if let Ok(n) = value.parse::<i64>() {
+        n
+    } else if let Some((h, m)) = value.split_once(':') {
+        let h: i64 = h.trim().parse().map_err(|_| bad())?;
+        let m: i64 = m.trim().parse().map_err(|_| bad())?;
+        if !(0..60).contains(&m) {
+            return Err(bad());
+        }
+        h * 60 + m
+    } else {
+        let mut total = 0i64;
+        let mut number = String::new();
+        let mut saw_unit = false;
+        for c in value.chars().filter(|c| !c.is_whitespace()) {
+            if c.is_ascii_digit() {
+                number.push(c);
+                continue;
+            }
+            let n: i64 = number.parse().map_err(|_| bad())?;
+            number.clear();
+            total += match c {
+                'h' => n.checked_mul(60).ok_or_else(bad)?,
+                'm' => n,
+                _ => return Err(bad()),
+            };
+            saw_unit = true;
+        }
+        if !number.is_empty() || !saw_unit {
+            return Err(bad());
+        }
+        total
+    };
+    if minutes <= 0 {
+        return Err("Use a time longer than zero.".into());
+    }
+    if minutes > 365 * 24 * 60 {
+        return Err("Use at most a year.".into());
+    }
+    Ok(minutes)
+}
+
+/// "30m", "2h", "1h 30m": the form in which `parse_minutes` reads it back.
+pub fn format_minutes(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m}m"),
     }
 }
 

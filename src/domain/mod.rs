@@ -4,4 +4,6 @@ pub mod account;
 pub mod calendar;
 pub mod ids;
 pub mod inputs;
+pub mod priority;
+pub mod sla;
 pub mod throttle;

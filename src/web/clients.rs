@@ -8,10 +8,12 @@ use serde::Deserialize;
 use super::AppState;
 use super::extract::{CurrentUser, Manager};
 use super::page::{Ctx, FlashKind, checkbox, flash, redirect, render, render_status};
+use super::service_levels::{PreviewRow, day_name, preview_rows};
 use super::users::{HistoryItem, history_items};
 use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
+use crate::db::service_levels as levels;
 use crate::db::{self, audit};
-use crate::domain::ids::{ClientId, ContactId};
+use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId};
 use crate::domain::inputs::{
     EmailAddress, FieldErrors, Line, parse_client_code, parse_note, parse_phone,
     parse_verification_secret,
@@ -56,6 +58,11 @@ struct ClientPage {
     client: ClientRow,
     contacts: Vec<ContactRow>,
     can_manage: bool,
+    calendar_name: String,
+    week: Vec<(&'static str, String)>,
+    zone: String,
+    policy_name: String,
+    preview: Vec<PreviewRow>,
     history: Vec<HistoryItem>,
 }
 
@@ -65,19 +72,39 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
-    let (client, contacts, history) = db::run(&state.pool, move |conn| {
+    let (client, contacts, calendar, policy, history) = db::run(&state.pool, move |conn| {
+        let client = db::clients::get(conn, id)?;
+        let calendar = levels::load_calendar(conn, CalendarId(client.calendar_id))?;
+        let policy = levels::load_policy(conn, PolicyId(client.sla_policy_id))?;
         Ok((
-            db::clients::get(conn, id)?,
+            client,
             db::clients::contacts_of(conn, id)?,
+            calendar,
+            policy,
             audit::history(conn, audit::Entity::Client, id.0, 20)?,
         ))
     })
     .await?;
+    let preview = preview_rows(
+        &calendar.business_calendar()?,
+        &policy.sla_targets()?,
+        state.clock.now(),
+        user.zone(),
+    );
     render(&ClientPage {
         ctx: user.ctx(),
         client,
         contacts,
         can_manage: user.row.role().can_manage_clients(),
+        calendar_name: calendar.row.name.clone(),
+        week: calendar
+            .week()
+            .into_iter()
+            .map(|(d, h)| (day_name(d), h))
+            .collect(),
+        zone: calendar.row.time_zone.clone(),
+        policy_name: policy.row.name.clone(),
+        preview,
         history: history_items(history, user.zone()),
     })
 }
@@ -88,6 +115,8 @@ pub struct ClientForm {
     name: String,
     code: String,
     notes: String,
+    calendar_id: String,
+    sla_policy_id: String,
     active: Option<String>,
 }
 
@@ -97,16 +126,32 @@ impl ClientForm {
         let name = errors.take("name", Line::parse(&self.name, "the client's name", 120));
         let code = errors.take("code", parse_client_code(&self.code));
         let notes = errors.take("notes", parse_note(&self.notes, 4000));
-        match (name, code, notes) {
-            (Some(name), Some(code), Some(notes)) => Ok(ClientInput {
-                name: name.into_string(),
-                code,
-                notes,
-                active: checkbox(&self.active),
-            }),
+        let calendar = errors.take(
+            "calendar_id",
+            parse_choice(&self.calendar_id, "a business calendar"),
+        );
+        let policy = errors.take(
+            "sla_policy_id",
+            parse_choice(&self.sla_policy_id, "an SLA policy"),
+        );
+        match (name, code, notes, calendar, policy) {
+            (Some(name), Some(code), Some(notes), Some(calendar), Some(policy)) => {
+                Ok(ClientInput {
+                    name: name.into_string(),
+                    code,
+                    notes,
+                    calendar: CalendarId(calendar),
+                    policy: PolicyId(policy),
+                    active: checkbox(&self.active),
+                })
+            }
             _ => Err(errors),
         }
     }
+}
+
+fn parse_choice(raw: &str, what: &str) -> Result<i64, String> {
+    raw.trim().parse().map_err(|_| format!("Choose {what}."))
 }
 
 #[derive(Template)]
@@ -116,21 +161,52 @@ struct ClientFormPage {
     editing: Option<i64>,
     form: ClientForm,
     errors: FieldErrors,
+    calendars: Vec<(String, String)>,
+    policies: Vec<(String, String)>,
+}
+
+/// The calendars and policies a client can be put on, as (value, label) for the selects.
+async fn service_level_choices(
+    state: &AppState,
+) -> AppResult<(Vec<(String, String)>, Vec<(String, String)>)> {
+    db::run(&state.pool, |conn| {
+        let calendars = levels::list_calendars(conn)?
+            .into_iter()
+            .map(|c| {
+                (
+                    c.record.row.id.to_string(),
+                    format!("{} ({})", c.record.row.name, c.record.row.time_zone),
+                )
+            })
+            .collect();
+        let policies = levels::list_policies(conn)?
+            .into_iter()
+            .map(|p| (p.record.row.id.to_string(), p.record.row.name))
+            .collect();
+        Ok((calendars, policies))
+    })
+    .await
 }
 
 fn invalid<T: Template>(page: T) -> AppResult<HttpResponse> {
     render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
 }
 
-pub async fn new_form(manager: Manager) -> AppResult<HttpResponse> {
+pub async fn new_form(state: web::Data<AppState>, manager: Manager) -> AppResult<HttpResponse> {
+    let (calendar, policy) = db::run(&state.pool, levels::defaults).await?;
+    let (calendars, policies) = service_level_choices(&state).await?;
     render(&ClientFormPage {
         ctx: manager.0.ctx(),
         editing: None,
         form: ClientForm {
+            calendar_id: calendar.0.to_string(),
+            sla_policy_id: policy.0.to_string(),
             active: Some("on".into()),
             ..ClientForm::default()
         },
         errors: FieldErrors::new(),
+        calendars,
+        policies,
     })
 }
 
@@ -140,11 +216,14 @@ pub async fn create(
     form: web::Form<ClientForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
+    let (calendars, policies) = service_level_choices(&state).await?;
     let page = |form, errors| ClientFormPage {
         ctx: manager.0.ctx(),
         editing: None,
         form,
         errors,
+        calendars: calendars.clone(),
+        policies: policies.clone(),
     };
     let input = match form.parse() {
         Ok(input) => input,
@@ -178,6 +257,7 @@ pub async fn edit_form(
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
     let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
+    let (calendars, policies) = service_level_choices(&state).await?;
     render(&ClientFormPage {
         ctx: manager.0.ctx(),
         editing: Some(client.id),
@@ -185,9 +265,13 @@ pub async fn edit_form(
             name: client.name,
             code: client.code,
             notes: client.notes,
+            calendar_id: client.calendar_id.to_string(),
+            sla_policy_id: client.sla_policy_id.to_string(),
             active: client.active.then(|| "on".into()),
         },
         errors: FieldErrors::new(),
+        calendars,
+        policies,
     })
 }
 
@@ -199,11 +283,14 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
     let form = form.into_inner();
+    let (calendars, policies) = service_level_choices(&state).await?;
     let page = |form, errors| ClientFormPage {
         ctx: manager.0.ctx(),
         editing: Some(id.0),
         form,
         errors,
+        calendars: calendars.clone(),
+        policies: policies.clone(),
     };
     let input = match form.parse() {
         Ok(input) => input,

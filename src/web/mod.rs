@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod extract;
 pub mod health;
 pub mod page;
+pub mod service_levels;
 pub mod users;
 
 use std::sync::Arc;
@@ -47,6 +48,58 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{id}/reset-password",
             web::post().to(users::reset_password),
+        )
+        .route(
+            "/admin/service-levels",
+            web::get().to(service_levels::index),
+        )
+        .route(
+            "/admin/calendars/new",
+            web::get().to(service_levels::new_calendar_form),
+        )
+        .route(
+            "/admin/calendars",
+            web::post().to(service_levels::create_calendar),
+        )
+        .route(
+            "/admin/calendars/{id}",
+            web::get().to(service_levels::show_calendar),
+        )
+        .route(
+            "/admin/calendars/{id}",
+            web::post().to(service_levels::update_calendar),
+        )
+        .route(
+            "/admin/calendars/{id}/holidays",
+            web::post().to(service_levels::add_holiday),
+        )
+        .route(
+            "/admin/calendars/{id}/holidays/{holiday}/delete",
+            web::post().to(service_levels::remove_holiday),
+        )
+        .route(
+            "/admin/sla-policies/new",
+            web::get().to(service_levels::new_policy_form),
+        )
+        .route(
+            "/admin/sla-policies",
+            web::post().to(service_levels::create_policy),
+        )
+        .route(
+            "/admin/sla-policies/{id}",
+            web::get().to(service_levels::show_policy),
+        )
+        .route(
+            "/admin/sla-policies/{id}",
+            web::post().to(service_levels::update_policy),
+        )
+        .route(
+            "/priority-matrix",
+            web::get().to(service_levels::show_matrix),
+        )
+        .route(
+            "/priority-matrix",
+            web::post().to(service_levels::update_matrix),
         )
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))

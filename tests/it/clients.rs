@@ -7,7 +7,7 @@ use crate::helpers::TestApp;
 
 async fn create_client(app: &TestApp, name: &str, code: &str) -> String {
     let page = app
-        .post_form(
+        .post_client(
             "/clients",
             &[
                 ("name", name),
@@ -24,7 +24,7 @@ async fn create_client(app: &TestApp, name: &str, code: &str) -> String {
 async fn a_manager_creates_and_edits_a_client(app: TestApp) {
     app.sign_in_as(Role::Manager).await;
     let location = app
-        .post_form(
+        .post_client(
             "/clients",
             &[
                 ("name", " Northwind   Dental "),
@@ -51,7 +51,7 @@ async fn a_manager_creates_and_edits_a_client(app: TestApp) {
     assert!(list.text().contains("Northwind Dental NWD 0 active"));
 
     let saved = app
-        .post_form(
+        .post_client(
             &location,
             &[
                 ("name", "Northwind Dental Group"),
@@ -85,7 +85,7 @@ async fn a_manager_creates_and_edits_a_client(app: TestApp) {
 async fn bad_client_input_is_kept_and_explained(app: TestApp) {
     app.sign_in_as(Role::Manager).await;
     let page = app
-        .post_form(
+        .post_client(
             "/clients",
             &[
                 ("name", "   "),
@@ -117,7 +117,7 @@ async fn bad_client_input_is_kept_and_explained(app: TestApp) {
 
     create_client(&app, "Harbor Logistics", "HARBOR").await;
     let dup = app
-        .post_form(
+        .post_client(
             "/clients",
             &[
                 ("name", "harbor logistics"),

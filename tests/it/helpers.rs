@@ -280,6 +280,22 @@ impl TestApp {
         .await
     }
 
+    /// Posts a client form, choosing the default calendar and SLA policy unless given.
+    pub async fn post_client(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let (calendar, policy) = db::run(&self.state.pool, db::service_levels::defaults)
+            .await
+            .unwrap();
+        let (calendar, policy) = (calendar.0.to_string(), policy.0.to_string());
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "calendar_id") {
+            all.push(("calendar_id", &calendar));
+        }
+        if !fields.iter().any(|(k, _)| *k == "sla_policy_id") {
+            all.push(("sla_policy_id", &policy));
+        }
+        self.post_form(path, &all).await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Page {
         self.post_form("/login", &[("email", email), ("password", password)])
             .await

@@ -13,3 +13,4 @@ mod browser;
 mod clients;
 mod migrations;
 mod pages;
+mod service_levels;

@@ -47,6 +47,7 @@ fn portable_type(raw: &str) -> String {
         "text" => "text",
         "boolean" => "boolean",
         "timestamp" | "timestamp without time zone" => "timestamp",
+        "date" => "date",
         other => panic!("column type {other} is not one of the portable types"),
     }
     .to_string()

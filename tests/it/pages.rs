@@ -72,7 +72,7 @@ async fn the_dashboard_counts_clients_contacts_and_staff(app: TestApp) {
     )
     .await;
     let client = app
-        .post_form(
+        .post_client(
             "/clients",
             &[("name", "Brightline"), ("code", "BRIGHT"), ("active", "on")],
         )
