@@ -1,13 +1,18 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 
 use crate::db::clients::{ClientInput, ContactInput, SecretChange};
+use crate::db::service_levels::{CalendarInput, PolicyInput};
 use crate::db::users::UserProfile;
 use crate::db::{self, DbConn};
 use crate::domain::account::{Role, Tier};
+use crate::domain::calendar::OpeningInterval;
 use crate::domain::ids::UserId;
+use crate::domain::ids::{CalendarId, PolicyId};
 use crate::domain::inputs::EmailAddress;
+use crate::domain::priority::Priority;
+use crate::domain::sla::{ClockMode, SlaTargets, Target};
 use crate::security::hash_password;
 
 pub const DEMO_PASSWORD: &str = "tierdesk-demo";
@@ -69,6 +74,10 @@ struct DemoClient {
     name: &'static str,
     code: &'static str,
     notes: &'static str,
+    /// Index into DEMO_CALENDARS, or None for the standard calendar.
+    calendar: Option<usize>,
+    /// Whether the client pays for the 24/7 premium policy.
+    premium: bool,
     contacts: &'static [(
         &'static str,
         &'static str,
@@ -83,6 +92,8 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         name: "Northwind Dental",
         code: "NWD",
         notes: "Two practices; imaging server in the back office. Closed on Sundays.",
+        calendar: Some(0),
+        premium: false,
         contacts: &[
             (
                 "Alice Chen",
@@ -104,6 +115,8 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         name: "Harbor Logistics",
         code: "HARBOR",
         notes: "24/7 warehouse operation; the WMS is business critical.",
+        calendar: Some(2),
+        premium: true,
         contacts: &[
             (
                 "Grace O'Neill",
@@ -132,6 +145,8 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         name: "Brightline Accounting",
         code: "BRIGHT",
         notes: "Tax season (Jan–Apr) is critical; partners work late.",
+        calendar: Some(1),
+        premium: false,
         contacts: &[(
             "Omar Haddad",
             "omar.haddad@brightline.example",
@@ -141,6 +156,160 @@ const DEMO_CLIENTS: &[DemoClient] = &[
         )],
     },
 ];
+
+struct DemoCalendar {
+    name: &'static str,
+    zone: chrono_tz::Tz,
+    /// (weekday, start minute, end minute)
+    hours: &'static [(Weekday, u16, u16)],
+    holidays: &'static [(i32, u32, u32, &'static str)],
+}
+
+const DEMO_CALENDARS: &[DemoCalendar] = &[
+    DemoCalendar {
+        name: "New York office hours",
+        zone: chrono_tz::America::New_York,
+        hours: &[
+            (Weekday::Mon, 480, 1080),
+            (Weekday::Tue, 480, 1080),
+            (Weekday::Wed, 480, 1080),
+            (Weekday::Thu, 480, 1080),
+            (Weekday::Fri, 480, 1080),
+            (Weekday::Sat, 540, 780),
+        ],
+        holidays: &[
+            (2026, 11, 26, "Thanksgiving Day"),
+            (2026, 12, 25, "Christmas Day"),
+            (2027, 1, 1, "New Year's Day"),
+            (2027, 1, 18, "Martin Luther King Jr. Day"),
+            (2027, 5, 31, "Memorial Day"),
+            (2027, 7, 5, "Independence Day (observed)"),
+        ],
+    },
+    DemoCalendar {
+        name: "London office hours",
+        zone: chrono_tz::Europe::London,
+        hours: &[
+            (Weekday::Mon, 510, 750),
+            (Weekday::Mon, 810, 1050),
+            (Weekday::Tue, 510, 750),
+            (Weekday::Tue, 810, 1050),
+            (Weekday::Wed, 510, 750),
+            (Weekday::Wed, 810, 1050),
+            (Weekday::Thu, 510, 750),
+            (Weekday::Thu, 810, 1050),
+            (Weekday::Fri, 510, 750),
+            (Weekday::Fri, 810, 1050),
+        ],
+        holidays: &[
+            (2026, 12, 25, "Christmas Day"),
+            (2026, 12, 28, "Boxing Day (substitute)"),
+            (2027, 1, 1, "New Year's Day"),
+            (2027, 3, 26, "Good Friday"),
+            (2027, 3, 29, "Easter Monday"),
+        ],
+    },
+    DemoCalendar {
+        name: "Around the clock",
+        zone: chrono_tz::America::Chicago,
+        hours: &[
+            (Weekday::Mon, 0, 1440),
+            (Weekday::Tue, 0, 1440),
+            (Weekday::Wed, 0, 1440),
+            (Weekday::Thu, 0, 1440),
+            (Weekday::Fri, 0, 1440),
+            (Weekday::Sat, 0, 1440),
+            (Weekday::Sun, 0, 1440),
+        ],
+        holidays: &[],
+    },
+];
+
+/// Creates the demo calendars and the premium policy once; returns their ids by position.
+fn seed_service_levels(
+    conn: &mut DbConn,
+    seeder: UserId,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(Vec<CalendarId>, PolicyId)> {
+    let existing = db::service_levels::list_calendars(conn).map_err(err)?;
+    let mut ids = Vec::new();
+    for demo in DEMO_CALENDARS {
+        if let Some(found) = existing.iter().find(|c| c.record.row.name == demo.name) {
+            ids.push(CalendarId(found.record.row.id));
+            continue;
+        }
+        let input = CalendarInput {
+            name: demo.name.into(),
+            zone: demo.zone,
+            intervals: demo
+                .hours
+                .iter()
+                .map(|(weekday, start, end)| OpeningInterval {
+                    weekday: *weekday,
+                    start_minute: *start,
+                    end_minute: *end,
+                })
+                .collect(),
+        };
+        let row = db::service_levels::create_calendar(conn, seeder, &input, now)
+            .map_err(err)?
+            .map_err(|e| anyhow::anyhow!("demo calendar {}: {e:?}", demo.name))?;
+        for (y, m, d, name) in demo.holidays {
+            let date = NaiveDate::from_ymd_opt(*y, *m, *d)
+                .ok_or_else(|| anyhow::anyhow!("bad demo holiday {y}-{m}-{d}"))?;
+            db::service_levels::add_holiday(conn, seeder, CalendarId(row.id), date, name, now)
+                .map_err(err)?
+                .map_err(|e| anyhow::anyhow!("demo holiday {date}: {e:?}"))?;
+        }
+        ids.push(CalendarId(row.id));
+    }
+    let policies = db::service_levels::list_policies(conn).map_err(err)?;
+    let premium = match policies
+        .iter()
+        .find(|p| p.record.row.name == PREMIUM_POLICY)
+    {
+        Some(found) => PolicyId(found.record.row.id),
+        None => {
+            let targets = SlaTargets::blueprint_default()
+                .with(
+                    Priority::P1,
+                    Target {
+                        response: Duration::minutes(15),
+                        resolution: Duration::hours(1),
+                        mode: ClockMode::Always,
+                    },
+                )
+                .with(
+                    Priority::P2,
+                    Target {
+                        response: Duration::minutes(15),
+                        resolution: Duration::hours(2),
+                        mode: ClockMode::Always,
+                    },
+                )
+                .with(
+                    Priority::P3,
+                    Target {
+                        response: Duration::minutes(30),
+                        resolution: Duration::hours(4),
+                        mode: ClockMode::BusinessHours,
+                    },
+                );
+            let input = PolicyInput {
+                name: PREMIUM_POLICY.into(),
+                due_soon_minutes: 15,
+                targets,
+            };
+            let row = db::service_levels::create_policy(conn, seeder, &input, now)
+                .map_err(err)?
+                .map_err(|e| anyhow::anyhow!("demo policy: {e:?}"))?;
+            PolicyId(row.id)
+        }
+    };
+    Ok((ids, premium))
+}
+
+const PREMIUM_POLICY: &str = "Premium 24/7";
 
 pub struct SeedReport {
     pub accounts_created: usize,
@@ -188,7 +357,8 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
         .filter_map(|c| c.4)
         .map(|pin| Ok((pin, hash_password(pin)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let (calendar, policy) = db::service_levels::defaults(conn).map_err(err)?;
+    let (standard_calendar, standard_policy) = db::service_levels::defaults(conn).map_err(err)?;
+    let (calendars, premium) = seed_service_levels(conn, seeder, now)?;
     let mut clients_created = 0;
     for demo in DEMO_CLIENTS
         .iter()
@@ -201,8 +371,15 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
                 name: demo.name.into(),
                 code: demo.code.into(),
                 notes: demo.notes.into(),
-                calendar,
-                policy,
+                calendar: demo
+                    .calendar
+                    .and_then(|i| calendars.get(i).copied())
+                    .unwrap_or(standard_calendar),
+                policy: if demo.premium {
+                    premium
+                } else {
+                    standard_policy
+                },
                 active: true,
             },
             now,

@@ -180,3 +180,94 @@ async fn a_technician_signs_in_with_a_real_browser_and_reaches_the_dashboard() {
     assert_eq!(browser.heading().await, "Clients");
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let now = app.clock.now();
+    tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::seed::seed_demo(conn, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap();
+    let password = app
+        .create_user("ada@msp.example", "Ada Admin", Role::Admin, None)
+        .await;
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("#email", "ada@msp.example").await;
+    browser.fill("#password", &password).await;
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+        .await
+        .unwrap();
+
+    let tour = [
+        ("/clients", "Clients", "clients"),
+        ("/admin/service-levels", "Service levels", "service-levels"),
+        (
+            "/priority-matrix",
+            "How priority is chosen",
+            "priority-matrix",
+        ),
+        ("/admin/users", "Users", "users"),
+    ];
+    for (path, heading, shot) in tour {
+        browser.client.goto(&app.url(path)).await.unwrap();
+        assert_eq!(browser.heading().await, heading, "{path}");
+        browser.screenshot(shot).await;
+    }
+
+    browser
+        .client
+        .goto(&app.url("/admin/service-levels"))
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::LinkText("New York office hours"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    assert_eq!(browser.heading().await, "Calendar: New York office hours");
+    browser.screenshot("calendar").await;
+
+    browser.client.goto(&app.url("/clients")).await.unwrap();
+    browser
+        .client
+        .find(Locator::LinkText("Harbor Logistics"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = browser.heading().await;
+    assert!(heading.starts_with("Harbor Logistics"), "{heading}");
+    let body = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("Premium 24/7"), "{body}");
+    browser.screenshot("client").await;
+    browser.client.clone().close().await.unwrap();
+}

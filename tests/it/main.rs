@@ -13,4 +13,5 @@ mod browser;
 mod clients;
 mod migrations;
 mod pages;
+mod seed;
 mod service_levels;
