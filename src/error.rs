@@ -12,6 +12,9 @@ pub enum AppError {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// Not allowed, with the rule that says so ("Only the ticket's owner may mark it solved").
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(String),
     #[error("the form expired or did not come from this desk")]
     Csrf,
     /// Not signed in: the browser is sent to the sign-in page and back to `next` afterwards.
@@ -70,7 +73,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Forbidden | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::ForbiddenBecause(_) | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Unauthenticated { .. } | Self::PasswordChangeRequired => StatusCode::SEE_OTHER,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -104,6 +107,7 @@ impl ResponseError for AppError {
                 "Not allowed",
                 "Your account does not have permission for this page or action.",
             ),
+            Self::ForbiddenBecause(rule) => ("Not allowed", rule.as_str()),
             Self::Csrf => (
                 "Form expired",
                 "This form was open too long or did not come from this desk. Go back, reload the page and send it again.",

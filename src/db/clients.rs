@@ -318,6 +318,15 @@ pub fn contacts_of(conn: &mut DbConn, client: ClientId) -> AppResult<Vec<Contact
         .load(conn)?)
 }
 
+/// Every active contact, for the requester picker: one query, grouped by the caller.
+pub fn active_contacts(conn: &mut DbConn) -> AppResult<Vec<ContactRow>> {
+    Ok(contacts::table
+        .filter(contacts::active.eq(true))
+        .order((contacts::client_id.asc(), contacts::name.asc()))
+        .select(ContactRow::as_select())
+        .load(conn)?)
+}
+
 pub fn get_contact(conn: &mut DbConn, id: ContactId) -> AppResult<ContactRow> {
     contacts::table
         .find(id.0)
@@ -358,7 +367,18 @@ pub fn create_contact(
     input: &ContactInput,
     now: DateTime<Utc>,
 ) -> AppResult<Result<ContactRow, FieldErrors>> {
-    write_tx(conn, |conn| {
+    write_tx(conn, |conn| insert_contact(conn, actor, client, input, now))
+}
+
+/// Adds a contact inside the caller's transaction (intake adds one with the ticket).
+pub fn insert_contact(
+    conn: &mut DbConn,
+    actor: UserId,
+    client: ClientId,
+    input: &ContactInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<ContactRow, FieldErrors>> {
+    {
         get(conn, client)?;
         if let Some(errors) = contact_email_taken(conn, client, &input.email, None)? {
             return Ok(Err(errors));
@@ -393,7 +413,7 @@ pub fn create_contact(
             now,
         )?;
         Ok(Ok(row))
-    })
+    }
 }
 
 #[tracing::instrument(skip_all, fields(contact_id = %id))]

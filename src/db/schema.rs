@@ -12,6 +12,7 @@ diesel::table! {
         skills -> Text,
         time_zone -> Text,
         active -> Bool,
+        away -> Bool,
         must_change_password -> Bool,
         session_version -> BigInt,
         created_at -> Timestamp,
@@ -129,6 +130,90 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        common_low_complexity -> Bool,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        kind -> Text,
+        client_id -> BigInt,
+        contact_id -> BigInt,
+        subject -> Text,
+        description -> Text,
+        channel -> Text,
+        identity_check -> Text,
+        status -> Text,
+        impact -> Text,
+        urgency -> Text,
+        priority -> Text,
+        category_id -> Nullable<BigInt>,
+        subcategory_id -> Nullable<BigInt>,
+        affected_service -> Text,
+        triaged_at -> Nullable<Timestamp>,
+        tier -> Nullable<Text>,
+        owner_id -> Nullable<BigInt>,
+        worker_id -> Nullable<BigInt>,
+        response_due_at -> Nullable<Timestamp>,
+        responded_at -> Nullable<Timestamp>,
+        resolution_due_at -> Nullable<Timestamp>,
+        solved_at -> Nullable<Timestamp>,
+        solution -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        reopen_count -> Integer,
+        duplicate_of -> Nullable<BigInt>,
+        search_text -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        kind -> Text,
+        client_visible -> Bool,
+        body -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_pauses (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        reason -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kb_articles (id) {
+        id -> BigInt,
+        title -> Text,
+        body -> Text,
+        ticket_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        search_text -> Text,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(clients -> calendars (calendar_id));
 diesel::joinable!(clients -> sla_policies (sla_policy_id));
@@ -136,6 +221,12 @@ diesel::joinable!(calendar_intervals -> calendars (calendar_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(tickets -> clients (client_id));
+diesel::joinable!(tickets -> contacts (contact_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> users (actor_id));
+diesel::joinable!(ticket_pauses -> tickets (ticket_id));
+diesel::joinable!(kb_articles -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -149,4 +240,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     clients,
     contacts,
     audit_events,
+    categories,
+    tickets,
+    ticket_events,
+    ticket_pauses,
+    kb_articles,
 );

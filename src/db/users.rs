@@ -22,6 +22,7 @@ pub struct UserRow {
     pub skills: String,
     pub time_zone: String,
     pub active: bool,
+    pub away: bool,
     pub must_change_password: bool,
     pub session_version: i64,
     pub created_at: NaiveDateTime,
@@ -58,6 +59,7 @@ struct NewUserRow<'a> {
     skills: &'a str,
     time_zone: &'a str,
     active: bool,
+    away: bool,
     must_change_password: bool,
     session_version: i64,
     created_at: NaiveDateTime,
@@ -149,6 +151,7 @@ pub fn create(
                 skills: &profile.skills,
                 time_zone: profile.time_zone.name(),
                 active: true,
+                away: false,
                 must_change_password,
                 session_version: 1,
                 created_at: now,
@@ -365,4 +368,22 @@ pub fn ensure_first_admin(
         })),
         Err(_) => Ok(None),
     }
+}
+
+/// Marks a person away (holiday, sick, off site) or back; assignment ranks away people last.
+pub fn set_away(conn: &mut DbConn, id: UserId, away: bool, now: DateTime<Utc>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        diesel::update(users::table.find(id.0))
+            .set((users::away.eq(away), users::updated_at.eq(now.naive_utc())))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Some(id),
+            audit::Entity::User,
+            id.0,
+            if away { "marked away" } else { "marked back" },
+            "",
+            now.naive_utc(),
+        )
+    })
 }

@@ -16,4 +16,14 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(UserId, ClientId, ContactId, CalendarId, HolidayId, PolicyId);
+id_type!(
+    UserId,
+    ClientId,
+    ContactId,
+    CalendarId,
+    HolidayId,
+    PolicyId,
+    TicketId,
+    CategoryId,
+    KbArticleId,
+);

@@ -1,9 +1,11 @@
 //! Pure rules: no database, no HTTP, no clock. Every function that depends on time takes `now`.
 
 pub mod account;
+pub mod assignment;
 pub mod calendar;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
 pub mod sla;
 pub mod throttle;
+pub mod ticket;

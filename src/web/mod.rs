@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod page;
 pub mod service_levels;
+pub mod tickets;
 pub mod users;
 
 use std::sync::Arc;
@@ -101,6 +102,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/priority-matrix",
             web::post().to(service_levels::update_matrix),
         )
+        .route("/tickets", web::get().to(tickets::queue))
+        .route("/tickets/new", web::get().to(tickets::new_form))
+        .route("/tickets", web::post().to(tickets::create))
+        .route("/tickets/{id}", web::get().to(tickets::show))
+        .route("/tickets/{id}/pull", web::get().to(tickets::pull))
+        .route("/tickets/{id}/sla", web::get().to(tickets::explain))
+        .route("/tickets/{id}/triage", web::post().to(tickets::triage))
+        .route("/tickets/{id}/assign", web::post().to(tickets::assign))
+        .route("/tickets/{id}/work", web::post().to(tickets::work))
+        .route("/tickets/{id}/solve", web::post().to(tickets::solve))
+        .route("/tickets/{id}/cancel", web::post().to(tickets::cancel))
+        .route("/tickets/{id}/reopen", web::post().to(tickets::reopen))
+        .route("/kb", web::get().to(tickets::kb_index))
+        .route("/kb/{id}", web::get().to(tickets::kb_show))
+        .route("/account/away", web::post().to(tickets::toggle_away))
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))
         .route("/clients", web::post().to(clients::create))

@@ -8,6 +8,7 @@ CREATE TABLE users (
     skills TEXT NOT NULL DEFAULT '',
     time_zone TEXT NOT NULL DEFAULT 'UTC',
     active BOOLEAN NOT NULL DEFAULT TRUE,
+    away BOOLEAN NOT NULL DEFAULT FALSE,
     must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
     session_version BIGINT NOT NULL DEFAULT 1,
     created_at TIMESTAMP NOT NULL,

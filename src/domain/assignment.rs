@@ -1,0 +1,564 @@
+//! Who should take a ticket: the blueprints' assignment step (expertise, access, availability,
+//! tier), as a ranking whose every point is shown as a plain sentence, so whoever assigns can
+//! see why someone is suggested and overrule it knowingly.
+//!
+//! The score, highest first:
+//! - expertise weighs most: +10 for each ticket of the category the technician solved in the
+//!   last [`EXPERTISE_WINDOW`], counting at most 10 (+100), because past ten more history says
+//!   little more;
+//! - open load: −4 for each open ticket, so ten open tickets cancel four solved ones;
+//! - tier: the ticket's tier costs nothing; each step above it costs −15, because a senior's
+//!   time is dearer and escalations need them free. A lower tier is not eligible: the
+//!   blueprints start a ticket at the tier it needs and only ever escalate upwards;
+//! - service desk manager: −25, because the manager is the escalation ladder's decision point,
+//!   kept free to decide rather than to fix;
+//! - away: −10,000, so anyone present outranks anyone away, yet an away expert stays eligible:
+//!   "away" says nothing about when they are back, and for a ticket that can wait a day the
+//!   person who knows the system may still be the right choice;
+//! - no access to the client: not eligible, since the technician may not work for them.
+
+use std::cmp::Reverse;
+
+use chrono::Duration;
+
+use super::account::Tier;
+use super::ids::UserId;
+use super::priority::Priority;
+
+/// How far back "solved in this category" looks: the count is taken over this window, and the
+/// reasons quote it.
+pub const EXPERTISE_WINDOW: Duration = Duration::days(90);
+
+const POINTS_PER_SOLVED: i32 = 10;
+const SOLVED_COUNTED: u32 = 10;
+const POINTS_PER_OPEN: i32 = 4;
+/// Beyond this load the order cannot change, and the sum cannot overflow.
+const OPEN_COUNTED: u32 = 1_000;
+const POINTS_PER_TIER_ABOVE: i32 = 15;
+const MANAGER_PENALTY: i32 = 25;
+/// More than any present candidate can lose (4,000 for load, 45 for tier, 25 as manager) plus
+/// the most anyone can gain from expertise (100).
+const AWAY_PENALTY: i32 = 10_000;
+
+/// One person who could take the ticket, as the roster and their recent work show them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub user: UserId,
+    pub name: String,
+    pub tier: Option<Tier>,
+    pub is_manager: bool,
+    /// Tickets of the ticket's category they solved within [`EXPERTISE_WINDOW`].
+    pub solved_in_category: u32,
+    pub open_tickets: u32,
+    pub away: bool,
+    pub may_work_for_client: bool,
+}
+
+/// A candidate with their score and the sentences that explain it, blockers first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ranked {
+    pub candidate: Candidate,
+    pub score: i32,
+    pub reasons: Vec<String>,
+    /// False when the ticket must not go to them: no access to the client, a tier below the
+    /// ticket's, or no tier at all (managers excepted).
+    pub eligible: bool,
+}
+
+/// Everyone, eligible first, then by score, then by name (ignoring case) and id, so the same
+/// roster always lists in the same order. `category` is the name quoted in the expertise
+/// reason; without one, expertise is not counted.
+pub fn rank(candidates: Vec<Candidate>, wanted_tier: Tier, category: Option<&str>) -> Vec<Ranked> {
+    let mut ranked: Vec<Ranked> = candidates
+        .into_iter()
+        .map(|candidate| assess(candidate, wanted_tier, category))
+        .collect();
+    ranked.sort_by_cached_key(|r| {
+        (
+            Reverse(r.eligible),
+            Reverse(r.score),
+            r.candidate.name.to_lowercase(),
+            r.candidate.name.clone(),
+            r.candidate.user,
+        )
+    });
+    ranked
+}
+
+fn assess(candidate: Candidate, wanted: Tier, category: Option<&str>) -> Ranked {
+    let mut score = 0;
+    let mut reasons = Vec::new();
+    let mut eligible = true;
+
+    if !candidate.may_work_for_client {
+        eligible = false;
+        reasons.push("No access to this client".to_string());
+    }
+    match candidate.tier {
+        Some(tier) if tier == wanted => reasons.push(format!("{tier}, as this ticket needs")),
+        Some(tier) if tier > wanted => {
+            // Declaration order is the escalation ladder, on-site at the top.
+            score -= POINTS_PER_TIER_ABOVE * (tier as i32 - wanted as i32);
+            reasons.push(format!("{tier} (ticket needs {wanted})"));
+        }
+        Some(tier) => {
+            eligible = false;
+            reasons.push(format!("{tier} only (ticket needs {wanted})"));
+        }
+        // Managers can do everything a technician can (see `Role`), tier or not.
+        None if candidate.is_manager => {}
+        None => {
+            eligible = false;
+            reasons.push("No support tier set".to_string());
+        }
+    }
+    if candidate.away {
+        score -= AWAY_PENALTY;
+        reasons.push("Away".to_string());
+    }
+    if let Some(category) = category {
+        let solved = candidate.solved_in_category;
+        score += POINTS_PER_SOLVED * counted(solved, SOLVED_COUNTED);
+        let days = EXPERTISE_WINDOW.num_days();
+        reasons.push(match solved {
+            0 => format!("Solved no '{category}' tickets in the last {days} days"),
+            1 => format!("Solved 1 '{category}' ticket in the last {days} days"),
+            n => format!("Solved {n} '{category}' tickets in the last {days} days"),
+        });
+    }
+    let open = candidate.open_tickets;
+    score -= POINTS_PER_OPEN * counted(open, OPEN_COUNTED);
+    reasons.push(match open {
+        0 => "No open tickets".to_string(),
+        1 => "1 open ticket".to_string(),
+        n => format!("{n} open tickets"),
+    });
+    if candidate.is_manager {
+        score -= MANAGER_PENALTY;
+        reasons.push(match candidate.tier {
+            Some(_) => "Service desk manager".to_string(),
+            None => "Service desk manager, no support tier".to_string(),
+        });
+    }
+
+    Ranked {
+        candidate,
+        score,
+        reasons,
+        eligible,
+    }
+}
+
+/// `n`, but no more than `cap`, as a score term.
+fn counted(n: u32, cap: u32) -> i32 {
+    i32::try_from(n.min(cap)).unwrap_or(i32::MAX)
+}
+
+/// The tier a ticket starts at. The blueprints give common tickets of minimal complexity to
+/// tier 1, who escalates if stuck, whatever their priority: the fix is routine. Anything else
+/// that is P1 or P2 is severe enough to start at tier 2 (the blueprints' severity trigger);
+/// an unusual P3 starts at tier 1 too, where the time trigger escalates it if needed.
+pub fn default_tier(priority: Priority, is_common_low_complexity: bool) -> Tier {
+    if is_common_low_complexity {
+        return Tier::Tier1;
+    }
+    match priority {
+        Priority::P1 | Priority::P2 => Tier::Tier2,
+        Priority::P3 => Tier::Tier1,
+    }
+}
+
+/// The blueprints' business rule: every escalation to on-site support is approved by the
+/// service desk manager, so only a manager may give a ticket that tier. A ticket already
+/// on-site keeps it without a new approval, so saving other fields is not refused.
+pub fn check_tier_change(
+    actor_is_manager: bool,
+    from: Option<Tier>,
+    to: Tier,
+) -> Result<(), String> {
+    if to == Tier::OnSite && from != Some(Tier::OnSite) && !actor_is_manager {
+        return Err(
+            "Only the service desk manager can send a ticket to on-site support; ask them to \
+             approve it."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tech(id: i64, name: &str, tier: Tier, solved: u32, open: u32) -> Candidate {
+        Candidate {
+            user: UserId(id),
+            name: name.to_string(),
+            tier: Some(tier),
+            is_manager: false,
+            solved_in_category: solved,
+            open_tickets: open,
+            away: false,
+            may_work_for_client: true,
+        }
+    }
+
+    /// (name, score, eligible) in ranked order.
+    fn summary(ranked: &[Ranked]) -> Vec<(&str, i32, bool)> {
+        ranked
+            .iter()
+            .map(|r| (r.candidate.name.as_str(), r.score, r.eligible))
+            .collect()
+    }
+
+    /// A small MSP's desk, a tier 1 phone-system ticket.
+    fn roster() -> Vec<Candidate> {
+        vec![
+            tech(1, "Ana", Tier::Tier1, 7, 3),
+            tech(2, "Ben", Tier::Tier1, 0, 0),
+            tech(3, "Cleo", Tier::Tier2, 12, 5),
+            Candidate {
+                away: true,
+                ..tech(4, "Dev", Tier::Tier1, 9, 2)
+            },
+            Candidate {
+                may_work_for_client: false,
+                ..tech(5, "Eve", Tier::Tier1, 5, 1)
+            },
+            Candidate {
+                tier: None,
+                is_manager: true,
+                ..tech(6, "Finn", Tier::Tier1, 2, 1)
+            },
+            tech(7, "Gus", Tier::OnSite, 1, 12),
+            Candidate {
+                tier: None,
+                ..tech(8, "Hal", Tier::Tier1, 0, 0)
+            },
+        ]
+    }
+
+    #[test]
+    fn phone_system_ticket_for_tier_1() {
+        let ranked = rank(roster(), Tier::Tier1, Some("Phone system"));
+        let expected: [(&str, i32, bool, &[&str]); 8] = [
+            // The most expert: 12 solved count as 10 (+100), a tier above (−15), 5 open (−20).
+            (
+                "Cleo",
+                65,
+                true,
+                &[
+                    "Tier 2 (ticket needs Tier 1)",
+                    "Solved 12 'Phone system' tickets in the last 90 days",
+                    "5 open tickets",
+                ],
+            ),
+            // 7 solved (+70), 3 open (−12).
+            (
+                "Ana",
+                58,
+                true,
+                &[
+                    "Tier 1, as this ticket needs",
+                    "Solved 7 'Phone system' tickets in the last 90 days",
+                    "3 open tickets",
+                ],
+            ),
+            (
+                "Ben",
+                0,
+                true,
+                &[
+                    "Tier 1, as this ticket needs",
+                    "Solved no 'Phone system' tickets in the last 90 days",
+                    "No open tickets",
+                ],
+            ),
+            // +20, 1 open (−4), manager (−25).
+            (
+                "Finn",
+                -9,
+                true,
+                &[
+                    "Solved 2 'Phone system' tickets in the last 90 days",
+                    "1 open ticket",
+                    "Service desk manager, no support tier",
+                ],
+            ),
+            // On-site is three steps above tier 1 (−45), +10, 12 open (−48).
+            (
+                "Gus",
+                -83,
+                true,
+                &[
+                    "On-site support (ticket needs Tier 1)",
+                    "Solved 1 'Phone system' ticket in the last 90 days",
+                    "12 open tickets",
+                ],
+            ),
+            // Away: below every present candidate despite 9 solved, but still eligible.
+            (
+                "Dev",
+                90 - 8 - 10_000,
+                true,
+                &[
+                    "Tier 1, as this ticket needs",
+                    "Away",
+                    "Solved 9 'Phone system' tickets in the last 90 days",
+                    "2 open tickets",
+                ],
+            ),
+            // Scored for the record, but listed after everyone eligible.
+            (
+                "Eve",
+                46,
+                false,
+                &[
+                    "No access to this client",
+                    "Tier 1, as this ticket needs",
+                    "Solved 5 'Phone system' tickets in the last 90 days",
+                    "1 open ticket",
+                ],
+            ),
+            (
+                "Hal",
+                0,
+                false,
+                &[
+                    "No support tier set",
+                    "Solved no 'Phone system' tickets in the last 90 days",
+                    "No open tickets",
+                ],
+            ),
+        ];
+        assert_eq!(ranked.len(), expected.len());
+        for (r, (name, score, eligible, reasons)) in ranked.iter().zip(expected) {
+            assert_eq!(r.candidate.name, name);
+            assert_eq!((r.score, r.eligible), (score, eligible), "{name}");
+            assert_eq!(r.reasons, reasons, "{name}");
+        }
+    }
+
+    #[test]
+    fn server_outage_for_tier_3() {
+        let roster = vec![
+            tech(1, "Ana", Tier::Tier1, 10, 0),
+            tech(2, "Cleo", Tier::Tier2, 4, 1),
+            tech(3, "Ivo", Tier::Tier3, 3, 6),
+            tech(4, "Jo", Tier::Tier3, 0, 0),
+            Candidate {
+                is_manager: true,
+                ..tech(5, "Kim", Tier::Tier3, 8, 2)
+            },
+            tech(6, "Gus", Tier::OnSite, 2, 0),
+        ];
+        let ranked = rank(roster, Tier::Tier3, Some("Server"));
+        assert_eq!(
+            summary(&ranked),
+            [
+                // +80 − 8 − 25: the manager's expertise outweighs the cost of their time.
+                ("Kim", 47, true),
+                ("Ivo", 30 - 24, true),
+                // A step above (−15) costs more than Ivo's extra load.
+                ("Gus", 20 - 15, true),
+                ("Jo", 0, true),
+                // Below the tier the ticket needs, however expert.
+                ("Ana", 100, false),
+                ("Cleo", 36, false),
+            ]
+        );
+        assert_eq!(ranked[4].reasons[0], "Tier 1 only (ticket needs Tier 3)");
+        assert_eq!(ranked[0].reasons[3], "Service desk manager");
+    }
+
+    #[test]
+    fn tier_against_tier() {
+        // Tier::ALL is the escalation ladder, on-site at the top.
+        for (w, wanted) in (0..).zip(Tier::ALL) {
+            for (t, tier) in (0..).zip(Tier::ALL) {
+                let steps: i32 = t - w;
+                let ranked = rank(vec![tech(1, "Ana", tier, 0, 0)], wanted, None);
+                let r = &ranked[0];
+                assert_eq!(r.eligible, steps >= 0, "{tier:?} for {wanted:?}");
+                assert_eq!(r.score, -15 * steps.max(0), "{tier:?} for {wanted:?}");
+                let expected = match steps {
+                    0 => format!("{tier}, as this ticket needs"),
+                    1.. => format!("{tier} (ticket needs {wanted})"),
+                    _ => format!("{tier} only (ticket needs {wanted})"),
+                };
+                assert_eq!(r.reasons, [expected, "No open tickets".to_string()]);
+            }
+        }
+        let ranked = rank(vec![tech(1, "Gus", Tier::Tier3, 0, 0)], Tier::OnSite, None);
+        assert_eq!(
+            ranked[0].reasons[0],
+            "Tier 3 only (ticket needs On-site support)"
+        );
+    }
+
+    #[test]
+    fn without_a_category_expertise_is_not_counted() {
+        let ranked = rank(
+            vec![
+                tech(1, "Ana", Tier::Tier1, 9, 2),
+                tech(2, "Ben", Tier::Tier1, 0, 1),
+            ],
+            Tier::Tier1,
+            None,
+        );
+        assert_eq!(summary(&ranked), [("Ben", -4, true), ("Ana", -8, true)]);
+        assert_eq!(
+            ranked[1].reasons,
+            ["Tier 1, as this ticket needs", "2 open tickets"]
+        );
+    }
+
+    #[test]
+    fn ties_break_by_name_then_id() {
+        let roster = vec![
+            tech(9, "ben", Tier::Tier1, 0, 0),
+            tech(4, "Ben", Tier::Tier1, 0, 0),
+            tech(3, "Ben", Tier::Tier1, 0, 0),
+            tech(2, "bea", Tier::Tier1, 0, 0),
+            tech(1, "Carl", Tier::Tier1, 0, 0),
+            tech(8, "Abe", Tier::Tier1, 0, 1),
+        ];
+        let order: Vec<(String, i64)> = rank(roster, Tier::Tier1, Some("Printing"))
+            .into_iter()
+            .map(|r| (r.candidate.name, r.candidate.user.0))
+            .collect();
+        let expected = [
+            ("bea", 2_i64),
+            ("Ben", 3),
+            ("Ben", 4),
+            ("ben", 9),
+            ("Carl", 1),
+            ("Abe", 8),
+        ];
+        assert_eq!(order, expected.map(|(name, id)| (name.to_string(), id)));
+    }
+
+    #[test]
+    fn extreme_counts_do_not_overflow() {
+        let busy = tech(1, "Busy", Tier::Tier1, u32::MAX, u32::MAX);
+        let away = Candidate {
+            away: true,
+            ..tech(2, "Away", Tier::Tier1, u32::MAX, 0)
+        };
+        let ranked = rank(vec![away, busy], Tier::Tier1, Some("Network"));
+        assert_eq!(
+            summary(&ranked),
+            [("Busy", 100 - 4_000, true), ("Away", 100 - 10_000, true)]
+        );
+        assert_eq!(ranked[0].reasons[2], format!("{} open tickets", u32::MAX));
+    }
+
+    fn any_candidate() -> impl Strategy<Value = Candidate> {
+        (
+            proptest::sample::select(vec!["Ana", "ana", "Ben", "Cleo", "Dev"]),
+            proptest::option::of(proptest::sample::select(Tier::ALL.to_vec())),
+            any::<bool>(),
+            0..30u32,
+            prop_oneof![0..40u32, Just(u32::MAX)],
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(name, tier, is_manager, solved, open, away, access)| Candidate {
+                    user: UserId(0),
+                    name: name.to_string(),
+                    tier,
+                    is_manager,
+                    solved_in_category: solved,
+                    open_tickets: open,
+                    away,
+                    may_work_for_client: access,
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn ranking_is_ordered_and_ignores_input_order(
+            roster in proptest::collection::vec(any_candidate(), 0..12).prop_map(|mut roster| {
+                // One entry per person, as the roster query gives; names may still repeat.
+                for (id, candidate) in (0..).zip(&mut roster) {
+                    candidate.user = UserId(id);
+                }
+                roster
+            }),
+            wanted in proptest::sample::select(Tier::ALL.to_vec()),
+            category in proptest::option::of(Just("Network")),
+        ) {
+            let ranked = rank(roster.clone(), wanted, category);
+            prop_assert_eq!(ranked.len(), roster.len());
+            let mut reversed = roster.clone();
+            reversed.reverse();
+            prop_assert_eq!(&rank(reversed, wanted, category), &ranked);
+            for pair in ranked.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                prop_assert!(a.eligible >= b.eligible);
+                if a.eligible == b.eligible {
+                    prop_assert!(a.score >= b.score);
+                    // Among the eligible, anyone present comes before anyone away.
+                    prop_assert!(!a.candidate.away || b.candidate.away);
+                }
+            }
+            for r in &ranked {
+                let blocked = !r.candidate.may_work_for_client
+                    || r.candidate.tier.map_or(!r.candidate.is_manager, |t| t < wanted);
+                prop_assert_eq!(r.eligible, !blocked);
+                prop_assert!(r.reasons.iter().all(|s| !s.is_empty() && !s.ends_with('.')));
+            }
+        }
+    }
+
+    #[test]
+    fn default_tiers() {
+        use Priority::{P1, P2, P3};
+        let table = [
+            (P1, true, Tier::Tier1),
+            (P2, true, Tier::Tier1),
+            (P3, true, Tier::Tier1),
+            (P1, false, Tier::Tier2),
+            (P2, false, Tier::Tier2),
+            (P3, false, Tier::Tier1),
+        ];
+        for (priority, common, tier) in table {
+            assert_eq!(
+                default_tier(priority, common),
+                tier,
+                "{priority:?} {common}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_manager_sends_a_ticket_on_site() {
+        let refused = Err(
+            "Only the service desk manager can send a ticket to on-site support; ask them to \
+             approve it."
+                .to_string(),
+        );
+        // (actor is manager, from, to)
+        let table = [
+            (false, Some(Tier::Tier2), Tier::OnSite, refused.clone()),
+            (false, None, Tier::OnSite, refused),
+            (true, Some(Tier::Tier2), Tier::OnSite, Ok(())),
+            (true, None, Tier::OnSite, Ok(())),
+            (false, Some(Tier::OnSite), Tier::OnSite, Ok(())),
+            (false, Some(Tier::OnSite), Tier::Tier3, Ok(())),
+            (false, Some(Tier::Tier1), Tier::Tier3, Ok(())),
+            (false, None, Tier::Tier1, Ok(())),
+        ];
+        for (manager, from, to, expected) in table {
+            assert_eq!(
+                check_tier_change(manager, from, to),
+                expected,
+                "{manager} {from:?} → {to:?}"
+            );
+        }
+    }
+}
