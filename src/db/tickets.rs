@@ -18,9 +18,7 @@ use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::sla::{self, Pause, ResolutionDue};
-use crate::domain::ticket::{
-    self, Action, Channel, IdentityCheck, Kind, Status,
-};
+use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -449,21 +447,31 @@ pub fn triage(
             (before.response_due_at, before.resolution_due_at)
         };
         let at = now.naive_utc();
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(status.as_str()),
-            tickets::impact.eq(input.impact.as_str()),
-            tickets::urgency.eq(input.urgency.as_str()),
-            tickets::priority.eq(priority.as_str()),
-            tickets::category_id.eq(input.category.map(|c| c.0)),
-            tickets::subcategory_id.eq(input.subcategory.map(|c| c.0)),
-            tickets::affected_service.eq(&input.affected_service),
-            tickets::triaged_at.eq(at),
-            tickets::response_due_at.eq(response_due),
-            tickets::resolution_due_at.eq(resolution_due),
-        ));
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(status.as_str()),
+                tickets::impact.eq(input.impact.as_str()),
+                tickets::urgency.eq(input.urgency.as_str()),
+                tickets::priority.eq(priority.as_str()),
+                tickets::category_id.eq(input.category.map(|c| c.0)),
+                tickets::subcategory_id.eq(input.subcategory.map(|c| c.0)),
+                tickets::affected_service.eq(&input.affected_service),
+                tickets::triaged_at.eq(at),
+                tickets::response_due_at.eq(response_due),
+                tickets::resolution_due_at.eq(resolution_due),
+            )
+        );
         let names = category_names(
             conn,
-            &[before.category_id, before.subcategory_id, after.category_id, after.subcategory_id],
+            &[
+                before.category_id,
+                before.subcategory_id,
+                after.category_id,
+                after.subcategory_id,
+            ],
         )?;
         let category = |main: Option<i64>, sub: Option<i64>| {
             let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
@@ -491,7 +499,11 @@ pub fn triage(
             parts.push(format!("affected service: {}", after.affected_service));
         }
         if before.status != after.status {
-            parts.push(format!("status {} → {}", before.status()?.label(), status.label()));
+            parts.push(format!(
+                "status {} → {}",
+                before.status()?.label(),
+                status.label()
+            ));
         }
         add_event(
             conn,
@@ -562,21 +574,34 @@ pub fn assign(
             errors.add("owner_id", "Choose an active member of staff as owner.");
         }
         if !active.contains(&input.worker.0) {
-            errors.add("worker_id", "Choose an active member of staff to work the ticket.");
+            errors.add(
+                "worker_id",
+                "Choose an active member of staff to work the ticket.",
+            );
         }
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
         let at = now.naive_utc();
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(status.as_str()),
-            tickets::tier.eq(input.tier.as_str()),
-            tickets::owner_id.eq(input.owner.0),
-            tickets::worker_id.eq(input.worker.0),
-        ));
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(status.as_str()),
+                tickets::tier.eq(input.tier.as_str()),
+                tickets::owner_id.eq(input.owner.0),
+                tickets::worker_id.eq(input.worker.0),
+            )
+        );
         let names = user_names(
             conn,
-            &[before.owner_id, before.worker_id, after.owner_id, after.worker_id],
+            &[
+                before.owner_id,
+                before.worker_id,
+                after.owner_id,
+                after.worker_id,
+            ],
         )?;
         let name = |id: Option<i64>| {
             id.and_then(|i| names.get(&i).cloned())
@@ -639,7 +664,9 @@ impl Entry {
         Self::ALL
             .into_iter()
             .find(|e| e.as_str() == raw.trim())
-            .ok_or_else(|| "Choose an internal note, a reply to the client or a logged call.".into())
+            .ok_or_else(|| {
+                "Choose an internal note, a reply to the client or a logged call.".into()
+            })
     }
 
     pub fn label(self) -> &'static str {
@@ -708,7 +735,12 @@ fn apply_pauses(
             .iter()
             .map(PauseRow::pause)
             .collect();
-        let (_, resolution) = due_times(&level, before.priority()?, before.created_at.and_utc(), &pauses)?;
+        let (_, resolution) = due_times(
+            &level,
+            before.priority()?,
+            before.created_at.and_utc(),
+            &pauses,
+        )?;
         return Ok(resolution);
     }
     Ok(before.resolution_due_at)
@@ -748,24 +780,40 @@ pub fn work(
             other => other,
         };
         let category = input.category.map(|c| c.0).or(before.category_id);
-        let subcategory = if category == before.category_id { before.subcategory_id } else { None };
+        let subcategory = if category == before.category_id {
+            before.subcategory_id
+        } else {
+            None
+        };
         let search = format!("{}\n{}", before.search_text, input.body.to_lowercase());
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(to.as_str()),
-            tickets::responded_at.eq(responded_at),
-            tickets::resolution_due_at.eq(resolution_due),
-            tickets::category_id.eq(category),
-            tickets::subcategory_id.eq(subcategory),
-            tickets::search_text.eq(search),
-        ));
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::responded_at.eq(responded_at),
+                tickets::resolution_due_at.eq(resolution_due),
+                tickets::category_id.eq(category),
+                tickets::subcategory_id.eq(subcategory),
+                tickets::search_text.eq(search),
+            )
+        );
         let mut review = vec![format!("reviewed status: {}", to.label())];
         if from != to {
             review[0] = format!("status {} → {}", from.label(), to.label());
         }
         if category != before.category_id {
             let names = category_names(conn, &[before.category_id, category])?;
-            let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned()).unwrap_or_else(|| "none".into());
-            review.push(format!("category {} → {}", name(before.category_id), name(category)));
+            let name = |id: Option<i64>| {
+                id.and_then(|i| names.get(&i).cloned())
+                    .unwrap_or_else(|| "none".into())
+            };
+            review.push(format!(
+                "category {} → {}",
+                name(before.category_id),
+                name(category)
+            ));
         } else {
             review.push("category reviewed".into());
         }
@@ -818,13 +866,22 @@ pub fn solve(
         };
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(to.as_str()),
-            tickets::solved_at.eq(Some(at)),
-            tickets::solution.eq(Some(&input.solution)),
-            tickets::resolution_due_at.eq(resolution_due),
-            tickets::search_text.eq(format!("{}\n{}", before.search_text, input.solution.to_lowercase())),
-        ));
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::solved_at.eq(Some(at)),
+                tickets::solution.eq(Some(&input.solution)),
+                tickets::resolution_due_at.eq(resolution_due),
+                tickets::search_text.eq(format!(
+                    "{}\n{}",
+                    before.search_text,
+                    input.solution.to_lowercase()
+                )),
+            )
+        );
         let mut detail = format!("status {} → {}", from.label(), to.label());
         if input.publish_to_kb {
             let article = diesel::insert_into(kb_articles::table)
@@ -833,14 +890,17 @@ pub fn solve(
                     kb_articles::body.eq(&input.solution),
                     kb_articles::ticket_id.eq(Some(id.0)),
                     kb_articles::category_id.eq(after.category_id),
-                    kb_articles::search_text.eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
+                    kb_articles::search_text
+                        .eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
                     kb_articles::created_by.eq(Some(actor.0)),
                     kb_articles::created_at.eq(at),
                     kb_articles::updated_at.eq(at),
                 ))
                 .returning(kb_articles::id)
                 .get_result::<i64>(conn)?;
-            detail.push_str(&format!("; published to the knowledge base as article {article}"));
+            detail.push_str(&format!(
+                "; published to the knowledge base as article {article}"
+            ));
         }
         add_event(
             conn,
@@ -877,13 +937,23 @@ pub fn reopen(
         let at = now.naive_utc();
         let level = service_level(conn, ClientId(before.client_id))?;
         let pauses: Vec<Pause> = pauses_of(conn, id)?.iter().map(PauseRow::pause).collect();
-        let (_, resolution_due) = due_times(&level, before.priority()?, before.created_at.and_utc(), &pauses)?;
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(to.as_str()),
-            tickets::solved_at.eq(None::<NaiveDateTime>),
-            tickets::reopen_count.eq(before.reopen_count + 1),
-            tickets::resolution_due_at.eq(resolution_due),
-        ));
+        let (_, resolution_due) = due_times(
+            &level,
+            before.priority()?,
+            before.created_at.and_utc(),
+            &pauses,
+        )?;
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::solved_at.eq(None::<NaiveDateTime>),
+                tickets::reopen_count.eq(before.reopen_count + 1),
+                tickets::resolution_due_at.eq(resolution_due),
+            )
+        );
         add_event(
             conn,
             id,
@@ -918,7 +988,11 @@ pub fn cancel(
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        let action = if duplicate_of.is_some() { Action::MarkDuplicate } else { Action::Cancel };
+        let action = if duplicate_of.is_some() {
+            Action::MarkDuplicate
+        } else {
+            Action::Cancel
+        };
         let from = before.status()?;
         let to = match transition(&before, action)? {
             Ok(status) => status,
@@ -926,7 +1000,10 @@ pub fn cancel(
         };
         if let Some(original) = duplicate_of {
             if original == id {
-                return Ok(Err(FieldErrors::single("duplicate_of", "A ticket cannot duplicate itself.")));
+                return Ok(Err(FieldErrors::single(
+                    "duplicate_of",
+                    "A ticket cannot duplicate itself.",
+                )));
             }
             let exists: Option<i64> = tickets::table
                 .find(original.0)
@@ -934,19 +1011,31 @@ pub fn cancel(
                 .first(conn)
                 .optional()?;
             if exists.is_none() {
-                return Ok(Err(FieldErrors::single("duplicate_of", format!("There is no ticket #{original}."))));
+                return Ok(Err(FieldErrors::single(
+                    "duplicate_of",
+                    format!("There is no ticket #{original}."),
+                )));
             }
         }
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();
-        let after = update_ticket!(conn, before, at, (
-            tickets::status.eq(to.as_str()),
-            tickets::duplicate_of.eq(duplicate_of.map(|d| d.0)),
-            tickets::closed_at.eq(Some(at)),
-            tickets::resolution_due_at.eq(resolution_due),
-        ));
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::duplicate_of.eq(duplicate_of.map(|d| d.0)),
+                tickets::closed_at.eq(Some(at)),
+                tickets::resolution_due_at.eq(resolution_due),
+            )
+        );
         let detail = match duplicate_of {
-            Some(original) => format!("status {} → {}; duplicate of #{original}", from.label(), to.label()),
+            Some(original) => format!(
+                "status {} → {}; duplicate of #{original}",
+                from.label(),
+                to.label()
+            ),
             None => format!("status {} → {}", from.label(), to.label()),
         };
         add_event(
@@ -1129,11 +1218,19 @@ pub struct QueuePage {
 }
 
 fn open_statuses() -> Vec<&'static str> {
-    Status::ALL.into_iter().filter(|s| s.is_open()).map(Status::as_str).collect()
+    Status::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(Status::as_str)
+        .collect()
 }
 
 fn pending_statuses() -> Vec<&'static str> {
-    Status::ALL.into_iter().filter(|s| s.is_pending()).map(Status::as_str).collect()
+    Status::ALL
+        .into_iter()
+        .filter(|s| s.is_pending())
+        .map(Status::as_str)
+        .collect()
 }
 
 /// Escapes LIKE wildcards so a search for "50%" finds "50%".
@@ -1158,7 +1255,11 @@ fn filtered<'a>(
     query = match queue {
         Queue::Mine => query
             .filter(tickets::status.eq_any(open_statuses()))
-            .filter(tickets::worker_id.eq(viewer.0).or(tickets::owner_id.eq(viewer.0))),
+            .filter(
+                tickets::worker_id
+                    .eq(viewer.0)
+                    .or(tickets::owner_id.eq(viewer.0)),
+            ),
         Queue::Untriaged => query.filter(tickets::status.eq(Status::New.as_str())),
         Queue::Tier(tier) => query
             .filter(tickets::status.eq_any(open_statuses()))
@@ -1171,9 +1272,11 @@ fn filtered<'a>(
             query
                 .filter(tickets::status.eq_any(open_statuses()))
                 .filter(
-                    tickets::resolution_due_at.le(horizon).or(tickets::responded_at
-                        .is_null()
-                        .and(tickets::response_due_at.le(horizon))),
+                    tickets::resolution_due_at
+                        .le(horizon)
+                        .or(tickets::responded_at
+                            .is_null()
+                            .and(tickets::response_due_at.le(horizon))),
                 )
         }
         Queue::AwaitingClosure => query.filter(tickets::status.eq(Status::Solved.as_str())),
@@ -1193,14 +1296,24 @@ fn filtered<'a>(
     }
     if let Some(category) = filter.category {
         query = query.filter(
-            tickets::category_id.eq(category.0).or(tickets::subcategory_id.eq(category.0)),
+            tickets::category_id
+                .eq(category.0)
+                .or(tickets::subcategory_id.eq(category.0)),
         );
     }
     if let Some(tech) = filter.technician {
-        query = query.filter(tickets::worker_id.eq(tech.0).or(tickets::owner_id.eq(tech.0)));
+        query = query.filter(
+            tickets::worker_id
+                .eq(tech.0)
+                .or(tickets::owner_id.eq(tech.0)),
+        );
     }
     if let Some(term) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
-        query = query.filter(tickets::search_text.like(like_pattern(term.trim())).escape('\\'));
+        query = query.filter(
+            tickets::search_text
+                .like(like_pattern(term.trim()))
+                .escape('\\'),
+        );
     }
     query
 }
@@ -1216,7 +1329,9 @@ pub fn queue(
     page_size: i64,
     now: DateTime<Utc>,
 ) -> AppResult<QueuePage> {
-    let total: i64 = filtered(queue, filter, viewer, now).count().get_result(conn)?;
+    let total: i64 = filtered(queue, filter, viewer, now)
+        .count()
+        .get_result(conn)?;
     let query = filtered(queue, filter, viewer, now).select(QueueRow::as_select());
     let query = match queue {
         Queue::Untriaged => query.order((tickets::created_at.asc(), tickets::id.asc())),
@@ -1238,7 +1353,10 @@ pub fn queue(
         .load::<(i64, String)>(conn)?
         .into_iter()
         .collect();
-    let people: Vec<Option<i64>> = rows.iter().flat_map(|r| [r.owner_id, r.worker_id]).collect();
+    let people: Vec<Option<i64>> = rows
+        .iter()
+        .flat_map(|r| [r.owner_id, r.worker_id])
+        .collect();
     let user_names = user_names(conn, &people)?;
     Ok(QueuePage {
         rows,
@@ -1367,10 +1485,18 @@ pub struct KbArticleRow {
     pub updated_at: NaiveDateTime,
 }
 
-pub fn kb_search(conn: &mut DbConn, term: Option<&str>, limit: i64) -> AppResult<Vec<KbArticleRow>> {
+pub fn kb_search(
+    conn: &mut DbConn,
+    term: Option<&str>,
+    limit: i64,
+) -> AppResult<Vec<KbArticleRow>> {
     let mut query = kb_articles::table.into_boxed();
     if let Some(term) = term.filter(|t| !t.trim().is_empty()) {
-        query = query.filter(kb_articles::search_text.like(like_pattern(term.trim())).escape('\\'));
+        query = query.filter(
+            kb_articles::search_text
+                .like(like_pattern(term.trim()))
+                .escape('\\'),
+        );
     }
     Ok(query
         .order(kb_articles::updated_at.desc())
@@ -1379,7 +1505,10 @@ pub fn kb_search(conn: &mut DbConn, term: Option<&str>, limit: i64) -> AppResult
         .load(conn)?)
 }
 
-pub fn kb_article(conn: &mut DbConn, id: crate::domain::ids::KbArticleId) -> AppResult<KbArticleRow> {
+pub fn kb_article(
+    conn: &mut DbConn,
+    id: crate::domain::ids::KbArticleId,
+) -> AppResult<KbArticleRow> {
     kb_articles::table
         .find(id.0)
         .select(KbArticleRow::as_select())

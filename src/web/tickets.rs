@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::CurrentUser;
-use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status, url_encode};
+use super::page::{
+    Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status, url_encode,
+};
 use crate::db::clients::{ContactInput, SecretChange};
 use crate::db::tickets::{
     self, AssignInput, CategoryRow, Entry, IntakeInput, Queue, QueueFilter, Requester, SolveInput,
@@ -65,16 +67,26 @@ fn state_css(state: ClockState) -> &'static str {
     }
 }
 
-fn resolution_due_of(detail_due: Option<NaiveDateTime>, paused: bool, remaining: Option<Duration>) -> ResolutionDue {
+fn resolution_due_of(
+    detail_due: Option<NaiveDateTime>,
+    paused: bool,
+    remaining: Option<Duration>,
+) -> ResolutionDue {
     match (detail_due, paused) {
-        (_, true) => ResolutionDue::Paused { remaining: remaining.unwrap_or_default() },
+        (_, true) => ResolutionDue::Paused {
+            remaining: remaining.unwrap_or_default(),
+        },
         (Some(at), false) => ResolutionDue::At(at.and_utc()),
         (None, false) => ResolutionDue::Never,
     }
 }
 
 /// Both clocks of a ticket at `now`, from its stored due times and its pauses.
-fn clocks(detail: &TicketDetail, now: DateTime<Utc>, zone: chrono_tz::Tz) -> AppResult<(ClockView, ClockView)> {
+fn clocks(
+    detail: &TicketDetail,
+    now: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> AppResult<(ClockView, ClockView)> {
     let row = &detail.row;
     let targets = detail.level.policy.sla_targets()?;
     let target = *targets.target(row.priority()?);
@@ -92,7 +104,13 @@ fn clocks(detail: &TicketDetail, now: DateTime<Utc>, zone: chrono_tz::Tz) -> App
     let response_note = match row.responded_at {
         Some(at) => format!(
             "answered after {} of counted time",
-            human(sla::elapsed(&detail.level.calendar, target.mode, created, at.and_utc(), &[]))
+            human(sla::elapsed(
+                &detail.level.calendar,
+                target.mode,
+                created,
+                at.and_utc(),
+                &[]
+            ))
         ),
         None => format!("target {}", human(target.response)),
     };
@@ -104,7 +122,14 @@ fn clocks(detail: &TicketDetail, now: DateTime<Utc>, zone: chrono_tz::Tz) -> App
         resolution_due_of(row.resolution_due_at, false, None)
     };
     let met = row.solved_at.or(row.closed_at).map(|t| t.and_utc());
-    let resolution = sla::clock_state(&detail.level.calendar, target.mode, resolution_due, met, now, due_soon);
+    let resolution = sla::clock_state(
+        &detail.level.calendar,
+        target.mode,
+        resolution_due,
+        met,
+        now,
+        due_soon,
+    );
     let until = met.unwrap_or(now);
     let used = sla::elapsed(&detail.level.calendar, target.mode, created, until, &pauses);
     let resolution_note = match resolution_due {
@@ -116,7 +141,8 @@ fn clocks(detail: &TicketDetail, now: DateTime<Utc>, zone: chrono_tz::Tz) -> App
         _ => format!("{} of {} used", human(used), human(target.resolution)),
     };
     let due_text = |due: Option<DateTime<Utc>>| {
-        due.map(|d| format_time(d.naive_utc(), zone)).unwrap_or_else(|| "—".into())
+        due.map(|d| format_time(d.naive_utc(), zone))
+            .unwrap_or_else(|| "—".into())
     };
     Ok((
         ClockView {
@@ -247,7 +273,10 @@ pub async fn queue(
         .unwrap_or(Queue::Mine);
     let filter = QueueFilter {
         client: id_param(&query.client).map(ClientId),
-        priority: query.priority.as_deref().and_then(|p| Priority::parse(p).ok()),
+        priority: query
+            .priority
+            .as_deref()
+            .and_then(|p| Priority::parse(p).ok()),
         status: query.status.as_deref().and_then(|s| Status::parse(s).ok()),
         category: id_param(&query.category).map(CategoryId),
         technician: id_param(&query.tech).map(UserId),
@@ -280,11 +309,20 @@ pub async fn queue(
             QueueItem {
                 id: r.id,
                 subject: r.subject.clone(),
-                client: result.client_codes.get(&r.client_id).cloned().unwrap_or_default(),
+                client: result
+                    .client_codes
+                    .get(&r.client_id)
+                    .cloned()
+                    .unwrap_or_default(),
                 kind: Kind::parse(&r.kind).map(Kind::label).unwrap_or(""),
                 priority: r.priority.clone(),
                 status: status.label(),
-                tier: r.tier.as_deref().and_then(|t| Tier::parse(t).ok()).map(Tier::label).unwrap_or("—"),
+                tier: r
+                    .tier
+                    .as_deref()
+                    .and_then(|t| Tier::parse(t).ok())
+                    .map(Tier::label)
+                    .unwrap_or("—"),
                 owner: name(r.owner_id),
                 worker: name(r.worker_id),
                 due,
@@ -319,7 +357,11 @@ pub async fn queue(
         total: result.total,
         page,
         pages,
-        first_shown: if result.total == 0 { 0 } else { page * PAGE_SIZE + 1 },
+        first_shown: if result.total == 0 {
+            0
+        } else {
+            page * PAGE_SIZE + 1
+        },
         last_shown: (page * PAGE_SIZE + PAGE_SIZE).min(result.total),
         page_link_prev: echo.link(&slug, page - 1),
         page_link_next: echo.link(&slug, page + 1),
@@ -360,7 +402,9 @@ fn queue_due(
         _ => r.resolution_due_at,
     };
     match due {
-        Some(due) if due.and_utc() <= now => (format_time(due, zone), "badge badge-bad", "breached"),
+        Some(due) if due.and_utc() <= now => {
+            (format_time(due, zone), "badge badge-bad", "breached")
+        }
         Some(due) if due.and_utc() <= now + Duration::hours(1) => {
             (format_time(due, zone), "badge badge-warn", "due soon")
         }
@@ -428,9 +472,17 @@ struct IntakePage {
     priorities: [Priority; 3],
 }
 
-async fn intake_page(state: &AppState, ctx: Ctx, form: IntakeForm, errors: FieldErrors) -> AppResult<IntakePage> {
+async fn intake_page(
+    state: &AppState,
+    ctx: Ctx,
+    form: IntakeForm,
+    errors: FieldErrors,
+) -> AppResult<IntakePage> {
     let (clients, contacts) = db::run(&state.pool, |conn| {
-        Ok((db::clients::list(conn, false)?, db::clients::active_contacts(conn)?))
+        Ok((
+            db::clients::list(conn, false)?,
+            db::clients::active_contacts(conn)?,
+        ))
     })
     .await?;
     let groups = clients
@@ -440,7 +492,12 @@ async fn intake_page(state: &AppState, ctx: Ctx, form: IntakeForm, errors: Field
             options: contacts
                 .iter()
                 .filter(|c| c.client_id == summary.client.id)
-                .map(|c| (format!("contact:{}", c.id), format!("{} <{}>", c.name, c.email)))
+                .map(|c| {
+                    (
+                        format!("contact:{}", c.id),
+                        format!("{} <{}>", c.name, c.email),
+                    )
+                })
                 .collect(),
         })
         .collect();
@@ -480,10 +537,16 @@ impl IntakeForm {
     fn parse(&self, contact_client: Option<i64>) -> Result<IntakeInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let kind = errors.take("kind", Kind::parse(&self.kind));
-        let subject = errors.take("subject", Line::parse(&self.subject, "a short summary", 200));
+        let subject = errors.take(
+            "subject",
+            Line::parse(&self.subject, "a short summary", 200),
+        );
         let description = match parse_note(&self.description, 20_000) {
             Ok(d) if d.is_empty() => {
-                errors.add("description", "Describe the request: what happens, since when, who is affected.");
+                errors.add(
+                    "description",
+                    "Describe the request: what happens, since when, who is affected.",
+                );
                 None
             }
             other => errors.take("description", other),
@@ -493,18 +556,34 @@ impl IntakeForm {
         let impact = errors.take("impact", Impact::parse(&self.impact));
         let urgency = errors.take("urgency", Urgency::parse(&self.urgency));
         if !checkbox(&self.details_confirmed) {
-            errors.add("details_confirmed", "Confirm the contact details with the caller.");
+            errors.add(
+                "details_confirmed",
+                "Confirm the contact details with the caller.",
+            );
         }
-        let requester = match self.requester.strip_prefix("contact:").map(str::parse::<i64>) {
+        let requester = match self
+            .requester
+            .strip_prefix("contact:")
+            .map(str::parse::<i64>)
+        {
             Some(Ok(id)) => Some((contact_client, Requester::Existing(ContactId(id)))),
             _ if self.requester == "new" => {
                 let client = self.client_id.trim().parse::<i64>().ok();
                 if client.is_none() {
                     errors.add("client_id", "Choose the client the new contact works for.");
                 }
-                let name = errors.take("new_contact_name", Line::parse(&self.new_contact_name, "the caller's name", 120));
-                let email = errors.take("new_contact_email", EmailAddress::parse(&self.new_contact_email));
-                let phone = errors.take("new_contact_phone", parse_phone(&self.new_contact_phone, false));
+                let name = errors.take(
+                    "new_contact_name",
+                    Line::parse(&self.new_contact_name, "the caller's name", 120),
+                );
+                let email = errors.take(
+                    "new_contact_email",
+                    EmailAddress::parse(&self.new_contact_email),
+                );
+                let phone = errors.take(
+                    "new_contact_phone",
+                    parse_phone(&self.new_contact_phone, false),
+                );
                 match (name, email, phone) {
                     (Some(name), Some(email), Some(phone)) => Some((
                         client,
@@ -522,26 +601,43 @@ impl IntakeForm {
                 }
             }
             _ => {
-                errors.add("requester", "Choose who is asking, or add them as a new contact.");
+                errors.add(
+                    "requester",
+                    "Choose who is asking, or add them as a new contact.",
+                );
                 None
             }
         };
-        match (kind, subject, description, channel, identity, impact, urgency, requester) {
-            (Some(kind), Some(subject), Some(description), Some(channel), Some(identity), Some(impact), Some(urgency), Some((Some(client), requester)))
-                if errors.is_empty() =>
-            {
-                Ok(IntakeInput {
-                    kind,
-                    client: ClientId(client),
-                    requester,
-                    subject: subject.into_string(),
-                    description,
-                    channel,
-                    identity,
-                    impact,
-                    urgency,
-                })
-            }
+        match (
+            kind,
+            subject,
+            description,
+            channel,
+            identity,
+            impact,
+            urgency,
+            requester,
+        ) {
+            (
+                Some(kind),
+                Some(subject),
+                Some(description),
+                Some(channel),
+                Some(identity),
+                Some(impact),
+                Some(urgency),
+                Some((Some(client), requester)),
+            ) if errors.is_empty() => Ok(IntakeInput {
+                kind,
+                client: ClientId(client),
+                requester,
+                subject: subject.into_string(),
+                description,
+                channel,
+                identity,
+                impact,
+                urgency,
+            }),
             _ => {
                 if errors.is_empty() {
                     errors.add("requester", "That contact is no longer on file.");
@@ -558,15 +654,21 @@ pub async fn create(
     form: web::Form<IntakeForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let contact_client = match form.requester.strip_prefix("contact:").and_then(|v| v.parse::<i64>().ok()) {
-        Some(id) => db::run(&state.pool, move |conn| {
-            match db::clients::get_contact(conn, ContactId(id)) {
-                Ok(contact) => Ok(Some(contact.client_id)),
-                Err(AppError::NotFound) => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .await?,
+    let contact_client = match form
+        .requester
+        .strip_prefix("contact:")
+        .and_then(|v| v.parse::<i64>().ok())
+    {
+        Some(id) => {
+            db::run(&state.pool, move |conn| {
+                match db::clients::get_contact(conn, ContactId(id)) {
+                    Ok(contact) => Ok(Some(contact.client_id)),
+                    Err(AppError::NotFound) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?
+        }
         None => None,
     };
     let input = match form.parse(contact_client) {
@@ -574,13 +676,19 @@ pub async fn create(
         Err(errors) => return invalid(intake_page(&state, user.ctx(), form, errors).await?),
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| tickets::create(conn, actor, &input, now)).await?;
+    let created = db::run(&state.pool, move |conn| {
+        tickets::create(conn, actor, &input, now)
+    })
+    .await?;
     match created {
         Ok(row) => {
             flash(
                 &user.session,
                 FlashKind::Success,
-                format!("Ticket #{} recorded. Triage it next: impact, urgency and category.", row.id),
+                format!(
+                    "Ticket #{} recorded. Triage it next: impact, urgency and category.",
+                    row.id
+                ),
             );
             Ok(redirect(&format!("/tickets/{}", row.id)))
         }
@@ -742,7 +850,11 @@ impl TicketPage {
             "reopen" => FormKey::Reopen,
             _ => FormKey::None,
         };
-        if key == self.form_with_errors { &self.errors } else { &self.no_errors }
+        if key == self.form_with_errors {
+            &self.errors
+        } else {
+            &self.no_errors
+        }
     }
 }
 
@@ -799,7 +911,10 @@ async fn ticket_page(
     let identity = row.identity()?;
     let name = |id: Option<i64>| id.and_then(|i| detail.names.get(&i).cloned());
     let category_name = |id: Option<i64>| id.and_then(|i| detail.categories.get(&i).cloned());
-    let category = match (category_name(row.category_id), category_name(row.subcategory_id)) {
+    let category = match (
+        category_name(row.category_id),
+        category_name(row.subcategory_id),
+    ) {
         (Some(m), Some(s)) => format!("{m} › {s}"),
         (Some(m), None) => m,
         _ => "not triaged".into(),
@@ -843,14 +958,23 @@ async fn ticket_page(
             impact: row.impact.clone(),
             urgency: row.urgency.clone(),
             category_id: row.category_id.map(|c| c.to_string()).unwrap_or_default(),
-            subcategory_id: row.subcategory_id.map(|c| c.to_string()).unwrap_or_default(),
+            subcategory_id: row
+                .subcategory_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             affected_service: row.affected_service.clone(),
         },
         assign: AssignForm {
             version: version.to_string(),
             tier: wanted_tier.as_str().into(),
-            owner_id: row.owner_id.map(|o| o.to_string()).unwrap_or_else(|| user.row.id.to_string()),
-            worker_id: row.worker_id.map(|o| o.to_string()).unwrap_or_else(|| user.row.id.to_string()),
+            owner_id: row
+                .owner_id
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| user.row.id.to_string()),
+            worker_id: row
+                .worker_id
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| user.row.id.to_string()),
         },
         work: WorkForm {
             version: version.to_string(),
@@ -887,12 +1011,19 @@ async fn ticket_page(
         contact_name: detail.contact.name.clone(),
         contact_email: detail.contact.email.clone(),
         contact_phone: detail.contact.phone.clone(),
-        channel: Channel::parse(&row.channel).map(Channel::label).unwrap_or(""),
+        channel: Channel::parse(&row.channel)
+            .map(Channel::label)
+            .unwrap_or(""),
         identity: identity.label(),
         identity_ok: identity.is_validated(),
         owner: name(row.owner_id).unwrap_or_else(|| "nobody yet".into()),
         worker: name(row.worker_id).unwrap_or_else(|| "nobody yet".into()),
-        tier: row.tier.as_deref().and_then(|t| Tier::parse(t).ok()).map(Tier::label).unwrap_or("not assigned"),
+        tier: row
+            .tier
+            .as_deref()
+            .and_then(|t| Tier::parse(t).ok())
+            .map(Tier::label)
+            .unwrap_or("not assigned"),
         category,
         affected_service: row.affected_service.clone(),
         created: format!(
@@ -968,12 +1099,36 @@ struct PageForms {
 impl PageForms {
     fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
         PageForms {
-            triage: if keep == FormKey::Triage { self.triage } else { defaults.triage },
-            assign: if keep == FormKey::Assign { self.assign } else { defaults.assign },
-            work: if keep == FormKey::Work { self.work } else { defaults.work },
-            solve: if keep == FormKey::Solve { self.solve } else { defaults.solve },
-            cancel: if keep == FormKey::Cancel { self.cancel } else { defaults.cancel },
-            reopen: if keep == FormKey::Reopen { self.reopen } else { defaults.reopen },
+            triage: if keep == FormKey::Triage {
+                self.triage
+            } else {
+                defaults.triage
+            },
+            assign: if keep == FormKey::Assign {
+                self.assign
+            } else {
+                defaults.assign
+            },
+            work: if keep == FormKey::Work {
+                self.work
+            } else {
+                defaults.work
+            },
+            solve: if keep == FormKey::Solve {
+                self.solve
+            } else {
+                defaults.solve
+            },
+            cancel: if keep == FormKey::Cancel {
+                self.cancel
+            } else {
+                defaults.cancel
+            },
+            reopen: if keep == FormKey::Reopen {
+                self.reopen
+            } else {
+                defaults.reopen
+            },
         }
     }
 }
@@ -984,7 +1139,15 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = TicketId(path.into_inner());
-    let page = ticket_page(&state, &user, id, FieldErrors::new(), FormKey::None, PageForms::default()).await?;
+    let page = ticket_page(
+        &state,
+        &user,
+        id,
+        FieldErrors::new(),
+        FormKey::None,
+        PageForms::default(),
+    )
+    .await?;
     render(&page)
 }
 
@@ -1011,7 +1174,12 @@ struct ConflictPage {
 }
 
 /// Two people saved the same ticket: the second sees this, with their text to copy back.
-fn conflict_page(user: &CurrentUser, id: TicketId, message: String, kept: String) -> AppResult<HttpResponse> {
+fn conflict_page(
+    user: &CurrentUser,
+    id: TicketId,
+    message: String,
+    kept: String,
+) -> AppResult<HttpResponse> {
     render_status(
         &ConflictPage {
             ctx: user.ctx(),
@@ -1034,19 +1202,28 @@ fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
     if value.is_empty() {
         return Ok(None);
     }
-    value.parse().map(Some).map_err(|_| format!("Choose {what} from the list."))
+    value
+        .parse()
+        .map(Some)
+        .map_err(|_| format!("Choose {what} from the list."))
 }
 
 /// Runs a ticket command and turns its outcome into the response: back to the ticket with a
 /// flash, the form again with errors, or the conflict page with the user's text.
+/// The form that was sent: which one, its fields as typed, and the text worth keeping if
+/// someone else saved the ticket first.
+struct Sent {
+    key: FormKey,
+    forms: PageForms,
+    kept: String,
+}
+
 async fn finish(
     state: &AppState,
     user: &CurrentUser,
     id: TicketId,
     outcome: AppResult<Result<tickets::TicketRow, FieldErrors>>,
-    key: FormKey,
-    forms: PageForms,
-    kept_text: String,
+    sent: Sent,
     done: &str,
 ) -> AppResult<HttpResponse> {
     match outcome {
@@ -1054,8 +1231,8 @@ async fn finish(
             flash(&user.session, FlashKind::Success, done);
             Ok(redirect(&format!("/tickets/{}", id.0)))
         }
-        Ok(Err(errors)) => refused(state, user, id, errors, key, forms).await,
-        Err(AppError::Conflict(message)) => conflict_page(user, id, message, kept_text),
+        Ok(Err(errors)) => refused(state, user, id, errors, sent.key, sent.forms).await,
+        Err(AppError::Conflict(message)) => conflict_page(user, id, message, sent.kept),
         Err(e) => Err(e),
     }
 }
@@ -1072,15 +1249,30 @@ pub async fn triage(
     let version = errors.take("version", parse_version(&form.version));
     let impact = errors.take("impact", Impact::parse(&form.impact));
     let urgency = errors.take("urgency", Urgency::parse(&form.urgency));
-    let category = errors.take("category_id", parse_optional_id(&form.category_id, "a category"));
-    let subcategory = errors.take("subcategory_id", parse_optional_id(&form.subcategory_id, "a subcategory"));
+    let category = errors.take(
+        "category_id",
+        parse_optional_id(&form.category_id, "a category"),
+    );
+    let subcategory = errors.take(
+        "subcategory_id",
+        parse_optional_id(&form.subcategory_id, "a subcategory"),
+    );
     if category == Some(None) {
         errors.add("category_id", "Choose a category.");
     }
     let service = errors.take("affected_service", parse_note(&form.affected_service, 200));
-    let forms = PageForms { triage: form.clone(), ..PageForms::default() };
-    let (Some(version), Some(impact), Some(urgency), Some(category), Some(subcategory), Some(service)) =
-        (version, impact, urgency, category, subcategory, service)
+    let forms = PageForms {
+        triage: form.clone(),
+        ..PageForms::default()
+    };
+    let (
+        Some(version),
+        Some(impact),
+        Some(urgency),
+        Some(category),
+        Some(subcategory),
+        Some(service),
+    ) = (version, impact, urgency, category, subcategory, service)
     else {
         return refused(&state, &user, id, errors, FormKey::Triage, forms).await;
     };
@@ -1095,8 +1287,23 @@ pub async fn triage(
         affected_service: service,
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| tickets::triage(conn, actor, id, version, &input, now)).await;
-    finish(&state, &user, id, outcome, FormKey::Triage, forms, form.affected_service, "Triage saved.").await
+    let outcome = db::run(&state.pool, move |conn| {
+        tickets::triage(conn, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Triage,
+            forms,
+            kept: form.affected_service,
+        },
+        "Triage saved.",
+    )
+    .await
 }
 
 /// The pull from a queue: an untriaged ticket opens at its triage form (the blueprints: who
@@ -1116,16 +1323,27 @@ pub async fn assign(
     let mut errors = FieldErrors::new();
     let version = errors.take("version", parse_version(&form.version));
     let tier = errors.take("tier", Tier::parse(&form.tier));
-    let owner = errors.take("owner_id", parse_optional_id(&form.owner_id, "an owner")).flatten();
-    let worker = errors.take("worker_id", parse_optional_id(&form.worker_id, "a technician")).flatten();
+    let owner = errors
+        .take("owner_id", parse_optional_id(&form.owner_id, "an owner"))
+        .flatten();
+    let worker = errors
+        .take(
+            "worker_id",
+            parse_optional_id(&form.worker_id, "a technician"),
+        )
+        .flatten();
     if owner.is_none() && errors.get("owner_id").is_none() {
         errors.add("owner_id", "Choose who owns the ticket through its life.");
     }
     if worker.is_none() && errors.get("worker_id").is_none() {
         errors.add("worker_id", "Choose who works on it now.");
     }
-    let forms = PageForms { assign: form.clone(), ..PageForms::default() };
-    let (Some(version), Some(tier), Some(owner), Some(worker)) = (version, tier, owner, worker) else {
+    let forms = PageForms {
+        assign: form.clone(),
+        ..PageForms::default()
+    };
+    let (Some(version), Some(tier), Some(owner), Some(worker)) = (version, tier, owner, worker)
+    else {
         return refused(&state, &user, id, errors, FormKey::Assign, forms).await;
     };
     let input = AssignInput {
@@ -1134,8 +1352,23 @@ pub async fn assign(
         worker: UserId(worker),
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| tickets::assign(conn, actor, id, version, &input, now)).await;
-    finish(&state, &user, id, outcome, FormKey::Assign, forms, String::new(), "Assignment saved.").await
+    let outcome = db::run(&state.pool, move |conn| {
+        tickets::assign(conn, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Assign,
+            forms,
+            kept: String::new(),
+        },
+        "Assignment saved.",
+    )
+    .await
 }
 
 pub async fn work(
@@ -1161,8 +1394,14 @@ pub async fn work(
     } else {
         errors.take("next", Action::parse(&form.next).map(Some))
     };
-    let category = errors.take("category_id", parse_optional_id(&form.category_id, "a category"));
-    let forms = PageForms { work: form.clone(), ..PageForms::default() };
+    let category = errors.take(
+        "category_id",
+        parse_optional_id(&form.category_id, "a category"),
+    );
+    let forms = PageForms {
+        work: form.clone(),
+        ..PageForms::default()
+    };
     let (Some(version), Some(entry), Some(body), Some(action), Some(category)) =
         (version, entry, body, action, category)
     else {
@@ -1180,8 +1419,16 @@ pub async fn work(
         Entry::Reply => "Reply recorded and queued for the client.",
         Entry::Call => "Call logged.",
     };
-    let outcome = db::run(&state.pool, move |conn| tickets::work(conn, actor, id, version, &input, now)).await;
-    finish(&state, &user, id, outcome, FormKey::Work, forms, form.body, done).await
+    let outcome = db::run(&state.pool, move |conn| {
+        tickets::work(conn, actor, id, version, &input, now)
+    })
+    .await;
+    let sent = Sent {
+        key: FormKey::Work,
+        forms,
+        kept: form.body,
+    };
+    finish(&state, &user, id, outcome, sent, done).await
 }
 
 pub async fn solve(
@@ -1197,11 +1444,19 @@ pub async fn solve(
     let solution = errors.take("solution", ticket::check_solution(&form.solution));
     let publish = checkbox(&form.publish_to_kb);
     let title = if publish {
-        errors.take("kb_title", Line::parse(&form.kb_title, "a title for the article", 200)).map(Line::into_string)
+        errors
+            .take(
+                "kb_title",
+                Line::parse(&form.kb_title, "a title for the article", 200),
+            )
+            .map(Line::into_string)
     } else {
         Some(String::new())
     };
-    let forms = PageForms { solve: form.clone(), ..PageForms::default() };
+    let forms = PageForms {
+        solve: form.clone(),
+        ..PageForms::default()
+    };
     let (Some(version), Some(solution), Some(kb_title)) = (version, solution, title) else {
         return refused(&state, &user, id, errors, FormKey::Solve, forms).await;
     };
@@ -1211,8 +1466,23 @@ pub async fn solve(
         kb_title,
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| tickets::solve(conn, actor, id, version, &input, now)).await;
-    finish(&state, &user, id, outcome, FormKey::Solve, forms, form.solution, "Marked solved. The client can reopen it during the next day.").await
+    let outcome = db::run(&state.pool, move |conn| {
+        tickets::solve(conn, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Solve,
+            forms,
+            kept: form.solution,
+        },
+        "Marked solved. The client can reopen it during the next day.",
+    )
+    .await
 }
 
 pub async fn cancel(
@@ -1227,7 +1497,10 @@ pub async fn cancel(
     let version = errors.take("version", parse_version(&form.version));
     let duplicate = errors.take(
         "duplicate_of",
-        parse_optional_id(form.duplicate_of.trim().trim_start_matches('#'), "a ticket number"),
+        parse_optional_id(
+            form.duplicate_of.trim().trim_start_matches('#'),
+            "a ticket number",
+        ),
     );
     let reason = match parse_note(&form.reason, 4000) {
         Ok(r) if r.is_empty() => {
@@ -1236,16 +1509,39 @@ pub async fn cancel(
         }
         other => errors.take("reason", other),
     };
-    let forms = PageForms { cancel: form.clone(), ..PageForms::default() };
+    let forms = PageForms {
+        cancel: form.clone(),
+        ..PageForms::default()
+    };
     let (Some(version), Some(duplicate), Some(reason)) = (version, duplicate, reason) else {
         return refused(&state, &user, id, errors, FormKey::Cancel, forms).await;
     };
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::cancel(conn, actor, id, version, duplicate.map(TicketId), &reason, now)
+        tickets::cancel(
+            conn,
+            actor,
+            id,
+            version,
+            duplicate.map(TicketId),
+            &reason,
+            now,
+        )
     })
     .await;
-    finish(&state, &user, id, outcome, FormKey::Cancel, forms, form.reason, "Ticket closed without a fix.").await
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Cancel,
+            forms,
+            kept: form.reason,
+        },
+        "Ticket closed without a fix.",
+    )
+    .await
 }
 
 /// Staff reopen a solved ticket when the client asks on the phone.
@@ -1257,7 +1553,10 @@ pub async fn reopen(
 ) -> AppResult<HttpResponse> {
     let id = TicketId(path.into_inner());
     let form = form.into_inner();
-    let forms = PageForms { reopen: form.clone(), ..PageForms::default() };
+    let forms = PageForms {
+        reopen: form.clone(),
+        ..PageForms::default()
+    };
     let reason = match parse_note(&form.reason, 4000) {
         Ok(r) if !r.is_empty() => r,
         Ok(_) => {
@@ -1270,8 +1569,23 @@ pub async fn reopen(
         }
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| tickets::reopen(conn, Some(actor), id, &reason, now)).await;
-    finish(&state, &user, id, outcome, FormKey::Reopen, forms, form.reason, "Ticket reopened.").await
+    let outcome = db::run(&state.pool, move |conn| {
+        tickets::reopen(conn, Some(actor), id, &reason, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Reopen,
+            forms,
+            kept: form.reason,
+        },
+        "Ticket reopened.",
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- SLA explanation
@@ -1316,7 +1630,11 @@ pub async fn explain(
     let target = targets.target(priority);
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
     let created = row.created_at.and_utc();
-    let until = row.solved_at.or(row.closed_at).map(|t| t.and_utc()).unwrap_or(now);
+    let until = row
+        .solved_at
+        .or(row.closed_at)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
     let segments = sla::explain(&detail.level.calendar, target.mode, created, until, &pauses);
     let total = sla::elapsed(&detail.level.calendar, target.mode, created, until, &pauses);
     render(&SlaPage {
@@ -1380,7 +1698,10 @@ pub async fn kb_index(
 ) -> AppResult<HttpResponse> {
     let q = query.into_inner().q.unwrap_or_default();
     let term = q.clone();
-    let rows = db::run(&state.pool, move |conn| tickets::kb_search(conn, Some(&term), 50)).await?;
+    let rows = db::run(&state.pool, move |conn| {
+        tickets::kb_search(conn, Some(&term), 50)
+    })
+    .await?;
     let zone = user.zone();
     render(&KbPage {
         ctx: user.ctx(),
@@ -1427,11 +1748,18 @@ pub async fn kb_show(
 /// "I'm away" / "I'm back": assignment ranks away people last.
 pub async fn toggle_away(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (id, away, now) = (user.id(), !user.row.away, state.clock.now());
-    db::run(&state.pool, move |conn| db::users::set_away(conn, id, away, now)).await?;
+    db::run(&state.pool, move |conn| {
+        db::users::set_away(conn, id, away, now)
+    })
+    .await?;
     flash(
         &user.session,
         FlashKind::Notice,
-        if away { "You are marked away: new assignments will prefer others." } else { "Welcome back: you are available for assignments." },
+        if away {
+            "You are marked away: new assignments will prefer others."
+        } else {
+            "Welcome back: you are available for assignments."
+        },
     );
     Ok(redirect("/"))
 }

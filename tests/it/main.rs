@@ -15,3 +15,4 @@ mod migrations;
 mod pages;
 mod seed;
 mod service_levels;
+mod tickets;

@@ -1,0 +1,29 @@
+//! Closes solved tickets once their reopen period has passed (blueprints, incident step 9).
+//! Each close is a version-guarded update, so instances running this at once never close a
+//! ticket twice.
+
+use super::Tally;
+use crate::db;
+use crate::domain::ticket::DEFAULT_SOLVED_WINDOW;
+use crate::web::AppState;
+
+pub const NAME: &str = "auto_close";
+
+/// Tickets closed per transaction batch; the sweep repeats until none is due.
+const BATCH: i64 = 100;
+
+pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
+    let now = state.clock.now();
+    let mut tally = Tally::default();
+    loop {
+        let closed = db::run(&state.pool, move |conn| {
+            db::tickets::close_solved(conn, DEFAULT_SOLVED_WINDOW, BATCH, now)
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tally.add("closed", closed.len());
+        if (closed.len() as i64) < BATCH {
+            return Ok(tally);
+        }
+    }
+}

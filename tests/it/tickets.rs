@@ -1,0 +1,682 @@
+//! Incident management through HTTP: one incident's whole life, and the rules on the way.
+
+use chrono::{Duration, TimeZone, Utc};
+use reqwest::StatusCode;
+use tierdesk::db;
+use tierdesk::domain::account::{Role, Tier};
+use tierdesk::domain::ids::TicketId;
+
+use crate::helpers::{Page, TestApp};
+
+/// A client on the standard calendar (Mon–Fri 07:00–18:00 UTC) with one contact.
+pub async fn client_with_contact(app: &TestApp) -> (i64, i64) {
+    let manager = app.another_browser();
+    manager
+        .create_user("setup@msp.example", "Sam Setup", Role::Manager, None)
+        .await;
+    manager
+        .login("setup@msp.example", "Sam Setup password 1")
+        .await;
+    let client = manager
+        .post_client(
+            "/clients",
+            &[
+                ("name", "Northwind Dental"),
+                ("code", "NWD"),
+                ("active", "on"),
+            ],
+        )
+        .await
+        .location
+        .unwrap();
+    manager
+        .post_form(
+            &format!("{client}/contacts"),
+            &[
+                ("name", "Alice Chen"),
+                ("email", "alice@northwind.example"),
+                ("phone", "+1 555 0101 200"),
+                ("active", "on"),
+            ],
+        )
+        .await
+        .assert_redirect_to(&client);
+    db::run(&app.state.pool, |conn| {
+        let client = db::clients::list(conn, true)?.remove(0).client;
+        let contact = db::clients::contacts_of(conn, client.id())?.remove(0);
+        Ok((client.id, contact.id))
+    })
+    .await
+    .unwrap()
+}
+
+pub async fn record_ticket(
+    app: &TestApp,
+    contact: i64,
+    subject: &str,
+    impact: &str,
+    urgency: &str,
+) -> String {
+    let requester = format!("contact:{contact}");
+    let page = app
+        .post_form(
+            "/tickets",
+            &[
+                ("kind", "incident"),
+                ("requester", &requester),
+                ("details_confirmed", "on"),
+                ("identity_check", "known_email"),
+                ("channel", "phone"),
+                ("subject", subject),
+                (
+                    "description",
+                    "The internet is down at the front desk since 9:40.",
+                ),
+                ("impact", impact),
+                ("urgency", urgency),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    page.location.unwrap()
+}
+
+fn version_of(page: &Page) -> String {
+    page.field_value("version").expect("a version field")
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    let email = tierdesk::domain::inputs::EmailAddress::parse(email).unwrap();
+    db::run(&app.state.pool, move |conn| {
+        Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+async fn ticket_row(app: &TestApp, path: &str) -> db::tickets::TicketRow {
+    let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+    db::run(&app.state.pool, move |conn| {
+        db::tickets::get(conn, TicketId(id))
+    })
+    .await
+    .unwrap()
+}
+
+async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp) {
+    // Monday 30 November 2026, 10:00 UTC: inside the standard calendar's hours.
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+            .single()
+            .unwrap(),
+    );
+    let (_, contact) = client_with_contact(&app).await;
+    let priya = app.another_browser();
+    priya
+        .create_user(
+            "priya@msp.example",
+            "Priya Nair",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    app.sign_in_as(Role::Technician).await;
+
+    // Intake with validation: what was typed comes back with the errors.
+    let bad = app
+        .post_form(
+            "/tickets",
+            &[
+                ("requester", ""),
+                ("subject", ""),
+                ("description", "Printer jams"),
+                ("kind", "incident"),
+                ("channel", "phone"),
+                ("identity_check", "not_validated"),
+                ("impact", "medium"),
+                ("urgency", "medium"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("requester").is_some());
+    assert!(bad.field_error("subject").is_some());
+    assert!(
+        bad.text()
+            .contains("Confirm the contact details with the caller")
+    );
+    assert_eq!(
+        bad.field_value("description").as_deref(),
+        Some("Printer jams")
+    );
+
+    let ticket = record_ticket(
+        &app,
+        contact,
+        "Internet down at reception",
+        "high",
+        "medium",
+    )
+    .await;
+    let page = app.get(&ticket).await;
+    let text = page.text();
+    assert!(text.contains("recorded. Triage it next"), "{text}");
+    assert!(text.contains("P2 · High"), "{text}");
+    assert!(text.contains("New"), "{text}");
+    assert!(text.contains("Alice Chen"), "{text}");
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(
+        row.response_due_at.unwrap().to_string(),
+        "2026-11-30 10:30:00"
+    );
+    assert_eq!(
+        row.resolution_due_at.unwrap().to_string(),
+        "2026-11-30 14:00:00"
+    );
+
+    let untriaged = app.get("/tickets?queue=untriaged").await.text();
+    assert!(
+        untriaged.contains("Internet down at reception"),
+        "{untriaged}"
+    );
+    assert!(untriaged.contains("Pull and triage"));
+
+    // Assigning before triage is refused: who pulls a ticket triages it first.
+    let tech_id = user_id(&app, "tech@msp.example").await;
+    let early = app
+        .post_form(
+            &format!("{ticket}/assign"),
+            &[
+                ("version", &version_of(&page)),
+                ("tier", "tier1"),
+                ("owner_id", &tech_id),
+                ("worker_id", &tech_id),
+            ],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let network = db::run(&app.state.pool, |conn| {
+        Ok(db::tickets::list_categories(conn)?
+            .into_iter()
+            .find(|c| c.name == "Network")
+            .unwrap()
+            .id)
+    })
+    .await
+    .unwrap()
+    .to_string();
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/triage"),
+        &[
+            ("version", &version_of(&page)),
+            ("impact", "high"),
+            ("urgency", "high"),
+            ("category_id", &network),
+            ("affected_service", "Reception router"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("P1 · Critical"), "{text}");
+    assert!(text.contains("priority P2 → P1"), "{text}");
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "triaged");
+    assert_eq!(
+        row.resolution_due_at.unwrap().to_string(),
+        "2026-11-30 12:00:00",
+        "P1: 2 h around the clock, from creation"
+    );
+
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/assign"),
+        &[
+            ("version", &version_of(&page)),
+            ("tier", "tier1"),
+            ("owner_id", &tech_id),
+            ("worker_id", &tech_id),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Owner Tess Tech"), "{text}");
+
+    // A reply to the client meets the response clock.
+    app.clock.advance(Duration::minutes(10));
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/work"),
+        &[
+            ("version", &version_of(&page)),
+            ("entry", "reply"),
+            (
+                "body",
+                "We are on it; the router is being checked remotely.",
+            ),
+            ("next", "start_work"),
+            ("category_id", &network),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.responded_at.unwrap().to_string(), "2026-11-30 10:10:00");
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Response Met"), "{text}");
+    assert!(text.contains("first response to the client"), "{text}");
+
+    // Waiting on the vendor stops the resolution clock; resuming moves the due time.
+    app.clock.advance(Duration::minutes(10));
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/work"),
+        &[
+            ("version", &version_of(&page)),
+            ("entry", "note"),
+            ("body", "ISP ticket 88123 opened; waiting on them."),
+            ("next", "pend_vendor"),
+            ("category_id", &network),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "pending_vendor");
+    assert!(row.resolution_due_at.is_none());
+    assert!(app.get(&ticket).await.text().contains("Resolution Paused"));
+    assert!(
+        app.get("/tickets?queue=pending")
+            .await
+            .text()
+            .contains("Internet down at reception")
+    );
+
+    app.clock.advance(Duration::hours(2));
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/work"),
+        &[
+            ("version", &version_of(&page)),
+            ("entry", "call"),
+            ("body", "ISP fixed the line; checking with Alice."),
+            ("next", "resume"),
+            ("category_id", &network),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "in_progress");
+    assert_eq!(
+        row.resolution_due_at.unwrap().to_string(),
+        "2026-11-30 14:00:00",
+        "12:00 plus the two paused hours"
+    );
+    let explain = app.get(&format!("{ticket}/sla")).await.text();
+    assert!(explain.contains("Paused"), "{explain}");
+
+    // Only the owner marks it solved.
+    priya
+        .login("priya@msp.example", "Priya Nair password 1")
+        .await
+        .assert_redirect_to("/");
+    let priya_page = priya.get(&ticket).await;
+    let refused = priya
+        .post_form(
+            &format!("{ticket}/solve"),
+            &[
+                ("version", &version_of(&priya_page)),
+                ("solution", "Router replaced by the ISP and tested."),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text().contains("owner"), "{}", refused.text());
+
+    let page = app.get(&ticket).await;
+    let short = app
+        .post_form(
+            &format!("{ticket}/solve"),
+            &[("version", &version_of(&page)), ("solution", "fixed")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short.field_value("solution").as_deref(), Some("fixed"));
+    app.post_form(
+        &format!("{ticket}/solve"),
+        &[("version", &version_of(&page)), ("solution", "The ISP replaced the line card; the router was restarted and tested from reception."),
+          ("publish_to_kb", "on"), ("kb_title", "Reception internet down: ISP line card")],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "solved");
+    assert!(
+        app.get("/tickets?queue=awaiting-closure")
+            .await
+            .text()
+            .contains("Internet down at reception")
+    );
+    let kb = app.get("/kb?q=line+card").await.text();
+    assert!(
+        kb.contains("Reception internet down: ISP line card"),
+        "{kb}"
+    );
+
+    // The solved period passes; the job closes the ticket.
+    app.clock.advance(Duration::hours(23));
+    assert!(close_now(&app).await.is_ok());
+    assert_eq!(
+        ticket_row(&app, &ticket).await.status,
+        "solved",
+        "still inside the reopen window"
+    );
+    app.clock.advance(Duration::hours(2));
+    close_now(&app).await.unwrap();
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "closed");
+    // A day later the technician's session has long timed out.
+    app.login("tech@msp.example", "Tess Tech password 1")
+        .await
+        .assert_redirect_to("/");
+    let page = app.get(&ticket).await;
+    assert!(
+        page.text()
+            .contains("status Solved → Closed after the reopen period")
+    );
+    assert!(
+        !page.body.contains("/work\""),
+        "a closed ticket offers no work form"
+    );
+}
+
+async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
+    app.clock.set(
+        Utc.with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+            .single()
+            .unwrap(),
+    );
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let tech = user_id(&app, "tech@msp.example").await;
+    let ticket = record_ticket(&app, contact, "Printer offline", "low", "low").await;
+    let steps: [(&str, Vec<(&str, String)>); 4] = [
+        (
+            "triage",
+            vec![
+                ("impact", "low".into()),
+                ("urgency", "low".into()),
+                ("category_id", String::new()),
+            ],
+        ),
+        (
+            "assign",
+            vec![
+                ("tier", "tier1".into()),
+                ("owner_id", tech.clone()),
+                ("worker_id", tech.clone()),
+            ],
+        ),
+        (
+            "work",
+            vec![
+                ("entry", "note".into()),
+                ("body", "Driver reinstalled.".into()),
+                ("next", "start_work".into()),
+            ],
+        ),
+        (
+            "solve",
+            vec![(
+                "solution",
+                "Reinstalled the printer driver and printed a test page.".into(),
+            )],
+        ),
+    ];
+    let printing = db::run(&app.state.pool, |conn| {
+        Ok(db::tickets::list_categories(conn)?
+            .into_iter()
+            .find(|c| c.name == "Printing")
+            .unwrap()
+            .id)
+    })
+    .await
+    .unwrap()
+    .to_string();
+    for (action, fields) in steps {
+        let page = app.get(&ticket).await;
+        let version = version_of(&page);
+        let mut all: Vec<(&str, &str)> = vec![("version", &version)];
+        for (k, v) in &fields {
+            if *k == "category_id" {
+                all.push((k, &printing));
+            } else {
+                all.push((k, v));
+            }
+        }
+        app.post_form(&format!("{ticket}/{action}"), &all)
+            .await
+            .assert_redirect_to(&ticket);
+    }
+    assert_eq!(ticket_row(&app, &ticket).await.status, "solved");
+    let empty = app
+        .post_form(&format!("{ticket}/reopen"), &[("reason", " ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.post_form(
+        &format!("{ticket}/reopen"),
+        &[("reason", "Alice called: it is offline again.")],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!((row.status.as_str(), row.reopen_count), ("reopened", 1));
+    assert!(row.solved_at.is_none());
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Reopened 1 time(s)"), "{text}");
+    assert!(text.contains("Alice called: it is offline again."));
+}
+
+async fn two_technicians_saving_at_once_get_a_conflict_not_an_overwrite(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let other = app.another_browser();
+    other
+        .create_user(
+            "ben@msp.example",
+            "Ben Okafor",
+            Role::Technician,
+            Some(Tier::Tier1),
+        )
+        .await;
+    other
+        .login("ben@msp.example", "Ben Okafor password 1")
+        .await;
+    let ticket = record_ticket(&app, contact, "VPN drops", "medium", "medium").await;
+
+    let mine = app.get(&ticket).await;
+    let theirs = other.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/work"),
+        &[
+            ("version", &version_of(&mine)),
+            ("entry", "note"),
+            ("body", "Checked the firewall logs."),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let clash = other
+        .post_form(
+            &format!("{ticket}/work"),
+            &[
+                ("version", &version_of(&theirs)),
+                ("entry", "note"),
+                ("body", "Ben's careful analysis of the tunnel."),
+            ],
+        )
+        .await;
+    assert_eq!(clash.status, StatusCode::CONFLICT);
+    assert!(clash.text().contains("was changed by someone else"));
+    assert_eq!(
+        clash.field_value("kept").as_deref(),
+        Some("Ben's careful analysis of the tunnel.")
+    );
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Checked the firewall logs."));
+    assert!(!text.contains("Ben's careful analysis"));
+}
+
+async fn queues_filter_search_and_page(app: TestApp) {
+    let (client, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let actor =
+        tierdesk::domain::ids::UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
+    let now = app.clock.now();
+    db::run(&app.state.pool, move |conn| {
+        for n in 0..30 {
+            let input = db::tickets::IntakeInput {
+                kind: tierdesk::domain::ticket::Kind::Incident,
+                client: tierdesk::domain::ids::ClientId(client),
+                requester: db::tickets::Requester::Existing(tierdesk::domain::ids::ContactId(
+                    contact,
+                )),
+                subject: format!("Workstation {n:02} is slow"),
+                description: if n == 7 {
+                    "Outlook freezes; 50% CPU".into()
+                } else {
+                    "Slow".into()
+                },
+                channel: tierdesk::domain::ticket::Channel::Email,
+                identity: tierdesk::domain::ticket::IdentityCheck::KnownEmail,
+                impact: tierdesk::domain::priority::Impact::Low,
+                urgency: if n < 5 {
+                    tierdesk::domain::priority::Urgency::High
+                } else {
+                    tierdesk::domain::priority::Urgency::Low
+                },
+            };
+            db::tickets::create(conn, actor, &input, now)?.unwrap();
+        }
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let first = app.get("/tickets?queue=all").await.text();
+    assert!(first.contains("Showing 1–25 of 30"), "{first}");
+    let second = app.get("/tickets?queue=all&page=1").await.text();
+    assert!(second.contains("Showing 26–30 of 30"), "{second}");
+    let p2 = app.get("/tickets?queue=all&priority=P2").await.text();
+    assert!(p2.contains("of 5"), "{p2}");
+    let search = app.get("/tickets?queue=all&q=50%25+cpu").await.text();
+    assert!(
+        search.contains("Showing 1–1 of 1") && search.contains("Workstation 07 is slow"),
+        "{search}"
+    );
+    let other_client = app.get("/tickets?queue=all&client=999").await.text();
+    assert!(other_client.contains("No tickets."));
+    let mine = app.get("/tickets").await.text();
+    assert!(
+        mine.contains("My tickets") && mine.contains("No tickets."),
+        "nothing is assigned yet"
+    );
+}
+
+async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Phones dead", "high", "high").await;
+    let page = app.get(&ticket).await;
+    let version = version_of(&page);
+    let solve = app
+        .post_form(
+            &format!("{ticket}/solve"),
+            &[
+                ("version", &version),
+                ("solution", "Power cycled the PBX and tested calls."),
+            ],
+        )
+        .await;
+    assert_eq!(
+        solve.status,
+        StatusCode::FORBIDDEN,
+        "no owner yet: nobody may solve"
+    );
+    let pend = app
+        .post_form(
+            &format!("{ticket}/work"),
+            &[
+                ("version", &version),
+                ("entry", "note"),
+                ("body", "Waiting."),
+                ("next", "pend_parts"),
+            ],
+        )
+        .await;
+    assert_eq!(pend.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let reopen = app
+        .post_form(&format!("{ticket}/reopen"), &[("reason", "Still broken")])
+        .await;
+    assert_eq!(reopen.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let bogus = app
+        .post_form(
+            &format!("{ticket}/work"),
+            &[
+                ("version", &version),
+                ("entry", "note"),
+                ("body", "x"),
+                ("next", "close"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        bogus.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the job's close is not a person's action"
+    );
+    let dup_self = app
+        .post_form(
+            &format!("{ticket}/cancel"),
+            &[
+                ("version", &version),
+                ("duplicate_of", ticket.rsplit('/').next().unwrap()),
+                ("reason", "same"),
+            ],
+        )
+        .await;
+    assert_eq!(dup_self.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ticket_row(&app, &ticket).await.status, "new");
+    assert_eq!(
+        app.get("/tickets/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+both_backends!(
+    an_incident_lives_from_the_first_call_to_the_closed_ticket,
+    a_solved_ticket_reopens_and_is_counted,
+    two_technicians_saving_at_once_get_a_conflict_not_an_overwrite,
+    queues_filter_search_and_page,
+    forbidden_steps_are_refused_on_every_route,
+);
+
+async fn close_now(app: &TestApp) -> Result<(), ()> {
+    let now = app.clock.now();
+    db::run(&app.state.pool, move |conn| {
+        db::tickets::close_solved(
+            conn,
+            tierdesk::domain::ticket::DEFAULT_SOLVED_WINDOW,
+            100,
+            now,
+        )
+    })
+    .await
+    .map(|_| ())
+    .map_err(|_| ())
+}
