@@ -271,3 +271,155 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
     browser.screenshot("client").await;
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let now = app.clock.now();
+    tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::seed::seed_demo(conn, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap();
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("#email", "tara.quinn@msp.example").await;
+    browser
+        .fill("#password", tierdesk::seed::DEMO_PASSWORD)
+        .await;
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+        .await
+        .unwrap();
+
+    browser.client.goto(&app.url("/tickets/new")).await.unwrap();
+    assert_eq!(browser.heading().await, "Record a request");
+    browser
+        .client
+        .find(Locator::Css("#requester"))
+        .await
+        .unwrap()
+        .select_by_label("Tom Becker <tom.becker@harbor-logistics.example>")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#details_confirmed"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#identity_check"))
+        .await
+        .unwrap()
+        .select_by_value("pin")
+        .await
+        .unwrap();
+    browser
+        .fill("#subject", "Warehouse scanners cannot reach the WMS")
+        .await;
+    browser
+        .fill(
+            "#description",
+            "All handheld scanners in bay 3 show 'server unreachable' since 06:10.",
+        )
+        .await;
+    browser
+        .client
+        .find(Locator::Css("#impact"))
+        .await
+        .unwrap()
+        .select_by_value("high")
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#urgency"))
+        .await
+        .unwrap()
+        .select_by_value("high")
+        .await
+        .unwrap();
+    browser.screenshot("intake").await;
+    browser
+        .client
+        .find(Locator::XPath("//button[.='Record ticket']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath(
+            "//h1[contains(., 'Warehouse scanners cannot reach the WMS')]",
+        ))
+        .await
+        .unwrap();
+    let main = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(main.contains("P1 · Critical"), "{main}");
+    assert!(main.contains("Triage it next"), "{main}");
+
+    browser
+        .client
+        .find(Locator::Css("#triage select[name=category_id]"))
+        .await
+        .unwrap()
+        .select_by_label("Network")
+        .await
+        .unwrap();
+    browser
+        .fill("#affected_service", "WMS server, bay 3 access points")
+        .await;
+    browser
+        .client
+        .find(Locator::XPath("//button[.='Save triage']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//p[contains(., 'Triage saved.')]"))
+        .await
+        .unwrap();
+    let main = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(main.contains("Network"), "{main}");
+    assert!(main.contains("WMS server, bay 3 access points"), "{main}");
+    browser.screenshot("ticket").await;
+    browser.client.clone().close().await.unwrap();
+}
