@@ -39,8 +39,12 @@ enum Command {
         #[arg(long)]
         tier: Option<String>,
     },
-    /// Fill the database with a demo desk: clients, contacts and staff on every tier.
-    SeedDemo,
+    /// Fill the database with a demo desk: clients, contacts, staff on every tier, tickets.
+    SeedDemo {
+        /// Also load this many generated historical tickets (for benchmarks).
+        #[arg(long)]
+        tickets: Option<u64>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,7 +88,7 @@ fn main() -> ExitCode {
                 role,
                 tier,
             } => create_user(config, &email, &name, &role, tier.as_deref()),
-            Command::SeedDemo => seed_demo(config),
+            Command::SeedDemo { tickets } => seed_demo(config, tickets),
         }
     });
     match result {
@@ -182,13 +186,22 @@ fn create_user(
     }
 }
 
-fn seed_demo(config: Config) -> anyhow::Result<()> {
+fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
     let mut conn = connect(&config)?;
-    let report = seed::seed_demo(&mut conn, Clock::default().now())?;
+    let now = Clock::default().now();
+    let report = seed::seed_demo(&mut conn, now)?;
     println!(
-        "Demo desk ready: {} account(s) and {} client(s) added.",
-        report.accounts_created, report.clients_created
+        "Demo desk ready: {} account(s), {} client(s) and {} ticket(s) added.",
+        report.accounts_created, report.clients_created, report.tickets_created
     );
+    if let Some(count) = bulk {
+        let started = std::time::Instant::now();
+        let written = seed::bulk_tickets(&mut conn, count, now)?;
+        println!(
+            "Loaded {written} generated tickets in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
     println!("Demo staff (password for all: {}):", seed::DEMO_PASSWORD);
     for account in seed::DEMO_ACCOUNTS {
         let role = match account.tier {

@@ -14,12 +14,46 @@ async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) 
     .unwrap();
     assert_eq!(first.accounts_created, seed::DEMO_ACCOUNTS.len());
     assert_eq!(first.clients_created, 3);
+    assert_eq!(first.tickets_created, 11);
     let again = db::run(&app.state.pool, move |conn| {
         seed::seed_demo(conn, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
     .unwrap();
-    assert_eq!((again.accounts_created, again.clients_created), (0, 0));
+    assert_eq!(
+        (
+            again.accounts_created,
+            again.clients_created,
+            again.tickets_created
+        ),
+        (0, 0, 0)
+    );
+    let statuses: std::collections::BTreeSet<String> = db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::tickets;
+        Ok(tickets::table
+            .select(tickets::status)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect())
+    })
+    .await
+    .unwrap();
+    for status in [
+        "new",
+        "in_progress",
+        "pending_vendor",
+        "pending_client",
+        "assigned",
+        "solved",
+        "closed",
+        "duplicate",
+    ] {
+        assert!(
+            statuses.contains(status),
+            "a demo ticket is {status}: {statuses:?}"
+        );
+    }
 
     let page = app
         .login("morgan.reyes@msp.example", seed::DEMO_PASSWORD)
@@ -50,4 +84,31 @@ async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) 
     assert!(text.contains("Premium 24/7"), "{text}");
 }
 
-both_backends!(the_demo_desk_is_complete_and_seeding_twice_adds_nothing);
+async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {
+    let now = app.clock.now();
+    let written = db::run(&app.state.pool, move |conn| {
+        seed::seed_demo(conn, now).map_err(tierdesk::error::AppError::Internal)?;
+        seed::bulk_tickets(conn, 1_234, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap();
+    assert_eq!(written, 1_234);
+    let total: i64 = db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        Ok(tierdesk::db::schema::tickets::table
+            .count()
+            .get_result(conn)?)
+    })
+    .await
+    .unwrap();
+    assert_eq!(total, 1_234 + 11);
+    app.login("morgan.reyes@msp.example", seed::DEMO_PASSWORD)
+        .await;
+    let text = app.get("/tickets?queue=all").await.text();
+    assert!(text.contains("Showing 1–25 of"), "{text}");
+}
+
+both_backends!(
+    the_demo_desk_is_complete_and_seeding_twice_adds_nothing,
+    bulk_tickets_load_in_batches_and_fill_the_queues,
+);

@@ -1,5 +1,9 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod tickets;
+
+pub use tickets::bulk_tickets;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 
 use crate::db::clients::{ClientInput, ContactInput, SecretChange};
@@ -314,6 +318,7 @@ const PREMIUM_POLICY: &str = "Premium 24/7";
 pub struct SeedReport {
     pub accounts_created: usize,
     pub clients_created: usize,
+    pub tickets_created: usize,
 }
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
@@ -415,8 +420,10 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
         }
         clients_created += 1;
     }
+    let tickets_created = tickets::seed_demo_tickets(conn, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,
+        tickets_created,
     })
 }
