@@ -674,6 +674,7 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
             .map(|i| {
                 let n = written + i;
                 let r = next();
+                let open = n.is_multiple_of(20);
                 let (client_id, contact_id) = pairs[(r % pairs.len() as u64) as usize];
                 let (tech, tier) = &staff[((r >> 8) % staff.len() as u64) as usize];
                 let tier = tier
@@ -681,14 +682,14 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     .and_then(|t| Tier::parse(t).ok())
                     .map(Tier::as_str);
                 let priority = ["P1", "P2", "P3", "P3", "P3"][((r >> 16) % 5) as usize];
-                // The newest tickets are the open ones, as on a real desk.
-                let age = if n % 20 == 0 {
+                // One in twenty is open, and recent, as on a real desk.
+                let age = if open {
                     (r >> 20) % (3 * 24 * 60)
                 } else {
                     (r >> 20) % span_minutes
                 };
                 let created = (now - Duration::minutes(age as i64)).naive_utc();
-                let status = if n % 20 == 0 {
+                let status = if open {
                     OPEN_STATES[((r >> 40) % 7) as usize]
                 } else {
                     Status::Closed
