@@ -1318,6 +1318,12 @@ fn filtered<'a>(
     query
 }
 
+/// How many tickets a queue holds, for the dashboard.
+pub fn queue_count(conn: &mut DbConn, queue: Queue, viewer: UserId, now: DateTime<Utc>) -> AppResult<i64> {
+    let filter = QueueFilter::default();
+    Ok(filtered(queue, &filter, viewer, now).count().get_result(conn)?)
+}
+
 /// One page of a queue, with its total, and the names its rows show (two look-ups, not one
 /// per row).
 pub fn queue(

@@ -7,6 +7,7 @@ use super::AppState;
 use super::extract::CurrentUser;
 use super::page::{Ctx, render};
 use crate::db;
+use crate::db::tickets::Queue;
 use crate::error::AppResult;
 
 #[derive(Template)]
@@ -14,14 +15,36 @@ use crate::error::AppResult;
 struct DashboardPage {
     ctx: Ctx,
     name: String,
+    away: bool,
+    queues: Vec<QueueCount>,
     overview: db::dashboard::Overview,
 }
 
+pub struct QueueCount {
+    pub slug: String,
+    pub label: String,
+    pub count: i64,
+}
+
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    let overview = db::run(&state.pool, db::dashboard::overview).await?;
+    let (viewer, now) = (user.id(), state.clock.now());
+    let (overview, queues) = db::run(&state.pool, move |conn| {
+        let mut queues = Vec::new();
+        for queue in [Queue::Mine, Queue::Untriaged, Queue::AtRisk, Queue::Pending, Queue::AwaitingClosure] {
+            queues.push(QueueCount {
+                slug: queue.slug(),
+                label: queue.label(),
+                count: db::tickets::queue_count(conn, queue, viewer, now)?,
+            });
+        }
+        Ok((db::dashboard::overview(conn)?, queues))
+    })
+    .await?;
     render(&DashboardPage {
         ctx: user.ctx(),
         name: user.row.display_name.clone(),
+        away: user.row.away,
+        queues,
         overview,
     })
 }

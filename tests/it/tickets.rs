@@ -664,6 +664,7 @@ both_backends!(
     two_technicians_saving_at_once_get_a_conflict_not_an_overwrite,
     queues_filter_search_and_page,
     forbidden_steps_are_refused_on_every_route,
+    away_technicians_rank_last_for_assignment,
 );
 
 async fn close_now(app: &TestApp) -> Result<(), ()> {
