@@ -17,3 +17,6 @@ macro_rules! id_type {
 }
 
 id_type!(UserId, ClientId, ContactId, CalendarId, HolidayId, PolicyId);
+
+// Mail and client links.
+id_type!(OutboxId, ClientLinkId);

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod delivery;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
