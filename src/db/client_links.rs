@@ -207,7 +207,7 @@ pub fn check(
     else {
         return Ok(Err(LinkProblem::Unknown));
     };
-    if row.purpose != purpose.as_str() {
+    if LinkPurpose::parse(&row.purpose) != Some(purpose) {
         return Ok(Err(LinkProblem::WrongPurpose));
     }
     if row.used_at.is_some() {

@@ -434,11 +434,3 @@ pub fn failed(conn: &mut DbConn, limit: i64) -> AppResult<Vec<OutboxSummary>> {
         .select(OutboxSummary::as_select())
         .load(conn)?)
 }
-
-pub fn find(conn: &mut DbConn, id: OutboxId) -> AppResult<Option<OutboxRow>> {
-    Ok(outbox::table
-        .find(id.0)
-        .select(OutboxRow::as_select())
-        .first(conn)
-        .optional()?)
-}

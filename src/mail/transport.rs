@@ -141,11 +141,7 @@ impl Mailer {
 /// The message as it goes out: From MAIL_FROM, To with the recipient's name, Reply-To when
 /// set, the stored Message-ID (the same on every attempt), In-Reply-To and References to the
 /// thread root, Date, and the text and HTML bodies as multipart/alternative.
-pub fn build_message(
-    row: &OutboxRow,
-    from: &Mailbox,
-    now: DateTime<Utc>,
-) -> Result<Message, String> {
+fn build_message(row: &OutboxRow, from: &Mailbox, now: DateTime<Utc>) -> Result<Message, String> {
     let address: Address = row
         .to_address
         .parse()

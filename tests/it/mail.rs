@@ -63,7 +63,8 @@ async fn queue_for_contacts(app: &TestApp, count: usize) {
         );
         let mail = compose(&ctx, &message, to)
             .unwrap()
-            .in_thread(ThreadKey::new("ticket", i as i64));
+            .in_thread(ThreadKey::new("ticket", i as i64))
+            .reply_to(EmailAddress::parse("help@msp.example").unwrap());
         let now = app.clock.now();
         db::run(&app.state.pool, move |conn| {
             db::write_tx(conn, |conn| outbox::enqueue(conn, &mail, now))
@@ -283,6 +284,20 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
     assert_eq!(
         mail.header("References").as_deref(),
         Some("<ticket-7@desk.msp.example>")
+    );
+    assert_eq!(mail.header("Reply-To").as_deref(), Some("help@msp.example"));
+    let to = mail.parsed().to().and_then(|a| a.first()).map(|a| {
+        (
+            a.name().map(str::to_string),
+            a.address().map(str::to_string),
+        )
+    });
+    assert_eq!(
+        to,
+        Some((
+            Some("Contact 7".to_string()),
+            Some("contact7@client0.example".to_string())
+        ))
     );
 
     assert_eq!(claimed(&drain(&app.state).await), 0);
