@@ -68,6 +68,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub session_idle_minutes: i64,
     pub workers: Option<usize>,
+    /// How often this instance runs the background jobs; None when JOBS_INTERVAL_SECONDS=0.
+    pub jobs_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +195,23 @@ impl Config {
             None => None,
         };
 
+        let jobs_interval = match lookup("JOBS_INTERVAL_SECONDS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| *s <= 3600)
+                .ok_or_else(|| {
+                    bad(
+                        "JOBS_INTERVAL_SECONDS",
+                        format!("'{raw}' is not a number of seconds from 0 (off) to 3600"),
+                    )
+                })?,
+            None => 5,
+        };
+        let jobs_interval =
+            (jobs_interval > 0).then(|| std::time::Duration::from_secs(jobs_interval));
+
         Ok(Self {
             database_url,
             bind,
@@ -203,6 +222,7 @@ impl Config {
             data_dir,
             session_idle_minutes,
             workers,
+            jobs_interval,
         })
     }
 
@@ -281,6 +301,16 @@ mod tests {
         assert_eq!(config.base_url, "http://127.0.0.1:8080");
         assert!(!config.cookies_secure());
         assert_eq!(config.secret_key.expose().len(), MIN_SECRET_KEY_BYTES);
+        assert_eq!(
+            config.jobs_interval,
+            Some(std::time::Duration::from_secs(5))
+        );
+        assert!(
+            config_from(&[("JOBS_INTERVAL_SECONDS", "0")])
+                .unwrap()
+                .jobs_interval
+                .is_none()
+        );
     }
 
     #[test]
@@ -314,6 +344,7 @@ mod tests {
             ("MAIL_FROM", "nobody", "MAIL_FROM"),
             ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES"),
             ("WORKERS", "many", "WORKERS"),
+            ("JOBS_INTERVAL_SECONDS", "-1", "JOBS_INTERVAL_SECONDS"),
         ];
         for (name, value, expected) in cases {
             let err = config_from(&[(name, value)]).unwrap_err();

@@ -5,6 +5,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod jobs;
+pub mod mail;
 pub mod security;
 pub mod seed;
 pub mod web;
@@ -46,12 +48,15 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 
 impl Application {
     /// Opens the database, runs migrations, creates the first admin when there is no account,
-    /// and binds the listener. The server starts when the returned value is run.
+    /// starts the background jobs (see `jobs::spawn`) and binds the listener. The server
+    /// starts when the returned value is run.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         Self::build_with_clock(config, Clock::default()).await
     }
 
     pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
+        // First, so a bad MAIL_FROM or SMTP_URL stops start-up before the database is touched.
+        let jobs = Arc::new(jobs::Jobs::new(&config)?);
         let pool = db::build_pool(&config.database_url, 10)?;
         let first_admin = {
             let pool = pool.clone();
@@ -73,6 +78,7 @@ impl Application {
             pool,
             config: Arc::new(config),
             clock,
+            jobs,
         };
 
         let data = aweb::Data::new(state.clone());
@@ -121,6 +127,8 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.run();
+        // Started last, so a desk that fails to start leaves no loop behind.
+        jobs::spawn(state.clone());
 
         Ok(Self {
             port,

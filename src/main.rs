@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 use tierdesk::config::Config;
 use tierdesk::domain::account::{Role, Tier, check_role_and_tier};
 use tierdesk::domain::inputs::{EmailAddress, Line};
-use tierdesk::{Application, clock::Clock, db, security, seed};
+use tierdesk::web::AppState;
+use tierdesk::{Application, clock::Clock, db, jobs, security, seed};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -45,6 +46,9 @@ enum Command {
         #[arg(long)]
         tickets: Option<u64>,
     },
+    /// Run every background job once (deliver queued mail, close solved tickets, …) and exit;
+    /// for instances started with JOBS_INTERVAL_SECONDS=0, or to flush the outbox by hand.
+    RunJobs,
 }
 
 fn main() -> ExitCode {
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
                 tier,
             } => create_user(config, &email, &name, &role, tier.as_deref()),
             Command::SeedDemo { tickets } => seed_demo(config, tickets),
+            Command::RunJobs => run_jobs(config).await,
         }
     });
     match result {
@@ -209,6 +214,32 @@ fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
             None => account.role.label().to_string(),
         };
         println!("  {:<28} {}", account.email, role);
+    }
+    Ok(())
+}
+
+async fn run_jobs(config: Config) -> anyhow::Result<()> {
+    let jobs = std::sync::Arc::new(jobs::Jobs::new(&config)?);
+    let pool = db::build_pool(&config.database_url, 2)?;
+    {
+        let pool = pool.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+            let mut conn = pool.get()?;
+            db::run_migrations(&mut conn)
+        })
+        .await??;
+    }
+    let state = AppState {
+        pool,
+        config: std::sync::Arc::new(config),
+        clock: Clock::default(),
+        jobs,
+    };
+    let report = jobs::run_once(&state).await?;
+    if report.is_idle() {
+        println!("Nothing was due.");
+    } else {
+        println!("{report}");
     }
     Ok(())
 }

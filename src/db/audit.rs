@@ -16,6 +16,7 @@ pub enum Entity {
     Calendar,
     SlaPolicy,
     PriorityMatrix,
+    Mail,
 }
 
 impl Entity {
@@ -27,6 +28,7 @@ impl Entity {
             Entity::Calendar => "calendar",
             Entity::SlaPolicy => "sla_policy",
             Entity::PriorityMatrix => "priority_matrix",
+            Entity::Mail => "mail",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, and migrations.
 
 pub mod audit;
+pub mod client_links;
 pub mod clients;
 pub mod dashboard;
 pub mod schema;

@@ -191,6 +191,43 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        to_address -> Text,
+        to_name -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        message_id -> Text,
+        thread_key -> Nullable<Text>,
+        in_reply_to -> Nullable<Text>,
+        reference_ids -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    client_links (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        purpose -> Text,
+        subject_kind -> Text,
+        subject_id -> BigInt,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ticket_pauses (id) {
         id -> BigInt,
         ticket_id -> BigInt,
@@ -245,4 +282,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_events,
     ticket_pauses,
     kb_articles,
+    outbox,
+    client_links,
 );

@@ -1319,9 +1319,16 @@ fn filtered<'a>(
 }
 
 /// How many tickets a queue holds, for the dashboard.
-pub fn queue_count(conn: &mut DbConn, queue: Queue, viewer: UserId, now: DateTime<Utc>) -> AppResult<i64> {
+pub fn queue_count(
+    conn: &mut DbConn,
+    queue: Queue,
+    viewer: UserId,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     let filter = QueueFilter::default();
-    Ok(filtered(queue, &filter, viewer, now).count().get_result(conn)?)
+    Ok(filtered(queue, &filter, viewer, now)
+        .count()
+        .get_result(conn)?)
 }
 
 /// One page of a queue, with its total, and the names its rows show (two look-ups, not one

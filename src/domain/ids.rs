@@ -27,3 +27,6 @@ id_type!(
     CategoryId,
     KbArticleId,
 );
+
+// Mail and client links.
+id_type!(OutboxId, ClientLinkId);

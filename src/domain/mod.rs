@@ -3,6 +3,7 @@
 pub mod account;
 pub mod assignment;
 pub mod calendar;
+pub mod delivery;
 pub mod ids;
 pub mod inputs;
 pub mod priority;

@@ -30,7 +30,13 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
     let (viewer, now) = (user.id(), state.clock.now());
     let (overview, queues) = db::run(&state.pool, move |conn| {
         let mut queues = Vec::new();
-        for queue in [Queue::Mine, Queue::Untriaged, Queue::AtRisk, Queue::Pending, Queue::AwaitingClosure] {
+        for queue in [
+            Queue::Mine,
+            Queue::Untriaged,
+            Queue::AtRisk,
+            Queue::Pending,
+            Queue::AwaitingClosure,
+        ] {
             queues.push(QueueCount {
                 slug: queue.slug(),
                 label: queue.label(),

@@ -6,6 +6,8 @@ pub mod csrf;
 pub mod dashboard;
 pub mod extract;
 pub mod health;
+pub mod links;
+pub mod outbox;
 pub mod page;
 pub mod service_levels;
 pub mod tickets;
@@ -24,12 +26,15 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::error::AppError;
+use crate::jobs::Jobs;
 
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
     pub clock: Clock,
+    /// The background work of this instance (see `jobs::run_once`).
+    pub jobs: Arc<Jobs>,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -135,7 +140,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/contacts/{id}/edit",
             web::get().to(clients::edit_contact_form),
         )
-        .route("/contacts/{id}", web::post().to(clients::update_contact));
+        .route("/contacts/{id}", web::post().to(clients::update_contact))
+        .route("/admin/outbox", web::get().to(outbox::index))
+        .route("/admin/outbox/test", web::post().to(outbox::send_test))
+        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
 }
 
 /// The one stylesheet, compiled in so the binary serves a complete desk from any folder.

@@ -225,6 +225,7 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
             "priority-matrix",
         ),
         ("/admin/users", "Users", "users"),
+        ("/admin/outbox", "Outbox", "outbox"),
     ];
     for (path, heading, shot) in tour {
         browser.client.goto(&app.url(path)).await.unwrap();

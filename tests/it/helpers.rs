@@ -142,6 +142,9 @@ pub fn config_for(
     vars.insert("DATA_DIR".into(), data_dir.path().display().to_string());
     vars.insert("BIND".into(), "127.0.0.1:0".into());
     vars.insert("WORKERS".into(), "2".into());
+    // No background loop unless a test asks for one: tests drain with `jobs::run_once`, so
+    // what runs when is decided by the test alone.
+    vars.insert("JOBS_INTERVAL_SECONDS".into(), "0".into());
     if let Some(url) = database_url {
         vars.insert("DATABASE_URL".into(), url.into());
     }
@@ -363,4 +366,16 @@ pub async fn restart(app: &TestApp) -> Option<FirstAdmin> {
     let config = config_for(&app.data_dir, url.as_deref(), &[]);
     let second = Application::build(config).await.expect("second start");
     second.first_admin.clone()
+}
+
+/// A second instance of the desk on the same database and clock, as behind a load balancer.
+pub async fn another_instance(app: &TestApp, settings: &[(&str, &str)]) -> AppState {
+    let url = app._pg.as_ref().map(|pg| pg.url.clone());
+    let config = config_for(&app.data_dir, url.as_deref(), settings);
+    let second = Application::build_with_clock(config, app.clock.clone())
+        .await
+        .expect("second instance starts");
+    let (server, state, _) = second.into_parts();
+    tokio::spawn(server);
+    state
 }

@@ -6,11 +6,15 @@
 
 #[macro_use]
 mod helpers;
+#[macro_use]
+mod smtp;
 
 mod accounts;
 mod admin_users;
 mod browser;
+mod client_links;
 mod clients;
+mod mail;
 mod migrations;
 mod pages;
 mod seed;

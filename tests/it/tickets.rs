@@ -371,14 +371,14 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
 
     // The solved period passes; the job closes the ticket.
     app.clock.advance(Duration::hours(23));
-    assert!(close_now(&app).await.is_ok());
+    assert!(tierdesk::jobs::run_once(&app.state).await.is_ok());
     assert_eq!(
         ticket_row(&app, &ticket).await.status,
         "solved",
         "still inside the reopen window"
     );
     app.clock.advance(Duration::hours(2));
-    close_now(&app).await.unwrap();
+    tierdesk::jobs::run_once(&app.state).await.unwrap();
     let row = ticket_row(&app, &ticket).await;
     assert_eq!(row.status, "closed");
     // A day later the technician's session has long timed out.
@@ -658,6 +658,28 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
     );
 }
 
+async fn away_technicians_rank_last_for_assignment(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Mailbox full", "low", "low").await;
+    let dashboard = app.get("/").await.text();
+    assert!(
+        dashboard.contains("0 My tickets") && dashboard.contains("1 Untriaged"),
+        "{dashboard}"
+    );
+    app.post_form("/account/away", &[])
+        .await
+        .assert_redirect_to("/");
+    let dashboard = app.get("/").await.text();
+    assert!(dashboard.contains("You are marked away"), "{dashboard}");
+    let page = app.get(&ticket).await.text();
+    assert!(page.contains("Away"), "the ranking says why: {page}");
+    app.post_form("/account/away", &[])
+        .await
+        .assert_redirect_to("/");
+    assert!(app.get("/").await.text().contains("Welcome back"));
+}
+
 both_backends!(
     an_incident_lives_from_the_first_call_to_the_closed_ticket,
     a_solved_ticket_reopens_and_is_counted,
@@ -666,18 +688,3 @@ both_backends!(
     forbidden_steps_are_refused_on_every_route,
     away_technicians_rank_last_for_assignment,
 );
-
-async fn close_now(app: &TestApp) -> Result<(), ()> {
-    let now = app.clock.now();
-    db::run(&app.state.pool, move |conn| {
-        db::tickets::close_solved(
-            conn,
-            tierdesk::domain::ticket::DEFAULT_SOLVED_WINDOW,
-            100,
-            now,
-        )
-    })
-    .await
-    .map(|_| ())
-    .map_err(|_| ())
-}

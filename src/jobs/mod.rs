@@ -1,0 +1,172 @@
+//! Background work: periodic sweeps that each do what has come due (deliver queued mail; later
+//! auto-close solved tickets, escalate on time triggers). Every instance runs them; sweeps
+//! claim their rows in the database, so several instances never do the same work twice.
+//!
+//! Adding a sweep: a module with `pub async fn run(state: &AppState) -> anyhow::Result<Tally>`
+//! that takes `now` from `state.clock`, and one line in `SWEEPS`.
+
+pub mod auto_close;
+pub mod deliver_mail;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use tokio::sync::Mutex;
+use tokio::time::MissedTickBehavior;
+
+use crate::config::Config;
+use crate::mail::transport::Mailer;
+use crate::web::AppState;
+
+type SweepFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<Tally>> + Send + 'a>>;
+
+struct Sweep {
+    name: &'static str,
+    run: for<'a> fn(&'a AppState) -> SweepFuture<'a>,
+}
+
+/// Every sweep, in the order each pass runs them. Mail delivery stays last, so mail queued by
+/// the sweeps before it leaves in the same pass.
+const SWEEPS: &[Sweep] = &[
+    Sweep {
+        name: auto_close::NAME,
+        run: |state| Box::pin(auto_close::run(state)),
+    },
+    Sweep {
+        name: deliver_mail::NAME,
+        run: |state| Box::pin(deliver_mail::run(state)),
+    },
+];
+
+/// What the background work of one instance holds. Kept out of reach of the web handlers:
+/// the mailer is only for the delivery sweep, so no request can send mail itself.
+pub struct Jobs {
+    mailer: Mailer,
+    /// One pass at a time in this process: the periodic loop and `run_once` callers (tests,
+    /// the command line) wait for each other, so a finished `run_once` leaves no work of this
+    /// process in flight.
+    pass: Mutex<()>,
+}
+
+impl Jobs {
+    /// Must run inside the Tokio runtime (see `Mailer::from_config`).
+    pub fn new(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            mailer: Mailer::from_config(config)?,
+            pass: Mutex::new(()),
+        })
+    }
+}
+
+/// Named counts of what a sweep did, e.g. `sent=3 retrying=1`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally(BTreeMap<&'static str, usize>);
+
+impl Tally {
+    pub fn add(&mut self, what: &'static str, n: usize) {
+        if n > 0 {
+            *self.0.entry(what).or_default() += n;
+        }
+    }
+
+    pub fn get(&self, what: &str) -> usize {
+        self.0.get(what).copied().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (what, n) in &self.0 {
+            if !first {
+                f.write_str(" ")?;
+            }
+            write!(f, "{what}={n}")?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// What one pass of every sweep did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JobReport {
+    pub sweeps: Vec<(&'static str, Tally)>,
+}
+
+impl JobReport {
+    /// One count of one sweep, e.g. `report.get(deliver_mail::NAME, deliver_mail::SENT)`.
+    pub fn get(&self, sweep: &str, what: &str) -> usize {
+        self.sweeps
+            .iter()
+            .filter(|(name, _)| *name == sweep)
+            .map(|(_, tally)| tally.get(what))
+            .sum()
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.sweeps.iter().all(|(_, tally)| tally.is_empty())
+    }
+}
+
+impl fmt::Display for JobReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (name, tally) in self.sweeps.iter().filter(|(_, t)| !t.is_empty()) {
+            if !first {
+                f.write_str("; ")?;
+            }
+            write!(f, "{name}: {tally}")?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// Runs every sweep once. A failing sweep does not stop the others; the failures come back
+/// together as the error (logged by the caller, once).
+#[tracing::instrument(skip_all, name = "jobs")]
+pub async fn run_once(state: &AppState) -> anyhow::Result<JobReport> {
+    let _pass = state.jobs.pass.lock().await;
+    let mut report = JobReport::default();
+    let mut failures = Vec::new();
+    for sweep in SWEEPS {
+        match (sweep.run)(state).await {
+            Ok(tally) => report.sweeps.push((sweep.name, tally)),
+            Err(e) => failures.push(format!("{}: {e:#}", sweep.name)),
+        }
+    }
+    if failures.is_empty() {
+        Ok(report)
+    } else {
+        Err(anyhow::anyhow!("{}", failures.join("; ")))
+    }
+}
+
+/// Starts the periodic loop, every JOBS_INTERVAL_SECONDS, unless that is 0 (an instance that
+/// serves pages only; tests drain with `run_once` instead).
+pub fn spawn(state: AppState) {
+    let Some(every) = state.config.jobs_interval else {
+        tracing::info!("background jobs are off on this instance (JOBS_INTERVAL_SECONDS=0)");
+        return;
+    };
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(every);
+        // A pass that overruns its tick is followed by a full interval, not by a burst.
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match run_once(&state).await {
+                Ok(report) if report.is_idle() => {}
+                Ok(report) => tracing::info!(%report, "background jobs"),
+                Err(e) => tracing::error!(error = %e, "background jobs failed"),
+            }
+        }
+    });
+}
