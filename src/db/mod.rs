@@ -6,6 +6,7 @@ pub mod clients;
 pub mod dashboard;
 pub mod schema;
 pub mod service_levels;
+pub mod surveys;
 pub mod throttle;
 pub mod tickets;
 pub mod users;

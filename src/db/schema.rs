@@ -251,7 +251,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    surveys (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        rating -> Nullable<Integer>,
+        comment -> Text,
+        answered_at -> Nullable<Timestamp>,
+        flagged -> Bool,
+        flag_notified_at -> Nullable<Timestamp>,
+        followed_up_at -> Nullable<Timestamp>,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
+diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
 diesel::joinable!(clients -> sla_policies (sla_policy_id));
 diesel::joinable!(calendar_intervals -> calendars (calendar_id));
@@ -284,4 +299,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_articles,
     outbox,
     client_links,
+    surveys,
 );

@@ -20,6 +20,11 @@ use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::sla::{self, Pause, ResolutionDue};
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::{
+    MailContext, RatingLink, Recipient, SurveyRequest, ThreadKey, TicketReceived, TicketReply,
+    TicketSolved, compose,
+};
+use crate::mail::outbox;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
@@ -139,6 +144,7 @@ pub enum EventKind {
     Solution,
     Reopen,
     Closed,
+    Survey,
 }
 
 impl EventKind {
@@ -155,6 +161,7 @@ impl EventKind {
             EventKind::Solution => "solution",
             EventKind::Reopen => "reopen",
             EventKind::Closed => "closed",
+            EventKind::Survey => "survey",
         }
     }
 }
@@ -234,6 +241,28 @@ fn search_text(subject: &str, description: &str) -> String {
     format!("{subject}\n{description}").to_lowercase()
 }
 
+/// Queues a message to the ticket's contact, in the ticket's mail thread, inside the caller's
+/// transaction: the mail leaves only if the change it reports is saved.
+fn mail_contact<M: crate::mail::messages::Email>(
+    conn: &mut DbConn,
+    ticket: &TicketRow,
+    mail: &MailContext,
+    message: &M,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let contact = super::clients::get_contact(conn, ContactId(ticket.contact_id))?;
+    let address = crate::domain::inputs::EmailAddress::parse(&contact.email)
+        .map_err(|e| AppError::internal(format!("contact {} e-mail: {e}", contact.id)))?;
+    let outgoing = compose(mail, message, Recipient::new(address, contact.name))?
+        .in_thread(ThreadKey::new("ticket", ticket.id));
+    outbox::enqueue(conn, &outgoing, now)?;
+    Ok(())
+}
+
+fn contact_name(conn: &mut DbConn, ticket: &TicketRow) -> AppResult<String> {
+    Ok(super::clients::get_contact(conn, ContactId(ticket.contact_id))?.name)
+}
+
 /// Who the request comes from: a contact on file, or one added during the call.
 #[derive(Clone, Debug)]
 pub enum Requester {
@@ -261,6 +290,7 @@ pub fn create(
     conn: &mut DbConn,
     actor: UserId,
     input: &IntakeInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -335,6 +365,13 @@ pub fn create(
             },
             at,
         )?;
+        let acknowledgement = TicketReceived {
+            reference: format!("#{}", row.id),
+            subject: row.subject.clone(),
+            contact_name: contact.name.clone(),
+            priority: priority.label().into(),
+        };
+        mail_contact(conn, &row, mail, &acknowledgement, now)?;
         Ok(Ok(row))
     })
 }
@@ -755,6 +792,7 @@ pub fn work(
     id: TicketId,
     version: i64,
     input: &WorkInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -832,6 +870,16 @@ pub fn work(
             },
             at,
         )?;
+        if input.entry == Entry::Reply {
+            let reply = TicketReply {
+                reference: format!("#{}", after.id),
+                subject: after.subject.clone(),
+                contact_name: contact_name(conn, &after)?,
+                technician: super::users::get(conn, actor)?.display_name,
+                body: input.body.clone(),
+            };
+            mail_contact(conn, &after, mail, &reply, now)?;
+        }
         Ok(Ok(after))
     })
 }
@@ -852,6 +900,7 @@ pub fn solve(
     id: TicketId,
     version: i64,
     input: &SolveInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -914,6 +963,23 @@ pub fn solve(
             },
             at,
         )?;
+        let window = ticket::DEFAULT_SOLVED_WINDOW;
+        let token = super::client_links::issue(
+            conn,
+            super::client_links::LinkPurpose::Reopen,
+            super::client_links::LinkSubject::ticket(id.0),
+            window,
+            now,
+        )?;
+        let solved = TicketSolved {
+            reference: format!("#{}", after.id),
+            subject: after.subject.clone(),
+            contact_name: contact_name(conn, &after)?,
+            solution: input.solution.clone(),
+            reopen_url: format!("{}/reopen/{token}", mail.base_url),
+            reopen_until: (now + window).format("%a %-d %b %Y %H:%M UTC").to_string(),
+        };
+        mail_contact(conn, &after, mail, &solved, now)?;
         Ok(Ok(after))
     })
 }
@@ -1062,6 +1128,7 @@ pub fn close_solved(
     conn: &mut DbConn,
     window: Duration,
     batch: i64,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<TicketRow>> {
     let cutoff = (now - window).naive_utc();
@@ -1104,12 +1171,47 @@ pub fn close_solved(
                     },
                     at,
                 )?;
+                send_survey(conn, row, mail, now)?;
             }
             Ok(updated)
         })?;
         closed.extend(result);
     }
     Ok(closed)
+}
+
+/// Starts the closed ticket's one survey and mails it: one link per rating, each opening a
+/// page with that rating chosen (a link opened by a mail scanner records nothing).
+fn send_survey(
+    conn: &mut DbConn,
+    row: &TicketRow,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use crate::domain::survey::{SCALE, SURVEY_VALIDITY};
+    super::surveys::start(conn, row.ticket_id(), now)?;
+    let token = super::client_links::issue(
+        conn,
+        super::client_links::LinkPurpose::Survey,
+        super::client_links::LinkSubject::ticket(row.id),
+        SURVEY_VALIDITY,
+        now,
+    )?;
+    let survey = SurveyRequest {
+        reference: format!("#{}", row.id),
+        subject: row.subject.clone(),
+        contact_name: contact_name(conn, row)?,
+        ratings: SCALE
+            .iter()
+            .map(|(rating, label)| RatingLink {
+                rating: *rating,
+                label,
+                url: format!("{}/survey/{token}?rating={rating}", mail.base_url),
+            })
+            .collect(),
+        valid_until: (now + SURVEY_VALIDITY).format("%-d %B %Y").to_string(),
+    };
+    mail_contact(conn, row, mail, &survey, now)
 }
 
 /// The queues of the desk.

@@ -8,5 +8,6 @@ pub mod ids;
 pub mod inputs;
 pub mod priority;
 pub mod sla;
+pub mod survey;
 pub mod throttle;
 pub mod ticket;

@@ -14,10 +14,12 @@ const BATCH: i64 = 100;
 
 pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
     let now = state.clock.now();
+    let mail = state.mail();
     let mut tally = Tally::default();
     loop {
+        let mail = mail.clone();
         let closed = db::run(&state.pool, move |conn| {
-            db::tickets::close_solved(conn, DEFAULT_SOLVED_WINDOW, BATCH, now)
+            db::tickets::close_solved(conn, DEFAULT_SOLVED_WINDOW, BATCH, &mail, now)
         })
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -210,6 +210,108 @@ email!(
     "email/smtp_check/body.html"
 );
 
+/// Sent when a ticket is recorded. It is not a response: the SLA's response clock counts only
+/// staff replies and calls.
+#[derive(Clone, Debug)]
+pub struct TicketReceived {
+    pub reference: String,
+    pub subject: String,
+    pub contact_name: String,
+    pub priority: String,
+}
+
+email!(
+    TicketReceived,
+    "ticket_received",
+    "email/ticket_received/subject.txt",
+    "email/ticket_received/body.txt",
+    "email/ticket_received/body.html"
+);
+
+/// A technician's reply to the client, written on the ticket page.
+#[derive(Clone, Debug)]
+pub struct TicketReply {
+    pub reference: String,
+    pub subject: String,
+    pub contact_name: String,
+    pub technician: String,
+    pub body: String,
+}
+
+email!(
+    TicketReply,
+    "ticket_reply",
+    "email/ticket_reply/subject.txt",
+    "email/ticket_reply/body.txt",
+    "email/ticket_reply/body.html"
+);
+
+/// The solution, with the link that reopens the ticket while it is solved.
+#[derive(Clone, Debug)]
+pub struct TicketSolved {
+    pub reference: String,
+    pub subject: String,
+    pub contact_name: String,
+    pub solution: String,
+    pub reopen_url: String,
+    pub reopen_until: String,
+}
+
+email!(
+    TicketSolved,
+    "ticket_solved",
+    "email/ticket_solved/subject.txt",
+    "email/ticket_solved/body.txt",
+    "email/ticket_solved/body.html"
+);
+
+/// One choice of the survey's rating scale, as a link that opens the rating page with it
+/// selected (opening it records nothing: mail scanners open links too).
+#[derive(Clone, Debug)]
+pub struct RatingLink {
+    pub rating: u8,
+    pub label: &'static str,
+    pub url: String,
+}
+
+/// The satisfaction survey, sent when a ticket closes (blueprints, incident step 9).
+#[derive(Clone, Debug)]
+pub struct SurveyRequest {
+    pub reference: String,
+    pub subject: String,
+    pub contact_name: String,
+    pub ratings: Vec<RatingLink>,
+    pub valid_until: String,
+}
+
+email!(
+    SurveyRequest,
+    "survey_request",
+    "email/survey_request/subject.txt",
+    "email/survey_request/body.txt",
+    "email/survey_request/body.html"
+);
+
+/// Tells managers that a client rated low or commented, so someone follows up.
+#[derive(Clone, Debug)]
+pub struct SurveyFlagged {
+    pub reference: String,
+    pub subject: String,
+    pub client: String,
+    pub contact_name: String,
+    pub rating: String,
+    pub comment: String,
+    pub ticket_url: String,
+}
+
+email!(
+    SurveyFlagged,
+    "survey_flagged",
+    "email/survey_flagged/subject.txt",
+    "email/survey_flagged/body.txt",
+    "email/survey_flagged/body.html"
+);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -13,6 +13,7 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason, Status};
+use crate::mail::messages::MailContext;
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -450,7 +451,11 @@ fn category(conn: &mut DbConn, name: &str) -> anyhow::Result<CategoryId> {
 }
 
 /// Adds the demo tickets once; a desk that already has tickets keeps them as they are.
-pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub fn seed_demo_tickets(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let existing: i64 = tickets::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(0);
@@ -476,7 +481,7 @@ pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Resul
             impact: demo.impact,
             urgency: demo.urgency,
         };
-        let mut row: TicketRow = t::create(conn, recorder, &input, at(demo.minutes_ago))
+        let mut row: TicketRow = t::create(conn, recorder, &input, mail, at(demo.minutes_ago))
             .map_err(err)?
             .map_err(|e| anyhow::anyhow!("demo ticket {}: {e:?}", demo.subject))?;
         for step in demo.steps {
@@ -524,7 +529,7 @@ pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Resul
                         action: *action,
                         category: None,
                     };
-                    t::work(conn, worker, id, row.version, &input, at(*minutes))
+                    t::work(conn, worker, id, row.version, &input, mail, at(*minutes))
                 }
                 Step::Solve { minutes, solution } => {
                     let owner = row.owner_id.map(UserId).unwrap_or(recorder);
@@ -533,12 +538,12 @@ pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Resul
                         publish_to_kb: false,
                         kb_title: String::new(),
                     };
-                    t::solve(conn, owner, id, row.version, &input, at(*minutes))
+                    t::solve(conn, owner, id, row.version, &input, mail, at(*minutes))
                 }
                 Step::Reopen { minutes, reason } => t::reopen(conn, None, id, reason, at(*minutes)),
                 Step::Close { minutes } => {
-                    let closed =
-                        t::close_solved(conn, Duration::zero(), 1000, at(*minutes)).map_err(err)?;
+                    let closed = t::close_solved(conn, Duration::zero(), 1000, mail, at(*minutes))
+                        .map_err(err)?;
                     match closed.into_iter().find(|c| c.id == row.id) {
                         Some(closed) => Ok(Ok(closed)),
                         None => {

@@ -1,12 +1,19 @@
 //! Pages that client contacts reach from e-mailed links: no account, no navigation, nothing
 //! about any record unless the link is good.
 
-use actix_web::HttpResponse;
+use actix_session::Session;
 use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
-use super::page::render_status;
-use crate::db::client_links::LinkProblem;
+use super::AppState;
+use super::page::{csrf_token, redirect, render, render_status};
+use crate::db::client_links::{self, LinkProblem, LinkPurpose, LinkRow};
+use crate::db::{self};
+use crate::domain::ids::TicketId;
+use crate::domain::survey;
+use crate::domain::ticket::Status;
 use crate::error::AppResult;
 
 #[derive(Template)]
@@ -44,4 +51,292 @@ pub fn problem_page(problem: LinkProblem) -> AppResult<HttpResponse> {
         ),
     };
     render_status(&LinkProblemPage { title, explanation }, status)
+}
+
+/// The ticket a client link is about, as much as its page may show: the link itself proves
+/// the client was sent this ticket, and nothing else is revealed.
+struct LinkedTicket {
+    id: i64,
+    reference: String,
+    subject: String,
+    status: Status,
+}
+
+async fn linked_ticket(
+    state: &AppState,
+    token: String,
+    purpose: LinkPurpose,
+) -> AppResult<Result<(LinkRow, LinkedTicket), LinkProblem>> {
+    let now = state.clock.now();
+    db::run(&state.pool, move |conn| {
+        let row = match client_links::check(conn, &token, purpose, now)? {
+            Ok(row) => row,
+            Err(problem) => return Ok(Err(problem)),
+        };
+        let Some(subject) = row.subject() else {
+            return Ok(Err(LinkProblem::Unknown));
+        };
+        let ticket = db::tickets::get(conn, TicketId(subject.id))?;
+        let linked = LinkedTicket {
+            id: ticket.id,
+            reference: format!("#{}", ticket.id),
+            subject: ticket.subject.clone(),
+            status: ticket.status()?,
+        };
+        Ok(Ok((row, linked)))
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RatingQuery {
+    rating: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RatingForm {
+    rating: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CommentForm {
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/survey.html")]
+struct SurveyPage {
+    csrf: String,
+    token: String,
+    reference: String,
+    subject: String,
+    scale: [(u8, &'static str); 5],
+    chosen: u8,
+    error: Option<String>,
+}
+
+/// Opening the link (as a mail scanner does) shows the choice; only the button records it.
+pub async fn survey(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<RatingQuery>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    let answered = db::run(&state.pool, move |conn| {
+        db::surveys::for_ticket(conn, TicketId(ticket.id))
+    })
+    .await?;
+    let chosen = query
+        .rating
+        .as_deref()
+        .and_then(|r| survey::parse_rating(r).ok())
+        .or_else(|| answered.and_then(|s| s.rating()))
+        .unwrap_or(0);
+    render(&SurveyPage {
+        csrf: csrf_token(&session),
+        token,
+        reference: ticket.reference,
+        subject: ticket.subject,
+        scale: survey::SCALE,
+        chosen,
+        error: None,
+    })
+}
+
+pub async fn rate(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<RatingForm>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    let rating = match survey::parse_rating(&form.rating) {
+        Ok(rating) => rating,
+        Err(message) => {
+            return render_status(
+                &SurveyPage {
+                    csrf: csrf_token(&session),
+                    token,
+                    reference: ticket.reference,
+                    subject: ticket.subject,
+                    scale: survey::SCALE,
+                    chosen: 0,
+                    error: Some(message),
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket.id));
+    db::run(&state.pool, move |conn| {
+        db::surveys::answer(conn, id, &db::surveys::Answer::Rating(rating), &mail, now)
+    })
+    .await?;
+    Ok(redirect(&format!("/survey/{token}/comment")))
+}
+
+#[derive(Template)]
+#[template(path = "public/survey_comment.html")]
+struct CommentPage {
+    csrf: String,
+    token: String,
+    reference: String,
+    rating: String,
+    comment: String,
+    saved: bool,
+}
+
+async fn comment_page(
+    state: &AppState,
+    session: &Session,
+    token: String,
+    saved: bool,
+) -> AppResult<HttpResponse> {
+    let (_, ticket) = match linked_ticket(state, token.clone(), LinkPurpose::Survey).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    let id = TicketId(ticket.id);
+    let answer = db::run(&state.pool, move |conn| db::surveys::for_ticket(conn, id)).await?;
+    let (rating, comment) = answer
+        .map(|a| (a.rating(), a.comment))
+        .unwrap_or((None, String::new()));
+    render(&CommentPage {
+        csrf: csrf_token(session),
+        token,
+        reference: ticket.reference,
+        rating: rating
+            .map(|r| format!("{r} of 5 · {}", survey::label(r)))
+            .unwrap_or_else(|| "not given yet".into()),
+        comment,
+        saved,
+    })
+}
+
+pub async fn comment_form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    comment_page(&state, &session, path.into_inner(), false).await
+}
+
+pub async fn comment(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CommentForm>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    let text = crate::domain::inputs::parse_note(&form.comment, 4000)
+        .unwrap_or_else(|_| form.comment.chars().take(4000).collect());
+    let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket.id));
+    db::run(&state.pool, move |conn| {
+        db::surveys::answer(conn, id, &db::surveys::Answer::Comment(text), &mail, now)
+    })
+    .await?;
+    comment_page(&state, &session, token, true).await
+}
+
+#[derive(Template)]
+#[template(path = "public/reopen.html")]
+struct ReopenPage {
+    csrf: String,
+    token: String,
+    reference: String,
+    subject: String,
+    reason: String,
+    error: Option<String>,
+    done: bool,
+}
+
+pub async fn reopen_form(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Reopen).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    if ticket.status != Status::Solved {
+        return problem_page(LinkProblem::Used);
+    }
+    render(&ReopenPage {
+        csrf: csrf_token(&session),
+        token,
+        reference: ticket.reference,
+        subject: ticket.subject,
+        reason: String::new(),
+        error: None,
+        done: false,
+    })
+}
+
+/// The client reopens a solved ticket. The link works once, and only while the ticket is
+/// solved; a closed ticket stays closed.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<CommentForm>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let (link, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Reopen).await? {
+        Ok(found) => found,
+        Err(problem) => return problem_page(problem),
+    };
+    let reason = crate::domain::inputs::parse_note(&form.comment, 4000).unwrap_or_default();
+    let page = |error: Option<String>, done: bool, reason: String| ReopenPage {
+        csrf: csrf_token(&session),
+        token: token.clone(),
+        reference: ticket.reference.clone(),
+        subject: ticket.subject.clone(),
+        reason,
+        error,
+        done,
+    };
+    if reason.is_empty() {
+        return render_status(
+            &page(
+                Some("Tell us what is still wrong.".into()),
+                false,
+                String::new(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let (now, id, link_id) = (state.clock.now(), TicketId(ticket.id), link.id());
+    let text = reason.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        if !client_links::mark_used(conn, link_id, now)? {
+            return Ok(Err(LinkProblem::Used));
+        }
+        match db::tickets::reopen(conn, None, id, &text, now)? {
+            Ok(_) => Ok(Ok(())),
+            Err(_) => Ok(Err(LinkProblem::Used)),
+        }
+    })
+    .await?;
+    match outcome {
+        Ok(()) => render(&page(None, true, reason)),
+        Err(problem) => problem_page(problem),
+    }
 }

@@ -37,6 +37,13 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
 }
 
+impl AppState {
+    /// What outgoing mail needs from the configuration (link base, Message-ID domain).
+    pub fn mail(&self) -> crate::mail::messages::MailContext {
+        crate::mail::messages::MailContext::from_config(&self.config)
+    }
+}
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(dashboard::show))
         .route("/healthz", web::get().to(health::check))
@@ -119,6 +126,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{id}/solve", web::post().to(tickets::solve))
         .route("/tickets/{id}/cancel", web::post().to(tickets::cancel))
         .route("/tickets/{id}/reopen", web::post().to(tickets::reopen))
+        .route("/survey/{token}", web::get().to(links::survey))
+        .route("/survey/{token}", web::post().to(links::rate))
+        .route(
+            "/survey/{token}/comment",
+            web::get().to(links::comment_form),
+        )
+        .route("/survey/{token}/comment", web::post().to(links::comment))
+        .route("/reopen/{token}", web::get().to(links::reopen_form))
+        .route("/reopen/{token}", web::post().to(links::reopen))
+        .route(
+            "/tickets/{id}/followed-up",
+            web::post().to(tickets::followed_up),
+        )
+        .route(
+            "/reports/satisfaction",
+            web::get().to(tickets::satisfaction),
+        )
         .route("/kb", web::get().to(tickets::kb_index))
         .route("/kb/{id}", web::get().to(tickets::kb_show))
         .route("/account/away", web::post().to(tickets::toggle_away))

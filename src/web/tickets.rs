@@ -676,8 +676,9 @@ pub async fn create(
         Err(errors) => return invalid(intake_page(&state, user.ctx(), form, errors).await?),
     };
     let (actor, now) = (user.id(), state.clock.now());
+    let mail = state.mail();
     let created = db::run(&state.pool, move |conn| {
-        tickets::create(conn, actor, &input, now)
+        tickets::create(conn, actor, &input, &mail, now)
     })
     .await?;
     match created {
@@ -697,6 +698,13 @@ pub async fn create(
 }
 
 // ---------------------------------------------------------------- the ticket page
+
+/// The client's survey answer as the ticket page shows it.
+pub struct SurveyView {
+    pub answer: String,
+    pub comment: String,
+    pub needs_follow_up: bool,
+}
 
 pub struct EventItem {
     pub when: String,
@@ -812,6 +820,8 @@ struct TicketPage {
     solution: Option<String>,
     reopen_count: i32,
     duplicate_of: Option<i64>,
+    survey: Option<SurveyView>,
+    viewer_is_manager: bool,
     clocks: [ClockView; 2],
     events: Vec<EventItem>,
     priorities: [Priority; 3],
@@ -894,13 +904,14 @@ async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let (detail, categories, facts) = db::run(&state.pool, move |conn| {
+    let (detail, categories, facts, survey) = db::run(&state.pool, move |conn| {
         let detail = tickets::detail(conn, id)?;
         let category = detail.row.category_id.map(CategoryId);
         Ok((
             detail,
             tickets::list_categories(conn)?,
             tickets::assignment_candidates(conn, category, now)?,
+            db::surveys::for_ticket(conn, id)?,
         ))
     })
     .await?;
@@ -1034,6 +1045,16 @@ async fn ticket_page(
         solution: row.solution.clone(),
         reopen_count: row.reopen_count,
         duplicate_of: row.duplicate_of,
+        viewer_is_manager: user.row.role().is_manager(),
+        survey: survey.map(|s| SurveyView {
+            answer: match (s.rating(), s.answered_at) {
+                (Some(r), _) => format!("{r} of 5 · {}", crate::domain::survey::label(r)),
+                (None, Some(_)) => "commented without a rating".into(),
+                (None, None) => format!("sent {}, not answered yet", format_time(s.sent_at, zone)),
+            },
+            needs_follow_up: s.flagged && s.followed_up_at.is_none(),
+            comment: s.comment,
+        }),
         clocks: [response, resolution],
         priorities: Priority::ALL,
         events: detail
@@ -1414,13 +1435,14 @@ pub async fn work(
         category: category.map(CategoryId),
     };
     let (actor, now) = (user.id(), state.clock.now());
+    let mail = state.mail();
     let done = match entry {
         Entry::Note => "Note added.",
         Entry::Reply => "Reply recorded and queued for the client.",
         Entry::Call => "Call logged.",
     };
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::work(conn, actor, id, version, &input, now)
+        tickets::work(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     let sent = Sent {
@@ -1466,8 +1488,9 @@ pub async fn solve(
         kb_title,
     };
     let (actor, now) = (user.id(), state.clock.now());
+    let mail = state.mail();
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::solve(conn, actor, id, version, &input, now)
+        tickets::solve(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     finish(
@@ -1762,4 +1785,81 @@ pub async fn toggle_away(state: web::Data<AppState>, user: CurrentUser) -> AppRe
         },
     );
     Ok(redirect("/"))
+}
+
+/// A manager records the follow-up of a low rating or a comment.
+pub async fn followed_up(
+    state: web::Data<AppState>,
+    manager: super::extract::Manager,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = TicketId(path.into_inner());
+    let (actor, now) = (manager.0.id(), state.clock.now());
+    db::run(&state.pool, move |conn| {
+        db::surveys::mark_followed_up(conn, actor, id, now)
+    })
+    .await?;
+    flash(
+        &manager.0.session,
+        FlashKind::Success,
+        "Follow-up recorded.",
+    );
+    Ok(redirect(&format!("/tickets/{}", id.0)))
+}
+
+pub struct SatisfactionItem {
+    pub name: String,
+    pub sent: i64,
+    pub answered: i64,
+    pub average: String,
+    pub flagged: i64,
+}
+
+#[derive(Template)]
+#[template(path = "reports/satisfaction.html")]
+struct SatisfactionPage {
+    ctx: Ctx,
+    tables: Vec<(&'static str, Vec<SatisfactionItem>)>,
+    awaiting: Vec<db::surveys::FlaggedSurvey>,
+}
+
+fn satisfaction_items(rows: Vec<db::surveys::SatisfactionRow>) -> Vec<SatisfactionItem> {
+    rows.into_iter()
+        .map(|r| SatisfactionItem {
+            name: r.name,
+            sent: r.sent,
+            answered: r.answered,
+            average: r
+                .average
+                .map(|a| format!("{a:.1}"))
+                .unwrap_or_else(|| "—".into()),
+            flagged: r.flagged,
+        })
+        .collect()
+}
+
+/// Satisfaction per client and per technician, and the answers waiting for a follow-up.
+pub async fn satisfaction(
+    state: web::Data<AppState>,
+    manager: super::extract::Manager,
+) -> AppResult<HttpResponse> {
+    let (by_client, by_technician, awaiting) = db::run(&state.pool, |conn| {
+        Ok((
+            db::surveys::by_client(conn)?,
+            db::surveys::by_technician(conn)?,
+            db::surveys::awaiting_follow_up(conn, 50)?,
+        ))
+    })
+    .await?;
+    render(&SatisfactionPage {
+        ctx: manager.0.ctx(),
+        tables: vec![
+            ("By client", satisfaction_items(by_client)),
+            (
+                "By technician (ticket owner)",
+                satisfaction_items(by_technician),
+            ),
+        ],
+        awaiting,
+    })
 }

@@ -19,4 +19,5 @@ mod migrations;
 mod pages;
 mod seed;
 mod service_levels;
+mod surveys;
 mod tickets;

@@ -539,6 +539,7 @@ async fn queues_filter_search_and_page(app: TestApp) {
     let actor =
         tierdesk::domain::ids::UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
     let now = app.clock.now();
+    let mail = app.state.mail();
     db::run(&app.state.pool, move |conn| {
         for n in 0..30 {
             let input = db::tickets::IntakeInput {
@@ -562,7 +563,7 @@ async fn queues_filter_search_and_page(app: TestApp) {
                     tierdesk::domain::priority::Urgency::Low
                 },
             };
-            db::tickets::create(conn, actor, &input, now)?.unwrap();
+            db::tickets::create(conn, actor, &input, &mail, now)?.unwrap();
         }
         Ok(())
     })
