@@ -1447,20 +1447,27 @@ pub fn queue(
     let total: i64 = filtered(queue, filter, viewer, now)
         .count()
         .get_result(conn)?;
-    let query = filtered(queue, filter, viewer, now).select(QueueRow::as_select());
-    let query = match queue {
-        Queue::Untriaged => query.order((tickets::created_at.asc(), tickets::id.asc())),
-        Queue::AwaitingClosure => query.order((tickets::solved_at.asc(), tickets::id.asc())),
-        _ => query.order((
+    // Ids first, from the indexes alone, then the 25 rows: sorting whole rows of every open
+    // ticket would read them all.
+    let ids = filtered(queue, filter, viewer, now).select(tickets::id);
+    let ids = match queue {
+        Queue::Untriaged => ids.order((tickets::created_at.asc(), tickets::id.asc())),
+        Queue::AwaitingClosure => ids.order((tickets::solved_at.asc(), tickets::id.asc())),
+        _ => ids.order((
             tickets::resolution_due_at.is_null().asc(),
             tickets::resolution_due_at.asc(),
             tickets::id.asc(),
         )),
     };
-    let rows: Vec<QueueRow> = query
+    let ids: Vec<i64> = ids
         .limit(page_size)
         .offset(page.max(0) * page_size)
         .load(conn)?;
+    let mut rows: Vec<QueueRow> = tickets::table
+        .filter(tickets::id.eq_any(&ids))
+        .select(QueueRow::as_select())
+        .load(conn)?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
     let client_ids: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
     let client_codes = clients::table
         .filter(clients::id.eq_any(&client_ids))

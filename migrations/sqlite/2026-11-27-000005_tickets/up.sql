@@ -49,6 +49,10 @@ CREATE INDEX tickets_client ON tickets (client_id, status);
 CREATE INDEX tickets_kind ON tickets (kind, status);
 CREATE INDEX tickets_solved ON tickets (status, solved_at);
 CREATE INDEX tickets_created ON tickets (created_at);
+-- Expertise for assignment: who solved what in a category lately, read from the index alone.
+CREATE INDEX tickets_category_solved ON tickets (category_id, solved_at, owner_id);
+-- Open load per technician, read from the index alone.
+CREATE INDEX tickets_status_worker ON tickets (status, worker_id);
 
 CREATE TABLE ticket_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
