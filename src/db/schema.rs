@@ -238,6 +238,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_attachments (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        data -> Binary,
+        uploaded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     kb_articles (id) {
         id -> BigInt,
         title -> Text,
@@ -279,6 +292,7 @@ diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_events -> users (actor_id));
 diesel::joinable!(ticket_pauses -> tickets (ticket_id));
 diesel::joinable!(kb_articles -> tickets (ticket_id));
+diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -297,6 +311,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_events,
     ticket_pauses,
     kb_articles,
+    ticket_attachments,
     outbox,
     client_links,
     surveys,

@@ -360,6 +360,21 @@ mod tests {
     }
 
     #[test]
+    fn attachment_names_are_safe_for_a_header() {
+        for (raw, expected) in [
+            ("screenshot.png", "screenshot.png"),
+            ("C:\\Users\\alice\\event log.evtx", "event log.evtx"),
+            ("../../etc/passwd", "passwd"),
+            ("bad\"name;.txt", "badname.txt"),
+            ("line\nbreak.log", "linebreak.log"),
+            ("", "attachment"),
+            ("...", "attachment"),
+        ] {
+            assert_eq!(attachment_name(raw), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
     fn verification_secrets() {
         assert_eq!(parse_verification_secret("  ").unwrap(), None);
         assert_eq!(
@@ -472,6 +487,23 @@ pub fn format_minutes(minutes: i64) -> String {
         (0, m) => format!("{m}m"),
         (h, 0) => format!("{h}h"),
         (h, m) => format!("{h}h {m}m"),
+    }
+}
+
+/// The name an uploaded file is kept and offered under: the last path segment a browser sent,
+/// without control characters or quotes (it goes into a Content-Disposition header).
+pub fn attachment_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(200)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_string();
+    if cleaned.is_empty() {
+        "attachment".into()
+    } else {
+        cleaned
     }
 }
 

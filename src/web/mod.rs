@@ -135,6 +135,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/survey/{token}/comment", web::post().to(links::comment))
         .route("/reopen/{token}", web::get().to(links::reopen_form))
         .route("/reopen/{token}", web::post().to(links::reopen))
+        .route("/tickets/{id}/attachments", web::post().to(tickets::upload))
+        .route(
+            "/tickets/{id}/attachments/{attachment}",
+            web::get().to(tickets::download),
+        )
         .route(
             "/tickets/{id}/followed-up",
             web::post().to(tickets::followed_up),

@@ -699,6 +699,14 @@ pub async fn create(
 
 // ---------------------------------------------------------------- the ticket page
 
+pub struct AttachmentItem {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+    pub when: String,
+    pub who: String,
+}
+
 /// The client's survey answer as the ticket page shows it.
 pub struct SurveyView {
     pub answer: String,
@@ -787,6 +795,7 @@ pub enum FormKey {
     Solve,
     Cancel,
     Reopen,
+    Attach,
 }
 
 #[derive(Template)]
@@ -822,6 +831,7 @@ struct TicketPage {
     duplicate_of: Option<i64>,
     survey: Option<SurveyView>,
     viewer_is_manager: bool,
+    attachments: Vec<AttachmentItem>,
     clocks: [ClockView; 2],
     events: Vec<EventItem>,
     priorities: [Priority; 3],
@@ -858,6 +868,7 @@ impl TicketPage {
             "solve" => FormKey::Solve,
             "cancel" => FormKey::Cancel,
             "reopen" => FormKey::Reopen,
+            "attach" => FormKey::Attach,
             _ => FormKey::None,
         };
         if key == self.form_with_errors {
@@ -889,6 +900,8 @@ fn event_label(kind: &str) -> String {
         "solution" => "Solution".into(),
         "reopen" => "Reopened".into(),
         "closed" => "Closed".into(),
+        "attachment" => "Attachment".into(),
+        "survey" => "Survey".into(),
         other => other.to_string(),
     }
 }
@@ -904,7 +917,7 @@ async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let (detail, categories, facts, survey) = db::run(&state.pool, move |conn| {
+    let (detail, categories, facts, survey, attachments) = db::run(&state.pool, move |conn| {
         let detail = tickets::detail(conn, id)?;
         let category = detail.row.category_id.map(CategoryId);
         Ok((
@@ -912,6 +925,7 @@ async fn ticket_page(
             tickets::list_categories(conn)?,
             tickets::assignment_candidates(conn, category, now)?,
             db::surveys::for_ticket(conn, id)?,
+            tickets::attachments_of(conn, id)?,
         ))
     })
     .await?;
@@ -1046,6 +1060,16 @@ async fn ticket_page(
         reopen_count: row.reopen_count,
         duplicate_of: row.duplicate_of,
         viewer_is_manager: user.row.role().is_manager(),
+        attachments: attachments
+            .into_iter()
+            .map(|a| AttachmentItem {
+                id: a.id,
+                size: tickets::human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
+                when: format_time(a.created_at, zone),
+                who: a.uploaded_by.unwrap_or_else(|| "the system".into()),
+                filename: a.filename,
+            })
+            .collect(),
         survey: survey.map(|s| SurveyView {
             answer: match (s.rating(), s.answered_at) {
                 (Some(r), _) => format!("{r} of 5 · {}", crate::domain::survey::label(r)),
@@ -1862,4 +1886,106 @@ pub async fn satisfaction(
         ],
         awaiting,
     })
+}
+
+/// Uploads a file to the ticket (multipart; the CSRF token travels in the query string).
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    mut payload: actix_multipart::Multipart,
+) -> AppResult<HttpResponse> {
+    use futures_util::StreamExt;
+    let id = TicketId(path.into_inner());
+    let mut upload: Option<(String, String, Vec<u8>)> = None;
+    let mut too_large = false;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| AppError::internal(format!("upload: {e}")))?;
+        if field.name() != Some("file") {
+            continue;
+        }
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(crate::domain::inputs::attachment_name)
+            .unwrap_or_else(|| "attachment".into());
+        let content_type = field
+            .content_type()
+            .map(|m| m.essence_str().to_string())
+            .unwrap_or_else(|| "application/octet-stream".into());
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::internal(format!("upload: {e}")))?;
+            if data.len() + chunk.len() > tickets::MAX_ATTACHMENT_BYTES {
+                too_large = true;
+                break;
+            }
+            data.extend_from_slice(&chunk);
+        }
+        if !too_large {
+            upload = Some((filename, content_type, data));
+        }
+        break;
+    }
+    let refusal = if too_large {
+        Some(format!(
+            "That file is larger than {}; attach a smaller one or a zipped extract.",
+            tickets::human_size(tickets::MAX_ATTACHMENT_BYTES)
+        ))
+    } else if upload.as_ref().is_none_or(|(_, _, data)| data.is_empty()) {
+        Some("Choose a file to attach.".into())
+    } else {
+        None
+    };
+    if let Some(message) = refusal {
+        let errors = FieldErrors::single("file", message);
+        return refused(
+            &state,
+            &user,
+            id,
+            errors,
+            FormKey::Attach,
+            PageForms::default(),
+        )
+        .await;
+    }
+    let Some((filename, content_type, data)) = upload else {
+        return Err(AppError::internal("upload vanished"));
+    };
+    let (actor, now) = (user.id(), state.clock.now());
+    let name = filename.clone();
+    db::run(&state.pool, move |conn| {
+        tickets::attach(conn, actor, id, &name, &content_type, &data, now)
+    })
+    .await?;
+    flash(
+        &user.session,
+        FlashKind::Success,
+        format!("{filename} attached."),
+    );
+    Ok(redirect(&format!("/tickets/{}#attachments", id.0)))
+}
+
+/// Always a download, never shown inline: an uploaded page or image is not run in the desk.
+pub async fn download(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (ticket, attachment) = path.into_inner();
+    let (filename, data) = db::run(&state.pool, move |conn| {
+        tickets::attachment(conn, TicketId(ticket), attachment)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{filename}\"; filename*=UTF-8''{}",
+                url_encode(&filename)
+            ),
+        ))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .body(data))
 }

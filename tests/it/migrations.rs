@@ -48,6 +48,7 @@ fn portable_type(raw: &str) -> String {
         "boolean" => "boolean",
         "timestamp" | "timestamp without time zone" => "timestamp",
         "date" => "date",
+        "blob" | "bytea" => "binary",
         other => panic!("column type {other} is not one of the portable types"),
     }
     .to_string()

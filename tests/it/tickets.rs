@@ -681,6 +681,88 @@ async fn away_technicians_rank_last_for_assignment(app: TestApp) {
     assert!(app.get("/").await.text().contains("Welcome back"));
 }
 
+async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Blue screen on boot", "medium", "medium").await;
+    let token = app.csrf_token().await;
+    let upload = |name: &'static str, bytes: Vec<u8>, token: String| {
+        let form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name)
+                .mime_str("text/html")
+                .unwrap(),
+        );
+        app.client
+            .post(app.url(&format!("{ticket}/attachments?csrf_token={token}")))
+            .multipart(form)
+            .send()
+    };
+    let sent = upload(
+        "C:\\Logs\\crash <1>.html",
+        b"<script>alert(1)</script>".to_vec(),
+        token.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let page = app.get(&ticket).await;
+    assert!(
+        page.text().contains("crash <1>.html attached."),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("attached crash <1>.html (25 bytes)"));
+    let id = db::run(&app.state.pool, |conn| {
+        Ok(db::tickets::attachments_of(conn, TicketId(1))?.remove(0).id)
+    })
+    .await
+    .unwrap();
+    let download = app
+        .client
+        .get(app.url(&format!("{ticket}/attachments/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), StatusCode::OK);
+    assert_eq!(
+        download.headers()["content-type"],
+        "application/octet-stream"
+    );
+    let disposition = download.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert_eq!(
+        download.bytes().await.unwrap().as_ref(),
+        b"<script>alert(1)</script>"
+    );
+
+    let forged = upload("x.txt", b"x".to_vec(), "forged".into())
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let huge = upload("big.log", vec![b'x'; 5 * 1024 * 1024 + 1], token.clone())
+        .await
+        .unwrap();
+    assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(huge.text().await.unwrap().contains("larger than 5.0 MB"));
+    assert_eq!(
+        app.get(&format!("{ticket}/attachments/{}", id + 1))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/tickets/999/attachments/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 both_backends!(
     an_incident_lives_from_the_first_call_to_the_closed_ticket,
     a_solved_ticket_reopens_and_is_counted,
@@ -688,4 +770,5 @@ both_backends!(
     queues_filter_search_and_page,
     forbidden_steps_are_refused_on_every_route,
     away_technicians_rank_last_for_assignment,
+    attachments_are_kept_on_the_ticket_and_served_as_downloads,
 );

@@ -1,4 +1,5 @@
 DROP TABLE kb_articles;
+DROP TABLE ticket_attachments;
 DROP TABLE ticket_pauses;
 DROP TABLE ticket_events;
 DROP TABLE tickets;

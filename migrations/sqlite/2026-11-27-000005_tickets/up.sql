@@ -53,6 +53,8 @@ CREATE INDEX tickets_created ON tickets (created_at);
 CREATE INDEX tickets_category_solved ON tickets (category_id, solved_at, owner_id);
 -- Open load per technician, read from the index alone.
 CREATE INDEX tickets_status_worker ON tickets (status, worker_id);
+-- The "due soon and breached" queue: unanswered tickets by response due time.
+CREATE INDEX tickets_status_response ON tickets (status, responded_at, response_due_at);
 
 CREATE TABLE ticket_events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -74,6 +76,19 @@ CREATE TABLE ticket_pauses (
     ended_at TIMESTAMP
 );
 CREATE INDEX ticket_pauses_ticket ON ticket_pauses (ticket_id);
+
+-- Screenshots and event logs, kept in the database so that every instance serves them.
+CREATE TABLE ticket_attachments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id BIGINT NOT NULL REFERENCES tickets (id),
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size_bytes BIGINT NOT NULL,
+    data BLOB NOT NULL,
+    uploaded_by BIGINT REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX ticket_attachments_ticket ON ticket_attachments (ticket_id);
 
 CREATE TABLE kb_articles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
