@@ -64,6 +64,10 @@ impl Application {
             tokio::task::spawn_blocking(move || -> anyhow::Result<Option<FirstAdmin>> {
                 let mut conn = pool.get()?;
                 db::run_migrations(&mut conn)?;
+                if matches!(*conn, db::DbConn::Sqlite(_)) {
+                    db::refresh_statistics(&mut conn)
+                        .map_err(|e| anyhow::anyhow!("planner statistics: {e}"))?;
+                }
                 db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)
             })
             .await??

@@ -50,11 +50,9 @@ impl ConnectionManager {
 }
 
 /// busy_timeout comes first: the pool opens connections in parallel, and the WAL switch takes
-/// a lock the others must wait for instead of failing with "database is locked". `optimize`
-/// (bounded, as SQLite advises for new connections) keeps the planner's statistics current,
-/// without which it cannot see that the "due soon" queue's OR can use two indexes.
+/// a lock the others must wait for instead of failing with "database is locked".
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA optimize = 0x10002;";
+     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConn;
@@ -126,6 +124,18 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
             .map(|v| v.len()),
     };
     applied.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+}
+
+/// Refreshes the query planner's statistics. Without them SQLite cannot see that the "due soon"
+/// queue's OR can use two indexes, and scans every open ticket instead. The sample is bounded,
+/// so this takes milliseconds even on a million tickets; PostgreSQL's autovacuum does the same
+/// on its own, and is only asked here after a bulk load.
+pub fn refresh_statistics(conn: &mut DbConn) -> AppResult<()> {
+    match conn {
+        DbConn::Sqlite(lite) => lite.batch_execute("PRAGMA analysis_limit = 400; ANALYZE;")?,
+        DbConn::Postgres(pg) => pg.batch_execute("ANALYZE")?,
+    }
+    Ok(())
 }
 
 /// Runs blocking database work off the async threads.

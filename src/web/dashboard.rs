@@ -17,6 +17,7 @@ struct DashboardPage {
     name: String,
     away: bool,
     queues: Vec<QueueCount>,
+    follow_ups: Vec<db::surveys::FlaggedSurvey>,
     overview: db::dashboard::Overview,
 }
 
@@ -28,7 +29,8 @@ pub struct QueueCount {
 
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (viewer, now) = (user.id(), state.clock.now());
-    let (overview, queues) = db::run(&state.pool, move |conn| {
+    let is_manager = user.row.role().is_manager();
+    let (overview, queues, follow_ups) = db::run(&state.pool, move |conn| {
         let mut queues = Vec::new();
         for queue in [
             Queue::Mine,
@@ -43,7 +45,12 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
                 count: db::tickets::queue_count(conn, queue, viewer, now)?,
             });
         }
-        Ok((db::dashboard::overview(conn)?, queues))
+        let follow_ups = if is_manager {
+            db::surveys::awaiting_follow_up(conn, 10)?
+        } else {
+            Vec::new()
+        };
+        Ok((db::dashboard::overview(conn)?, queues, follow_ups))
     })
     .await?;
     render(&DashboardPage {
@@ -51,6 +58,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         name: user.row.display_name.clone(),
         away: user.row.away,
         queues,
+        follow_ups,
         overview,
     })
 }

@@ -67,20 +67,6 @@ fn state_css(state: ClockState) -> &'static str {
     }
 }
 
-fn resolution_due_of(
-    detail_due: Option<NaiveDateTime>,
-    paused: bool,
-    remaining: Option<Duration>,
-) -> ResolutionDue {
-    match (detail_due, paused) {
-        (_, true) => ResolutionDue::Paused {
-            remaining: remaining.unwrap_or_default(),
-        },
-        (Some(at), false) => ResolutionDue::At(at.and_utc()),
-        (None, false) => ResolutionDue::Never,
-    }
-}
-
 /// Both clocks of a ticket at `now`, from its stored due times and its pauses.
 fn clocks(
     detail: &TicketDetail,
@@ -116,10 +102,12 @@ fn clocks(
     };
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
     let paused = pauses.iter().any(|p| p.until.is_none());
-    let resolution_due = if paused {
-        sla::resolution_due(&detail.level.calendar, &target, created, &pauses)
-    } else {
-        resolution_due_of(row.resolution_due_at, false, None)
+    // The stored due time is current unless a pause is running, when the clock's remaining
+    // time is worked out from the pauses.
+    let resolution_due = match (paused, row.resolution_due_at) {
+        (true, _) => sla::resolution_due(&detail.level.calendar, &target, created, &pauses),
+        (false, Some(at)) => ResolutionDue::At(at.and_utc()),
+        (false, None) => ResolutionDue::Never,
     };
     let met = row.solved_at.or(row.closed_at).map(|t| t.and_utc());
     let resolution = sla::clock_state(

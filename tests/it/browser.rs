@@ -426,3 +426,168 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
     browser.screenshot("ticket").await;
     browser.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
+    use tierdesk::db::tickets::*;
+    use tierdesk::domain::ids::{ClientId, ContactId, UserId};
+    use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
+
+    let sink = crate::smtp::SmtpSink::start().await;
+    let Some(app) = crate::smtp::spawn_app_with_sink(Backend::Sqlite, &sink, &[]).await else {
+        return;
+    };
+    let mail = app.state.mail();
+    let now = app.clock.now();
+    tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)?;
+        let (client, contact) = (ClientId(1), ContactId(1));
+        let tech = UserId(2);
+        let input = IntakeInput {
+            kind: Kind::Incident,
+            client,
+            requester: Requester::Existing(contact),
+            subject: "Scanner will not pair".into(),
+            description: "The new barcode scanner does not pair with the PC.".into(),
+            channel: Channel::Phone,
+            identity: IdentityCheck::CallBack,
+            impact: tierdesk::domain::priority::Impact::Low,
+            urgency: tierdesk::domain::priority::Urgency::Low,
+        };
+        let t = create(conn, tech, &input, &mail, now)?.unwrap();
+        let triage_input = TriageInput {
+            impact: input.impact,
+            urgency: input.urgency,
+            category: None,
+            subcategory: None,
+            affected_service: String::new(),
+        };
+        let t = triage(conn, tech, t.ticket_id(), t.version, &triage_input, now)?.unwrap();
+        let t = assign(
+            conn,
+            tech,
+            t.ticket_id(),
+            t.version,
+            &AssignInput {
+                tier: Tier::Tier1,
+                owner: tech,
+                worker: tech,
+            },
+            now,
+        )?
+        .unwrap();
+        let work_input = WorkInput {
+            entry: Entry::Call,
+            body: "Re-paired it with Alice on the phone.".into(),
+            action: Some(Action::StartWork),
+            category: None,
+        };
+        let t = work(
+            conn,
+            tech,
+            t.ticket_id(),
+            t.version,
+            &work_input,
+            &mail,
+            now,
+        )?
+        .unwrap();
+        let solve_input = SolveInput {
+            solution: "Reset the scanner to factory settings and paired it again.".into(),
+            publish_to_kb: false,
+            kb_title: String::new(),
+        };
+        solve(
+            conn,
+            tech,
+            t.ticket_id(),
+            t.version,
+            &solve_input,
+            &mail,
+            now,
+        )?
+        .unwrap();
+        Ok(())
+    })
+    .await
+    .unwrap();
+    app.clock.advance(chrono::Duration::hours(25));
+    tierdesk::jobs::run_once(&app.state).await.unwrap();
+    let survey = sink
+        .received()
+        .into_iter()
+        .find(|m| {
+            m.header("Subject")
+                .unwrap_or_default()
+                .contains("How did we do? Scanner will not pair")
+        })
+        .expect("the survey arrives");
+    let text = survey.text_body();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with(crate::smtp::BASE_URL) && w.ends_with("rating=4"))
+        .expect("a link for rating 4")
+        .replace(crate::smtp::BASE_URL, &app.address);
+
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    browser.client.goto(&link).await.unwrap();
+    assert_eq!(browser.heading().await, "How did we do?");
+    let four = browser
+        .client
+        .find(Locator::Css("#rating-4"))
+        .await
+        .unwrap();
+    assert_eq!(four.prop("checked").await.unwrap().as_deref(), Some("true"));
+    browser.screenshot("survey").await;
+    browser
+        .client
+        .find(Locator::Css("#rating-5"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::XPath("//button[.='Send my rating']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[.='Thank you']"))
+        .await
+        .unwrap();
+    browser
+        .fill("#comment", "Fixed while I waited, thank you!")
+        .await;
+    browser
+        .client
+        .find(Locator::XPath("//button[.='Send comment']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//p[contains(., 'Your comment is saved')]"))
+        .await
+        .unwrap();
+    browser.screenshot("survey-thanks").await;
+    let answer = tierdesk::db::run(&app.state.pool, |conn| {
+        tierdesk::db::surveys::for_ticket(conn, tierdesk::domain::ids::TicketId(12))
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(answer.rating, Some(5));
+    assert_eq!(answer.comment, "Fixed while I waited, thank you!");
+    browser.client.clone().close().await.unwrap();
+}

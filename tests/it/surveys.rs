@@ -248,6 +248,11 @@ async fn the_client_hears_at_each_step_and_rates_through_the_survey_link(
     );
     let report = manager.get("/reports/satisfaction").await.text();
     assert!(report.contains("Northwind Dental 1 1 4.0 1"), "{report}");
+    let dashboard = manager.get("/").await.text();
+    assert!(
+        dashboard.contains("Clients to follow up") && dashboard.contains("Quick fix, thanks!"),
+        "{dashboard}"
+    );
     manager
         .post_form(&format!("{ticket}/followed-up"), &[])
         .await
