@@ -105,6 +105,24 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Fills the sign-in form on the current page and waits for the dashboard.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.client
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("the sign-in button")
+            .click()
+            .await
+            .expect("click");
+        self.client
+            .wait()
+            .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+            .await
+            .expect("the dashboard after signing in");
+    }
+
     pub async fn heading(&self) -> String {
         self.client
             .find(Locator::Css("h1"))
@@ -146,23 +164,7 @@ async fn a_technician_signs_in_with_a_real_browser_and_reaches_the_dashboard() {
     );
     browser.screenshot("login").await;
 
-    browser.fill("#email", "tara@msp.example").await;
-    browser.fill("#password", &password).await;
-    browser
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
-        .await
-        .expect("the dashboard after signing in");
+    browser.sign_in("tara@msp.example", &password).await;
     assert_eq!(browser.heading().await, "Good to see you, Tara Quinn");
     let nav = browser
         .client
@@ -200,22 +202,7 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
         return;
     };
     browser.client.goto(&app.url("/login")).await.unwrap();
-    browser.fill("#email", "ada@msp.example").await;
-    browser.fill("#password", &password).await;
-    browser
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
-        .await
-        .unwrap();
+    browser.sign_in("ada@msp.example", &password).await;
 
     let tour = [
         ("/clients", "Clients", "clients"),
@@ -290,24 +277,9 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         return;
     };
     browser.client.goto(&app.url("/login")).await.unwrap();
-    browser.fill("#email", "tara.quinn@msp.example").await;
     browser
-        .fill("#password", tierdesk::seed::DEMO_PASSWORD)
+        .sign_in("tara.quinn@msp.example", tierdesk::seed::DEMO_PASSWORD)
         .await;
-    browser
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
-        .await
-        .unwrap();
 
     browser.client.goto(&app.url("/tickets/new")).await.unwrap();
     assert_eq!(browser.heading().await, "Record a request");
@@ -429,9 +401,7 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
-    use tierdesk::db::tickets::*;
     use tierdesk::domain::ids::{ClientId, ContactId, UserId};
-    use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
 
     let sink = crate::smtp::SmtpSink::start().await;
     let Some(app) = crate::smtp::spawn_app_with_sink(Backend::Sqlite, &sink, &[]).await else {
@@ -441,72 +411,15 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
     let now = app.clock.now();
     tierdesk::db::run(&app.state.pool, move |conn| {
         tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)?;
-        let (client, contact) = (ClientId(1), ContactId(1));
-        let tech = UserId(2);
-        let input = IntakeInput {
-            kind: Kind::Incident,
-            client,
-            requester: Requester::Existing(contact),
-            subject: "Scanner will not pair".into(),
-            description: "The new barcode scanner does not pair with the PC.".into(),
-            channel: Channel::Phone,
-            identity: IdentityCheck::CallBack,
-            impact: tierdesk::domain::priority::Impact::Low,
-            urgency: tierdesk::domain::priority::Urgency::Low,
-        };
-        let t = create(conn, tech, &input, &mail, now)?.unwrap();
-        let triage_input = TriageInput {
-            impact: input.impact,
-            urgency: input.urgency,
-            category: None,
-            subcategory: None,
-            affected_service: String::new(),
-        };
-        let t = triage(conn, tech, t.ticket_id(), t.version, &triage_input, now)?.unwrap();
-        let t = assign(
+        crate::tickets::walk_to_solved(
             conn,
-            tech,
-            t.ticket_id(),
-            t.version,
-            &AssignInput {
-                tier: Tier::Tier1,
-                owner: tech,
-                worker: tech,
-            },
-            now,
-        )?
-        .unwrap();
-        let work_input = WorkInput {
-            entry: Entry::Call,
-            body: "Re-paired it with Alice on the phone.".into(),
-            action: Some(Action::StartWork),
-            category: None,
-        };
-        let t = work(
-            conn,
-            tech,
-            t.ticket_id(),
-            t.version,
-            &work_input,
+            UserId(2),
+            ClientId(1),
+            ContactId(1),
+            "Scanner will not pair",
             &mail,
             now,
-        )?
-        .unwrap();
-        let solve_input = SolveInput {
-            solution: "Reset the scanner to factory settings and paired it again.".into(),
-            publish_to_kb: false,
-            kb_title: String::new(),
-        };
-        solve(
-            conn,
-            tech,
-            t.ticket_id(),
-            t.version,
-            &solve_input,
-            &mail,
-            now,
-        )?
-        .unwrap();
+        )?;
         Ok(())
     })
     .await

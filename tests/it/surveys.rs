@@ -4,13 +4,13 @@
 use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 use tierdesk::db;
-use tierdesk::domain::account::{Role, Tier};
+use tierdesk::domain::account::Role;
 use tierdesk::domain::ids::{ClientId, ContactId, TicketId, UserId};
 use tierdesk::jobs;
 
 use crate::helpers::{TestApp, another_instance};
 use crate::smtp::{BASE_URL, ReceivedMail, SmtpSink};
-use crate::tickets::{client_with_contact, record_ticket};
+use crate::tickets::{client_with_contact, record_ticket, walk_to_solved};
 
 fn subjects(mails: &[ReceivedMail]) -> Vec<String> {
     mails
@@ -365,73 +365,16 @@ async fn surveys_queued_during_an_outage_arrive_exactly_once(app: TestApp, mut s
     );
     let (mail, now) = (app.state.mail(), app.clock.now());
     db::run(&app.state.pool, move |conn| {
-        use tierdesk::db::tickets::*;
-        use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
         for n in 0..COUNT {
-            let input = IntakeInput {
-                kind: Kind::Incident,
-                client: ClientId(client),
-                requester: Requester::Existing(ContactId(contact)),
-                subject: format!("Workstation {n} slow"),
-                description: "Slow.".into(),
-                channel: Channel::Email,
-                identity: IdentityCheck::KnownEmail,
-                impact: tierdesk::domain::priority::Impact::Low,
-                urgency: tierdesk::domain::priority::Urgency::Low,
-            };
-            let t = create(conn, tech, &input, &mail, now)?.unwrap();
-            let triage_input = TriageInput {
-                impact: tierdesk::domain::priority::Impact::Low,
-                urgency: tierdesk::domain::priority::Urgency::Low,
-                category: None,
-                subcategory: None,
-                affected_service: String::new(),
-            };
-            let t = triage(conn, tech, t.ticket_id(), t.version, &triage_input, now)?.unwrap();
-            let t = assign(
+            walk_to_solved(
                 conn,
                 tech,
-                t.ticket_id(),
-                t.version,
-                &AssignInput {
-                    tier: Tier::Tier1,
-                    owner: tech,
-                    worker: tech,
-                },
-                now,
-            )?
-            .unwrap();
-            let work_input = WorkInput {
-                entry: Entry::Note,
-                body: "On it.".into(),
-                action: Some(Action::StartWork),
-                category: None,
-            };
-            let t = work(
-                conn,
-                tech,
-                t.ticket_id(),
-                t.version,
-                &work_input,
+                ClientId(client),
+                ContactId(contact),
+                &format!("Workstation {n} slow"),
                 &mail,
                 now,
-            )?
-            .unwrap();
-            let solve_input = SolveInput {
-                solution: "Cleaned up the startup programs.".into(),
-                publish_to_kb: false,
-                kb_title: String::new(),
-            };
-            solve(
-                conn,
-                tech,
-                t.ticket_id(),
-                t.version,
-                &solve_input,
-                &mail,
-                now,
-            )?
-            .unwrap();
+            )?;
         }
         Ok(())
     })

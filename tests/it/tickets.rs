@@ -81,6 +81,61 @@ pub async fn record_ticket(
     page.location.unwrap()
 }
 
+/// Records a ticket and works it to solved through the commands: set-up for tests about what
+/// follows (mail, surveys), not the behaviour under test.
+pub fn walk_to_solved(
+    conn: &mut tierdesk::db::DbConn,
+    tech: tierdesk::domain::ids::UserId,
+    client: tierdesk::domain::ids::ClientId,
+    contact: tierdesk::domain::ids::ContactId,
+    subject: &str,
+    mail: &tierdesk::mail::messages::MailContext,
+    now: chrono::DateTime<Utc>,
+) -> tierdesk::error::AppResult<db::tickets::TicketRow> {
+    use tierdesk::db::tickets::*;
+    use tierdesk::domain::priority::{Impact, Urgency};
+    use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
+    let input = IntakeInput {
+        kind: Kind::Incident,
+        client,
+        requester: Requester::Existing(contact),
+        subject: subject.into(),
+        description: "Reported on the phone.".into(),
+        channel: Channel::Phone,
+        identity: IdentityCheck::CallBack,
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+    };
+    let t = create(conn, tech, &input, mail, now)?.unwrap();
+    let triaged = TriageInput {
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+        category: None,
+        subcategory: None,
+        affected_service: String::new(),
+    };
+    let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, now)?.unwrap();
+    let assigned = AssignInput {
+        tier: Tier::Tier1,
+        owner: tech,
+        worker: tech,
+    };
+    let t = assign(conn, tech, t.ticket_id(), t.version, &assigned, now)?.unwrap();
+    let worked = WorkInput {
+        entry: Entry::Call,
+        body: "Talked it through with the caller.".into(),
+        action: Some(Action::StartWork),
+        category: None,
+    };
+    let t = work(conn, tech, t.ticket_id(), t.version, &worked, mail, now)?.unwrap();
+    let solved = SolveInput {
+        solution: "Reset the device to factory settings and set it up again.".into(),
+        publish_to_kb: false,
+        kb_title: String::new(),
+    };
+    Ok(solve(conn, tech, t.ticket_id(), t.version, &solved, mail, now)?.unwrap())
+}
+
 fn version_of(page: &Page) -> String {
     page.field_value("version").expect("a version field")
 }
