@@ -194,7 +194,8 @@ fn create_user(
 fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
     let mut conn = connect(&config)?;
     let now = Clock::default().now();
-    let report = seed::seed_demo(&mut conn, now)?;
+    let ctx = tierdesk::mail::messages::MailContext::from_config(&config);
+    let report = seed::seed_demo(&mut conn, &ctx, now)?;
     println!(
         "Demo desk ready: {} account(s), {} client(s) and {} ticket(s) added.",
         report.accounts_created, report.clients_created, report.tickets_created

@@ -325,7 +325,11 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedReport> {
+pub fn seed_demo(
+    conn: &mut DbConn,
+    ctx: &crate::mail::messages::MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<SeedReport> {
     let password_hash = hash_password(DEMO_PASSWORD)?;
     let mut accounts_created = 0;
     let mut seeder: Option<UserId> = None;
@@ -420,7 +424,7 @@ pub fn seed_demo(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<SeedRe
         }
         clients_created += 1;
     }
-    let tickets_created = tickets::seed_demo_tickets(conn, now)?;
+    let tickets_created = tickets::seed_demo_tickets(conn, ctx, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -1,6 +1,7 @@
 //! Demo tickets in every state with realistic timelines, and a bulk generator for benchmarks.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use crate::mail::messages::MailContext;
 use diesel::prelude::*;
 
 use crate::db::schema::{categories, clients, contacts, tickets, users};
@@ -450,7 +451,11 @@ fn category(conn: &mut DbConn, name: &str) -> anyhow::Result<CategoryId> {
 }
 
 /// Adds the demo tickets once; a desk that already has tickets keeps them as they are.
-pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub fn seed_demo_tickets(
+    conn: &mut DbConn,
+    ctx: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let existing: i64 = tickets::table.count().get_result(conn)?;
     if existing > 0 {
         return Ok(0);
@@ -495,7 +500,7 @@ pub fn seed_demo_tickets(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Resul
                         subcategory: None,
                         affected_service: String::new(),
                     };
-                    t::triage(conn, recorder, id, row.version, &input, at(*minutes))
+                    t::triage(conn, ctx, recorder, id, row.version, &input, at(*minutes))
                 }
                 Step::Assign {
                     minutes,

@@ -27,6 +27,7 @@ use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::MailContext;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -1287,8 +1288,9 @@ pub async fn triage(
         affected_service: service,
     };
     let (actor, now) = (user.id(), state.clock.now());
+    let ctx = MailContext::from_config(&state.config);
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::triage(conn, actor, id, version, &input, now)
+        tickets::triage(conn, &ctx, actor, id, version, &input, now)
     })
     .await;
     finish(
