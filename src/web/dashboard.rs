@@ -18,6 +18,20 @@ struct DashboardPage {
     away: bool,
     queues: Vec<QueueCount>,
     overview: db::dashboard::Overview,
+    manager: Option<ManagerSection>,
+}
+
+/// What waits for the service desk manager: requests to decide, tickets at the decision point.
+pub struct ManagerSection {
+    pub approvals: Vec<PendingItem>,
+    pub decisions: Vec<(i64, String)>,
+}
+
+pub struct PendingItem {
+    pub ticket_id: i64,
+    pub subject: String,
+    pub kind: &'static str,
+    pub requester: String,
 }
 
 pub struct QueueCount {
@@ -28,7 +42,8 @@ pub struct QueueCount {
 
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (viewer, now) = (user.id(), state.clock.now());
-    let (overview, queues) = db::run(&state.pool, move |conn| {
+    let is_manager = user.row.role().is_manager();
+    let (overview, queues, manager) = db::run(&state.pool, move |conn| {
         let mut queues = Vec::new();
         for queue in [
             Queue::Mine,
@@ -43,7 +58,26 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
                 count: db::tickets::queue_count(conn, queue, viewer, now)?,
             });
         }
-        Ok((db::dashboard::overview(conn)?, queues))
+        let manager = if is_manager {
+            let approvals = db::escalation::pending(conn)?
+                .into_iter()
+                .map(|a| {
+                    Ok(PendingItem {
+                        ticket_id: a.row.ticket_id,
+                        kind: a.row.kind()?.label(),
+                        subject: a.ticket_subject,
+                        requester: a.requester,
+                    })
+                })
+                .collect::<AppResult<_>>()?;
+            Some(ManagerSection {
+                approvals,
+                decisions: db::escalation::at_decision_point(conn)?,
+            })
+        } else {
+            None
+        };
+        Ok((db::dashboard::overview(conn)?, queues, manager))
     })
     .await?;
     render(&DashboardPage {
@@ -52,5 +86,6 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         away: user.row.away,
         queues,
         overview,
+        manager,
     })
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clients;
 pub mod csrf;
 pub mod dashboard;
+pub mod escalation;
 pub mod extract;
 pub mod health;
 pub mod links;
@@ -119,6 +120,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{id}/solve", web::post().to(tickets::solve))
         .route("/tickets/{id}/cancel", web::post().to(tickets::cancel))
         .route("/tickets/{id}/reopen", web::post().to(tickets::reopen))
+        .route(
+            "/tickets/{id}/escalate",
+            web::post().to(escalation::escalate),
+        )
+        .route(
+            "/tickets/{id}/changes",
+            web::post().to(escalation::request_change),
+        )
+        .route("/approvals", web::get().to(escalation::queue))
+        .route("/approvals/{id}", web::post().to(escalation::decide))
         .route("/kb", web::get().to(tickets::kb_index))
         .route("/kb/{id}", web::get().to(tickets::kb_show))
         .route("/account/away", web::post().to(tickets::toggle_away))

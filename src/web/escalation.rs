@@ -1,0 +1,322 @@
+//! Escalations and approvals in the browser: the escalation and change-request forms of the
+//! ticket page, and the managers' approvals queue.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::AppState;
+use super::extract::{CurrentUser, Manager};
+use super::page::{Ctx, FlashKind, flash, format_time, redirect, render, render_status};
+use super::tickets::{
+    ChangeForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id, parse_version,
+    refused,
+};
+use crate::db::escalation::{self, ChangeInput, EscalateInput};
+use crate::db::{self};
+use crate::domain::escalation::{Reason, check_vendor};
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::inputs::{FieldErrors, parse_note};
+use crate::error::AppResult;
+use crate::mail::messages::MailContext;
+
+/// Free text that must be there: escalations and changes are expensive and must be explained.
+fn required(raw: &str, what: &str) -> Result<String, String> {
+    let text = parse_note(raw, 4000)?;
+    if text.trim().is_empty() {
+        return Err(format!("Write {what}."));
+    }
+    Ok(text)
+}
+
+pub async fn escalate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<EscalateForm>,
+) -> AppResult<HttpResponse> {
+    let id = TicketId(path.into_inner());
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let version = errors.take("version", parse_version(&form.version));
+    let to_level = errors
+        .take(
+            "to_level_id",
+            parse_optional_id(&form.to_level_id, "a level"),
+        )
+        .flatten();
+    if to_level.is_none() && errors.get("to_level_id").is_none() {
+        errors.add("to_level_id", "Choose the level the ticket goes to.");
+    }
+    let reason = errors.take("reason", Reason::parse(&form.reason));
+    let explanation = errors.take(
+        "explanation",
+        required(&form.explanation, "why the ticket must go up"),
+    );
+    let owner = errors
+        .take("owner_id", parse_optional_id(&form.owner_id, "an owner"))
+        .flatten();
+    if owner.is_none() && errors.get("owner_id").is_none() {
+        errors.add(
+            "owner_id",
+            "Choose who owns the ticket after the escalation.",
+        );
+    }
+    let vendor = reason.and_then(|reason| {
+        match check_vendor(reason, &form.vendor, &form.vendor_reference) {
+            Ok(vendor) => Some(vendor),
+            Err(problems) => {
+                for (field, message) in problems {
+                    errors.add(field, message);
+                }
+                None
+            }
+        }
+    });
+    let forms = PageForms::escalating(form.clone());
+    let (Some(version), Some(to_level), Some(reason), Some(explanation), Some(owner), Some(vendor)) =
+        (version, to_level, reason, explanation, owner, vendor)
+    else {
+        return refused(&state, &user, id, errors, FormKey::Escalate, forms).await;
+    };
+    let input = EscalateInput {
+        to_level,
+        reason,
+        explanation,
+        owner: UserId(owner),
+        vendor,
+    };
+    let (actor, now) = (user.id(), state.clock.now());
+    let ctx = MailContext::from_config(&state.config);
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::escalate(conn, &ctx, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Escalate,
+            forms,
+            kept: form.explanation,
+        },
+        "Escalation saved.",
+    )
+    .await
+}
+
+pub async fn request_change(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<ChangeForm>,
+) -> AppResult<HttpResponse> {
+    let id = TicketId(path.into_inner());
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let version = errors.take("version", parse_version(&form.version));
+    let what = errors.take("what", required(&form.what, "what will be done"));
+    let why = errors.take("why", required(&form.why, "why it is needed"));
+    let impact = errors.take("impact", required(&form.impact, "the expected impact"));
+    let risk = errors.take("risk", required(&form.risk, "the risk"));
+    let rollback = errors.take(
+        "rollback_plan",
+        required(&form.rollback_plan, "how the change is undone"),
+    );
+    let window = errors.take(
+        "planned_window",
+        required(&form.planned_window, "when the change is planned"),
+    );
+    let forms = PageForms::changing(form.clone());
+    let (
+        Some(version),
+        Some(what),
+        Some(why),
+        Some(impact),
+        Some(risk),
+        Some(rollback_plan),
+        Some(planned_window),
+    ) = (version, what, why, impact, risk, rollback, window)
+    else {
+        return refused(&state, &user, id, errors, FormKey::Change, forms).await;
+    };
+    let input = ChangeInput {
+        what,
+        why,
+        impact,
+        risk,
+        rollback_plan,
+        planned_window,
+    };
+    let (actor, now) = (user.id(), state.clock.now());
+    let ctx = MailContext::from_config(&state.config);
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::request_change(conn, &ctx, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Change,
+            forms,
+            kept: form.what,
+        },
+        "Change filed; a manager will approve or reject it.",
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- the approvals queue
+
+pub struct RequestItem {
+    pub id: i64,
+    pub ticket_id: i64,
+    pub ticket_subject: String,
+    pub kind: &'static str,
+    pub what: String,
+    pub why: String,
+    pub impact: String,
+    pub risk: String,
+    pub rollback_plan: String,
+    pub planned_window: String,
+    pub requester: String,
+    pub requested_at: String,
+    pub own: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecideForm {
+    decision: String,
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "approvals/index.html")]
+struct ApprovalsPage {
+    ctx: Ctx,
+    requests: Vec<RequestItem>,
+    /// The request whose form is sent back, with its errors and the manager's text.
+    failed: Option<i64>,
+    errors: FieldErrors,
+    form: DecideForm,
+}
+
+async fn approvals_page(
+    state: &AppState,
+    user: &CurrentUser,
+    failed: Option<i64>,
+    errors: FieldErrors,
+    form: DecideForm,
+) -> AppResult<ApprovalsPage> {
+    let pending = db::run(&state.pool, escalation::pending).await?;
+    let zone = user.zone();
+    let requests = pending
+        .into_iter()
+        .map(|a| {
+            Ok(RequestItem {
+                id: a.row.id,
+                ticket_id: a.row.ticket_id,
+                ticket_subject: a.ticket_subject,
+                kind: a.row.kind()?.label(),
+                what: a.row.what,
+                why: a.row.why,
+                impact: a.row.impact,
+                risk: a.row.risk,
+                rollback_plan: a.row.rollback_plan,
+                planned_window: a.row.planned_window,
+                requester: a.requester,
+                requested_at: format_time(a.row.requested_at, zone),
+                own: a.row.requested_by == user.row.id,
+            })
+        })
+        .collect::<AppResult<_>>()?;
+    Ok(ApprovalsPage {
+        ctx: user.ctx(),
+        requests,
+        failed,
+        errors,
+        form,
+    })
+}
+
+pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpResponse> {
+    let page = approvals_page(&state, &mgr.0, None, FieldErrors::new(), DecideForm::default()).await?;
+    render(&page)
+}
+
+/// A decision on one request. Any signed-in user reaches the command, which refuses everyone
+/// but a manager who did not ask for it, with the reason on the page.
+pub async fn decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<DecideForm>,
+) -> AppResult<HttpResponse> {
+    let approval = path.into_inner();
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let approve = match form.decision.as_str() {
+        "approve" => Some(true),
+        "reject" => Some(false),
+        _ => {
+            errors.add("decision", "Approve or reject the request.");
+            None
+        }
+    };
+    let comment = errors.take(
+        "comment",
+        required(&form.comment, "a comment for the requester"),
+    );
+    let (Some(approve), Some(comment)) = (approve, comment) else {
+        let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
+        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    };
+    let now = state.clock.now();
+    let ctx = MailContext::from_config(&state.config);
+    let actor = user.row.clone();
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::decide(conn, &ctx, &actor, approval, approve, &comment, now)
+    })
+    .await?;
+    match outcome {
+        Ok(_) => {
+            let done = if approve {
+                "Request approved; the requester is told."
+            } else {
+                "Request rejected; the requester is told."
+            };
+            flash(&user.session, FlashKind::Success, done);
+            Ok(redirect("/approvals"))
+        }
+        Err(errors) => {
+            let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
+            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+impl ApprovalsPage {
+    fn errors_for(&self, id: &i64) -> FieldErrors {
+        if self.failed == Some(*id) {
+            self.errors.clone()
+        } else {
+            FieldErrors::new()
+        }
+    }
+
+    fn comment_for(&self, id: &i64) -> &str {
+        if self.failed == Some(*id) {
+            &self.form.comment
+        } else {
+            ""
+        }
+    }
+}
+
