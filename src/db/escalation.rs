@@ -126,7 +126,12 @@ pub fn standing(conn: &mut DbConn, row: &TicketRow) -> AppResult<Standing> {
     standing_of(ladder, row, recorded)
 }
 
-fn set_level(conn: &mut DbConn, ticket: TicketId, level: &Level, at: NaiveDateTime) -> AppResult<()> {
+fn set_level(
+    conn: &mut DbConn,
+    ticket: TicketId,
+    level: &Level,
+    at: NaiveDateTime,
+) -> AppResult<()> {
     // Delete then insert: upserts are written differently on each backend, and this runs inside
     // the command's transaction.
     diesel::delete(ticket_levels::table.find(ticket.0)).execute(conn)?;
@@ -141,7 +146,12 @@ fn set_level(conn: &mut DbConn, ticket: TicketId, level: &Level, at: NaiveDateTi
 }
 
 /// Keeps the ladder in step when the assign form moves a ticket to another tier.
-pub fn follow_tier(conn: &mut DbConn, ticket: TicketId, tier: Tier, at: NaiveDateTime) -> AppResult<()> {
+pub fn follow_tier(
+    conn: &mut DbConn,
+    ticket: TicketId,
+    tier: Tier,
+    at: NaiveDateTime,
+) -> AppResult<()> {
     let ladder = load_ladder(conn)?;
     if let Some(level) = ladder.levels().iter().find(|l| l.tier == Some(tier)) {
         let current: Option<i64> = ticket_levels::table
@@ -157,7 +167,11 @@ pub fn follow_tier(conn: &mut DbConn, ticket: TicketId, tier: Tier, at: NaiveDat
 }
 
 /// Active managers, and the active staff of a support line, to notify.
-fn staff_to_notify(conn: &mut DbConn, tier: Option<Tier>, managers: bool) -> AppResult<Vec<UserRow>> {
+fn staff_to_notify(
+    conn: &mut DbConn,
+    tier: Option<Tier>,
+    managers: bool,
+) -> AppResult<Vec<UserRow>> {
     let mut query = users::table.filter(users::active.eq(true)).into_boxed();
     query = match (tier, managers) {
         (Some(tier), true) => query.filter(
@@ -182,17 +196,29 @@ fn notify(
 ) -> AppResult<()> {
     for user in to.iter().filter(|u| Some(u.id()) != skip) {
         let Ok(address) = EmailAddress::parse(&user.email) else {
-            tracing::warn!(user_id = user.id, "staff address unreadable; notice not queued");
+            tracing::warn!(
+                user_id = user.id,
+                "staff address unreadable; notice not queued"
+            );
             continue;
         };
-        let mail = compose(ctx, notice, Recipient::new(address, user.display_name.clone()))?
-            .in_thread(ThreadKey::new("ticket", notice.ticket_id));
+        let mail = compose(
+            ctx,
+            notice,
+            Recipient::new(address, user.display_name.clone()),
+        )?
+        .in_thread(ThreadKey::new("ticket", notice.ticket_id));
         outbox::enqueue(conn, &mail, now)?;
     }
     Ok(())
 }
 
-fn notice(ctx: &MailContext, row: &TicketRow, headline: String, details: Vec<String>) -> StaffNotice {
+fn notice(
+    ctx: &MailContext,
+    row: &TicketRow,
+    headline: String,
+    details: Vec<String>,
+) -> StaffNotice {
     StaffNotice {
         headline,
         ticket_id: row.id,
@@ -217,7 +243,12 @@ struct Move<'a> {
 
 /// Writes one escalation: the ticket's tier, owner and (for a vendor) status, its place on the
 /// ladder, the escalation row and the timeline entry.
-fn apply_move(conn: &mut DbConn, before: &TicketRow, m: &Move<'_>, now: DateTime<Utc>) -> AppResult<Result<TicketRow, FieldErrors>> {
+fn apply_move(
+    conn: &mut DbConn,
+    before: &TicketRow,
+    m: &Move<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Result<TicketRow, FieldErrors>> {
     let from_status = before.status()?;
     let to_status = if m.vendor.is_some() {
         match t::transition(before, Action::Pend(PendingReason::Vendor))? {
@@ -229,7 +260,11 @@ fn apply_move(conn: &mut DbConn, before: &TicketRow, m: &Move<'_>, now: DateTime
     };
     let resolution_due = t::apply_pauses(conn, before, from_status, to_status, now)?;
     let at = now.naive_utc();
-    let tier = m.to.tier.map(Tier::as_str).map(str::to_string).or(before.tier.clone());
+    let tier =
+        m.to.tier
+            .map(Tier::as_str)
+            .map(str::to_string)
+            .or(before.tier.clone());
     let owner = m.owner.map(|o| o.0).or(before.owner_id);
     let after = update_ticket!(
         conn,
@@ -324,9 +359,16 @@ pub fn escalate(
                 "Only an open ticket can be escalated.",
             )));
         }
-        let Standing { ladder, level: from, .. } = standing(conn, &before)?;
+        let Standing {
+            ladder,
+            level: from,
+            ..
+        } = standing(conn, &before)?;
         let Some(to) = ladder.get(input.to_level) else {
-            return Ok(Err(FieldErrors::single("to_level_id", "Choose a level from the list.")));
+            return Ok(Err(FieldErrors::single(
+                "to_level_id",
+                "Choose a level from the list.",
+            )));
         };
         if let Err(message) = rules::check_manual(&from, to, input.reason) {
             return Ok(Err(FieldErrors::single("to_level_id", message)));
@@ -450,7 +492,11 @@ pub fn apply_severity(
         return Ok(row);
     };
     let to = to.clone();
-    let explanation = format!("{} tickets go at once to at least {}.", priority.as_str(), to.name);
+    let explanation = format!(
+        "{} tickets go at once to at least {}.",
+        priority.as_str(),
+        to.name
+    );
     let after = match apply_move(
         conn,
         &row,
@@ -467,7 +513,11 @@ pub fn apply_severity(
         now,
     )? {
         Ok(after) => after,
-        Err(errors) => return Err(AppError::internal(format!("severity escalation refused: {errors:?}"))),
+        Err(errors) => {
+            return Err(AppError::internal(format!(
+                "severity escalation refused: {errors:?}"
+            )));
+        }
     };
     let staff = staff_to_notify(conn, to.tier, notify_manager)?;
     let message = notice(
@@ -613,7 +663,18 @@ pub struct EscalationView {
 }
 
 pub fn history(conn: &mut DbConn, ladder: &Ladder, id: TicketId) -> AppResult<Vec<EscalationView>> {
-    type Raw = (Option<i64>, i64, String, String, String, Option<i64>, Option<i64>, String, String, NaiveDateTime);
+    type Raw = (
+        Option<i64>,
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        String,
+        String,
+        NaiveDateTime,
+    );
     let rows: Vec<Raw> = escalations::table
         .filter(escalations::ticket_id.eq(id.0))
         .order((escalations::created_at.asc(), escalations::id.asc()))
@@ -638,18 +699,31 @@ pub fn history(conn: &mut DbConn, ladder: &Ladder, id: TicketId) -> AppResult<Ve
     };
     Ok(rows
         .into_iter()
-        .map(|(from, to, reason, trigger, explanation, actor, owner, vendor, vendor_reference, at)| EscalationView {
-            from: level_name(from),
-            to: level_name(Some(to)),
-            reason: Reason::parse(&reason).map_or(reason, |r| r.label().to_string()),
-            trigger,
-            explanation,
-            actor: actor.and_then(|a| names.get(&a).cloned()),
-            owner: owner.and_then(|o| names.get(&o).cloned()),
-            vendor,
-            vendor_reference,
-            at,
-        })
+        .map(
+            |(
+                from,
+                to,
+                reason,
+                trigger,
+                explanation,
+                actor,
+                owner,
+                vendor,
+                vendor_reference,
+                at,
+            )| EscalationView {
+                from: level_name(from),
+                to: level_name(Some(to)),
+                reason: Reason::parse(&reason).map_or(reason, |r| r.label().to_string()),
+                trigger,
+                explanation,
+                actor: actor.and_then(|a| names.get(&a).cloned()),
+                owner: owner.and_then(|o| names.get(&o).cloned()),
+                vendor,
+                vendor_reference,
+                at,
+            },
+        )
         .collect())
 }
 
@@ -681,7 +755,9 @@ impl Kind {
         match raw {
             "change" => Ok(Kind::Change),
             "onsite" => Ok(Kind::OnSite),
-            other => Err(AppError::internal(format!("stored approval kind '{other}' is unreadable"))),
+            other => Err(AppError::internal(format!(
+                "stored approval kind '{other}' is unreadable"
+            ))),
         }
     }
 }
@@ -880,7 +956,11 @@ pub fn decide(
         let ticket = TicketId(decided.ticket_id);
         let mut row = t::get(conn, ticket)?;
         if kind == Kind::OnSite && approve {
-            let Standing { ladder, level: from, .. } = standing(conn, &row)?;
+            let Standing {
+                ladder,
+                level: from,
+                ..
+            } = standing(conn, &row)?;
             let to = decided
                 .to_level_id
                 .and_then(|l| ladder.get(l))
@@ -905,7 +985,11 @@ pub fn decide(
                 now,
             )? {
                 Ok(after) => after,
-                Err(errors) => return Err(AppError::internal(format!("approved move refused: {errors:?}"))),
+                Err(errors) => {
+                    return Err(AppError::internal(format!(
+                        "approved move refused: {errors:?}"
+                    )));
+                }
             };
         }
         let verdict = if approve { "approved" } else { "rejected" };

@@ -354,7 +354,11 @@ pub fn get(conn: &mut DbConn, id: TicketId) -> AppResult<TicketRow> {
 }
 
 /// The row as the user saw it, or a conflict when someone saved it since.
-pub(crate) fn get_at_version(conn: &mut DbConn, id: TicketId, version: i64) -> AppResult<TicketRow> {
+pub(crate) fn get_at_version(
+    conn: &mut DbConn,
+    id: TicketId,
+    version: i64,
+) -> AppResult<TicketRow> {
     let row = get(conn, id)?;
     ticket::check_version(version, row.version).map_err(|c| AppError::Conflict(c.to_string()))?;
     Ok(row)
@@ -390,7 +394,10 @@ macro_rules! update_ticket {
 }
 pub(crate) use update_ticket;
 
-pub(crate) fn transition(before: &TicketRow, action: Action) -> AppResult<Result<Status, FieldErrors>> {
+pub(crate) fn transition(
+    before: &TicketRow,
+    action: Action,
+) -> AppResult<Result<Status, FieldErrors>> {
     let from = before.status()?;
     Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
 }
@@ -538,7 +545,10 @@ pub struct AssignInput {
     pub worker: UserId,
 }
 
-pub(crate) fn user_names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<HashMap<i64, String>> {
+pub(crate) fn user_names(
+    conn: &mut DbConn,
+    ids: &[Option<i64>],
+) -> AppResult<HashMap<i64, String>> {
     let wanted: Vec<i64> = ids.iter().flatten().copied().collect();
     Ok(users::table
         .filter(users::id.eq_any(&wanted))
@@ -568,8 +578,7 @@ pub fn assign(
             .tier
             .as_deref()
             .and_then(|t| crate::domain::account::Tier::parse(t).ok());
-        if let Err(message) =
-            crate::domain::assignment::check_tier_change(current_tier, input.tier)
+        if let Err(message) = crate::domain::assignment::check_tier_change(current_tier, input.tier)
         {
             return Ok(Err(FieldErrors::single("tier", message)));
         }

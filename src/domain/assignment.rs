@@ -175,8 +175,7 @@ pub fn default_tier(priority: Priority, is_common_low_complexity: bool) -> Tier 
 pub fn check_tier_change(from: Option<Tier>, to: Tier) -> Result<(), String> {
     if to == Tier::OnSite && from != Some(Tier::OnSite) {
         return Err(
-            "On-site support needs a manager's approval: escalate the ticket to it instead."
-                .into(),
+            "On-site support needs a manager's approval: escalate the ticket to it instead.".into(),
         );
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Demo tickets in every state with realistic timelines, and a bulk generator for benchmarks.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use crate::mail::messages::MailContext;
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::{categories, clients, contacts, tickets, users};

@@ -247,7 +247,14 @@ async fn approvals_page(
 }
 
 pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpResponse> {
-    let page = approvals_page(&state, &mgr.0, None, FieldErrors::new(), DecideForm::default()).await?;
+    let page = approvals_page(
+        &state,
+        &mgr.0,
+        None,
+        FieldErrors::new(),
+        DecideForm::default(),
+    )
+    .await?;
     render(&page)
 }
 
@@ -319,4 +326,3 @@ impl ApprovalsPage {
         }
     }
 }
-

@@ -14,11 +14,11 @@ use super::page::{
     Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status, url_encode,
 };
 use crate::db::clients::{ContactInput, SecretChange};
+use crate::db::escalation;
 use crate::db::tickets::{
     self, AssignInput, CategoryRow, Entry, IntakeInput, Queue, QueueFilter, Requester, SolveInput,
     TicketDetail, TriageInput, WorkInput,
 };
-use crate::db::escalation;
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
