@@ -4,6 +4,7 @@
 //! together.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -571,12 +572,9 @@ pub fn escalate_overdue(
         if !budgeted.iter().any(|l| l.id == standing.level.id) {
             continue;
         }
-        if !levels_by_client.contains_key(&row.client_id) {
-            let level = t::service_level(conn, ClientId(row.client_id))?;
-            levels_by_client.insert(row.client_id, level);
-        }
-        let Some(service) = levels_by_client.get(&row.client_id) else {
-            continue;
+        let service = match levels_by_client.entry(row.client_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(t::service_level(conn, ClientId(row.client_id))?),
         };
         let priority = row.priority()?;
         let target = *service.policy.sla_targets()?.target(priority);

@@ -181,12 +181,15 @@ pub fn check_manual(from: &Level, to: &Level, reason: Reason) -> Result<(), Stri
     ))
 }
 
+/// A field of a form and what is wrong with it.
+pub type FieldProblem = (&'static str, String);
+
 /// The vendor and their reference, both required when the reason is an external vendor.
 pub fn check_vendor(
     reason: Reason,
     vendor: &str,
     reference: &str,
-) -> Result<Option<(String, String)>, Vec<(&'static str, String)>> {
+) -> Result<Option<(String, String)>, Vec<FieldProblem>> {
     if reason != Reason::ExternalVendor {
         return Ok(None);
     }
