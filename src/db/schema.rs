@@ -320,6 +320,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    client_decisions (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        offered -> Text,
+        offered_by -> BigInt,
+        offered_at -> Timestamp,
+        answer -> Text,
+        answered_on -> Nullable<Date>,
+        answered_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(clients -> calendars (calendar_id));
 diesel::joinable!(clients -> sla_policies (sla_policy_id));
@@ -361,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_levels,
     escalations,
     approvals,
+    client_decisions,
 );

@@ -142,6 +142,7 @@ pub enum EventKind {
     Closed,
     Escalation,
     Approval,
+    Decision,
 }
 
 impl EventKind {
@@ -160,6 +161,7 @@ impl EventKind {
             EventKind::Closed => "closed",
             EventKind::Escalation => "escalation",
             EventKind::Approval => "approval",
+            EventKind::Decision => "decision",
         }
     }
 }

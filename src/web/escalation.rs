@@ -4,16 +4,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{CurrentUser, Manager};
 use super::page::{Ctx, FlashKind, flash, format_time, redirect, render, render_status};
 use super::tickets::{
-    ChangeForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id, parse_version,
-    refused,
+    ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id,
+    parse_version, refused,
 };
-use crate::db::escalation::{self, ChangeInput, EscalateInput};
+use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
 use crate::domain::escalation::{Reason, check_vendor};
 use crate::domain::ids::{TicketId, UserId};
@@ -325,4 +326,63 @@ impl ApprovalsPage {
             ""
         }
     }
+}
+
+/// The manager at the decision point: what was offered to the client, then their answer.
+pub async fn record_decision(
+    state: web::Data<AppState>,
+    mgr: Manager,
+    path: web::Path<i64>,
+    form: web::Form<DecisionForm>,
+) -> AppResult<HttpResponse> {
+    let user = mgr.0;
+    let id = TicketId(path.into_inner());
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let version = errors.take("version", parse_version(&form.version));
+    let offered = errors.take("offered", parse_note(&form.offered, 4000));
+    let answer = errors.take("answer", parse_note(&form.answer, 4000));
+    let answered_on = errors.take("answered_on", parse_date(&form.answered_on));
+    let forms = PageForms::deciding(form.clone());
+    let (Some(version), Some(offered), Some(answer), Some(answered_on)) =
+        (version, offered, answer, answered_on)
+    else {
+        return refused(&state, &user, id, errors, FormKey::Decision, forms).await;
+    };
+    let now = state.clock.now();
+    let input = DecisionInput {
+        offered,
+        answer,
+        answered_on,
+        today: now.with_timezone(&user.zone()).date_naive(),
+    };
+    let actor = user.id();
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::record_decision(conn, actor, id, version, &input, now)
+    })
+    .await;
+    finish(
+        &state,
+        &user,
+        id,
+        outcome,
+        Sent {
+            key: FormKey::Decision,
+            forms,
+            kept: form.offered,
+        },
+        "Decision point updated.",
+    )
+    .await
+}
+
+/// A date from a date field; empty means none yet.
+fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| "Give the date as year-month-day, e.g. 2026-11-30.".to_string())
 }

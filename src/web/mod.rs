@@ -128,6 +128,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/tickets/{id}/changes",
             web::post().to(escalation::request_change),
         )
+        .route(
+            "/tickets/{id}/decision",
+            web::post().to(escalation::record_decision),
+        )
         .route("/approvals", web::get().to(escalation::queue))
         .route("/approvals/{id}", web::post().to(escalation::decide))
         .route("/kb", web::get().to(tickets::kb_index))

@@ -795,6 +795,23 @@ pub struct ChangeForm {
     pub planned_window: String,
 }
 
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub version: String,
+    pub offered: String,
+    pub answer: String,
+    pub answered_on: String,
+}
+
+pub struct DecisionItem {
+    pub offered: String,
+    pub offered_by: String,
+    pub offered_at: String,
+    pub answer: String,
+    pub answered_on: String,
+}
+
 pub struct EscalationItem {
     pub when: String,
     pub from: String,
@@ -829,6 +846,7 @@ pub enum FormKey {
     Reopen,
     Escalate,
     Change,
+    Decision,
 }
 
 #[derive(Template)]
@@ -888,6 +906,9 @@ struct TicketPage {
     reopen: ReopenForm,
     escalate: EscalateForm,
     change: ChangeForm,
+    decision: DecisionForm,
+    decisions: Vec<DecisionItem>,
+    open_offer: bool,
     level_name: String,
     budget_note: Option<String>,
     escalation_targets: Vec<(String, String)>,
@@ -909,6 +930,7 @@ impl TicketPage {
             "reopen" => FormKey::Reopen,
             "escalate" => FormKey::Escalate,
             "change" => FormKey::Change,
+            "decision" => FormKey::Decision,
             _ => FormKey::None,
         };
         if key == self.form_with_errors {
@@ -942,6 +964,7 @@ fn event_label(kind: &str) -> String {
         "closed" => "Closed".into(),
         "escalation" => "Escalation".into(),
         "approval" => "Approval".into(),
+        "decision" => "Decision point".into(),
         other => other.to_string(),
     }
 }
@@ -957,18 +980,19 @@ async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let (detail, categories, facts, (standing, history, requests)) =
+    let (detail, categories, facts, (standing, history, requests, decisions)) =
         db::run(&state.pool, move |conn| {
             let detail = tickets::detail(conn, id)?;
             let category = detail.row.category_id.map(CategoryId);
             let standing = escalation::standing(conn, &detail.row)?;
             let history = escalation::history(conn, &standing.ladder, id)?;
             let requests = escalation::of_ticket(conn, id)?;
+            let decisions = escalation::decisions_of(conn, id)?;
             Ok((
                 detail,
                 tickets::list_categories(conn)?,
                 tickets::assignment_candidates(conn, category, now)?,
-                (standing, history, requests),
+                (standing, history, requests, decisions),
             ))
         })
         .await?;
@@ -1078,7 +1102,12 @@ async fn ticket_page(
             version: version.to_string(),
             ..ChangeForm::default()
         },
+        decision: DecisionForm {
+            version: version.to_string(),
+            ..DecisionForm::default()
+        },
     };
+    let open_offer = decisions.iter().any(|(d, _)| d.answered_on.is_none());
     let budget_note = budget_note(&detail, &standing, status, now)?;
     let awaiting_approval = requests.iter().any(|r| r.row.status == "pending");
     let forms = forms.merged_over(defaults, form_with_errors);
@@ -1172,6 +1201,18 @@ async fn ticket_page(
         reopen: forms.reopen,
         escalate: forms.escalate,
         change: forms.change,
+        decision: forms.decision,
+        decisions: decisions
+            .into_iter()
+            .map(|(d, offered_by)| DecisionItem {
+                offered_by,
+                offered_at: format_time(d.offered_at, zone),
+                offered: d.offered,
+                answer: d.answer,
+                answered_on: d.answered_on.map(|on| on.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        open_offer,
         level_name: standing.level.name.clone(),
         budget_note,
         escalation_targets: standing
@@ -1275,6 +1316,7 @@ pub(super) struct PageForms {
     reopen: ReopenForm,
     escalate: EscalateForm,
     change: ChangeForm,
+    decision: DecisionForm,
 }
 
 impl PageForms {
@@ -1282,6 +1324,14 @@ impl PageForms {
     pub(super) fn escalating(escalate: EscalateForm) -> Self {
         Self {
             escalate,
+            ..Self::default()
+        }
+    }
+
+    /// The decision-point entry as sent, the others from the ticket.
+    pub(super) fn deciding(decision: DecisionForm) -> Self {
+        Self {
+            decision,
             ..Self::default()
         }
     }
@@ -1335,6 +1385,11 @@ impl PageForms {
                 self.change
             } else {
                 defaults.change
+            },
+            decision: if keep == FormKey::Decision {
+                self.decision
+            } else {
+                defaults.decision
             },
         }
     }

@@ -3,12 +3,14 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use diesel::prelude::*;
+use fantoccini::Locator;
 use reqwest::StatusCode;
 use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::TicketId;
 use tierdesk::jobs;
 
+use crate::browser::start_browser;
 use crate::helpers::{Page, TestApp, another_instance};
 use crate::tickets::{client_with_contact, record_ticket};
 
@@ -716,3 +718,110 @@ both_backends!(
     only_another_manager_approves_and_solving_waits_for_the_decision,
     on_site_support_waits_for_a_managers_approval,
 );
+
+/// A technician files a change over HTTP; the manager approves it in a real browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/changes"),
+        &[
+            ("version", &version_of(&page)),
+            ("what", "Reboot FS01"),
+            ("why", "The SMB service hangs"),
+            ("impact", "Shares offline for 10 minutes"),
+            ("risk", "Low"),
+            ("rollback_plan", "Boot the previous kernel"),
+            ("planned_window", "Today 12:30-12:45"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("#email", "mia@msp.example").await;
+    browser.fill("#password", "Mia Manager password 1").await;
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+        .await
+        .expect("the dashboard after signing in");
+    browser
+        .client
+        .find(Locator::LinkText("Pending approvals"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[. = 'Approvals']"))
+        .await
+        .expect("the approvals queue");
+    let queue = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Reboot FS01"), "{queue}");
+    assert!(queue.contains("Boot the previous kernel"), "{queue}");
+    browser.fill("#comment", "Go ahead at 12:30.").await;
+    browser.screenshot("approval").await;
+    browser
+        .client
+        .find(Locator::Css("button[value=approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath(
+            "//*[contains(., 'Request approved; the requester is told.')]",
+        ))
+        .await
+        .expect("the approval is confirmed");
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Nothing is waiting for a manager.")
+    );
+    browser.client.clone().close().await.unwrap();
+
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("Sensitive change approved: Reboot FS01"),
+        "{text}"
+    );
+    assert!(text.contains("Go ahead at 12:30."), "{text}");
+}

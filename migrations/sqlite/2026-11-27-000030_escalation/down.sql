@@ -1,3 +1,4 @@
+DROP TABLE client_decisions;
 DROP TABLE approvals;
 DROP TABLE escalations;
 DROP TABLE ticket_levels;

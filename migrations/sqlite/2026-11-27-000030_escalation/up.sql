@@ -76,3 +76,18 @@ CREATE TABLE approvals (
 );
 CREATE INDEX approvals_status ON approvals (status);
 CREATE INDEX approvals_ticket ON approvals (ticket_id);
+
+-- The decision point: what the manager offered the client (replace a device, order a part),
+-- and the client's answer with its date once given. An open offer keeps the ticket pending
+-- client input.
+CREATE TABLE client_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id BIGINT NOT NULL REFERENCES tickets (id),
+    offered TEXT NOT NULL,
+    offered_by BIGINT NOT NULL REFERENCES users (id),
+    offered_at TIMESTAMP NOT NULL,
+    answer TEXT NOT NULL,
+    answered_on DATE,
+    answered_by BIGINT REFERENCES users (id)
+);
+CREATE INDEX client_decisions_ticket ON client_decisions (ticket_id);
