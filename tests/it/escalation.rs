@@ -295,6 +295,86 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
         "{dashboard}"
     );
     assert!(dashboard.contains("File server share gone"), "{dashboard}");
+
+    // The manager offers the client a choice: the ticket waits for the client, clock stopped.
+    let page = manager.get(&ticket).await;
+    let empty = manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[("version", &version_of(&page)), ("offered", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.field_error("offered").is_some());
+    manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                (
+                    "offered",
+                    "Replace the NAS with a DS923+ (1,200 EUR), or repair the old one",
+                ),
+            ],
+        )
+        .await
+        .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "pending_client");
+    assert!(row.resolution_due_at.is_none());
+    assert!(
+        manager
+            .get(&ticket)
+            .await
+            .text()
+            .contains("the client is deciding")
+    );
+
+    // Technicians cannot record decisions; the answer cannot come from the future.
+    let tech_page = app.get(&ticket).await;
+    let forbidden = app
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&tech_page)),
+                ("answer", "Yes"),
+                ("answered_on", "2026-11-30"),
+            ],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let page = manager.get(&ticket).await;
+    let future = manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                ("answer", "Replace it"),
+                ("answered_on", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.field_error("answered_on").is_some());
+    assert_eq!(future.field_value("answer").as_deref(), Some("Replace it"));
+    manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                ("answer", "Replace it"),
+                ("answered_on", "2026-11-30"),
+            ],
+        )
+        .await
+        .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "in_progress");
+    let text = manager.get(&ticket).await.text();
+    assert!(
+        text.contains("Client's answer (2026-11-30): Replace it"),
+        "{text}"
+    );
 }
 
 async fn an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock(app: TestApp) {
