@@ -17,10 +17,10 @@ use super::tickets::{
     self as t, EventKind, NewEvent, PauseRow, TicketRow, add_event, update_ticket,
 };
 use super::users::UserRow;
-use super::{DbConn, write_tx};
+use super::{DbConn, audit, write_tx};
 use crate::domain::account::{Role, Tier};
 use crate::domain::escalation::{
-    self as rules, DecisionStep, Ladder, Level, Reason, SeverityRule, Trigger,
+    self as rules, DecisionStep, Ladder, Level, LevelEdit, Reason, SeverityRule, Trigger,
 };
 use crate::domain::ids::{ClientId, TicketId, UserId};
 use crate::domain::inputs::{EmailAddress, FieldErrors};
@@ -1246,5 +1246,162 @@ pub fn record_decision(
             at,
         )?;
         Ok(Ok(after))
+    })
+}
+
+// ---------------------------------------------------------------- the ladder, for admins
+
+/// Renames a level and sets its budgets.
+#[tracing::instrument(skip_all, fields(level_id = id))]
+pub fn update_level(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: i64,
+    edit: &LevelEdit,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let before: LevelRow = escalation_levels::table
+            .find(id)
+            .select(LevelRow::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let [p1, p2, p3] = edit.budget_percent;
+        diesel::update(escalation_levels::table.find(id))
+            .set((
+                escalation_levels::name.eq(&edit.name),
+                escalation_levels::budget_p1.eq(p1),
+                escalation_levels::budget_p2.eq(p2),
+                escalation_levels::budget_p3.eq(p3),
+            ))
+            .execute(conn)?;
+        let percent = |b: Option<i32>| b.map_or_else(|| "none".to_string(), |p| format!("{p}%"));
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::EscalationLevel,
+            id,
+            "level changed",
+            &format!(
+                "{} → {}; budgets P1/P2/P3 {}/{}/{} → {}/{}/{}",
+                before.name,
+                edit.name,
+                percent(before.budget_p1),
+                percent(before.budget_p2),
+                percent(before.budget_p3),
+                percent(p1),
+                percent(p2),
+                percent(p3)
+            ),
+            now.naive_utc(),
+        )
+    })
+}
+
+/// Swaps a level with its neighbour above (`up`) or below.
+#[tracing::instrument(skip_all, fields(level_id = id))]
+pub fn move_level(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: i64,
+    up: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let ladder = load_ladder(conn)?;
+        let levels = ladder.levels();
+        let Some(index) = levels.iter().position(|l| l.id == id) else {
+            return Err(AppError::NotFound);
+        };
+        let other = if up {
+            index.checked_add(1)
+        } else {
+            index.checked_sub(1)
+        };
+        let Some(other) = other.and_then(|i| levels.get(i)) else {
+            return Ok(());
+        };
+        let level = &levels[index];
+        // Positions are unique: park one level outside the ladder while the other moves.
+        diesel::update(escalation_levels::table.find(level.id))
+            .set(escalation_levels::position.eq(-1))
+            .execute(conn)?;
+        diesel::update(escalation_levels::table.find(other.id))
+            .set(escalation_levels::position.eq(level.position))
+            .execute(conn)?;
+        diesel::update(escalation_levels::table.find(level.id))
+            .set(escalation_levels::position.eq(other.position))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::EscalationLevel,
+            id,
+            "level moved",
+            &format!(
+                "{} {} {}",
+                level.name,
+                if up { "above" } else { "below" },
+                other.name
+            ),
+            now.naive_utc(),
+        )
+    })
+}
+
+/// Removes a level no ticket, escalation, request or severity rule refers to, for a small MSP
+/// that runs with fewer levels.
+#[tracing::instrument(skip_all, fields(level_id = id))]
+pub fn remove_level(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Result<(), String>> {
+    use diesel::dsl::count_star;
+    write_tx(conn, |conn| {
+        let name: String = escalation_levels::table
+            .find(id)
+            .select(escalation_levels::name)
+            .first(conn)
+            .optional()?
+            .ok_or(AppError::NotFound)?;
+        let used: i64 = ticket_levels::table
+            .filter(ticket_levels::level_id.eq(id))
+            .select(count_star())
+            .first::<i64>(conn)?
+            + escalations::table
+                .filter(
+                    escalations::to_level_id
+                        .eq(id)
+                        .or(escalations::from_level_id.eq(id)),
+                )
+                .select(count_star())
+                .first::<i64>(conn)?
+            + approvals::table
+                .filter(approvals::to_level_id.eq(id))
+                .select(count_star())
+                .first::<i64>(conn)?
+            + escalation_severity_rules::table
+                .filter(escalation_severity_rules::min_level_id.eq(id))
+                .select(count_star())
+                .first::<i64>(conn)?;
+        if used > 0 {
+            return Ok(Err(format!(
+                "{name} is part of tickets' history or of a severity rule, so it stays."
+            )));
+        }
+        diesel::delete(escalation_levels::table.find(id)).execute(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::EscalationLevel,
+            id,
+            "level removed",
+            &name,
+            now.naive_utc(),
+        )?;
+        Ok(Ok(()))
     })
 }

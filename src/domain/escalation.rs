@@ -336,6 +336,51 @@ pub fn decision_step(
     })
 }
 
+/// A level as an admin edits it: its name and its budget per priority, in percent of the
+/// resolution target (empty: no time trigger at that level for that priority).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelEdit {
+    pub name: String,
+    pub budget_percent: [Option<i32>; 3],
+}
+
+const BUDGET_FIELDS: [&str; 3] = ["budget_p1", "budget_p2", "budget_p3"];
+
+/// Parses a level's name and budgets. A budget is a whole percentage from 1 to 100: a level
+/// cannot have more time than the whole resolution target.
+pub fn parse_level_edit(name: &str, budgets: [&str; 3]) -> Result<LevelEdit, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let name = name.trim();
+    if name.is_empty() {
+        problems.push(("name", "Give the level a name.".to_string()));
+    } else if name.chars().count() > 80 {
+        problems.push(("name", "Keep the name under 80 characters.".to_string()));
+    }
+    let mut budget_percent = [None; 3];
+    for ((slot, raw), field) in budget_percent.iter_mut().zip(budgets).zip(BUDGET_FIELDS) {
+        let raw = raw.trim().trim_end_matches('%').trim();
+        if raw.is_empty() {
+            continue;
+        }
+        match raw.parse::<i32>() {
+            Ok(percent) if (1..=100).contains(&percent) => *slot = Some(percent),
+            _ => problems.push((
+                field,
+                "Give a whole percentage from 1 to 100, or leave it empty for no time trigger."
+                    .to_string(),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(LevelEdit {
+            name: name.to_string(),
+            budget_percent,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -547,18 +592,21 @@ mod tests {
         }
     }
 
+    /// Open offer, offered, answer, its date, and the step or the fields with problems.
+    type DecisionCase = (
+        bool,
+        &'static str,
+        &'static str,
+        Option<NaiveDate>,
+        Result<DecisionStep, Vec<&'static str>>,
+    );
+
     #[test]
     fn the_decision_point_offers_then_takes_the_answer() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
         let yesterday = today.pred_opt();
         let tomorrow = today.succ_opt();
-        let table: [(
-            bool,
-            &str,
-            &str,
-            Option<NaiveDate>,
-            Result<DecisionStep, Vec<&str>>,
-        ); 8] = [
+        let table: [DecisionCase; 8] = [
             (
                 false,
                 "New NAS, 1,200 EUR",
@@ -590,6 +638,47 @@ mod tests {
             let got = decision_step(open, offered, answer, on, today)
                 .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
             assert_eq!(got, expected, "{open} {offered:?} {answer:?} {on:?}");
+        }
+    }
+
+    /// Name, budgets, and the edit or the fields with problems.
+    type LevelCase = (
+        &'static str,
+        [&'static str; 3],
+        Result<LevelEdit, Vec<&'static str>>,
+    );
+
+    #[test]
+    fn level_budgets_are_whole_percentages_of_the_target() {
+        let ok = |b: [Option<i32>; 3]| {
+            Ok::<_, Vec<&str>>(LevelEdit {
+                name: "Tier 1".into(),
+                budget_percent: b,
+            })
+        };
+        let table: [LevelCase; 5] = [
+            (
+                " Tier 1 ",
+                ["50", "50%", ""],
+                ok([Some(50), Some(50), None]),
+            ),
+            ("Tier 1", ["", "", ""], ok([None, None, None])),
+            (
+                "Tier 1",
+                ["100", "1", "75"],
+                ok([Some(100), Some(1), Some(75)]),
+            ),
+            (
+                "",
+                ["0", "101", "half"],
+                Err(vec!["name", "budget_p1", "budget_p2", "budget_p3"]),
+            ),
+            ("Tier 1", ["-5", "", ""], Err(vec!["budget_p1"])),
+        ];
+        for (name, budgets, expected) in table {
+            let got = parse_level_edit(name, budgets)
+                .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
+            assert_eq!(got, expected, "{name:?} {budgets:?}");
         }
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::AppState;
-use super::extract::{CurrentUser, Manager};
+use super::extract::{Admin, CurrentUser, Manager};
 use super::page::{Ctx, FlashKind, flash, format_time, redirect, render, render_status};
 use super::tickets::{
     ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id,
@@ -16,10 +16,10 @@ use super::tickets::{
 };
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
-use crate::domain::escalation::{Reason, check_vendor};
+use crate::domain::escalation::{Reason, check_vendor, parse_level_edit};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::{FieldErrors, parse_note};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
 /// Free text that must be there: escalations and changes are expensive and must be explained.
@@ -385,4 +385,178 @@ fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map(Some)
         .map_err(|_| "Give the date as year-month-day, e.g. 2026-11-30.".to_string())
+}
+
+// ---------------------------------------------------------------- the ladder, for admins
+
+pub struct LevelItem {
+    pub id: i64,
+    pub name: String,
+    pub line: &'static str,
+    pub budgets: [String; 3],
+    pub first: bool,
+    pub last: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LevelForm {
+    name: String,
+    budget_p1: String,
+    budget_p2: String,
+    budget_p3: String,
+}
+
+#[derive(Template)]
+#[template(path = "escalation/ladder.html")]
+struct LadderPage {
+    ctx: Ctx,
+    levels: Vec<LevelItem>,
+    /// The level whose form is sent back, with its errors.
+    failed: Option<i64>,
+    errors: FieldErrors,
+}
+
+impl LadderPage {
+    fn errors_for(&self, id: &i64) -> FieldErrors {
+        if self.failed == Some(*id) {
+            self.errors.clone()
+        } else {
+            FieldErrors::new()
+        }
+    }
+}
+
+async fn ladder_page(
+    state: &AppState,
+    user: &CurrentUser,
+    failed: Option<(i64, LevelForm)>,
+    errors: FieldErrors,
+) -> AppResult<LadderPage> {
+    let ladder = db::run(&state.pool, escalation::load_ladder).await?;
+    let count = ladder.levels().len();
+    let levels = ladder
+        .levels()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let shown = |b: Option<i32>| b.map(|p| p.to_string()).unwrap_or_default();
+            let (name, budgets) = match &failed {
+                Some((id, form)) if *id == l.id => (
+                    form.name.clone(),
+                    [
+                        form.budget_p1.clone(),
+                        form.budget_p2.clone(),
+                        form.budget_p3.clone(),
+                    ],
+                ),
+                _ => (l.name.clone(), l.budget_percent.map(shown)),
+            };
+            LevelItem {
+                id: l.id,
+                name,
+                line: match (l.tier, l.decision_point) {
+                    (Some(tier), _) => tier.label(),
+                    (None, true) => "Decision point",
+                    (None, false) => "—",
+                },
+                budgets,
+                first: i == 0,
+                last: i + 1 == count,
+            }
+        })
+        .collect();
+    Ok(LadderPage {
+        ctx: user.ctx(),
+        levels,
+        failed: failed.map(|(id, _)| id),
+        errors,
+    })
+}
+
+pub async fn ladder(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
+    render(&ladder_page(&state, &admin.0, None, FieldErrors::new()).await?)
+}
+
+pub async fn update_level(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+    form: web::Form<LevelForm>,
+) -> AppResult<HttpResponse> {
+    let user = admin.0;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let edit = match parse_level_edit(
+        &form.name,
+        [&form.budget_p1, &form.budget_p2, &form.budget_p3],
+    ) {
+        Ok(edit) => edit,
+        Err(problems) => {
+            let mut errors = FieldErrors::new();
+            for (field, message) in problems {
+                errors.add(field, message);
+            }
+            let page = ladder_page(&state, &user, Some((id, form)), errors).await?;
+            return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let (actor, now) = (user.id(), state.clock.now());
+    db::run(&state.pool, move |conn| {
+        escalation::update_level(conn, actor, id, &edit, now)
+    })
+    .await?;
+    flash(&user.session, FlashKind::Success, "Level saved.");
+    Ok(redirect("/admin/escalation"))
+}
+
+pub async fn move_level(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<(i64, String)>,
+) -> AppResult<HttpResponse> {
+    let user = admin.0;
+    let (id, direction) = path.into_inner();
+    let up = match direction.as_str() {
+        "up" => true,
+        "down" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let (actor, now) = (user.id(), state.clock.now());
+    db::run(&state.pool, move |conn| {
+        escalation::move_level(conn, actor, id, up, now)
+    })
+    .await?;
+    Ok(redirect("/admin/escalation"))
+}
+
+pub async fn remove_level(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let user = admin.0;
+    let id = path.into_inner();
+    let (actor, now) = (user.id(), state.clock.now());
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::remove_level(conn, actor, id, now)
+    })
+    .await?;
+    match outcome {
+        Ok(()) => {
+            flash(&user.session, FlashKind::Success, "Level removed.");
+            Ok(redirect("/admin/escalation"))
+        }
+        Err(message) => {
+            let page =
+                ladder_page(&state, &user, None, FieldErrors::single("level", message)).await?;
+            render_status(
+                &LadderPage {
+                    failed: Some(id),
+                    ..page
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
 }

@@ -132,6 +132,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/tickets/{id}/decision",
             web::post().to(escalation::record_decision),
         )
+        .route("/admin/escalation", web::get().to(escalation::ladder))
+        .route(
+            "/admin/escalation/levels/{id}",
+            web::post().to(escalation::update_level),
+        )
+        .route(
+            "/admin/escalation/levels/{id}/move/{direction}",
+            web::post().to(escalation::move_level),
+        )
+        .route(
+            "/admin/escalation/levels/{id}/remove",
+            web::post().to(escalation::remove_level),
+        )
         .route("/approvals", web::get().to(escalation::queue))
         .route("/approvals/{id}", web::post().to(escalation::decide))
         .route("/kb", web::get().to(tickets::kb_index))

@@ -797,6 +797,7 @@ both_backends!(
     a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told,
     only_another_manager_approves_and_solving_waits_for_the_decision,
     on_site_support_waits_for_a_managers_approval,
+    admins_set_the_ladder_budgets_and_run_with_fewer_levels,
 );
 
 /// A technician files a change over HTTP; the manager approves it in a real browser.
@@ -904,4 +905,74 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
         "{text}"
     );
     assert!(text.contains("Go ahead at 12:30."), "{text}");
+}
+
+async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
+    let ticket = friday_ticket(&app).await;
+    let tier1 = level(&app, "Tier 1").await;
+    let tier2 = level(&app, "Tier 2").await;
+    let tier3 = level(&app, "Tier 3").await;
+    assert_eq!(
+        app.get("/admin/escalation").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let page = admin.get("/admin/escalation").await.text();
+    assert!(page.contains("1. Tier 1"), "{page}");
+    assert!(page.contains("5. Service desk manager"), "{page}");
+
+    let bad = admin
+        .post_form(
+            &format!("/admin/escalation/levels/{tier1}"),
+            &[
+                ("name", "First line"),
+                ("budget_p1", "50"),
+                ("budget_p2", "half"),
+                ("budget_p3", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("budget_p2").is_some());
+    assert_eq!(bad.field_value("budget_p2").as_deref(), Some("half"));
+    admin
+        .post_form(
+            &format!("/admin/escalation/levels/{tier1}"),
+            &[
+                ("name", "First line"),
+                ("budget_p1", "50"),
+                ("budget_p2", "25"),
+                ("budget_p3", "50"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/admin/escalation");
+    // A quarter of the P2's 4 business hours: 60 minutes, 30 of them used.
+    app.clock.set(december(4, 17, 0));
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("You have 30 business minutes before this must go to Tier 2."),
+        "{text}"
+    );
+
+    // A small MSP runs without tier 3; tier 2 carries the P1 rule, so it stays.
+    admin
+        .post_form(&format!("/admin/escalation/levels/{tier3}/remove"), &[])
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let kept = admin
+        .post_form(&format!("/admin/escalation/levels/{tier2}/remove"), &[])
+        .await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(kept.text().contains("Tier 2 is part of"), "{}", kept.text());
+    admin
+        .post_form(&format!("/admin/escalation/levels/{tier2}/move/up"), &[])
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let page = admin.get("/admin/escalation").await.text();
+    assert!(page.contains("1. First line"), "{page}");
+    assert!(page.contains("2. On-site support"), "{page}");
+    assert!(page.contains("3. Tier 2"), "{page}");
+    assert!(!page.contains("Tier 3"), "{page}");
 }
