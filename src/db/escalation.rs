@@ -390,7 +390,7 @@ pub fn escalate(
         if to.needs_approval() {
             return request_onsite(conn, ctx, actor, &before, &from, to, input, now);
         }
-        apply_move(
+        let after = match apply_move(
             conn,
             &before,
             &Move {
@@ -404,7 +404,26 @@ pub fn escalate(
                 vendor: input.vendor.clone(),
             },
             now,
-        )
+        )? {
+            Ok(after) => after,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        // The new owner hears of it, unless they escalated to themselves.
+        let owner: Vec<UserRow> = users::table
+            .find(input.owner.0)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        let message = notice(
+            ctx,
+            &after,
+            format!("Escalated to {}: you own this ticket now", to.name),
+            vec![
+                format!("Reason: {}", input.reason.label()),
+                input.explanation.clone(),
+            ],
+        );
+        notify(conn, ctx, &owner, Some(actor), &message, now)?;
+        Ok(Ok(after))
     })
 }
 
@@ -557,9 +576,42 @@ pub fn escalate_overdue(
         .filter(|s| s.is_open() && !s.is_pending())
         .map(Status::as_str)
         .collect();
-    let candidates: Vec<(TicketRow, Option<i64>, Option<NaiveDateTime>)> = tickets::table
+    // Only tickets that may stand at a budgeted level: recorded there, or never escalated and
+    // on a budgeted tier (or on no tier while the bottom level is budgeted). The exact standing
+    // is worked out below, by the same rule the ticket page uses.
+    let budgeted_ids: Vec<i64> = budgeted.iter().map(|l| l.id).collect();
+    let budgeted_tiers: Vec<&str> = budgeted
+        .iter()
+        .filter_map(|l| l.tier.map(Tier::as_str))
+        .collect();
+    let bottom_budgeted = ladder
+        .levels()
+        .first()
+        .is_some_and(|l| budgeted_ids.contains(&l.id));
+    let mut query = tickets::table
         .left_join(ticket_levels::table)
         .filter(tickets::status.eq_any(running))
+        .into_boxed();
+    query = if bottom_budgeted {
+        query.filter(
+            ticket_levels::level_id
+                .eq_any(budgeted_ids.clone())
+                .or(ticket_levels::level_id.is_null().and(
+                    tickets::tier
+                        .eq_any(budgeted_tiers)
+                        .or(tickets::tier.is_null()),
+                )),
+        )
+    } else {
+        query.filter(
+            ticket_levels::level_id
+                .eq_any(budgeted_ids.clone())
+                .or(ticket_levels::level_id
+                    .is_null()
+                    .and(tickets::tier.eq_any(budgeted_tiers))),
+        )
+    };
+    let candidates: Vec<(TicketRow, Option<i64>, Option<NaiveDateTime>)> = query
         .select((
             TicketRow::as_select(),
             ticket_levels::level_id.nullable(),
@@ -571,7 +623,7 @@ pub fn escalate_overdue(
     for (row, level_id, entered) in candidates {
         let recorded = level_id.zip(entered);
         let standing = standing_of(ladder.clone(), &row, recorded)?;
-        if !budgeted.iter().any(|l| l.id == standing.level.id) {
+        if !budgeted_ids.contains(&standing.level.id) {
             continue;
         }
         let service = match levels_by_client.entry(row.client_id) {

@@ -238,6 +238,12 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
     assert!(text.contains("Administrator privileges"), "{text}");
     assert!(text.contains("Escalation level Tier 2"), "{text}");
     assert!(text.contains("Owner Priya Nair"), "{text}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "priya@msp.example"
+            && s.contains("Escalated to Tier 2: you own this ticket now")),
+        "{mail:?}"
+    );
 }
 
 async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
