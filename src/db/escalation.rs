@@ -74,6 +74,7 @@ pub fn load_ladder(conn: &mut DbConn) -> AppResult<Ladder> {
 
 fn severity_rules(conn: &mut DbConn) -> AppResult<Vec<SeverityRule>> {
     let rows: Vec<(String, i64, bool)> = escalation_severity_rules::table
+        .order(escalation_severity_rules::priority.asc())
         .select((
             escalation_severity_rules::priority,
             escalation_severity_rules::min_level_id,
@@ -1456,4 +1457,73 @@ pub fn remove_level(
         )?;
         Ok(Ok(()))
     })
+}
+
+/// The severity rules as the ladder page shows them.
+pub fn load_severity_rules(conn: &mut DbConn) -> AppResult<Vec<SeverityRule>> {
+    severity_rules(conn)
+}
+
+/// Replaces the severity rules applied at triage.
+#[tracing::instrument(skip_all)]
+pub fn set_severity_rules(
+    conn: &mut DbConn,
+    actor: UserId,
+    rules: &[SeverityRule],
+    now: DateTime<Utc>,
+) -> AppResult<Result<(), FieldErrors>> {
+    write_tx(conn, |conn| {
+        let ladder = load_ladder(conn)?;
+        let mut described = Vec::new();
+        for rule in rules {
+            let Some(level) = ladder.get(rule.min_level) else {
+                return Ok(Err(FieldErrors::single(
+                    severity_field(rule.priority),
+                    "Choose a level from the list.",
+                )));
+            };
+            described.push(format!(
+                "{} → at least {}{}",
+                rule.priority.as_str(),
+                level.name,
+                if rule.notify_manager {
+                    ", manager told"
+                } else {
+                    ""
+                }
+            ));
+        }
+        diesel::delete(escalation_severity_rules::table).execute(conn)?;
+        for rule in rules {
+            diesel::insert_into(escalation_severity_rules::table)
+                .values((
+                    escalation_severity_rules::priority.eq(rule.priority.as_str()),
+                    escalation_severity_rules::min_level_id.eq(rule.min_level),
+                    escalation_severity_rules::notify_manager.eq(rule.notify_manager),
+                ))
+                .execute(conn)?;
+        }
+        if described.is_empty() {
+            described.push("none".into());
+        }
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::EscalationLevel,
+            0,
+            "severity rules set",
+            &described.join("; "),
+            now.naive_utc(),
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+/// The form field of a priority's severity rule.
+pub fn severity_field(priority: Priority) -> &'static str {
+    match priority {
+        Priority::P1 => "min_level_p1",
+        Priority::P2 => "min_level_p2",
+        Priority::P3 => "min_level_p3",
+    }
 }

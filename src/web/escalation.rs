@@ -9,16 +9,17 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{Admin, CurrentUser, Manager};
-use super::page::{Ctx, FlashKind, flash, format_time, redirect, render, render_status};
+use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
 use super::tickets::{
     ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id,
     parse_version, refused,
 };
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
-use crate::domain::escalation::{Reason, check_vendor, parse_level_edit};
+use crate::domain::escalation::{Reason, SeverityRule, check_vendor, parse_level_edit};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::{FieldErrors, parse_note};
+use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -407,11 +408,44 @@ pub struct LevelForm {
     budget_p3: String,
 }
 
+pub struct SeverityItem {
+    pub priority: &'static str,
+    pub field: &'static str,
+    pub notify_field: &'static str,
+    pub level: String,
+    pub notify: bool,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SeverityForm {
+    min_level_p1: String,
+    notify_p1: Option<String>,
+    min_level_p2: String,
+    notify_p2: Option<String>,
+    min_level_p3: String,
+    notify_p3: Option<String>,
+}
+
+impl SeverityForm {
+    fn of(&self, priority: Priority) -> (&str, bool) {
+        let (level, notify) = match priority {
+            Priority::P1 => (&self.min_level_p1, &self.notify_p1),
+            Priority::P2 => (&self.min_level_p2, &self.notify_p2),
+            Priority::P3 => (&self.min_level_p3, &self.notify_p3),
+        };
+        (level.as_str(), checkbox(notify))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "escalation/ladder.html")]
 struct LadderPage {
     ctx: Ctx,
     levels: Vec<LevelItem>,
+    severity: Vec<SeverityItem>,
+    level_options: Vec<(String, String)>,
+    severity_errors: FieldErrors,
     /// The level whose form is sent back, with its errors.
     failed: Option<i64>,
     errors: FieldErrors,
@@ -432,8 +466,50 @@ async fn ladder_page(
     user: &CurrentUser,
     failed: Option<(i64, LevelForm)>,
     errors: FieldErrors,
+    severity_sent: Option<(SeverityForm, FieldErrors)>,
 ) -> AppResult<LadderPage> {
-    let ladder = db::run(&state.pool, escalation::load_ladder).await?;
+    let (ladder, rules) = db::run(&state.pool, |conn| {
+        Ok((
+            escalation::load_ladder(conn)?,
+            escalation::load_severity_rules(conn)?,
+        ))
+    })
+    .await?;
+    let severity = Priority::ALL
+        .into_iter()
+        .map(|priority| {
+            let (level, notify) = match &severity_sent {
+                Some((form, _)) => {
+                    let (level, notify) = form.of(priority);
+                    (level.to_string(), notify)
+                }
+                None => rules
+                    .iter()
+                    .find(|r| r.priority == priority)
+                    .map_or((String::new(), false), |r| {
+                        (r.min_level.to_string(), r.notify_manager)
+                    }),
+            };
+            SeverityItem {
+                priority: priority.label(),
+                field: escalation::severity_field(priority),
+                notify_field: match priority {
+                    Priority::P1 => "notify_p1",
+                    Priority::P2 => "notify_p2",
+                    Priority::P3 => "notify_p3",
+                },
+                level,
+                notify,
+            }
+        })
+        .collect();
+    let mut level_options = vec![(String::new(), "No rule".to_string())];
+    level_options.extend(
+        ladder
+            .levels()
+            .iter()
+            .map(|l| (l.id.to_string(), format!("At least {}", l.name))),
+    );
     let count = ladder.levels().len();
     let levels = ladder
         .levels()
@@ -469,13 +545,16 @@ async fn ladder_page(
     Ok(LadderPage {
         ctx: user.ctx(),
         levels,
+        severity,
+        level_options,
+        severity_errors: severity_sent.map(|(_, e)| e).unwrap_or_default(),
         failed: failed.map(|(id, _)| id),
         errors,
     })
 }
 
 pub async fn ladder(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
-    render(&ladder_page(&state, &admin.0, None, FieldErrors::new()).await?)
+    render(&ladder_page(&state, &admin.0, None, FieldErrors::new(), None).await?)
 }
 
 pub async fn update_level(
@@ -497,7 +576,7 @@ pub async fn update_level(
             for (field, message) in problems {
                 errors.add(field, message);
             }
-            let page = ladder_page(&state, &user, Some((id, form)), errors).await?;
+            let page = ladder_page(&state, &user, Some((id, form)), errors, None).await?;
             return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -548,8 +627,14 @@ pub async fn remove_level(
             Ok(redirect("/admin/escalation"))
         }
         Err(message) => {
-            let page =
-                ladder_page(&state, &user, None, FieldErrors::single("level", message)).await?;
+            let page = ladder_page(
+                &state,
+                &user,
+                None,
+                FieldErrors::single("level", message),
+                None,
+            )
+            .await?;
             render_status(
                 &LadderPage {
                     failed: Some(id),
@@ -557,6 +642,61 @@ pub async fn remove_level(
                 },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
+        }
+    }
+}
+
+pub async fn set_severity_rules(
+    state: web::Data<AppState>,
+    admin: Admin,
+    form: web::Form<SeverityForm>,
+) -> AppResult<HttpResponse> {
+    let user = admin.0;
+    let form = form.into_inner();
+    let mut errors = FieldErrors::new();
+    let mut rules = Vec::new();
+    for priority in Priority::ALL {
+        let (level, notify_manager) = form.of(priority);
+        let field = escalation::severity_field(priority);
+        if let Some(Some(min_level)) = errors.take(field, parse_optional_id(level, "a level")) {
+            rules.push(SeverityRule {
+                priority,
+                min_level,
+                notify_manager,
+            });
+        }
+    }
+    if !errors.is_empty() {
+        let page = ladder_page(
+            &state,
+            &user,
+            None,
+            FieldErrors::new(),
+            Some((form, errors)),
+        )
+        .await?;
+        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (actor, now) = (user.id(), state.clock.now());
+    let outcome = db::run(&state.pool, move |conn| {
+        escalation::set_severity_rules(conn, actor, &rules, now)
+    })
+    .await?;
+    match outcome {
+        Ok(()) => {
+            flash(&user.session, FlashKind::Success, "Severity rules saved.");
+            Ok(redirect("/admin/escalation"))
+        }
+        Err(errors) => {
+            let page = ladder_page(
+                &state,
+                &user,
+                None,
+                FieldErrors::new(),
+                Some((form, errors)),
+            )
+            .await?;
+            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
 }

@@ -134,6 +134,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/escalation", web::get().to(escalation::ladder))
         .route(
+            "/admin/escalation/severity",
+            web::post().to(escalation::set_severity_rules),
+        )
+        .route(
             "/admin/escalation/levels/{id}",
             web::post().to(escalation::update_level),
         )

@@ -981,4 +981,49 @@ async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
     assert!(page.contains("2. On-site support"), "{page}");
     assert!(page.contains("3. Tier 2"), "{page}");
     assert!(!page.contains("Tier 3"), "{page}");
+
+    // Severity rules are the admin's too: P2s go to at least Tier 2 as well.
+    let bad = admin
+        .post_form(
+            "/admin/escalation/severity",
+            &[
+                ("min_level_p1", &tier2),
+                ("notify_p1", "on"),
+                ("min_level_p2", "tier two"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("min_level_p2").is_some());
+    admin
+        .post_form(
+            "/admin/escalation/severity",
+            &[
+                ("min_level_p1", &tier2),
+                ("notify_p1", "on"),
+                ("min_level_p2", &tier2),
+                ("min_level_p3", ""),
+            ],
+        )
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let rules = db::run(&app.state.pool, |conn| {
+        db::escalation::load_severity_rules(conn)
+    })
+    .await
+    .unwrap();
+    let summary: Vec<(&str, String, bool)> = rules
+        .iter()
+        .map(|r| {
+            (
+                r.priority.as_str(),
+                r.min_level.to_string(),
+                r.notify_manager,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("P1", tier2.clone(), true), ("P2", tier2.clone(), false)]
+    );
 }
