@@ -149,23 +149,20 @@ fn set_level(
     Ok(())
 }
 
-/// Keeps the ladder in step when the assign form moves a ticket to another tier.
+/// Keeps the ladder in step when the assign form moves a ticket to another tier. `before` is
+/// the ticket as it was, so a first assignment to the tier it already stood at (tier 1, from
+/// intake) keeps counting its budget from the start.
 pub fn follow_tier(
     conn: &mut DbConn,
-    ticket: TicketId,
+    before: &TicketRow,
     tier: Tier,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    let ladder = load_ladder(conn)?;
-    if let Some(level) = ladder.levels().iter().find(|l| l.tier == Some(tier)) {
-        let current: Option<i64> = ticket_levels::table
-            .find(ticket.0)
-            .select(ticket_levels::level_id)
-            .first(conn)
-            .optional()?;
-        if current != Some(level.id) {
-            set_level(conn, ticket, level, at)?;
-        }
+    let Standing { ladder, level, .. } = standing(conn, before)?;
+    if let Some(target) = ladder.levels().iter().find(|l| l.tier == Some(tier))
+        && target.id != level.id
+    {
+        set_level(conn, before.ticket_id(), target, at)?;
     }
     Ok(())
 }
@@ -978,6 +975,17 @@ pub fn decide(
             .ok_or(AppError::NotFound)?;
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
+        if approve
+            && request.kind()? == Kind::OnSite
+            && !t::get(conn, TicketId(request.ticket_id))?
+                .status()?
+                .is_open()
+        {
+            return Ok(Err(FieldErrors::single(
+                "comment",
+                "The ticket is finished, so nobody goes on-site; reject the request instead.",
+            )));
+        }
         let decision = if approve {
             Decision::Approved
         } else {

@@ -614,7 +614,7 @@ pub fn assign(
                 tickets::worker_id.eq(input.worker.0),
             )
         );
-        super::escalation::follow_tier(conn, id, input.tier, at)?;
+        super::escalation::follow_tier(conn, &before, input.tier, at)?;
         let names = user_names(
             conn,
             &[

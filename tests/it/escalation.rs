@@ -449,6 +449,34 @@ async fn friday_ticket(app: &TestApp) -> String {
 async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weekend(app: TestApp) {
     let ticket = friday_ticket(&app).await;
     app.clock.set(december(4, 17, 0));
+    // Triage and a first assignment to tier 1 do not restart tier 1's budget.
+    let network = network(&app).await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/triage"),
+        &[
+            ("version", &version_of(&page)),
+            ("impact", "high"),
+            ("urgency", "medium"),
+            ("category_id", &network),
+            ("affected_service", "Payroll PC"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let tess = user_id(&app, "tech@msp.example").await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/assign"),
+        &[
+            ("version", &version_of(&page)),
+            ("tier", "tier1"),
+            ("owner_id", &tess),
+            ("worker_id", &tess),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
     let text = app.get(&ticket).await.text();
     assert!(
         text.contains("You have 90 business minutes before this must go to Tier 2."),
