@@ -394,7 +394,8 @@ pub struct LevelItem {
     pub id: i64,
     pub name: String,
     pub line: &'static str,
-    pub budgets: [String; 3],
+    /// Field name, label and value of each priority's budget.
+    pub budgets: [(&'static str, &'static str, String); 3],
     pub first: bool,
     pub last: bool,
 }
@@ -536,7 +537,14 @@ async fn ladder_page(
                     (None, true) => "Decision point",
                     (None, false) => "—",
                 },
-                budgets,
+                budgets: {
+                    let [p1, p2, p3] = budgets;
+                    [
+                        ("budget_p1", "P1 budget (% of target)", p1),
+                        ("budget_p2", "P2 budget (% of target)", p2),
+                        ("budget_p3", "P3 budget (% of target)", p3),
+                    ]
+                },
                 first: i == 0,
                 last: i + 1 == count,
             }

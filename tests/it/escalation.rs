@@ -902,7 +902,9 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
         .unwrap();
     assert!(queue.contains("Reboot FS01"), "{queue}");
     assert!(queue.contains("Boot the previous kernel"), "{queue}");
-    browser.fill("#comment", "Go ahead at 12:30.").await;
+    browser
+        .fill("textarea[name=comment]", "Go ahead at 12:30.")
+        .await;
     browser.screenshot("approval").await;
     browser
         .client
