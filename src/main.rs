@@ -194,8 +194,8 @@ fn create_user(
 fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
     let mut conn = connect(&config)?;
     let now = Clock::default().now();
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&config);
-    let report = seed::seed_demo(&mut conn, &ctx, now)?;
+    let mail = tierdesk::mail::messages::MailContext::from_config(&config);
+    let report = seed::seed_demo(&mut conn, &mail, now)?;
     println!(
         "Demo desk ready: {} account(s), {} client(s) and {} ticket(s) added.",
         report.accounts_created, report.clients_created, report.tickets_created

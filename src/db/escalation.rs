@@ -189,7 +189,7 @@ fn staff_to_notify(
 
 fn notify(
     conn: &mut DbConn,
-    ctx: &MailContext,
+    mail: &MailContext,
     to: &[UserRow],
     skip: Option<UserId>,
     notice: &StaffNotice,
@@ -203,19 +203,19 @@ fn notify(
             );
             continue;
         };
-        let mail = compose(
-            ctx,
+        let queued = compose(
+            mail,
             notice,
             Recipient::new(address, user.display_name.clone()),
         )?
         .in_thread(ThreadKey::new("ticket", notice.ticket_id));
-        outbox::enqueue(conn, &mail, now)?;
+        outbox::enqueue(conn, &queued, now)?;
     }
     Ok(())
 }
 
 fn notice(
-    ctx: &MailContext,
+    mail: &MailContext,
     row: &TicketRow,
     headline: String,
     details: Vec<String>,
@@ -225,7 +225,7 @@ fn notice(
         ticket_id: row.id,
         subject: row.subject.clone(),
         details,
-        ticket_url: format!("{}/tickets/{}", ctx.base_url.trim_end_matches('/'), row.id),
+        ticket_url: format!("{}/tickets/{}", mail.base_url.trim_end_matches('/'), row.id),
     }
 }
 
@@ -345,11 +345,11 @@ pub struct EscalateInput {
 #[tracing::instrument(skip_all, fields(ticket_id = %id))]
 pub fn escalate(
     conn: &mut DbConn,
-    ctx: &MailContext,
     actor: UserId,
     id: TicketId,
     version: i64,
     input: &EscalateInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -386,7 +386,7 @@ pub fn escalate(
             )));
         }
         if to.needs_approval() {
-            return request_onsite(conn, ctx, actor, &before, &from, to, input, now);
+            return request_onsite(conn, mail, actor, &before, &from, to, input, now);
         }
         let after = match apply_move(
             conn,
@@ -412,7 +412,7 @@ pub fn escalate(
             .select(UserRow::as_select())
             .load(conn)?;
         let message = notice(
-            ctx,
+            mail,
             &after,
             format!("Escalated to {}: you own this ticket now", to.name),
             vec![
@@ -420,7 +420,7 @@ pub fn escalate(
                 input.explanation.clone(),
             ],
         );
-        notify(conn, ctx, &owner, Some(actor), &message, now)?;
+        notify(conn, mail, &owner, Some(actor), &message, now)?;
         Ok(Ok(after))
     })
 }
@@ -428,7 +428,7 @@ pub fn escalate(
 #[allow(clippy::too_many_arguments)]
 fn request_onsite(
     conn: &mut DbConn,
-    ctx: &MailContext,
+    mail: &MailContext,
     actor: UserId,
     before: &TicketRow,
     from: &Level,
@@ -483,7 +483,7 @@ fn request_onsite(
     )?;
     let managers = staff_to_notify(conn, None, true)?;
     let message = notice(
-        ctx,
+        mail,
         before,
         "On-site support requested: awaiting your approval".to_string(),
         vec![
@@ -491,7 +491,7 @@ fn request_onsite(
             input.explanation.clone(),
         ],
     );
-    notify(conn, ctx, &managers, Some(actor), &message, now)?;
+    notify(conn, mail, &managers, Some(actor), &message, now)?;
     Ok(Ok(after))
 }
 
@@ -499,9 +499,9 @@ fn request_onsite(
 /// tell the manager. Runs inside the triage's transaction, on the row it just wrote.
 pub fn apply_severity(
     conn: &mut DbConn,
-    ctx: &MailContext,
     actor: UserId,
     row: TicketRow,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<TicketRow> {
     let priority = row.priority()?;
@@ -541,12 +541,12 @@ pub fn apply_severity(
     };
     let staff = staff_to_notify(conn, to.tier, notify_manager)?;
     let message = notice(
-        ctx,
+        mail,
         &after,
         format!("{} ticket escalated to {}", priority.label(), to.name),
         vec![explanation],
     );
-    notify(conn, ctx, &staff, Some(actor), &message, now)?;
+    notify(conn, mail, &staff, Some(actor), &message, now)?;
     Ok(after)
 }
 
@@ -557,7 +557,7 @@ pub fn apply_severity(
 #[tracing::instrument(skip_all)]
 pub fn escalate_overdue(
     conn: &mut DbConn,
-    ctx: &MailContext,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<TicketRow>> {
     let ladder = load_ladder(conn)?;
@@ -680,12 +680,12 @@ pub fn escalate_overdue(
             };
             let staff = staff_to_notify(conn, to.tier, true)?;
             let message = notice(
-                ctx,
+                mail,
                 &after,
                 format!("Escalated to {}: time exceeded", to.name),
                 vec![explanation],
             );
-            notify(conn, ctx, &staff, None, &message, now)?;
+            notify(conn, mail, &staff, None, &message, now)?;
             Ok(Some(after))
         });
         match outcome {
@@ -888,11 +888,11 @@ pub struct ChangeInput {
 #[tracing::instrument(skip_all, fields(ticket_id = %id))]
 pub fn request_change(
     conn: &mut DbConn,
-    ctx: &MailContext,
     actor: UserId,
     id: TicketId,
     version: i64,
     input: &ChangeInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -944,12 +944,12 @@ pub fn request_change(
         )?;
         let managers = staff_to_notify(conn, None, true)?;
         let message = notice(
-            ctx,
+            mail,
             &after,
             "Sensitive change awaiting your approval".into(),
             details,
         );
-        notify(conn, ctx, &managers, Some(actor), &message, now)?;
+        notify(conn, mail, &managers, Some(actor), &message, now)?;
         Ok(Ok(after))
     })
 }
@@ -959,11 +959,11 @@ pub fn request_change(
 #[tracing::instrument(skip_all, fields(approval_id = approval))]
 pub fn decide(
     conn: &mut DbConn,
-    ctx: &MailContext,
     actor: &UserRow,
     approval: i64,
     approve: bool,
     comment: &str,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<ApprovalRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -1071,12 +1071,12 @@ pub fn decide(
             .select(UserRow::as_select())
             .first(conn)?;
         let message = notice(
-            ctx,
+            mail,
             &row,
             format!("Your request was {verdict} by {}", actor.display_name),
             vec![decided.what.clone(), format!("Comment: {comment}")],
         );
-        notify(conn, ctx, &[requester], None, &message, now)?;
+        notify(conn, mail, &[requester], None, &message, now)?;
         Ok(Ok(decided))
     })
 }

@@ -428,11 +428,11 @@ fn category_names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<HashMap<i
 #[tracing::instrument(skip_all, fields(ticket_id = %id))]
 pub fn triage(
     conn: &mut DbConn,
-    ctx: &MailContext,
     actor: UserId,
     id: TicketId,
     version: i64,
     input: &TriageInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -535,7 +535,7 @@ pub fn triage(
             at,
         )?;
         Ok(Ok(super::escalation::apply_severity(
-            conn, ctx, actor, after, now,
+            conn, actor, after, mail, now,
         )?))
     })
 }

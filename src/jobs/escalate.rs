@@ -13,9 +13,9 @@ pub const ESCALATED: &str = "escalated";
 
 pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
     let now = state.clock.now();
-    let ctx = MailContext::from_config(&state.config);
+    let mail = MailContext::from_config(&state.config);
     let escalated = db::run(&state.pool, move |conn| {
-        db::escalation::escalate_overdue(conn, &ctx, now)
+        db::escalation::escalate_overdue(conn, &mail, now)
     })
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;

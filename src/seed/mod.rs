@@ -327,7 +327,7 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
 
 pub fn seed_demo(
     conn: &mut DbConn,
-    ctx: &crate::mail::messages::MailContext,
+    mail: &crate::mail::messages::MailContext,
     now: DateTime<Utc>,
 ) -> anyhow::Result<SeedReport> {
     let password_hash = hash_password(DEMO_PASSWORD)?;
@@ -424,7 +424,7 @@ pub fn seed_demo(
         }
         clients_created += 1;
     }
-    let tickets_created = tickets::seed_demo_tickets(conn, ctx, now)?;
+    let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

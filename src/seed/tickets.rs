@@ -453,7 +453,7 @@ fn category(conn: &mut DbConn, name: &str) -> anyhow::Result<CategoryId> {
 /// Adds the demo tickets once; a desk that already has tickets keeps them as they are.
 pub fn seed_demo_tickets(
     conn: &mut DbConn,
-    ctx: &MailContext,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let existing: i64 = tickets::table.count().get_result(conn)?;
@@ -500,7 +500,7 @@ pub fn seed_demo_tickets(
                         subcategory: None,
                         affected_service: String::new(),
                     };
-                    t::triage(conn, ctx, recorder, id, row.version, &input, at(*minutes))
+                    t::triage(conn, recorder, id, row.version, &input, mail, at(*minutes))
                 }
                 Step::Assign {
                     minutes,

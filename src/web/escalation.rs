@@ -90,9 +90,9 @@ pub async fn escalate(
         vendor,
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let ctx = MailContext::from_config(&state.config);
+    let mail = MailContext::from_config(&state.config);
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::escalate(conn, &ctx, actor, id, version, &input, now)
+        escalation::escalate(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     finish(
@@ -154,9 +154,9 @@ pub async fn request_change(
         planned_window,
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let ctx = MailContext::from_config(&state.config);
+    let mail = MailContext::from_config(&state.config);
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::request_change(conn, &ctx, actor, id, version, &input, now)
+        escalation::request_change(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     finish(
@@ -288,10 +288,10 @@ pub async fn decide(
         return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let now = state.clock.now();
-    let ctx = MailContext::from_config(&state.config);
+    let mail = MailContext::from_config(&state.config);
     let actor = user.row.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::decide(conn, &ctx, &actor, approval, approve, &comment, now)
+        escalation::decide(conn, &actor, approval, approve, &comment, &mail, now)
     })
     .await?;
     match outcome {

@@ -1549,9 +1549,9 @@ pub async fn triage(
         affected_service: service,
     };
     let (actor, now) = (user.id(), state.clock.now());
-    let ctx = MailContext::from_config(&state.config);
+    let mail = MailContext::from_config(&state.config);
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::triage(conn, &ctx, actor, id, version, &input, now)
+        tickets::triage(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     finish(

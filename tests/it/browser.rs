@@ -187,9 +187,9 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
         return;
     };
     let now = app.clock.now();
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
+    let mail = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
     tierdesk::db::run(&app.state.pool, move |conn| {
-        tierdesk::seed::seed_demo(conn, &ctx, now).map_err(tierdesk::error::AppError::Internal)
+        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
     .unwrap();
@@ -280,9 +280,9 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         return;
     };
     let now = app.clock.now();
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
+    let mail = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
     tierdesk::db::run(&app.state.pool, move |conn| {
-        tierdesk::seed::seed_demo(conn, &ctx, now).map_err(tierdesk::error::AppError::Internal)
+        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
     .unwrap();

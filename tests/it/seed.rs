@@ -7,18 +7,18 @@ use crate::helpers::TestApp;
 
 async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) {
     let now = app.clock.now();
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
+    let mail = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
     let first = db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &ctx, now).map_err(tierdesk::error::AppError::Internal)
+        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
     .unwrap();
     assert_eq!(first.accounts_created, seed::DEMO_ACCOUNTS.len());
     assert_eq!(first.clients_created, 3);
     assert_eq!(first.tickets_created, 11);
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
+    let mail = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
     let again = db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &ctx, now).map_err(tierdesk::error::AppError::Internal)
+        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
     .unwrap();
@@ -88,9 +88,9 @@ async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) 
 
 async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {
     let now = app.clock.now();
-    let ctx = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
+    let mail = tierdesk::mail::messages::MailContext::from_config(&app.state.config);
     let written = db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &ctx, now).map_err(tierdesk::error::AppError::Internal)?;
+        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)?;
         seed::bulk_tickets(conn, 1_234, now).map_err(tierdesk::error::AppError::Internal)
     })
     .await
