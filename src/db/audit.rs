@@ -17,6 +17,7 @@ pub enum Entity {
     SlaPolicy,
     PriorityMatrix,
     Mail,
+    EscalationLevel,
 }
 
 impl Entity {
@@ -29,6 +30,7 @@ impl Entity {
             Entity::SlaPolicy => "sla_policy",
             Entity::PriorityMatrix => "priority_matrix",
             Entity::Mail => "mail",
+            Entity::EscalationLevel => "escalation_level",
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod client_links;
 pub mod clients;
 pub mod dashboard;
+pub mod escalation;
 pub mod schema;
 pub mod service_levels;
 pub mod surveys;

@@ -278,6 +278,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    escalation_levels (id) {
+        id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        tier -> Nullable<Text>,
+        decision_point -> Bool,
+        budget_p1 -> Nullable<Integer>,
+        budget_p2 -> Nullable<Integer>,
+        budget_p3 -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    escalation_severity_rules (priority) {
+        priority -> Text,
+        min_level_id -> BigInt,
+        notify_manager -> Bool,
+    }
+}
+
+diesel::table! {
+    ticket_levels (ticket_id) {
+        ticket_id -> BigInt,
+        level_id -> BigInt,
+        entered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    escalations (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        from_level_id -> Nullable<BigInt>,
+        to_level_id -> BigInt,
+        reason -> Text,
+        explanation -> Text,
+        trigger_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        vendor -> Text,
+        vendor_reference -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approvals (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        kind -> Text,
+        status -> Text,
+        what -> Text,
+        why -> Text,
+        impact -> Text,
+        risk -> Text,
+        rollback_plan -> Text,
+        planned_window -> Text,
+        to_level_id -> Nullable<BigInt>,
+        owner_id -> Nullable<BigInt>,
+        reason -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Text,
+    }
+}
+
+diesel::table! {
+    client_decisions (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        offered -> Text,
+        offered_by -> BigInt,
+        offered_at -> Timestamp,
+        answer -> Text,
+        answered_on -> Nullable<Date>,
+        answered_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -293,6 +375,9 @@ diesel::joinable!(ticket_events -> users (actor_id));
 diesel::joinable!(ticket_pauses -> tickets (ticket_id));
 diesel::joinable!(kb_articles -> tickets (ticket_id));
 diesel::joinable!(ticket_attachments -> tickets (ticket_id));
+diesel::joinable!(ticket_levels -> escalation_levels (level_id));
+diesel::joinable!(ticket_levels -> tickets (ticket_id));
+diesel::joinable!(approvals -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -315,4 +400,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     client_links,
     surveys,
+    escalation_levels,
+    escalation_severity_rules,
+    ticket_levels,
+    escalations,
+    approvals,
+    client_decisions,
 );

@@ -147,6 +147,9 @@ pub enum EventKind {
     Closed,
     Survey,
     Attachment,
+    Escalation,
+    Approval,
+    Decision,
 }
 
 impl EventKind {
@@ -165,6 +168,9 @@ impl EventKind {
             EventKind::Closed => "closed",
             EventKind::Survey => "survey",
             EventKind::Attachment => "attachment",
+            EventKind::Escalation => "escalation",
+            EventKind::Approval => "approval",
+            EventKind::Decision => "decision",
         }
     }
 }
@@ -389,13 +395,17 @@ pub fn get(conn: &mut DbConn, id: TicketId) -> AppResult<TicketRow> {
 }
 
 /// The row as the user saw it, or a conflict when someone saved it since.
-fn get_at_version(conn: &mut DbConn, id: TicketId, version: i64) -> AppResult<TicketRow> {
+pub(crate) fn get_at_version(
+    conn: &mut DbConn,
+    id: TicketId,
+    version: i64,
+) -> AppResult<TicketRow> {
     let row = get(conn, id)?;
     ticket::check_version(version, row.version).map_err(|c| AppError::Conflict(c.to_string()))?;
     Ok(row)
 }
 
-fn conflict() -> AppError {
+pub(crate) fn conflict() -> AppError {
     AppError::Conflict(
         "Someone else saved this ticket after you opened it. Your text is below; reload the ticket, check what changed, and apply it again."
             .into(),
@@ -406,24 +416,29 @@ fn conflict() -> AppError {
 /// instances) saving at once cannot overwrite each other silently.
 macro_rules! update_ticket {
     ($conn:expr, $before:expr, $now:expr, ($($set:expr),* $(,)?)) => {{
+        use $crate::db::schema::tickets as guarded;
         diesel::update(
-            tickets::table
+            guarded::table
                 .find($before.id)
-                .filter(tickets::version.eq($before.version)),
+                .filter(guarded::version.eq($before.version)),
         )
         .set((
             $($set,)*
-            tickets::version.eq($before.version + 1),
-            tickets::updated_at.eq($now),
+            guarded::version.eq($before.version + 1),
+            guarded::updated_at.eq($now),
         ))
-        .returning(tickets::all_columns)
-        .get_result::<TicketRow>($conn)
+        .returning(guarded::all_columns)
+        .get_result::<$crate::db::tickets::TicketRow>($conn)
         .optional()?
-        .ok_or_else(conflict)?
+        .ok_or_else($crate::db::tickets::conflict)?
     }};
 }
+pub(crate) use update_ticket;
 
-fn transition(before: &TicketRow, action: Action) -> AppResult<Result<Status, FieldErrors>> {
+pub(crate) fn transition(
+    before: &TicketRow,
+    action: Action,
+) -> AppResult<Result<Status, FieldErrors>> {
     let from = before.status()?;
     Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
 }
@@ -456,6 +471,7 @@ pub fn triage(
     id: TicketId,
     version: i64,
     input: &TriageInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
@@ -557,7 +573,9 @@ pub fn triage(
             },
             at,
         )?;
-        Ok(Ok(after))
+        Ok(Ok(super::escalation::apply_severity(
+            conn, actor, after, mail, now,
+        )?))
     })
 }
 
@@ -568,7 +586,10 @@ pub struct AssignInput {
     pub worker: UserId,
 }
 
-fn user_names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<HashMap<i64, String>> {
+pub(crate) fn user_names(
+    conn: &mut DbConn,
+    ids: &[Option<i64>],
+) -> AppResult<HashMap<i64, String>> {
     let wanted: Vec<i64> = ids.iter().flatten().copied().collect();
     Ok(users::table
         .filter(users::id.eq_any(&wanted))
@@ -594,13 +615,11 @@ pub fn assign(
             Ok(status) => status,
             Err(errors) => return Ok(Err(errors)),
         };
-        let actor_is_manager = super::users::get(conn, actor)?.role().is_manager();
         let current_tier = before
             .tier
             .as_deref()
             .and_then(|t| crate::domain::account::Tier::parse(t).ok());
-        if let Err(message) =
-            crate::domain::assignment::check_tier_change(actor_is_manager, current_tier, input.tier)
+        if let Err(message) = crate::domain::assignment::check_tier_change(current_tier, input.tier)
         {
             return Ok(Err(FieldErrors::single("tier", message)));
         }
@@ -634,6 +653,7 @@ pub fn assign(
                 tickets::worker_id.eq(input.worker.0),
             )
         );
+        super::escalation::follow_tier(conn, &before, input.tier, at)?;
         let names = user_names(
             conn,
             &[
@@ -741,7 +761,7 @@ pub struct WorkInput {
 
 /// Starts or ends a pause of the resolution clock when the status enters or leaves a pending
 /// state, and returns the resolution due time that follows.
-fn apply_pauses(
+pub(crate) fn apply_pauses(
     conn: &mut DbConn,
     before: &TicketRow,
     from: Status,
@@ -910,6 +930,13 @@ pub fn solve(
         let before = get_at_version(conn, id, version)?;
         if let Err(message) = ticket::can_solve(actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
+        }
+        if super::escalation::change_pending(conn, id)? {
+            return Ok(Err(FieldErrors::single(
+                "solution",
+                "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
+                 the change is decided.",
+            )));
         }
         let from = before.status()?;
         let to = match transition(&before, Action::Solve)? {

@@ -169,18 +169,13 @@ pub fn default_tier(priority: Priority, is_common_low_complexity: bool) -> Tier 
 }
 
 /// The blueprints' business rule: every escalation to on-site support is approved by the
-/// service desk manager, so only a manager may give a ticket that tier. A ticket already
-/// on-site keeps it without a new approval, so saving other fields is not refused.
-pub fn check_tier_change(
-    actor_is_manager: bool,
-    from: Option<Tier>,
-    to: Tier,
-) -> Result<(), String> {
-    if to == Tier::OnSite && from != Some(Tier::OnSite) && !actor_is_manager {
+/// service desk manager, so the assign form never gives a ticket that tier: the escalation form
+/// files the request and the approval moves the ticket. A ticket already on-site keeps it, so
+/// saving other fields is not refused.
+pub fn check_tier_change(from: Option<Tier>, to: Tier) -> Result<(), String> {
+    if to == Tier::OnSite && from != Some(Tier::OnSite) {
         return Err(
-            "Only the service desk manager can send a ticket to on-site support; ask them to \
-             approve it."
-                .into(),
+            "On-site support needs a manager's approval: escalate the ticket to it instead.".into(),
         );
     }
     Ok(())
@@ -536,29 +531,21 @@ mod tests {
     }
 
     #[test]
-    fn only_a_manager_sends_a_ticket_on_site() {
+    fn nobody_assigns_a_ticket_on_site_without_an_approval() {
         let refused = Err(
-            "Only the service desk manager can send a ticket to on-site support; ask them to \
-             approve it."
+            "On-site support needs a manager's approval: escalate the ticket to it instead."
                 .to_string(),
         );
-        // (actor is manager, from, to)
         let table = [
-            (false, Some(Tier::Tier2), Tier::OnSite, refused.clone()),
-            (false, None, Tier::OnSite, refused),
-            (true, Some(Tier::Tier2), Tier::OnSite, Ok(())),
-            (true, None, Tier::OnSite, Ok(())),
-            (false, Some(Tier::OnSite), Tier::OnSite, Ok(())),
-            (false, Some(Tier::OnSite), Tier::Tier3, Ok(())),
-            (false, Some(Tier::Tier1), Tier::Tier3, Ok(())),
-            (false, None, Tier::Tier1, Ok(())),
+            (Some(Tier::Tier2), Tier::OnSite, refused.clone()),
+            (None, Tier::OnSite, refused),
+            (Some(Tier::OnSite), Tier::OnSite, Ok(())),
+            (Some(Tier::OnSite), Tier::Tier3, Ok(())),
+            (Some(Tier::Tier1), Tier::Tier3, Ok(())),
+            (None, Tier::Tier1, Ok(())),
         ];
-        for (manager, from, to, expected) in table {
-            assert_eq!(
-                check_tier_change(manager, from, to),
-                expected,
-                "{manager} {from:?} → {to:?}"
-            );
+        for (from, to, expected) in table {
+            assert_eq!(check_tier_change(from, to), expected, "{from:?} → {to:?}");
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod assignment;
 pub mod calendar;
 pub mod delivery;
+pub mod escalation;
 pub mod ids;
 pub mod inputs;
 pub mod priority;

@@ -7,6 +7,7 @@
 
 pub mod auto_close;
 pub mod deliver_mail;
+pub mod escalate;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -33,6 +34,10 @@ const SWEEPS: &[Sweep] = &[
     Sweep {
         name: auto_close::NAME,
         run: |state| Box::pin(auto_close::run(state)),
+    },
+    Sweep {
+        name: escalate::NAME,
+        run: |state| Box::pin(escalate::run(state)),
     },
     Sweep {
         name: deliver_mail::NAME,

@@ -312,6 +312,25 @@ email!(
     "email/survey_flagged/body.html"
 );
 
+/// Tells staff about something that needs them on a ticket: an escalation that reached their
+/// level, a request waiting for a manager, a manager's decision on a request.
+#[derive(Clone, Debug)]
+pub struct StaffNotice {
+    pub headline: String,
+    pub ticket_id: i64,
+    pub subject: String,
+    pub details: Vec<String>,
+    pub ticket_url: String,
+}
+
+email!(
+    StaffNotice,
+    "staff_notice",
+    "email/staff_notice/subject.txt",
+    "email/staff_notice/body.txt",
+    "email/staff_notice/body.html"
+);
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -1,5 +1,6 @@
 //! Demo tickets in every state with realistic timelines, and a bulk generator for benchmarks.
 
+use crate::mail::messages::MailContext;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -13,7 +14,6 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason, Status};
-use crate::mail::messages::MailContext;
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -500,7 +500,7 @@ pub fn seed_demo_tickets(
                         subcategory: None,
                         affected_service: String::new(),
                     };
-                    t::triage(conn, recorder, id, row.version, &input, at(*minutes))
+                    t::triage(conn, recorder, id, row.version, &input, mail, at(*minutes))
                 }
                 Step::Assign {
                     minutes,

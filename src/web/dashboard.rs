@@ -19,6 +19,20 @@ struct DashboardPage {
     queues: Vec<QueueCount>,
     follow_ups: Vec<db::surveys::FlaggedSurvey>,
     overview: db::dashboard::Overview,
+    manager: Option<ManagerSection>,
+}
+
+/// What waits for the service desk manager: requests to decide, tickets at the decision point.
+pub struct ManagerSection {
+    pub approvals: Vec<PendingItem>,
+    pub decisions: Vec<(i64, String)>,
+}
+
+pub struct PendingItem {
+    pub ticket_id: i64,
+    pub subject: String,
+    pub kind: &'static str,
+    pub requester: String,
 }
 
 pub struct QueueCount {
@@ -30,7 +44,7 @@ pub struct QueueCount {
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (viewer, now) = (user.id(), state.clock.now());
     let is_manager = user.row.role().is_manager();
-    let (overview, queues, follow_ups) = db::run(&state.pool, move |conn| {
+    let (overview, queues, follow_ups, manager) = db::run(&state.pool, move |conn| {
         let mut queues = Vec::new();
         for queue in [
             Queue::Mine,
@@ -50,7 +64,26 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         } else {
             Vec::new()
         };
-        Ok((db::dashboard::overview(conn)?, queues, follow_ups))
+        let manager = if is_manager {
+            let approvals = db::escalation::pending(conn)?
+                .into_iter()
+                .map(|a| {
+                    Ok(PendingItem {
+                        ticket_id: a.row.ticket_id,
+                        kind: a.row.kind()?.label(),
+                        subject: a.ticket_subject,
+                        requester: a.requester,
+                    })
+                })
+                .collect::<AppResult<_>>()?;
+            Some(ManagerSection {
+                approvals,
+                decisions: db::escalation::at_decision_point(conn)?,
+            })
+        } else {
+            None
+        };
+        Ok((db::dashboard::overview(conn)?, queues, follow_ups, manager))
     })
     .await?;
     render(&DashboardPage {
@@ -60,5 +93,6 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         queues,
         follow_ups,
         overview,
+        manager,
     })
 }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clients;
 pub mod csrf;
 pub mod dashboard;
+pub mod escalation;
 pub mod extract;
 pub mod health;
 pub mod links;
@@ -148,6 +149,37 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/reports/satisfaction",
             web::get().to(tickets::satisfaction),
         )
+        .route(
+            "/tickets/{id}/escalate",
+            web::post().to(escalation::escalate),
+        )
+        .route(
+            "/tickets/{id}/changes",
+            web::post().to(escalation::request_change),
+        )
+        .route(
+            "/tickets/{id}/decision",
+            web::post().to(escalation::record_decision),
+        )
+        .route("/admin/escalation", web::get().to(escalation::ladder))
+        .route(
+            "/admin/escalation/severity",
+            web::post().to(escalation::set_severity_rules),
+        )
+        .route(
+            "/admin/escalation/levels/{id}",
+            web::post().to(escalation::update_level),
+        )
+        .route(
+            "/admin/escalation/levels/{id}/move/{direction}",
+            web::post().to(escalation::move_level),
+        )
+        .route(
+            "/admin/escalation/levels/{id}/remove",
+            web::post().to(escalation::remove_level),
+        )
+        .route("/approvals", web::get().to(escalation::queue))
+        .route("/approvals/{id}", web::post().to(escalation::decide))
         .route("/kb", web::get().to(tickets::kb_index))
         .route("/kb/{id}", web::get().to(tickets::kb_show))
         .route("/account/away", web::post().to(tickets::toggle_away))

@@ -14,6 +14,7 @@ use super::page::{
     Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status, url_encode,
 };
 use crate::db::clients::{ContactInput, SecretChange};
+use crate::db::escalation;
 use crate::db::tickets::{
     self, AssignInput, CategoryRow, Entry, IntakeInput, Queue, QueueFilter, Requester, SolveInput,
     TicketDetail, TriageInput, WorkInput,
@@ -21,12 +22,14 @@ use crate::db::tickets::{
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
+use crate::domain::escalation::{self as escalation_rules, Reason};
 use crate::domain::ids::{CategoryId, ClientId, ContactId, KbArticleId, TicketId, UserId};
 use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_note, parse_phone};
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::MailContext;
 
 const PAGE_SIZE: i64 = 25;
 
@@ -772,6 +775,68 @@ pub struct ReopenForm {
     reason: String,
 }
 
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EscalateForm {
+    pub version: String,
+    pub to_level_id: String,
+    pub reason: String,
+    pub explanation: String,
+    pub owner_id: String,
+    pub vendor: String,
+    pub vendor_reference: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangeForm {
+    pub version: String,
+    pub what: String,
+    pub why: String,
+    pub impact: String,
+    pub risk: String,
+    pub rollback_plan: String,
+    pub planned_window: String,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub version: String,
+    pub offered: String,
+    pub answer: String,
+    pub answered_on: String,
+}
+
+pub struct DecisionItem {
+    pub offered: String,
+    pub offered_by: String,
+    pub offered_at: String,
+    pub answer: String,
+    pub answered_on: String,
+}
+
+pub struct EscalationItem {
+    pub when: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub trigger: String,
+    pub who: String,
+    pub owner: String,
+    pub explanation: String,
+    pub vendor: String,
+}
+
+pub struct ApprovalItem {
+    pub kind: &'static str,
+    pub state: String,
+    pub what: String,
+    pub requester: String,
+    pub when: String,
+    pub decision: String,
+}
+
 /// Which form on the page the errors belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FormKey {
@@ -784,6 +849,9 @@ pub enum FormKey {
     Cancel,
     Reopen,
     Attach,
+    Escalate,
+    Change,
+    Decision,
 }
 
 #[derive(Template)]
@@ -844,6 +912,18 @@ struct TicketPage {
     solve: SolveForm,
     cancel: CancelForm,
     reopen: ReopenForm,
+    escalate: EscalateForm,
+    change: ChangeForm,
+    decision: DecisionForm,
+    decisions: Vec<DecisionItem>,
+    open_offer: bool,
+    level_name: String,
+    budget_note: Option<String>,
+    escalation_targets: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    escalations: Vec<EscalationItem>,
+    approvals: Vec<ApprovalItem>,
+    awaiting_approval: bool,
 }
 
 impl TicketPage {
@@ -857,6 +937,9 @@ impl TicketPage {
             "cancel" => FormKey::Cancel,
             "reopen" => FormKey::Reopen,
             "attach" => FormKey::Attach,
+            "escalate" => FormKey::Escalate,
+            "change" => FormKey::Change,
+            "decision" => FormKey::Decision,
             _ => FormKey::None,
         };
         if key == self.form_with_errors {
@@ -890,6 +973,9 @@ fn event_label(kind: &str) -> String {
         "closed" => "Closed".into(),
         "attachment" => "Attachment".into(),
         "survey" => "Survey".into(),
+        "escalation" => "Escalation".into(),
+        "approval" => "Approval".into(),
+        "decision" => "Decision point".into(),
         other => other.to_string(),
     }
 }
@@ -905,15 +991,28 @@ async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let (detail, categories, facts, survey, attachments) = db::run(&state.pool, move |conn| {
+    let (
+        detail,
+        categories,
+        facts,
+        (survey, attachments),
+        (standing, history, requests, decisions),
+    ) = db::run(&state.pool, move |conn| {
         let detail = tickets::detail(conn, id)?;
         let category = detail.row.category_id.map(CategoryId);
+        let standing = escalation::standing(conn, &detail.row)?;
+        let history = escalation::history(conn, &standing.ladder, id)?;
+        let requests = escalation::of_ticket(conn, id)?;
+        let decisions = escalation::decisions_of(conn, id)?;
         Ok((
             detail,
             tickets::list_categories(conn)?,
             tickets::assignment_candidates(conn, category, now)?,
-            db::surveys::for_ticket(conn, id)?,
-            tickets::attachments_of(conn, id)?,
+            (
+                db::surveys::for_ticket(conn, id)?,
+                tickets::attachments_of(conn, id)?,
+            ),
+            (standing, history, requests, decisions),
         ))
     })
     .await?;
@@ -1005,7 +1104,32 @@ async fn ticket_page(
             ..CancelForm::default()
         },
         reopen: ReopenForm::default(),
+        escalate: EscalateForm {
+            version: version.to_string(),
+            to_level_id: standing
+                .ladder
+                .above(&standing.level)
+                .first()
+                .map(|l| l.id.to_string())
+                .unwrap_or_default(),
+            owner_id: row
+                .owner_id
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| user.row.id.to_string()),
+            ..EscalateForm::default()
+        },
+        change: ChangeForm {
+            version: version.to_string(),
+            ..ChangeForm::default()
+        },
+        decision: DecisionForm {
+            version: version.to_string(),
+            ..DecisionForm::default()
+        },
     };
+    let open_offer = decisions.iter().any(|(d, _)| d.answered_on.is_none());
+    let budget_note = budget_note(&detail, &standing, status, now)?;
+    let awaiting_approval = requests.iter().any(|r| r.row.status == "pending");
     let forms = forms.merged_over(defaults, form_with_errors);
     Ok(TicketPage {
         ctx: user.ctx(),
@@ -1115,21 +1239,151 @@ async fn ticket_page(
         solve: forms.solve,
         cancel: forms.cancel,
         reopen: forms.reopen,
+        escalate: forms.escalate,
+        change: forms.change,
+        decision: forms.decision,
+        decisions: decisions
+            .into_iter()
+            .map(|(d, offered_by)| DecisionItem {
+                offered_by,
+                offered_at: format_time(d.offered_at, zone),
+                offered: d.offered,
+                answer: d.answer,
+                answered_on: d.answered_on.map(|on| on.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        open_offer,
+        level_name: standing.level.name.clone(),
+        budget_note,
+        escalation_targets: standing
+            .ladder
+            .levels()
+            .iter()
+            .filter(|l| l.position >= standing.level.position)
+            .map(|l| {
+                let label = if l.id == standing.level.id {
+                    format!("{} (stays here: external vendor only)", l.name)
+                } else if l.needs_approval() {
+                    format!("{} (needs a manager's approval)", l.name)
+                } else {
+                    l.name.clone()
+                };
+                (l.id.to_string(), label)
+            })
+            .collect(),
+        reasons: Reason::ALL
+            .into_iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string()))
+            .collect(),
+        escalations: history
+            .into_iter()
+            .map(|e| EscalationItem {
+                when: format_time(e.at, zone),
+                from: e.from,
+                to: e.to,
+                reason: e.reason,
+                trigger: e.trigger,
+                who: e.actor.unwrap_or_else(|| "the system".into()),
+                owner: e.owner.unwrap_or_else(|| "nobody".into()),
+                explanation: e.explanation,
+                vendor: if e.vendor.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} (reference {})", e.vendor, e.vendor_reference)
+                },
+            })
+            .collect(),
+        approvals: requests
+            .into_iter()
+            .map(|a| ApprovalItem {
+                kind: a.row.kind().map(|k| k.label()).unwrap_or("Request"),
+                state: match a.decider {
+                    Some(decider) => format!("{} by {decider}", a.row.status),
+                    None => "awaiting approval".into(),
+                },
+                what: a.row.what.clone(),
+                requester: a.requester,
+                when: format_time(a.row.requested_at, zone),
+                decision: a.row.decision_comment.clone(),
+            })
+            .collect(),
+        awaiting_approval,
     })
+}
+
+/// "You have 35 business minutes before this must go to Tier 2", when the ticket's level has a
+/// time budget and its clock runs.
+fn budget_note(
+    detail: &TicketDetail,
+    standing: &escalation::Standing,
+    status: Status,
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    if !status.is_open() || status.is_pending() {
+        return Ok(None);
+    }
+    let priority = detail.row.priority()?;
+    let target = *detail.level.policy.sla_targets()?.target(priority);
+    let Some(budget) = standing.level.budget(priority, target.resolution) else {
+        return Ok(None);
+    };
+    let Some(next) = standing.ladder.next_for_time(&standing.level) else {
+        return Ok(None);
+    };
+    let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
+    let used = sla::elapsed(
+        &detail.level.calendar,
+        target.mode,
+        standing.since.and_utc(),
+        now,
+        &pauses,
+    );
+    Ok(Some(escalation_rules::budget_sentence(
+        escalation_rules::budget_state(budget, used),
+        target.mode == ClockMode::BusinessHours,
+        &next.name,
+    )))
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.
 #[derive(Default)]
-struct PageForms {
+pub(super) struct PageForms {
     triage: TriageForm,
     assign: AssignForm,
     work: WorkForm,
     solve: SolveForm,
     cancel: CancelForm,
     reopen: ReopenForm,
+    escalate: EscalateForm,
+    change: ChangeForm,
+    decision: DecisionForm,
 }
 
 impl PageForms {
+    /// The escalation form as sent, the others from the ticket.
+    pub(super) fn escalating(escalate: EscalateForm) -> Self {
+        Self {
+            escalate,
+            ..Self::default()
+        }
+    }
+
+    /// The decision-point entry as sent, the others from the ticket.
+    pub(super) fn deciding(decision: DecisionForm) -> Self {
+        Self {
+            decision,
+            ..Self::default()
+        }
+    }
+
+    /// The change request as sent, the others from the ticket.
+    pub(super) fn changing(change: ChangeForm) -> Self {
+        Self {
+            change,
+            ..Self::default()
+        }
+    }
+
     fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
         PageForms {
             triage: if keep == FormKey::Triage {
@@ -1162,6 +1416,21 @@ impl PageForms {
             } else {
                 defaults.reopen
             },
+            escalate: if keep == FormKey::Escalate {
+                self.escalate
+            } else {
+                defaults.escalate
+            },
+            change: if keep == FormKey::Change {
+                self.change
+            } else {
+                defaults.change
+            },
+            decision: if keep == FormKey::Decision {
+                self.decision
+            } else {
+                defaults.decision
+            },
         }
     }
 }
@@ -1185,7 +1454,7 @@ pub async fn show(
 }
 
 /// A form sent back: the ticket page with the user's text and the errors beside the fields.
-async fn refused(
+pub(super) async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: TicketId,
@@ -1224,13 +1493,13 @@ fn conflict_page(
     )
 }
 
-fn parse_version(raw: &str) -> Result<i64, String> {
+pub(super) fn parse_version(raw: &str) -> Result<i64, String> {
     raw.trim()
         .parse()
         .map_err(|_| "The form is incomplete; reload the ticket.".to_string())
 }
 
-fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
+pub(super) fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(None);
@@ -1245,13 +1514,13 @@ fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
 /// flash, the form again with errors, or the conflict page with the user's text.
 /// The form that was sent: which one, its fields as typed, and the text worth keeping if
 /// someone else saved the ticket first.
-struct Sent {
-    key: FormKey,
-    forms: PageForms,
-    kept: String,
+pub(super) struct Sent {
+    pub(super) key: FormKey,
+    pub(super) forms: PageForms,
+    pub(super) kept: String,
 }
 
-async fn finish(
+pub(super) async fn finish(
     state: &AppState,
     user: &CurrentUser,
     id: TicketId,
@@ -1320,8 +1589,9 @@ pub async fn triage(
         affected_service: service,
     };
     let (actor, now) = (user.id(), state.clock.now());
+    let mail = MailContext::from_config(&state.config);
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::triage(conn, actor, id, version, &input, now)
+        tickets::triage(conn, actor, id, version, &input, &mail, now)
     })
     .await;
     finish(

@@ -14,6 +14,7 @@ mod admin_users;
 mod browser;
 mod client_links;
 mod clients;
+mod escalation;
 mod mail;
 mod migrations;
 mod pages;

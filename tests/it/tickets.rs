@@ -114,7 +114,7 @@ pub fn walk_to_solved(
         subcategory: None,
         affected_service: String::new(),
     };
-    let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, now)?.unwrap();
+    let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, mail, now)?.unwrap();
     let assigned = AssignInput {
         tier: Tier::Tier1,
         owner: tech,

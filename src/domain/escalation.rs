@@ -1,0 +1,684 @@
+//! The escalation ladder (blueprints, "Escalation Rules"): its levels in order, what may be
+//! escalated where and why, each level's time budget, the severity rule, and who may approve.
+
+use std::fmt;
+
+use chrono::{Duration, NaiveDate};
+
+use super::account::Tier;
+use super::priority::Priority;
+
+/// Why a ticket goes up the ladder. Every escalation names one: escalations are expensive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    SkillLimitation,
+    Sensitive,
+    TimeExceeded,
+    ScopeApproval,
+    ClientSatisfaction,
+    ExternalVendor,
+    AdminPrivileges,
+    Severity,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 8] = [
+        Reason::SkillLimitation,
+        Reason::Sensitive,
+        Reason::TimeExceeded,
+        Reason::ScopeApproval,
+        Reason::ClientSatisfaction,
+        Reason::ExternalVendor,
+        Reason::AdminPrivileges,
+        Reason::Severity,
+    ];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
+            .ok_or_else(|| "Choose why the ticket must go up from the list.".to_string())
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::SkillLimitation => "skill_limitation",
+            Reason::Sensitive => "sensitive",
+            Reason::TimeExceeded => "time_exceeded",
+            Reason::ScopeApproval => "scope_approval",
+            Reason::ClientSatisfaction => "client_satisfaction",
+            Reason::ExternalVendor => "external_vendor",
+            Reason::AdminPrivileges => "admin_privileges",
+            Reason::Severity => "severity",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::SkillLimitation => "Technical skill limitation",
+            Reason::Sensitive => "Permission, security or sensitive matter",
+            Reason::TimeExceeded => "SLA or time exceeded",
+            Reason::ScopeApproval => "Scope approval required",
+            Reason::ClientSatisfaction => "Client satisfaction",
+            Reason::ExternalVendor => "External vendor",
+            Reason::AdminPrivileges => "Administrator privileges",
+            Reason::Severity => "Complexity or severity",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What set an escalation off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    Manual,
+    Time,
+    Severity,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Manual => "manual",
+            Trigger::Time => "time",
+            Trigger::Severity => "severity",
+        }
+    }
+}
+
+/// One rung of the ladder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Level {
+    pub id: i64,
+    pub position: i32,
+    pub name: String,
+    /// The support line the ticket's tier becomes at this level; none at the decision point.
+    pub tier: Option<Tier>,
+    pub decision_point: bool,
+    /// Per priority (indexed like [`Priority::ALL`]), the share of the resolution target in
+    /// percent the level may spend before the ticket must go up; `None`: no time trigger.
+    pub budget_percent: [Option<i32>; 3],
+}
+
+impl Level {
+    /// On-site visits cost the client money and a technician's day: a manager approves them.
+    pub fn needs_approval(&self) -> bool {
+        self.tier == Some(Tier::OnSite)
+    }
+
+    /// How long this level may hold a ticket of `priority` whose resolution target is
+    /// `resolution`.
+    pub fn budget(&self, priority: Priority, resolution: Duration) -> Option<Duration> {
+        self.budget_percent[priority.index()]
+            .map(|percent| Duration::seconds(resolution.num_seconds() * i64::from(percent) / 100))
+    }
+}
+
+/// The levels in order, lowest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ladder {
+    levels: Vec<Level>,
+}
+
+impl Ladder {
+    pub fn new(mut levels: Vec<Level>) -> Self {
+        levels.sort_by_key(|l| l.position);
+        Self { levels }
+    }
+
+    pub fn levels(&self) -> &[Level] {
+        &self.levels
+    }
+
+    pub fn get(&self, id: i64) -> Option<&Level> {
+        self.levels.iter().find(|l| l.id == id)
+    }
+
+    /// Where a ticket stands: the level it was escalated to, else the one of its tier, else the
+    /// bottom of the ladder (every ticket starts with first-line support).
+    pub fn current(&self, recorded: Option<i64>, tier: Option<Tier>) -> Option<&Level> {
+        recorded
+            .and_then(|id| self.get(id))
+            .or_else(|| tier.and_then(|t| self.levels.iter().find(|l| l.tier == Some(t))))
+            .or_else(|| self.levels.first())
+    }
+
+    /// The levels above `from`, for the escalation form.
+    pub fn above(&self, from: &Level) -> Vec<&Level> {
+        self.levels
+            .iter()
+            .filter(|l| l.position > from.position)
+            .collect()
+    }
+
+    /// Where a time trigger sends a ticket: the next level up that needs nobody's approval (a
+    /// sweep cannot ask the manager to approve an on-site visit; the manager decides).
+    pub fn next_for_time(&self, from: &Level) -> Option<&Level> {
+        self.levels
+            .iter()
+            .find(|l| l.position > from.position && !l.needs_approval())
+    }
+}
+
+/// Checks a manual escalation from `from` to `to`. Any higher level may be chosen directly
+/// (a tier 1 technician without admin rights goes straight to the manager on a P1). Handing the
+/// ticket to an external vendor may keep it at its level: the vendor does the work.
+pub fn check_manual(from: &Level, to: &Level, reason: Reason) -> Result<(), String> {
+    if to.position > from.position {
+        return Ok(());
+    }
+    if reason == Reason::ExternalVendor && to.id == from.id {
+        return Ok(());
+    }
+    Err(format!(
+        "Choose a level above {}; only a hand-over to an external vendor may stay at this level.",
+        from.name
+    ))
+}
+
+/// A field of a form and what is wrong with it.
+pub type FieldProblem = (&'static str, String);
+
+/// The vendor and their reference, both required when the reason is an external vendor.
+pub fn check_vendor(
+    reason: Reason,
+    vendor: &str,
+    reference: &str,
+) -> Result<Option<(String, String)>, Vec<FieldProblem>> {
+    if reason != Reason::ExternalVendor {
+        return Ok(None);
+    }
+    let mut problems = Vec::new();
+    if vendor.trim().is_empty() {
+        problems.push(("vendor", "Name the vendor the ticket goes to.".to_string()));
+    }
+    if reference.trim().is_empty() {
+        problems.push((
+            "vendor_reference",
+            "Give the vendor's case or ticket reference.".to_string(),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(Some((
+            vendor.trim().to_string(),
+            reference.trim().to_string(),
+        )))
+    } else {
+        Err(problems)
+    }
+}
+
+/// How a level's time budget stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetState {
+    Left(Duration),
+    RanOut,
+}
+
+pub fn budget_state(budget: Duration, used: Duration) -> BudgetState {
+    if used >= budget {
+        BudgetState::RanOut
+    } else {
+        BudgetState::Left(budget - used)
+    }
+}
+
+/// What the ticket page tells the technician, plainly.
+pub fn budget_sentence(state: BudgetState, business_time: bool, next: &str) -> String {
+    let unit = if business_time {
+        "business minutes"
+    } else {
+        "minutes"
+    };
+    match state {
+        BudgetState::Left(left) => {
+            let minutes = (left.num_seconds() + 59) / 60;
+            format!("You have {minutes} {unit} before this must go to {next}.")
+        }
+        BudgetState::RanOut => {
+            format!("This level's time is up: the ticket must go to {next} now.")
+        }
+    }
+}
+
+/// A severity rule: a ticket of `priority` goes at once to at least `min_position`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeverityRule {
+    pub priority: Priority,
+    pub min_level: i64,
+    pub notify_manager: bool,
+}
+
+/// The level a severity rule sends a ticket to, if it stands lower; applied at triage.
+pub fn severity_target<'a>(
+    ladder: &'a Ladder,
+    rules: &[SeverityRule],
+    priority: Priority,
+    current: &Level,
+) -> Option<(&'a Level, bool)> {
+    let rule = rules.iter().find(|r| r.priority == priority)?;
+    let floor = ladder.get(rule.min_level)?;
+    (floor.position > current.position).then_some((floor, rule.notify_manager))
+}
+
+/// Who may decide a request: a manager who did not ask for it.
+pub fn check_approver(is_manager: bool, approver: i64, requester: i64) -> Result<(), String> {
+    if !is_manager {
+        return Err("Only a service desk manager can approve or reject a request.".into());
+    }
+    if approver == requester {
+        return Err("Nobody approves their own request; another manager must decide.".into());
+    }
+    Ok(())
+}
+
+/// What a manager's entry at the decision point does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionStep {
+    /// An offer is made; the ticket waits for the client's answer.
+    Offer,
+    /// An offer the client answered on the spot.
+    OfferAnswered,
+    /// The client's answer to the offer already made; work resumes.
+    Answer,
+}
+
+/// Works out the step from whether an offer is open and what the manager filled in. The
+/// client's answer cannot be dated in the future.
+pub fn decision_step(
+    open_offer: bool,
+    offered: &str,
+    answer: &str,
+    answered_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<DecisionStep, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    if !open_offer && offered.trim().is_empty() {
+        problems.push((
+            "offered",
+            "Write what was offered to the client.".to_string(),
+        ));
+    }
+    let answered = !answer.trim().is_empty();
+    if open_offer && !answered {
+        problems.push((
+            "answer",
+            "Write the client's answer to the offer.".to_string(),
+        ));
+    }
+    match answered_on {
+        None if answered => problems.push((
+            "answered_on",
+            "Give the date of the client's answer.".to_string(),
+        )),
+        Some(date) if date > today => problems.push((
+            "answered_on",
+            "The answer cannot come from the future.".to_string(),
+        )),
+        Some(_) if !answered => problems.push((
+            "answer",
+            "Write the client's answer, or leave the date empty while they decide.".to_string(),
+        )),
+        _ => {}
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(match (open_offer, answered) {
+        (true, _) => DecisionStep::Answer,
+        (false, true) => DecisionStep::OfferAnswered,
+        (false, false) => DecisionStep::Offer,
+    })
+}
+
+/// A level as an admin edits it: its name and its budget per priority, in percent of the
+/// resolution target (empty: no time trigger at that level for that priority).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LevelEdit {
+    pub name: String,
+    pub budget_percent: [Option<i32>; 3],
+}
+
+const BUDGET_FIELDS: [&str; 3] = ["budget_p1", "budget_p2", "budget_p3"];
+
+/// Parses a level's name and budgets. A budget is a whole percentage from 1 to 100: a level
+/// cannot have more time than the whole resolution target.
+pub fn parse_level_edit(name: &str, budgets: [&str; 3]) -> Result<LevelEdit, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let name = name.trim();
+    if name.is_empty() {
+        problems.push(("name", "Give the level a name.".to_string()));
+    } else if name.chars().count() > 80 {
+        problems.push(("name", "Keep the name under 80 characters.".to_string()));
+    }
+    let mut budget_percent = [None; 3];
+    for ((slot, raw), field) in budget_percent.iter_mut().zip(budgets).zip(BUDGET_FIELDS) {
+        let raw = raw.trim().trim_end_matches('%').trim();
+        if raw.is_empty() {
+            continue;
+        }
+        match raw.parse::<i32>() {
+            Ok(percent) if (1..=100).contains(&percent) => *slot = Some(percent),
+            _ => problems.push((
+                field,
+                "Give a whole percentage from 1 to 100, or leave it empty for no time trigger."
+                    .to_string(),
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(LevelEdit {
+            name: name.to_string(),
+            budget_percent,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn level(id: i64, name: &str, tier: Option<Tier>, budget: Option<i32>) -> Level {
+        Level {
+            id,
+            position: i32::try_from(id).unwrap(),
+            name: name.into(),
+            tier,
+            decision_point: tier.is_none(),
+            budget_percent: [budget; 3],
+        }
+    }
+
+    fn ladder() -> Ladder {
+        Ladder::new(vec![
+            level(5, "Service desk manager", None, None),
+            level(3, "Tier 3", Some(Tier::Tier3), None),
+            level(1, "Tier 1", Some(Tier::Tier1), Some(50)),
+            level(4, "On-site support", Some(Tier::OnSite), None),
+            level(2, "Tier 2", Some(Tier::Tier2), None),
+        ])
+    }
+
+    #[test]
+    fn reasons_round_trip_and_unknown_ones_are_refused() {
+        for reason in Reason::ALL {
+            assert_eq!(Reason::parse(reason.as_str()), Ok(reason));
+        }
+        assert!(Reason::parse("").is_err());
+        assert!(Reason::parse("boredom").is_err());
+    }
+
+    #[test]
+    fn the_current_level_comes_from_the_record_then_the_tier_then_the_bottom() {
+        let ladder = ladder();
+        let table = [
+            (Some(5), Some(Tier::Tier2), 5),
+            (None, Some(Tier::Tier3), 3),
+            (None, None, 1),
+            (Some(99), Some(Tier::Tier2), 2),
+        ];
+        for (recorded, tier, expected) in table {
+            assert_eq!(
+                ladder.current(recorded, tier).unwrap().id,
+                expected,
+                "{recorded:?} {tier:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn manual_escalation_goes_up_any_number_of_levels() {
+        let ladder = ladder();
+        let l = |id| ladder.get(id).unwrap();
+        let table = [
+            (1, 2, Reason::SkillLimitation, true),
+            (1, 5, Reason::AdminPrivileges, true),
+            (2, 2, Reason::SkillLimitation, false),
+            (3, 2, Reason::SkillLimitation, false),
+            (2, 2, Reason::ExternalVendor, true),
+            (3, 1, Reason::ExternalVendor, false),
+        ];
+        for (from, to, reason, ok) in table {
+            assert_eq!(
+                check_manual(l(from), l(to), reason).is_ok(),
+                ok,
+                "{from} → {to} {reason:?}"
+            );
+        }
+        assert_eq!(
+            ladder.above(l(2)).iter().map(|l| l.id).collect::<Vec<_>>(),
+            [3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn a_time_trigger_skips_levels_that_need_approval() {
+        let ladder = ladder();
+        let l = |id| ladder.get(id).unwrap();
+        let table = [
+            (1, Some(2)),
+            (2, Some(3)),
+            (3, Some(5)),
+            (4, Some(5)),
+            (5, None),
+        ];
+        for (from, expected) in table {
+            assert_eq!(
+                ladder.next_for_time(l(from)).map(|l| l.id),
+                expected,
+                "{from}"
+            );
+        }
+        assert!(l(4).needs_approval());
+        assert!(!l(5).needs_approval());
+    }
+
+    #[test]
+    fn budgets_are_a_share_of_the_resolution_target() {
+        let ladder = ladder();
+        let tier1 = ladder.get(1).unwrap();
+        assert_eq!(
+            tier1.budget(Priority::P2, Duration::hours(4)),
+            Some(Duration::hours(2))
+        );
+        assert_eq!(
+            tier1.budget(Priority::P1, Duration::minutes(90)),
+            Some(Duration::minutes(45))
+        );
+        assert_eq!(
+            ladder
+                .get(2)
+                .unwrap()
+                .budget(Priority::P2, Duration::hours(4)),
+            None
+        );
+    }
+
+    #[test]
+    fn the_budget_sentence_speaks_plainly() {
+        let table = [
+            (
+                Duration::minutes(120),
+                Duration::minutes(85),
+                true,
+                "You have 35 business minutes before this must go to Tier 2.",
+            ),
+            (
+                Duration::minutes(60),
+                Duration::seconds(30),
+                false,
+                "You have 60 minutes before this must go to Tier 2.",
+            ),
+            (
+                Duration::minutes(60),
+                Duration::minutes(60),
+                true,
+                "This level's time is up: the ticket must go to Tier 2 now.",
+            ),
+            (
+                Duration::minutes(60),
+                Duration::minutes(75),
+                true,
+                "This level's time is up: the ticket must go to Tier 2 now.",
+            ),
+        ];
+        for (budget, used, business, expected) in table {
+            assert_eq!(
+                budget_sentence(budget_state(budget, used), business, "Tier 2"),
+                expected
+            );
+        }
+    }
+
+    #[test]
+    fn the_severity_rule_only_ever_raises_a_ticket() {
+        let ladder = ladder();
+        let rules = [SeverityRule {
+            priority: Priority::P1,
+            min_level: 2,
+            notify_manager: true,
+        }];
+        let l = |id| ladder.get(id).unwrap();
+        let table = [
+            (Priority::P1, 1, Some(2)),
+            (Priority::P1, 2, None),
+            (Priority::P1, 3, None),
+            (Priority::P2, 1, None),
+        ];
+        for (priority, from, expected) in table {
+            assert_eq!(
+                severity_target(&ladder, &rules, priority, l(from)).map(|(l, _)| l.id),
+                expected,
+                "{priority:?} at {from}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_vendor_hand_over_needs_the_vendor_and_its_reference() {
+        assert_eq!(check_vendor(Reason::SkillLimitation, "", ""), Ok(None));
+        assert_eq!(
+            check_vendor(Reason::ExternalVendor, " Dell ", "SR-1"),
+            Ok(Some(("Dell".into(), "SR-1".into())))
+        );
+        let problems = check_vendor(Reason::ExternalVendor, "", " ").unwrap_err();
+        assert_eq!(
+            problems.iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+            ["vendor", "vendor_reference"]
+        );
+    }
+
+    #[test]
+    fn only_another_manager_approves() {
+        let table = [
+            (true, 1, 2, true),
+            (true, 1, 1, false),
+            (false, 1, 2, false),
+        ];
+        for (manager, approver, requester, ok) in table {
+            assert_eq!(
+                check_approver(manager, approver, requester).is_ok(),
+                ok,
+                "{manager} {approver} {requester}"
+            );
+        }
+    }
+
+    /// Open offer, offered, answer, its date, and the step or the fields with problems.
+    type DecisionCase = (
+        bool,
+        &'static str,
+        &'static str,
+        Option<NaiveDate>,
+        Result<DecisionStep, Vec<&'static str>>,
+    );
+
+    #[test]
+    fn the_decision_point_offers_then_takes_the_answer() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let yesterday = today.pred_opt();
+        let tomorrow = today.succ_opt();
+        let table: [DecisionCase; 8] = [
+            (
+                false,
+                "New NAS, 1,200 EUR",
+                "",
+                None,
+                Ok(DecisionStep::Offer),
+            ),
+            (
+                false,
+                "New NAS",
+                "Yes, order it",
+                Some(today),
+                Ok(DecisionStep::OfferAnswered),
+            ),
+            (
+                true,
+                "",
+                "Yes, order it",
+                yesterday,
+                Ok(DecisionStep::Answer),
+            ),
+            (false, " ", "", None, Err(vec!["offered"])),
+            (true, "", "", None, Err(vec!["answer"])),
+            (true, "", "Yes", None, Err(vec!["answered_on"])),
+            (true, "", "Yes", tomorrow, Err(vec!["answered_on"])),
+            (false, "New NAS", "", Some(today), Err(vec!["answer"])),
+        ];
+        for (open, offered, answer, on, expected) in table {
+            let got = decision_step(open, offered, answer, on, today)
+                .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
+            assert_eq!(got, expected, "{open} {offered:?} {answer:?} {on:?}");
+        }
+    }
+
+    /// Name, budgets, and the edit or the fields with problems.
+    type LevelCase = (
+        &'static str,
+        [&'static str; 3],
+        Result<LevelEdit, Vec<&'static str>>,
+    );
+
+    #[test]
+    fn level_budgets_are_whole_percentages_of_the_target() {
+        let ok = |b: [Option<i32>; 3]| {
+            Ok::<_, Vec<&str>>(LevelEdit {
+                name: "Tier 1".into(),
+                budget_percent: b,
+            })
+        };
+        let table: [LevelCase; 5] = [
+            (
+                " Tier 1 ",
+                ["50", "50%", ""],
+                ok([Some(50), Some(50), None]),
+            ),
+            ("Tier 1", ["", "", ""], ok([None, None, None])),
+            (
+                "Tier 1",
+                ["100", "1", "75"],
+                ok([Some(100), Some(1), Some(75)]),
+            ),
+            (
+                "",
+                ["0", "101", "half"],
+                Err(vec!["name", "budget_p1", "budget_p2", "budget_p3"]),
+            ),
+            ("Tier 1", ["-5", "", ""], Err(vec!["budget_p1"])),
+        ];
+        for (name, budgets, expected) in table {
+            let got = parse_level_edit(name, budgets)
+                .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
+            assert_eq!(got, expected, "{name:?} {budgets:?}");
+        }
+    }
+}

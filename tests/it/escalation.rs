@@ -1,0 +1,1059 @@
+//! The escalation ladder through HTTP: manual and skip-level escalation, the time trigger with
+//! an injected clock, the P1 severity rule, and the managers' approvals.
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel::prelude::*;
+use fantoccini::Locator;
+use reqwest::StatusCode;
+use tierdesk::db;
+use tierdesk::domain::account::{Role, Tier};
+use tierdesk::domain::ids::TicketId;
+use tierdesk::jobs;
+
+use crate::browser::start_browser;
+use crate::helpers::{Page, TestApp, another_instance};
+use crate::tickets::{client_with_contact, record_ticket};
+
+fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
+        .single()
+        .unwrap()
+}
+
+fn december(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0)
+        .single()
+        .unwrap()
+}
+
+fn version_of(page: &Page) -> String {
+    page.field_value("version").expect("a version field")
+}
+
+fn id_of(path: &str) -> TicketId {
+    TicketId(path.rsplit('/').next().unwrap().parse().unwrap())
+}
+
+async fn user_id(app: &TestApp, email: &str) -> String {
+    let email = tierdesk::domain::inputs::EmailAddress::parse(email).unwrap();
+    db::run(&app.state.pool, move |conn| {
+        Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+async fn ticket_row(app: &TestApp, path: &str) -> db::tickets::TicketRow {
+    let id = id_of(path);
+    db::run(&app.state.pool, move |conn| db::tickets::get(conn, id))
+        .await
+        .unwrap()
+}
+
+/// The id of the ladder level with this name.
+async fn level(app: &TestApp, name: &'static str) -> String {
+    db::run(&app.state.pool, move |conn| {
+        let ladder = db::escalation::load_ladder(conn)?;
+        Ok(ladder.levels().iter().find(|l| l.name == name).unwrap().id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+async fn escalation_count(app: &TestApp, path: &str) -> i64 {
+    let ticket = id_of(path);
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::escalations::dsl::*;
+        Ok(escalations
+            .filter(ticket_id.eq(ticket.0))
+            .count()
+            .get_result(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+/// Staff notices queued so far, as (address, subject).
+async fn notices(app: &TestApp) -> Vec<(String, String)> {
+    db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::outbox::dsl::*;
+        Ok(outbox
+            .filter(kind.eq("staff_notice"))
+            .order(id.asc())
+            .select((to_address, subject))
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+async fn pending_request(app: &TestApp) -> i64 {
+    db::run(&app.state.pool, |conn| {
+        Ok(db::escalation::pending(conn)?.remove(0).row.id)
+    })
+    .await
+    .unwrap()
+}
+
+async fn network(app: &TestApp) -> String {
+    db::run(&app.state.pool, |conn| {
+        Ok(db::tickets::list_categories(conn)?
+            .into_iter()
+            .find(|c| c.name == "Network")
+            .unwrap()
+            .id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+/// A P2 incident at the standard calendar's client, triaged and assigned to Tess at tier 1,
+/// work started. Signs the app in as Tess; Priya (tier 2) and Mia (manager) exist.
+async fn worked_ticket(app: &TestApp) -> String {
+    let (_, contact) = client_with_contact(app).await;
+    let staff = app.another_browser();
+    staff
+        .create_user(
+            "priya@msp.example",
+            "Priya Nair",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    staff
+        .create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
+        .await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(app, contact, "File server share gone", "high", "medium").await;
+    let network = network(app).await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/triage"),
+        &[
+            ("version", &version_of(&page)),
+            ("impact", "high"),
+            ("urgency", "medium"),
+            ("category_id", &network),
+            ("affected_service", "FS01"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let tess = user_id(app, "tech@msp.example").await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/assign"),
+        &[
+            ("version", &version_of(&page)),
+            ("tier", "tier1"),
+            ("owner_id", &tess),
+            ("worker_id", &tess),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/work"),
+        &[
+            ("version", &version_of(&page)),
+            ("entry", "note"),
+            ("body", "Looking at the share permissions."),
+            ("next", "start_work"),
+            ("category_id", &network),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    ticket
+}
+
+async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let tier2 = level(&app, "Tier 2").await;
+    let priya = user_id(&app, "priya@msp.example").await;
+
+    let page = app.get(&ticket).await;
+    let refused = app
+        .post_form(
+            &format!("{ticket}/escalate"),
+            &[
+                ("version", &version_of(&page)),
+                ("to_level_id", &tier2),
+                ("reason", ""),
+                ("explanation", "The share needs domain admin rights."),
+                ("owner_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.field_error("reason").is_some(),
+        "{}",
+        refused.text()
+    );
+    assert!(refused.field_error("owner_id").is_some());
+    assert_eq!(
+        refused.field_value("explanation").as_deref(),
+        Some("The share needs domain admin rights."),
+        "what was typed comes back"
+    );
+    let unexplained = app
+        .post_form(
+            &format!("{ticket}/escalate"),
+            &[
+                ("version", &version_of(&page)),
+                ("to_level_id", &tier2),
+                ("reason", "admin_privileges"),
+                ("explanation", "  "),
+                ("owner_id", &priya),
+            ],
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unexplained.field_error("explanation").is_some());
+    assert_eq!(escalation_count(&app, &ticket).await, 0);
+
+    app.post_form(
+        &format!("{ticket}/escalate"),
+        &[
+            ("version", &version_of(&page)),
+            ("to_level_id", &tier2),
+            ("reason", "admin_privileges"),
+            ("explanation", "The share needs domain admin rights."),
+            ("owner_id", &priya),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier.as_deref(), Some("tier2"));
+    assert_eq!(row.owner_id.unwrap().to_string(), priya);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Tier 1 → Tier 2"), "{text}");
+    assert!(text.contains("Administrator privileges"), "{text}");
+    assert!(text.contains("Escalation level Tier 2"), "{text}");
+    assert!(text.contains("Owner Priya Nair"), "{text}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "priya@msp.example"
+            && s.contains("Escalated to Tier 2: you own this ticket now")),
+        "{mail:?}"
+    );
+}
+
+async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let manager_level = level(&app, "Service desk manager").await;
+    let mia = user_id(&app, "mia@msp.example").await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/escalate"),
+        &[
+            ("version", &version_of(&page)),
+            ("to_level_id", &manager_level),
+            ("reason", "scope_approval"),
+            (
+                "explanation",
+                "The client must decide whether to replace the NAS.",
+            ),
+            ("owner_id", &mia),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    assert_eq!(escalation_count(&app, &ticket).await, 1);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Tier 1 → Service desk manager"), "{text}");
+
+    // Going back down (or staying) is no escalation.
+    let tier2 = level(&app, "Tier 2").await;
+    let page = app.get(&ticket).await;
+    let down = app
+        .post_form(
+            &format!("{ticket}/escalate"),
+            &[
+                ("version", &version_of(&page)),
+                ("to_level_id", &tier2),
+                ("reason", "skill_limitation"),
+                ("explanation", "Back to tier 2."),
+                ("owner_id", &mia),
+            ],
+        )
+        .await;
+    assert_eq!(down.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(down.field_error("to_level_id").is_some());
+
+    // The manager sees the ticket at the decision point.
+    let manager = app.another_browser();
+    manager
+        .login("mia@msp.example", "Mia Manager password 1")
+        .await
+        .assert_redirect_to("/");
+    let dashboard = manager.get("/").await.text();
+    assert!(
+        dashboard.contains("At the decision point (1)"),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("File server share gone"), "{dashboard}");
+
+    // The manager offers the client a choice: the ticket waits for the client, clock stopped.
+    let page = manager.get(&ticket).await;
+    let empty = manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[("version", &version_of(&page)), ("offered", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.field_error("offered").is_some());
+    manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                (
+                    "offered",
+                    "Replace the NAS with a DS923+ (1,200 EUR), or repair the old one",
+                ),
+            ],
+        )
+        .await
+        .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "pending_client");
+    assert!(row.resolution_due_at.is_none());
+    assert!(
+        manager
+            .get(&ticket)
+            .await
+            .text()
+            .contains("the client is deciding")
+    );
+
+    // Technicians cannot record decisions; the answer cannot come from the future.
+    let tech_page = app.get(&ticket).await;
+    let forbidden = app
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&tech_page)),
+                ("answer", "Yes"),
+                ("answered_on", "2026-11-30"),
+            ],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let page = manager.get(&ticket).await;
+    let future = manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                ("answer", "Replace it"),
+                ("answered_on", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(future.field_error("answered_on").is_some());
+    assert_eq!(future.field_value("answer").as_deref(), Some("Replace it"));
+    manager
+        .post_form(
+            &format!("{ticket}/decision"),
+            &[
+                ("version", &version_of(&page)),
+                ("answer", "Replace it"),
+                ("answered_on", "2026-11-30"),
+            ],
+        )
+        .await
+        .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "in_progress");
+    let text = manager.get(&ticket).await.text();
+    assert!(
+        text.contains("Client's answer (2026-11-30): Replace it"),
+        "{text}"
+    );
+}
+
+async fn an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let tier1 = level(&app, "Tier 1").await;
+    let tess = user_id(&app, "tech@msp.example").await;
+    let page = app.get(&ticket).await;
+    let incomplete = app
+        .post_form(
+            &format!("{ticket}/escalate"),
+            &[
+                ("version", &version_of(&page)),
+                ("to_level_id", &tier1),
+                ("reason", "external_vendor"),
+                ("explanation", "The NAS firmware is faulty."),
+                ("owner_id", &tess),
+                ("vendor", "Synology"),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(incomplete.field_error("vendor_reference").is_some());
+    app.post_form(
+        &format!("{ticket}/escalate"),
+        &[
+            ("version", &version_of(&page)),
+            ("to_level_id", &tier1),
+            ("reason", "external_vendor"),
+            ("explanation", "The NAS firmware is faulty."),
+            ("owner_id", &tess),
+            ("vendor", "Synology"),
+            ("vendor_reference", "SR-40211"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.status, "pending_vendor");
+    assert!(row.resolution_due_at.is_none(), "the clock is paused");
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Synology (reference SR-40211)"), "{text}");
+}
+
+/// A P2 recorded on Friday 4 December 2026 at 16:30 UTC: 4 business hours to resolve, so tier 1
+/// has 2 business hours: 90 minutes on Friday, and the last 30 on Monday from 07:00.
+async fn friday_ticket(app: &TestApp) -> String {
+    app.clock.set(december(4, 16, 30));
+    let (_, contact) = client_with_contact(app).await;
+    let staff = app.another_browser();
+    staff
+        .create_user(
+            "priya@msp.example",
+            "Priya Nair",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    staff
+        .create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
+        .await;
+    app.sign_in_as(Role::Technician).await;
+    record_ticket(app, contact, "Payroll export fails", "high", "medium").await
+}
+
+async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weekend(app: TestApp) {
+    let ticket = friday_ticket(&app).await;
+    app.clock.set(december(4, 17, 0));
+    // Triage and a first assignment to tier 1 do not restart tier 1's budget.
+    let network = network(&app).await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/triage"),
+        &[
+            ("version", &version_of(&page)),
+            ("impact", "high"),
+            ("urgency", "medium"),
+            ("category_id", &network),
+            ("affected_service", "Payroll PC"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let tess = user_id(&app, "tech@msp.example").await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/assign"),
+        &[
+            ("version", &version_of(&page)),
+            ("tier", "tier1"),
+            ("owner_id", &tess),
+            ("worker_id", &tess),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("You have 90 business minutes before this must go to Tier 2."),
+        "{text}"
+    );
+
+    for quiet in [december(4, 23, 0), december(5, 12, 0), december(7, 7, 29)] {
+        app.clock.set(quiet);
+        let report = jobs::run_once(&app.state).await.unwrap();
+        assert_eq!(
+            report.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
+            0,
+            "{quiet}: the weekend does not count"
+        );
+    }
+    assert_eq!(escalation_count(&app, &ticket).await, 0);
+
+    app.clock.set(december(7, 7, 31));
+    let report = jobs::run_once(&app.state).await.unwrap();
+    assert_eq!(
+        report.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
+        1
+    );
+    let again = jobs::run_once(&app.state).await.unwrap();
+    assert_eq!(
+        again.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
+        0,
+        "a second run escalates nothing more"
+    );
+    assert_eq!(escalation_count(&app, &ticket).await, 1);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier.as_deref(), Some("tier2"));
+
+    let mail = notices(&app).await;
+    let to: Vec<&str> = mail.iter().map(|(a, _)| a.as_str()).collect();
+    assert!(to.contains(&"priya@msp.example"), "{mail:?}");
+    assert!(to.contains(&"mia@msp.example"), "{mail:?}");
+    assert!(
+        mail.iter()
+            .all(|(_, s)| s.contains("Escalated to Tier 2: time exceeded")),
+        "{mail:?}"
+    );
+
+    // The session idled out over the weekend.
+    app.login("tech@msp.example", "Tess Tech password 1")
+        .await
+        .assert_redirect_to("/");
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("SLA or time exceeded"), "{text}");
+    assert!(text.contains("Tier 1 → Tier 2"), "{text}");
+}
+
+async fn two_instances_running_the_time_trigger_at_once_escalate_once(app: TestApp) {
+    let ticket = friday_ticket(&app).await;
+    let second = another_instance(&app, &[]).await;
+    app.clock.set(december(7, 8, 0));
+    let (first, other) = tokio::join!(jobs::run_once(&app.state), jobs::run_once(&second));
+    let (first, other) = (first.unwrap(), other.unwrap());
+    assert_eq!(
+        first.get(jobs::escalate::NAME, jobs::escalate::ESCALATED)
+            + other.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
+        1,
+        "{first} / {other}"
+    );
+    assert_eq!(escalation_count(&app, &ticket).await, 1);
+}
+
+async fn a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    assert_eq!(escalation_count(&app, &ticket).await, 0, "a P2 stays");
+    let page = app.get(&ticket).await;
+    let network = network(&app).await;
+    app.post_form(
+        &format!("{ticket}/triage"),
+        &[
+            ("version", &version_of(&page)),
+            ("impact", "high"),
+            ("urgency", "high"),
+            ("category_id", &network),
+            ("affected_service", "FS01"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.priority, "P1");
+    assert_eq!(row.tier.as_deref(), Some("tier2"));
+    assert_eq!(escalation_count(&app, &ticket).await, 1);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Complexity or severity"), "{text}");
+    assert!(text.contains("severity"), "{text}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, subject)| to == "mia@msp.example"
+            && subject.contains("P1 · Critical ticket escalated to Tier 2")),
+        "{mail:?}"
+    );
+}
+
+async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let page = app.get(&ticket).await;
+    let incomplete = app
+        .post_form(
+            &format!("{ticket}/changes"),
+            &[
+                ("version", &version_of(&page)),
+                ("what", "Reboot FS01"),
+                ("why", ""),
+            ],
+        )
+        .await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(incomplete.field_error("why").is_some());
+    assert_eq!(
+        incomplete.field_value("what").as_deref(),
+        Some("Reboot FS01")
+    );
+    app.post_form(
+        &format!("{ticket}/changes"),
+        &[
+            ("version", &version_of(&page)),
+            ("what", "Reboot FS01"),
+            ("why", "The SMB service hangs"),
+            ("impact", "Shares offline for 10 minutes"),
+            ("risk", "Low: the server has rebooted cleanly before"),
+            ("rollback_plan", "Boot the previous kernel"),
+            ("planned_window", "Today 12:30-12:45"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Awaiting approval"), "{text}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter()
+            .any(|(to, s)| to == "mia@msp.example" && s.contains("Sensitive change")),
+        "{mail:?}"
+    );
+
+    // The owner cannot solve while the change is pending.
+    let page = app.get(&ticket).await;
+    let blocked = app
+        .post_form(
+            &format!("{ticket}/solve"),
+            &[
+                ("version", &version_of(&page)),
+                ("solution", "Rebooted FS01; shares are back."),
+                ("kb_title", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(blocked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        blocked
+            .field_error("solution")
+            .unwrap()
+            .contains("awaiting a manager's approval")
+    );
+
+    // A technician cannot see the queue or decide.
+    let request = pending_request(&app).await;
+    assert_eq!(app.get("/approvals").await.status, StatusCode::FORBIDDEN);
+    let forbidden = app
+        .post_form(
+            &format!("/approvals/{request}"),
+            &[("decision", "approve"), ("comment", "Looks fine to me")],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+
+    // A manager cannot approve their own request.
+    let mia = app.another_browser();
+    mia.login("mia@msp.example", "Mia Manager password 1")
+        .await
+        .assert_redirect_to("/");
+    let mia_page = mia.get(&ticket).await;
+    mia.post_form(
+        &format!("{ticket}/changes"),
+        &[
+            ("version", &version_of(&mia_page)),
+            ("what", "Reset the domain admin password"),
+            ("why", "It was shared in a ticket"),
+            ("impact", "None for users"),
+            ("risk", "Scripts using it break"),
+            ("rollback_plan", "None needed"),
+            ("planned_window", "Now"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let own = db::run(&app.state.pool, |conn| {
+        Ok(db::escalation::pending(conn)?.remove(1).row.id)
+    })
+    .await
+    .unwrap();
+    let refused = mia
+        .post_form(
+            &format!("/approvals/{own}"),
+            &[("decision", "approve"), ("comment", "Fine by me")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.text().contains("Nobody approves their own request"));
+
+    // Another manager decides both; the requesters hear of it.
+    let max = app.another_browser();
+    max.create_user("max@msp.example", "Max Manager", Role::Manager, None)
+        .await;
+    max.login("max@msp.example", "Max Manager password 1")
+        .await
+        .assert_redirect_to("/");
+    let dashboard = max.get("/").await.text();
+    assert!(dashboard.contains("Pending approvals (2)"), "{dashboard}");
+    let no_comment = max
+        .post_form(&format!("/approvals/{request}"), &[("decision", "approve")])
+        .await;
+    assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_comment.field_error("comment").is_some());
+    max.post_form(
+        &format!("/approvals/{request}"),
+        &[("decision", "approve"), ("comment", "Go ahead at 12:30.")],
+    )
+    .await
+    .assert_redirect_to("/approvals");
+    max.post_form(
+        &format!("/approvals/{own}"),
+        &[
+            ("decision", "reject"),
+            ("comment", "Rotate it in the window."),
+        ],
+    )
+    .await
+    .assert_redirect_to("/approvals");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "tech@msp.example"
+            && s.contains("Your request was approved by Max Manager")),
+        "{mail:?}"
+    );
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Go ahead at 12:30."), "{text}");
+    assert!(
+        text.contains("Sensitive change approved: Reboot FS01"),
+        "{text}"
+    );
+    assert!(!text.contains("Awaiting approval."), "{text}");
+
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/solve"),
+        &[
+            ("version", &version_of(&page)),
+            ("solution", "Rebooted FS01; shares are back."),
+            ("kb_title", "x"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+}
+
+async fn on_site_support_waits_for_a_managers_approval(app: TestApp) {
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let onsite = level(&app, "On-site support").await;
+    let tess = user_id(&app, "tech@msp.example").await;
+    let priya = user_id(&app, "priya@msp.example").await;
+
+    // The assign form cannot send it on-site.
+    let page = app.get(&ticket).await;
+    let assigned = app
+        .post_form(
+            &format!("{ticket}/assign"),
+            &[
+                ("version", &version_of(&page)),
+                ("tier", "onsite"),
+                ("owner_id", &tess),
+                ("worker_id", &tess),
+            ],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(assigned.field_error("tier").is_some());
+
+    let unknown = app
+        .post_form(
+            &format!("{ticket}/escalate"),
+            &[
+                ("version", &version_of(&page)),
+                ("to_level_id", &onsite),
+                ("reason", "complexity"),
+                (
+                    "explanation",
+                    "The switch in the server room must be replaced.",
+                ),
+                ("owner_id", &priya),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.field_error("reason").is_some());
+    app.post_form(
+        &format!("{ticket}/escalate"),
+        &[
+            ("version", &version_of(&page)),
+            ("to_level_id", &onsite),
+            ("reason", "severity"),
+            (
+                "explanation",
+                "The switch in the server room must be replaced.",
+            ),
+            ("owner_id", &priya),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier.as_deref(), Some("tier1"), "not on-site yet");
+    assert_eq!(escalation_count(&app, &ticket).await, 0);
+    assert!(app.get(&ticket).await.text().contains("Awaiting approval"));
+
+    let mia = app.another_browser();
+    mia.login("mia@msp.example", "Mia Manager password 1")
+        .await
+        .assert_redirect_to("/");
+    let queue = mia.get("/approvals").await.text();
+    assert!(queue.contains("On-site escalation"), "{queue}");
+    let request = pending_request(&app).await;
+    mia.post_form(
+        &format!("/approvals/{request}"),
+        &[("decision", "approve"), ("comment", "Priya goes at 14:00.")],
+    )
+    .await
+    .assert_redirect_to("/approvals");
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier.as_deref(), Some("onsite"));
+    assert_eq!(row.owner_id.unwrap().to_string(), priya);
+    assert_eq!(escalation_count(&app, &ticket).await, 1);
+    let text = app.get(&ticket).await.text();
+    assert!(text.contains("Tier 1 → On-site support"), "{text}");
+}
+
+both_backends!(
+    a_manual_escalation_needs_a_reason_an_explanation_and_an_owner,
+    a_technician_may_skip_levels_up_to_the_manager,
+    an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock,
+    the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weekend,
+    two_instances_running_the_time_trigger_at_once_escalate_once,
+    a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told,
+    only_another_manager_approves_and_solving_waits_for_the_decision,
+    on_site_support_waits_for_a_managers_approval,
+    admins_set_the_ladder_budgets_and_run_with_fewer_levels,
+);
+
+/// A technician files a change over HTTP; the manager approves it in a real browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    app.clock.set(at(30, 10, 0));
+    let ticket = worked_ticket(&app).await;
+    let page = app.get(&ticket).await;
+    app.post_form(
+        &format!("{ticket}/changes"),
+        &[
+            ("version", &version_of(&page)),
+            ("what", "Reboot FS01"),
+            ("why", "The SMB service hangs"),
+            ("impact", "Shares offline for 10 minutes"),
+            ("risk", "Low"),
+            ("rollback_plan", "Boot the previous kernel"),
+            ("planned_window", "Today 12:30-12:45"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.fill("#email", "mia@msp.example").await;
+    browser.fill("#password", "Mia Manager password 1").await;
+    browser
+        .client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+        .await
+        .expect("the dashboard after signing in");
+    browser
+        .client
+        .find(Locator::LinkText("Pending approvals"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath("//h1[. = 'Approvals']"))
+        .await
+        .expect("the approvals queue");
+    let queue = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains("Reboot FS01"), "{queue}");
+    assert!(queue.contains("Boot the previous kernel"), "{queue}");
+    browser
+        .fill("textarea[name=comment]", "Go ahead at 12:30.")
+        .await;
+    browser.screenshot("approval").await;
+    browser
+        .client
+        .find(Locator::Css("button[value=approve]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .wait()
+        .for_element(Locator::XPath(
+            "//*[contains(., 'Request approved; the requester is told.')]",
+        ))
+        .await
+        .expect("the approval is confirmed");
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("Nothing is waiting for a manager.")
+    );
+    browser.client.clone().close().await.unwrap();
+
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("Sensitive change approved: Reboot FS01"),
+        "{text}"
+    );
+    assert!(text.contains("Go ahead at 12:30."), "{text}");
+}
+
+async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
+    let ticket = friday_ticket(&app).await;
+    let tier1 = level(&app, "Tier 1").await;
+    let tier2 = level(&app, "Tier 2").await;
+    let tier3 = level(&app, "Tier 3").await;
+    assert_eq!(
+        app.get("/admin/escalation").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let page = admin.get("/admin/escalation").await.text();
+    assert!(page.contains("1. Tier 1"), "{page}");
+    assert!(page.contains("5. Service desk manager"), "{page}");
+
+    let bad = admin
+        .post_form(
+            &format!("/admin/escalation/levels/{tier1}"),
+            &[
+                ("name", "First line"),
+                ("budget_p1", "50"),
+                ("budget_p2", "half"),
+                ("budget_p3", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("budget_p2").is_some());
+    assert_eq!(bad.field_value("budget_p2").as_deref(), Some("half"));
+    admin
+        .post_form(
+            &format!("/admin/escalation/levels/{tier1}"),
+            &[
+                ("name", "First line"),
+                ("budget_p1", "50"),
+                ("budget_p2", "25"),
+                ("budget_p3", "50"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/admin/escalation");
+    // A quarter of the P2's 4 business hours: 60 minutes, 30 of them used.
+    app.clock.set(december(4, 17, 0));
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("You have 30 business minutes before this must go to Tier 2."),
+        "{text}"
+    );
+
+    // A small MSP runs without tier 3; tier 2 carries the P1 rule, so it stays.
+    admin
+        .post_form(&format!("/admin/escalation/levels/{tier3}/remove"), &[])
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let kept = admin
+        .post_form(&format!("/admin/escalation/levels/{tier2}/remove"), &[])
+        .await;
+    assert_eq!(kept.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(kept.text().contains("Tier 2 is part of"), "{}", kept.text());
+    admin
+        .post_form(&format!("/admin/escalation/levels/{tier2}/move/up"), &[])
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let page = admin.get("/admin/escalation").await.text();
+    assert!(page.contains("1. First line"), "{page}");
+    assert!(page.contains("2. On-site support"), "{page}");
+    assert!(page.contains("3. Tier 2"), "{page}");
+    assert!(!page.contains("Tier 3"), "{page}");
+
+    // Severity rules are the admin's too: P2s go to at least Tier 2 as well.
+    let bad = admin
+        .post_form(
+            "/admin/escalation/severity",
+            &[
+                ("min_level_p1", &tier2),
+                ("notify_p1", "on"),
+                ("min_level_p2", "tier two"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("min_level_p2").is_some());
+    admin
+        .post_form(
+            "/admin/escalation/severity",
+            &[
+                ("min_level_p1", &tier2),
+                ("notify_p1", "on"),
+                ("min_level_p2", &tier2),
+                ("min_level_p3", ""),
+            ],
+        )
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let rules = db::run(&app.state.pool, |conn| {
+        db::escalation::load_severity_rules(conn)
+    })
+    .await
+    .unwrap();
+    let summary: Vec<(&str, String, bool)> = rules
+        .iter()
+        .map(|r| {
+            (
+                r.priority.as_str(),
+                r.min_level.to_string(),
+                r.notify_manager,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("P1", tier2.clone(), true), ("P2", tier2.clone(), false)]
+    );
+}
