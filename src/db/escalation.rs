@@ -903,6 +903,9 @@ pub fn request_change(
                 "Only an open ticket can ask for a change.",
             )));
         }
+        if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity()?) {
+            return Ok(Err(FieldErrors::single("what", message)));
+        }
         let at = now.naive_utc();
         let after = update_ticket!(conn, before, at, ());
         diesel::insert_into(approvals::table)

@@ -822,7 +822,56 @@ async fn on_site_support_waits_for_a_managers_approval(app: TestApp) {
     assert!(text.contains("Tier 1 → On-site support"), "{text}");
 }
 
+async fn a_change_waits_until_the_requester_is_validated(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let requester = format!("contact:{contact}");
+    let ticket = app
+        .post_form(
+            "/tickets",
+            &[
+                ("kind", "incident"),
+                ("requester", &requester),
+                ("details_confirmed", "on"),
+                ("identity_check", "not_validated"),
+                ("channel", "phone"),
+                ("subject", "Reset the domain admin password"),
+                ("description", "Caller says they are the new IT contact."),
+                ("impact", "high"),
+                ("urgency", "high"),
+            ],
+        )
+        .await
+        .location
+        .unwrap();
+    let page = app.get(&ticket).await;
+    assert!(page.text().contains("Requester not validated"));
+    let refused = app
+        .post_form(
+            &format!("{ticket}/changes"),
+            &[
+                ("version", &version_of(&page)),
+                ("what", "Reset the domain admin password"),
+                ("why", "The caller asked for it"),
+                ("impact", "Admins signed out"),
+                ("risk", "High: account takeover"),
+                ("rollback_plan", "Restore the old password"),
+                ("planned_window", "Now"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("validated"), "{}", refused.text());
+    let waiting = db::run(&app.state.pool, |conn| {
+        Ok(db::escalation::pending(conn)?.len())
+    })
+    .await
+    .unwrap();
+    assert_eq!(waiting, 0, "nothing reaches the approvals queue");
+}
+
 both_backends!(
+    a_change_waits_until_the_requester_is_validated,
     a_manual_escalation_needs_a_reason_an_explanation_and_an_owner,
     a_technician_may_skip_levels_up_to_the_manager,
     an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock,
