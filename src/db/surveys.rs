@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::schema::{clients, contacts, surveys, tickets, users};
 use super::{DbConn, write_tx};
+use crate::domain::account::Role;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::survey::{self, DEFAULT_FLAG_AT};
 use crate::error::AppResult;
@@ -118,7 +119,7 @@ pub fn answer(
                 .first(conn)?;
             let managers: Vec<(String, String)> = users::table
                 .filter(users::active.eq(true))
-                .filter(users::role.eq_any(["manager", "admin"]))
+                .filter(users::role.eq_any([Role::Manager.as_str(), Role::Admin.as_str()]))
                 .select((users::email, users::display_name))
                 .load(conn)?;
             let message = SurveyFlagged {

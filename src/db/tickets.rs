@@ -1400,7 +1400,7 @@ fn filtered<'a>(
         Queue::AtRisk => {
             // "At risk" is judged on stored due times against a fixed horizon, so the queue
             // stays one indexed query; each row's exact state is worked out for display.
-            let horizon = (now + Duration::hours(1)).naive_utc();
+            let horizon = (now + sla::QUEUE_DUE_SOON).naive_utc();
             query
                 .filter(tickets::status.eq_any(open_statuses()))
                 .filter(

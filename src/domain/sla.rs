@@ -23,6 +23,11 @@ use super::priority::Priority;
 
 /// The longest target accepted; anything longer is a typo, and it keeps due
 /// dates far from the end of representable time.
+/// How close to its due time (in real time) a ticket counts as "due soon" in the queues. The
+/// ticket page judges each clock exactly, in business time, against its policy's threshold;
+/// a queue needs one horizon it can filter on with an index.
+pub const QUEUE_DUE_SOON: Duration = Duration::hours(1);
+
 pub const MAX_TARGET: Duration = Duration::days(365);
 
 /// Which time a target counts.

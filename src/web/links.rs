@@ -196,13 +196,21 @@ struct CommentPage {
     rating: String,
     comment: String,
     saved: bool,
+    error: Option<String>,
+}
+
+/// How the comment page is shown: fresh, just saved, or sent back with the client's text.
+enum CommentOutcome {
+    Fresh,
+    Saved,
+    Refused { typed: String, error: String },
 }
 
 async fn comment_page(
     state: &AppState,
     session: &Session,
     token: String,
-    saved: bool,
+    outcome: CommentOutcome,
 ) -> AppResult<HttpResponse> {
     let (_, ticket) = match linked_ticket(state, token.clone(), LinkPurpose::Survey).await? {
         Ok(found) => found,
@@ -213,16 +221,28 @@ async fn comment_page(
     let (rating, comment) = answer
         .map(|a| (a.rating(), a.comment))
         .unwrap_or((None, String::new()));
-    render(&CommentPage {
-        csrf: csrf_token(session),
-        token,
-        reference: ticket.reference,
-        rating: rating
-            .map(|r| format!("{r} of 5 · {}", survey::label(r)))
-            .unwrap_or_else(|| "not given yet".into()),
-        comment,
-        saved,
-    })
+    let rating = rating
+        .map(|r| format!("{r} of 5 · {}", survey::label(r)))
+        .unwrap_or_else(|| "not given yet".into());
+    let (comment, saved, error, status) = match outcome {
+        CommentOutcome::Fresh => (comment, false, None, StatusCode::OK),
+        CommentOutcome::Saved => (comment, true, None, StatusCode::OK),
+        CommentOutcome::Refused { typed, error } => {
+            (typed, false, Some(error), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    };
+    render_status(
+        &CommentPage {
+            csrf: csrf_token(session),
+            token,
+            reference: ticket.reference,
+            rating,
+            comment,
+            saved,
+            error,
+        },
+        status,
+    )
 }
 
 pub async fn comment_form(
@@ -230,7 +250,7 @@ pub async fn comment_form(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    comment_page(&state, &session, path.into_inner(), false).await
+    comment_page(&state, &session, path.into_inner(), CommentOutcome::Fresh).await
 }
 
 pub async fn comment(
@@ -244,14 +264,20 @@ pub async fn comment(
         Ok(found) => found,
         Err(problem) => return problem_page(problem),
     };
-    let text = crate::domain::inputs::parse_note(&form.comment, 4000)
-        .unwrap_or_else(|_| form.comment.chars().take(4000).collect());
+    let text = match crate::domain::inputs::parse_note(&form.comment, 4000) {
+        Ok(text) => text,
+        Err(error) => {
+            let typed = form.into_inner().comment;
+            let outcome = CommentOutcome::Refused { typed, error };
+            return comment_page(&state, &session, token, outcome).await;
+        }
+    };
     let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket.id));
     db::run(&state.pool, move |conn| {
         db::surveys::answer(conn, id, &db::surveys::Answer::Comment(text), &mail, now)
     })
     .await?;
-    comment_page(&state, &session, token, true).await
+    comment_page(&state, &session, token, CommentOutcome::Saved).await
 }
 
 #[derive(Template)]
@@ -303,7 +329,10 @@ pub async fn reopen(
         Ok(found) => found,
         Err(problem) => return problem_page(problem),
     };
-    let reason = crate::domain::inputs::parse_note(&form.comment, 4000).unwrap_or_default();
+    let (reason, too_long) = match crate::domain::inputs::parse_note(&form.comment, 4000) {
+        Ok(reason) => (reason, None),
+        Err(error) => (form.comment.clone(), Some(error)),
+    };
     let page = |error: Option<String>, done: bool, reason: String| ReopenPage {
         csrf: csrf_token(&session),
         token: token.clone(),
@@ -313,6 +342,12 @@ pub async fn reopen(
         error,
         done,
     };
+    if let Some(error) = too_long {
+        return render_status(
+            &page(Some(error), false, reason),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     if reason.is_empty() {
         return render_status(
             &page(

@@ -396,7 +396,7 @@ fn queue_due(
         Some(due) if due.and_utc() <= now => {
             (format_time(due, zone), "badge badge-bad", "breached")
         }
-        Some(due) if due.and_utc() <= now + Duration::hours(1) => {
+        Some(due) if due.and_utc() <= now + sla::QUEUE_DUE_SOON => {
             (format_time(due, zone), "badge badge-warn", "due soon")
         }
         Some(due) => (format_time(due, zone), "badge badge-ok", "on track"),

@@ -217,6 +217,16 @@ async fn the_client_hears_at_each_step_and_rates_through_the_survey_link(
         .post_form(&survey_path, &[("rating", "4")])
         .await
         .assert_redirect_to(&format!("{survey_path}/comment"));
+    let essay = "x".repeat(4001);
+    let too_long = client
+        .post_form(&format!("{survey_path}/comment"), &[("comment", &essay)])
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        too_long.field_value("comment").as_deref(),
+        Some(essay.as_str()),
+        "the text is kept"
+    );
     let commented = client
         .post_form(
             &format!("{survey_path}/comment"),
