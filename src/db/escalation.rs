@@ -168,6 +168,10 @@ pub fn follow_tier(
 }
 
 /// Active managers, and the active staff of a support line, to notify.
+/// The roles that can approve requests, and so are told about them (an admin's role includes
+/// the manager's).
+const DECIDERS: [&str; 2] = [Role::Manager.as_str(), Role::Admin.as_str()];
+
 fn staff_to_notify(
     conn: &mut DbConn,
     tier: Option<Tier>,
@@ -178,10 +182,10 @@ fn staff_to_notify(
         (Some(tier), true) => query.filter(
             users::tier
                 .eq(tier.as_str())
-                .or(users::role.eq(Role::Manager.as_str())),
+                .or(users::role.eq_any(DECIDERS)),
         ),
         (Some(tier), false) => query.filter(users::tier.eq(tier.as_str())),
-        (None, true) => query.filter(users::role.eq(Role::Manager.as_str())),
+        (None, true) => query.filter(users::role.eq_any(DECIDERS)),
         (None, false) => return Ok(Vec::new()),
     };
     Ok(query.select(UserRow::as_select()).load(conn)?)
@@ -1030,6 +1034,13 @@ pub fn decide(
                 .and_then(|l| ladder.get(l))
                 .cloned()
                 .ok_or_else(|| AppError::internal("approved on-site request names no level"))?;
+            if to.position <= from.position {
+                return Err(AppError::Conflict(format!(
+                    "The ticket has moved to {} since this request; on-site support would be a \
+                     step down. Reject the request instead.",
+                    from.name
+                )));
+            }
             let reason = Reason::parse(&decided.reason).map_err(|_| {
                 AppError::internal(format!("stored reason '{}' is unreadable", decided.reason))
             })?;

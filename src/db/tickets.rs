@@ -821,6 +821,12 @@ pub fn work(
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let from = before.status()?;
+        if input.action.is_some_and(|a| !ticket::is_work_action(a)) {
+            return Ok(Err(FieldErrors::single(
+                "next",
+                "Use the ticket's own form for that step.",
+            )));
+        }
         let to = match input.action {
             Some(action) => match transition(&before, action)? {
                 Ok(status) => status,
@@ -1018,13 +1024,51 @@ pub fn solve(
 #[tracing::instrument(skip_all, fields(ticket_id = %id))]
 pub fn reopen(
     conn: &mut DbConn,
-    actor: Option<UserId>,
+    actor: UserId,
     id: TicketId,
+    version: i64,
     reason: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        reopen_row(conn, Some(actor), before, reason, now)
+    })
+}
+
+/// The client reopens from the link in the solution mail: the link is used up and the ticket
+/// reopened in one transaction, so a failed reopen leaves the link usable.
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn reopen_from_link(
+    conn: &mut DbConn,
+    link: crate::domain::ids::ClientLinkId,
+    id: TicketId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<TicketRow, super::client_links::LinkProblem>> {
+    write_tx(conn, |conn| {
+        if !super::client_links::mark_used(conn, link, now)? {
+            return Ok(Err(super::client_links::LinkProblem::Used));
+        }
         let before = get(conn, id)?;
+        match reopen_row(conn, None, before, reason, now)? {
+            Ok(row) => Ok(Ok(row)),
+            // Rolled back with the transaction: the ticket is no longer solved, so the link
+            // has nothing left to do and says so.
+            Err(_) => Err(AppError::Conflict("the ticket is no longer solved".into())),
+        }
+    })
+}
+
+fn reopen_row(
+    conn: &mut DbConn,
+    actor: Option<UserId>,
+    before: TicketRow,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<TicketRow, FieldErrors>> {
+    let id = before.ticket_id();
+    {
         let from = before.status()?;
         let to = match transition(&before, Action::Reopen)? {
             Ok(status) => status,
@@ -1068,7 +1112,7 @@ pub fn reopen(
             at,
         )?;
         Ok(Ok(after))
-    })
+    }
 }
 
 /// Cancels a ticket, or merges it into another as a duplicate.
@@ -1171,7 +1215,7 @@ pub fn close_solved(
         .load(conn)?;
     let mut closed = Vec::new();
     for before in due {
-        let result = write_tx(conn, |conn| {
+        let outcome = write_tx(conn, |conn| {
             let at = now.naive_utc();
             let updated = diesel::update(
                 tickets::table
@@ -1204,7 +1248,16 @@ pub fn close_solved(
                 send_survey(conn, row, mail, now)?;
             }
             Ok(updated)
-        })?;
+        });
+        // One ticket that cannot close (say its contact's address became unusable) must not
+        // hold back every ticket solved after it.
+        let result = match outcome {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::error!(ticket_id = before.id, error = %e, "could not close a solved ticket");
+                None
+            }
+        };
         closed.extend(result);
     }
     Ok(closed)

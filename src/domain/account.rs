@@ -20,7 +20,7 @@ impl Role {
             .ok_or_else(|| "Choose technician, manager or admin.".to_string())
     }
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Role::Technician => "technician",
             Role::Manager => "manager",

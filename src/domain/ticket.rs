@@ -372,6 +372,13 @@ pub fn next_status(from: Status, action: Action) -> Result<Status, TransitionErr
 /// The actions a person may take on a ticket in `status`, in [`Action::ALL`] order, for the
 /// ticket page's buttons. Close is left out: only the auto-close job closes. Solve still needs
 /// [`can_solve`].
+/// The status changes a technician picks while working a ticket. Solving, closing, cancelling,
+/// reopening, triage and assignment each have their own form, with the checks and records that
+/// go with them, so the work form never performs them.
+pub fn is_work_action(action: Action) -> bool {
+    matches!(action, Action::StartWork | Action::Pend(_) | Action::Resume)
+}
+
 pub fn available_actions(status: Status) -> Vec<Action> {
     Action::ALL
         .into_iter()
@@ -634,6 +641,30 @@ pub fn check_version(expected: i64, actual: i64) -> Result<(), Conflict> {
         Ok(())
     } else {
         Err(Conflict { expected, actual })
+    }
+}
+
+#[cfg(test)]
+mod work_action_tests {
+    use super::*;
+
+    #[test]
+    fn only_starting_pending_and_resuming_are_work_actions() {
+        let work: Vec<&str> = Action::ALL
+            .into_iter()
+            .filter(|a| is_work_action(*a))
+            .map(Action::as_str)
+            .collect();
+        assert_eq!(
+            work,
+            [
+                "start_work",
+                "pend_client_input",
+                "pend_vendor",
+                "pend_parts",
+                "resume"
+            ]
+        );
     }
 }
 

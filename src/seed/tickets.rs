@@ -540,7 +540,9 @@ pub fn seed_demo_tickets(
                     };
                     t::solve(conn, owner, id, row.version, &input, mail, at(*minutes))
                 }
-                Step::Reopen { minutes, reason } => t::reopen(conn, None, id, reason, at(*minutes)),
+                Step::Reopen { minutes, reason } => {
+                    t::reopen(conn, recorder, id, row.version, reason, at(*minutes))
+                }
                 Step::Close { minutes } => {
                     let closed = t::close_solved(conn, Duration::zero(), 1000, mail, at(*minutes))
                         .map_err(err)?;

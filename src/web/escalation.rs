@@ -264,10 +264,12 @@ pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpRe
 /// but a manager who did not ask for it, with the reason on the page.
 pub async fn decide(
     state: web::Data<AppState>,
-    user: CurrentUser,
+    manager: Manager,
     path: web::Path<i64>,
     form: web::Form<DecideForm>,
 ) -> AppResult<HttpResponse> {
+    // Only managers see the queue, even when their form comes back with errors.
+    let user = manager.0;
     let approval = path.into_inner();
     let form = form.into_inner();
     let mut errors = FieldErrors::new();

@@ -14,7 +14,7 @@ use crate::db::{self};
 use crate::domain::ids::TicketId;
 use crate::domain::survey;
 use crate::domain::ticket::Status;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 #[derive(Template)]
 #[template(path = "public/link_problem.html")]
@@ -361,17 +361,15 @@ pub async fn reopen(
     let (now, id, link_id) = (state.clock.now(), TicketId(ticket.id), link.id());
     let text = reason.clone();
     let outcome = db::run(&state.pool, move |conn| {
-        if !client_links::mark_used(conn, link_id, now)? {
-            return Ok(Err(LinkProblem::Used));
-        }
-        match db::tickets::reopen(conn, None, id, &text, now)? {
-            Ok(_) => Ok(Ok(())),
-            Err(_) => Ok(Err(LinkProblem::Used)),
-        }
+        db::tickets::reopen_from_link(conn, link_id, id, &text, now)
     })
-    .await?;
+    .await;
     match outcome {
-        Ok(()) => render(&page(None, true, reason)),
-        Err(problem) => problem_page(problem),
+        Ok(Ok(_)) => render(&page(None, true, reason)),
+        Ok(Err(problem)) => problem_page(problem),
+        // Someone saved the ticket at the same moment, or it is no longer solved: the link
+        // stays unused, and the client is told it cannot be used now.
+        Err(AppError::Conflict(_)) => problem_page(LinkProblem::Used),
+        Err(e) => Err(e),
     }
 }

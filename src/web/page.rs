@@ -138,10 +138,12 @@ pub fn url_encode(value: &str) -> String {
 /// Only same-site paths may be a post-login destination, or the login page becomes an open
 /// redirect.
 pub fn safe_next(next: &str) -> &str {
+    // Browsers drop tabs and newlines from URLs and read "\" as "/", so "/\t/evil" would
+    // become "//evil": refuse them anywhere, not only at the start.
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n']);
+        && !next.contains('\\')
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if ok { next } else { "/" }
 }
 
@@ -171,6 +173,10 @@ mod tests {
             ("https://evil.example.com", "/"),
             ("", "/"),
             ("/a\r\nSet-Cookie: x", "/"),
+            ("/\t/evil.example.com", "/"),
+            ("/\t\\evil.example.com", "/"),
+            ("/clients?q=a b", "/"),
+            ("/ok/\\x", "/"),
         ] {
             assert_eq!(safe_next(next), expected, "{next:?}");
         }

@@ -273,7 +273,8 @@ pub async fn queue(
         technician: id_param(&query.tech).map(UserId),
         search: query.q.clone().filter(|q| !q.trim().is_empty()),
     };
-    let page = query.page.unwrap_or(0).max(0);
+    // Past the last page a queue is simply empty; the bound keeps the offset arithmetic safe.
+    let page = query.page.unwrap_or(0).clamp(0, 1_000_000);
     let (viewer, now, zone) = (user.id(), state.clock.now(), user.zone());
     let (result, clients, staff, categories) = {
         let filter = filter.clone();
@@ -772,6 +773,7 @@ pub struct CancelForm {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReopenForm {
+    version: String,
     reason: String,
 }
 
@@ -1103,7 +1105,10 @@ async fn ticket_page(
             version: version.to_string(),
             ..CancelForm::default()
         },
-        reopen: ReopenForm::default(),
+        reopen: ReopenForm {
+            version: version.to_string(),
+            ..ReopenForm::default()
+        },
         escalate: EscalateForm {
             version: version.to_string(),
             to_level_id: standing
@@ -1695,7 +1700,18 @@ pub async fn work(
     let action = if form.next.trim().is_empty() || form.next == "keep" {
         Some(None)
     } else {
-        errors.take("next", Action::parse(&form.next).map(Some))
+        errors.take(
+            "next",
+            Action::parse(&form.next)
+                .and_then(|a| {
+                    if ticket::is_work_action(a) {
+                        Ok(a)
+                    } else {
+                        Err("Use the ticket's own form for that step.".to_string())
+                    }
+                })
+                .map(Some),
+        )
     };
     let category = errors.take(
         "category_id",
@@ -1873,9 +1889,16 @@ pub async fn reopen(
             return refused(&state, &user, id, errors, FormKey::Reopen, forms).await;
         }
     };
+    let version = match parse_version(&form.version) {
+        Ok(version) => version,
+        Err(message) => {
+            let errors = FieldErrors::single("reason", message);
+            return refused(&state, &user, id, errors, FormKey::Reopen, forms).await;
+        }
+    };
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        tickets::reopen(conn, Some(actor), id, &reason, now)
+        tickets::reopen(conn, actor, id, version, &reason, now)
     })
     .await;
     finish(

@@ -650,6 +650,15 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
         )
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let incomplete = app
+        .post_form(&format!("/approvals/{request}"), &[("decision", "approve")])
+        .await;
+    assert_eq!(
+        incomplete.status,
+        StatusCode::FORBIDDEN,
+        "a technician's incomplete form does not show the queue either"
+    );
+    assert!(!incomplete.text().contains("Reboot FS01"));
 
     // A manager cannot approve their own request.
     let mia = app.another_browser();

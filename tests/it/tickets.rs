@@ -520,16 +520,34 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
             .assert_redirect_to(&ticket);
     }
     assert_eq!(ticket_row(&app, &ticket).await.status, "solved");
+    let stale = version_of(&app.get(&ticket).await);
     let empty = app
-        .post_form(&format!("{ticket}/reopen"), &[("reason", " ")])
+        .post_form(
+            &format!("{ticket}/reopen"),
+            &[("version", &stale), ("reason", " ")],
+        )
         .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     app.post_form(
         &format!("{ticket}/reopen"),
-        &[("reason", "Alice called: it is offline again.")],
+        &[
+            ("version", &stale),
+            ("reason", "Alice called: it is offline again."),
+        ],
     )
     .await
     .assert_redirect_to(&ticket);
+    let again = app
+        .post_form(
+            &format!("{ticket}/reopen"),
+            &[("version", &stale), ("reason", "Second call")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "a reopen from an old page is a conflict"
+    );
     let row = ticket_row(&app, &ticket).await;
     assert_eq!((row.status.as_str(), row.reopen_count), ("reopened", 1));
     assert!(row.solved_at.is_none());
@@ -677,7 +695,10 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
         .await;
     assert_eq!(pend.status, StatusCode::UNPROCESSABLE_ENTITY);
     let reopen = app
-        .post_form(&format!("{ticket}/reopen"), &[("reason", "Still broken")])
+        .post_form(
+            &format!("{ticket}/reopen"),
+            &[("version", &version), ("reason", "Still broken")],
+        )
         .await;
     assert_eq!(reopen.status, StatusCode::UNPROCESSABLE_ENTITY);
     let bogus = app
@@ -696,6 +717,37 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "the job's close is not a person's action"
     );
+    for step in [
+        "triage",
+        "assign",
+        "solve",
+        "cancel",
+        "mark_duplicate",
+        "reopen",
+    ] {
+        let sneaky = app
+            .post_form(
+                &format!("{ticket}/work"),
+                &[
+                    ("version", &version),
+                    ("entry", "note"),
+                    ("body", "x"),
+                    ("next", step),
+                ],
+            )
+            .await;
+        assert_eq!(
+            sneaky.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{step} has its own form"
+        );
+        assert!(
+            sneaky.text().contains("Use the ticket's own form"),
+            "{step}"
+        );
+    }
+    let far = app.get("/tickets?queue=all&page=9223372036854775807").await;
+    assert_eq!(far.status, StatusCode::OK);
     let dup_self = app
         .post_form(
             &format!("{ticket}/cancel"),
