@@ -1364,6 +1364,11 @@ pub(super) struct PageForms {
     decision: DecisionForm,
 }
 
+/// The form the user sent keeps their text; the others show the ticket as it is.
+fn pick<T>(keep: FormKey, form: FormKey, sent: T, fresh: T) -> T {
+    if keep == form { sent } else { fresh }
+}
+
 impl PageForms {
     /// The escalation form as sent, the others from the ticket.
     pub(super) fn escalating(escalate: EscalateForm) -> Self {
@@ -1391,51 +1396,15 @@ impl PageForms {
 
     fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
         PageForms {
-            triage: if keep == FormKey::Triage {
-                self.triage
-            } else {
-                defaults.triage
-            },
-            assign: if keep == FormKey::Assign {
-                self.assign
-            } else {
-                defaults.assign
-            },
-            work: if keep == FormKey::Work {
-                self.work
-            } else {
-                defaults.work
-            },
-            solve: if keep == FormKey::Solve {
-                self.solve
-            } else {
-                defaults.solve
-            },
-            cancel: if keep == FormKey::Cancel {
-                self.cancel
-            } else {
-                defaults.cancel
-            },
-            reopen: if keep == FormKey::Reopen {
-                self.reopen
-            } else {
-                defaults.reopen
-            },
-            escalate: if keep == FormKey::Escalate {
-                self.escalate
-            } else {
-                defaults.escalate
-            },
-            change: if keep == FormKey::Change {
-                self.change
-            } else {
-                defaults.change
-            },
-            decision: if keep == FormKey::Decision {
-                self.decision
-            } else {
-                defaults.decision
-            },
+            triage: pick(keep, FormKey::Triage, self.triage, defaults.triage),
+            assign: pick(keep, FormKey::Assign, self.assign, defaults.assign),
+            work: pick(keep, FormKey::Work, self.work, defaults.work),
+            solve: pick(keep, FormKey::Solve, self.solve, defaults.solve),
+            cancel: pick(keep, FormKey::Cancel, self.cancel, defaults.cancel),
+            reopen: pick(keep, FormKey::Reopen, self.reopen, defaults.reopen),
+            escalate: pick(keep, FormKey::Escalate, self.escalate, defaults.escalate),
+            change: pick(keep, FormKey::Change, self.change, defaults.change),
+            decision: pick(keep, FormKey::Decision, self.decision, defaults.decision),
         }
     }
 }
