@@ -1047,10 +1047,19 @@ pub fn reopen_from_link(
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, super::client_links::LinkProblem>> {
     write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        if before.status()? != Status::Solved {
+            return Ok(Err(super::client_links::LinkProblem::Used));
+        }
+        let window_open = before.solved_at.is_some_and(|solved| {
+            ticket::reopen_window_open(solved.and_utc(), now, ticket::DEFAULT_SOLVED_WINDOW)
+        });
+        if !window_open {
+            return Ok(Err(super::client_links::LinkProblem::Expired));
+        }
         if !super::client_links::mark_used(conn, link, now)? {
             return Ok(Err(super::client_links::LinkProblem::Used));
         }
-        let before = get(conn, id)?;
         match reopen_row(conn, None, before, reason, now)? {
             Ok(row) => Ok(Ok(row)),
             // Rolled back with the transaction: the ticket is no longer solved, so the link
@@ -1214,6 +1223,10 @@ pub fn close_solved(
         .select(TicketRow::as_select())
         .load(conn)?;
     let mut closed = Vec::new();
+    let due = due.into_iter().filter(|row| {
+        row.solved_at
+            .is_some_and(|solved| ticket::close_due(solved.and_utc(), now, window))
+    });
     for before in due {
         let outcome = write_tx(conn, |conn| {
             let at = now.naive_utc();

@@ -269,3 +269,18 @@ pub async fn change_password(
     );
     Ok(redirect("/"))
 }
+
+/// Ends every session of the account, this one included: for a lost laptop or a shared
+/// computer someone forgot to sign out of.
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> AppResult<HttpResponse> {
+    let (id, now) = (user.id(), state.clock.now());
+    db::run(&state.pool, move |conn| {
+        db::users::revoke_sessions(conn, id, now)
+    })
+    .await?;
+    user.session.purge();
+    Ok(redirect("/login?bye=1"))
+}

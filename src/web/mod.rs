@@ -54,6 +54,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/logout", web::post().to(auth::logout))
         .route("/account/password", web::get().to(auth::password_form))
         .route("/account/password", web::post().to(auth::change_password))
+        .route(
+            "/account/sign-out-everywhere",
+            web::post().to(auth::sign_out_everywhere),
+        )
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users/new", web::get().to(users::new_form))
         .route("/admin/users", web::post().to(users::create))

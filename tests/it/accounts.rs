@@ -388,6 +388,27 @@ async fn deactivating_an_account_ends_its_sessions(app: TestApp) {
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
+async fn signing_out_everywhere_ends_every_session_of_the_account(app: TestApp) {
+    let laptop = app.another_browser();
+    laptop.sign_in_as(Role::Technician).await;
+    app.login("tech@msp.example", "Tess Tech password 1")
+        .await
+        .assert_redirect_to("/");
+    assert_eq!(laptop.get("/").await.status, StatusCode::OK);
+    app.post_form("/account/sign-out-everywhere", &[])
+        .await
+        .assert_redirect_to("/login?bye=1");
+    assert_eq!(app.get("/").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        laptop.get("/").await.status,
+        StatusCode::SEE_OTHER,
+        "the other session ended too"
+    );
+    app.login("tech@msp.example", "Tess Tech password 1")
+        .await
+        .assert_redirect_to("/");
+}
+
 async fn secure_cookies_when_the_desk_is_served_over_https(backend: Backend) {
     let Some(app) = spawn_app_with(backend, &[("BASE_URL", "https://desk.example.com")]).await
     else {
@@ -440,5 +461,6 @@ both_backends!(
     session_cookie_is_http_only_and_same_site_lax,
     sessions_end_after_the_idle_timeout,
     deactivating_an_account_ends_its_sessions,
+    signing_out_everywhere_ends_every_session_of_the_account,
     starting_twice_runs_migrations_once_and_keeps_the_first_admin,
 );
