@@ -87,6 +87,15 @@ pub fn parse_note(raw: &str, max_chars: usize) -> Result<String, String> {
     Ok(value)
 }
 
+/// Free text that must be given: `missing` is the sentence asking for it.
+pub fn parse_required_note(raw: &str, max_chars: usize, missing: &str) -> Result<String, String> {
+    let value = parse_note(raw, max_chars)?;
+    if value.is_empty() {
+        return Err(missing.to_string());
+    }
+    Ok(value)
+}
+
 /// A phone number as people write it; kept for call-backs, so it must have enough digits.
 pub fn parse_phone(raw: &str, required: bool) -> Result<String, String> {
     let value = collapse_whitespace(raw);
@@ -248,6 +257,23 @@ mod tests {
         );
         assert!(Line::parse("abcdefghijk", "a name", 10).is_err());
         assert!(Line::parse("abcdefghij", "a name", 10).is_ok());
+    }
+
+    #[test]
+    fn required_notes() {
+        assert_eq!(
+            parse_required_note("  fixed it \r\n", 20, "Say what.").unwrap(),
+            "fixed it"
+        );
+        assert_eq!(
+            parse_required_note(" \n ", 20, "Say what.").unwrap_err(),
+            "Say what."
+        );
+        assert!(
+            parse_required_note(&"x".repeat(21), 20, "Say what.")
+                .unwrap_err()
+                .contains("20 characters")
+        );
     }
 
     #[test]

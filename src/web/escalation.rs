@@ -18,18 +18,14 @@ use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
 use crate::domain::escalation::{Reason, SeverityRule, check_vendor, parse_level_edit};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::{FieldErrors, parse_note};
+use crate::domain::inputs::{FieldErrors, parse_note, parse_required_note};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
 /// Free text that must be there: escalations and changes are expensive and must be explained.
 fn required(raw: &str, what: &str) -> Result<String, String> {
-    let text = parse_note(raw, 4000)?;
-    if text.trim().is_empty() {
-        return Err(format!("Write {what}."));
-    }
-    Ok(text)
+    parse_required_note(raw, 4000, &format!("Write {what}."))
 }
 
 pub async fn escalate(

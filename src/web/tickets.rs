@@ -24,7 +24,9 @@ use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
 use crate::domain::escalation::{self as escalation_rules, Reason};
 use crate::domain::ids::{CategoryId, ClientId, ContactId, KbArticleId, TicketId, UserId};
-use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_note, parse_phone};
+use crate::domain::inputs::{
+    EmailAddress, FieldErrors, Line, parse_note, parse_phone, parse_required_note,
+};
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
@@ -533,16 +535,14 @@ impl IntakeForm {
             "subject",
             Line::parse(&self.subject, "a short summary", 200),
         );
-        let description = match parse_note(&self.description, 20_000) {
-            Ok(d) if d.is_empty() => {
-                errors.add(
-                    "description",
-                    "Describe the request: what happens, since when, who is affected.",
-                );
-                None
-            }
-            other => errors.take("description", other),
-        };
+        let description = errors.take(
+            "description",
+            parse_required_note(
+                &self.description,
+                20_000,
+                "Describe the request: what happens, since when, who is affected.",
+            ),
+        );
         let channel = errors.take("channel", Channel::parse(&self.channel));
         let identity = errors.take("identity_check", IdentityCheck::parse(&self.identity_check));
         let impact = errors.take("impact", Impact::parse(&self.impact));
@@ -1659,13 +1659,14 @@ pub async fn work(
     let mut errors = FieldErrors::new();
     let version = errors.take("version", parse_version(&form.version));
     let entry = errors.take("entry", Entry::parse(&form.entry));
-    let body = match parse_note(&form.body, 20_000) {
-        Ok(b) if b.is_empty() => {
-            errors.add("body", "Write what was done, asked or answered.");
-            None
-        }
-        other => errors.take("body", other),
-    };
+    let body = errors.take(
+        "body",
+        parse_required_note(
+            &form.body,
+            20_000,
+            "Write what was done, asked or answered.",
+        ),
+    );
     let action = if form.next.trim().is_empty() || form.next == "keep" {
         Some(None)
     } else {
@@ -1792,13 +1793,10 @@ pub async fn cancel(
             "a ticket number",
         ),
     );
-    let reason = match parse_note(&form.reason, 4000) {
-        Ok(r) if r.is_empty() => {
-            errors.add("reason", "Say why, for the record.");
-            None
-        }
-        other => errors.take("reason", other),
-    };
+    let reason = errors.take(
+        "reason",
+        parse_required_note(&form.reason, 4000, "Say why, for the record."),
+    );
     let forms = PageForms {
         cancel: form.clone(),
         ..PageForms::default()
@@ -1847,12 +1845,8 @@ pub async fn reopen(
         reopen: form.clone(),
         ..PageForms::default()
     };
-    let reason = match parse_note(&form.reason, 4000) {
-        Ok(r) if !r.is_empty() => r,
-        Ok(_) => {
-            let errors = FieldErrors::single("reason", "Say what the client reported.");
-            return refused(&state, &user, id, errors, FormKey::Reopen, forms).await;
-        }
+    let reason = match parse_required_note(&form.reason, 4000, "Say what the client reported.") {
+        Ok(reason) => reason,
         Err(message) => {
             let errors = FieldErrors::single("reason", message);
             return refused(&state, &user, id, errors, FormKey::Reopen, forms).await;
