@@ -109,18 +109,28 @@ impl Browser {
     pub async fn sign_in(&self, email: &str, password: &str) {
         self.fill("#email", email).await;
         self.fill("#password", password).await;
+        self.click(Locator::Css("button[type=submit]")).await;
+        self.wait_for("//h1[starts-with(., 'Good to see you')]")
+            .await;
+    }
+
+    pub async fn click(&self, target: Locator<'_>) {
         self.client
-            .find(Locator::Css("button[type=submit]"))
+            .find(target)
             .await
-            .expect("the sign-in button")
+            .expect("the element to click")
             .click()
             .await
             .expect("click");
+    }
+
+    /// Waits for the page the last click led to.
+    pub async fn wait_for(&self, xpath: &str) {
         self.client
             .wait()
-            .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
+            .for_element(Locator::XPath(xpath))
             .await
-            .expect("the dashboard after signing in");
+            .unwrap_or_else(|e| panic!("{xpath} did not appear: {e}"));
     }
 
     pub async fn heading(&self) -> String {
@@ -227,25 +237,13 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
         .await
         .unwrap();
     browser
-        .client
-        .find(Locator::LinkText("New York office hours"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click(Locator::LinkText("New York office hours"))
+        .await;
     assert_eq!(browser.heading().await, "Calendar: New York office hours");
     browser.screenshot("calendar").await;
 
     browser.client.goto(&app.url("/clients")).await.unwrap();
-    browser
-        .client
-        .find(Locator::LinkText("Harbor Logistics"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(Locator::LinkText("Harbor Logistics")).await;
     let heading = browser.heading().await;
     assert!(heading.starts_with("Harbor Logistics"), "{heading}");
     let body = browser
@@ -291,14 +289,7 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         .select_by_label("Tom Becker <tom.becker@harbor-logistics.example>")
         .await
         .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#details_confirmed"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(Locator::Css("#details_confirmed")).await;
     browser
         .client
         .find(Locator::Css("#identity_check"))
@@ -334,21 +325,11 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         .unwrap();
     browser.screenshot("intake").await;
     browser
-        .client
-        .find(Locator::XPath("//button[.='Record ticket']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click(Locator::XPath("//button[.='Record ticket']"))
+        .await;
     browser
-        .client
-        .wait()
-        .for_element(Locator::XPath(
-            "//h1[contains(., 'Warehouse scanners cannot reach the WMS')]",
-        ))
-        .await
-        .unwrap();
+        .wait_for("//h1[contains(., 'Warehouse scanners cannot reach the WMS')]")
+        .await;
     let main = browser
         .client
         .find(Locator::Css("main"))
@@ -372,19 +353,9 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         .fill("#affected_service", "WMS server, bay 3 access points")
         .await;
     browser
-        .client
-        .find(Locator::XPath("//button[.='Save triage']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//p[contains(., 'Triage saved.')]"))
-        .await
-        .unwrap();
+        .click(Locator::XPath("//button[.='Save triage']"))
+        .await;
+    browser.wait_for("//p[contains(., 'Triage saved.')]").await;
     let main = browser
         .client
         .find(Locator::Css("main"))
@@ -454,45 +425,20 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
         .unwrap();
     assert_eq!(four.prop("checked").await.unwrap().as_deref(), Some("true"));
     browser.screenshot("survey").await;
+    browser.click(Locator::Css("#rating-5")).await;
     browser
-        .client
-        .find(Locator::Css("#rating-5"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::XPath("//button[.='Send my rating']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[.='Thank you']"))
-        .await
-        .unwrap();
+        .click(Locator::XPath("//button[.='Send my rating']"))
+        .await;
+    browser.wait_for("//h1[.='Thank you']").await;
     browser
         .fill("#comment", "Fixed while I waited, thank you!")
         .await;
     browser
-        .client
-        .find(Locator::XPath("//button[.='Send comment']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click(Locator::XPath("//button[.='Send comment']"))
+        .await;
     browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//p[contains(., 'Your comment is saved')]"))
-        .await
-        .unwrap();
+        .wait_for("//p[contains(., 'Your comment is saved')]")
+        .await;
     browser.screenshot("survey-thanks").await;
     let answer = tierdesk::db::run(&app.state.pool, |conn| {
         tierdesk::db::surveys::for_ticket(conn, tierdesk::domain::ids::TicketId(12))

@@ -922,34 +922,12 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
     browser.client.goto(&app.url("/login")).await.unwrap();
     browser.fill("#email", "mia@msp.example").await;
     browser.fill("#password", "Mia Manager password 1").await;
+    browser.click(Locator::Css("button[type=submit]")).await;
     browser
-        .client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[starts-with(., 'Good to see you')]"))
-        .await
-        .expect("the dashboard after signing in");
-    browser
-        .client
-        .find(Locator::LinkText("Pending approvals"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath("//h1[. = 'Approvals']"))
-        .await
-        .expect("the approvals queue");
+        .wait_for("//h1[starts-with(., 'Good to see you')]")
+        .await;
+    browser.click(Locator::LinkText("Pending approvals")).await;
+    browser.wait_for("//h1[. = 'Approvals']").await;
     let queue = browser
         .client
         .find(Locator::Css("main"))
@@ -964,22 +942,10 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
         .fill("textarea[name=comment]", "Go ahead at 12:30.")
         .await;
     browser.screenshot("approval").await;
+    browser.click(Locator::Css("button[value=approve]")).await;
     browser
-        .client
-        .find(Locator::Css("button[value=approve]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .wait()
-        .for_element(Locator::XPath(
-            "//*[contains(., 'Request approved; the requester is told.')]",
-        ))
-        .await
-        .expect("the approval is confirmed");
+        .wait_for("//*[contains(., 'Request approved; the requester is told.')]")
+        .await;
     assert!(
         browser
             .client
