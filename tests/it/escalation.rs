@@ -112,21 +112,25 @@ async fn network(app: &TestApp) -> String {
 
 /// A P2 incident at the standard calendar's client, triaged and assigned to Tess at tier 1,
 /// work started. Signs the app in as Tess; Priya (tier 2) and Mia (manager) exist.
-async fn worked_ticket(app: &TestApp) -> String {
+/// A client with a contact, Priya on tier 2 and Mia as a second manager; the app's browser is
+/// signed in as the tier 1 technician Tess. Returns the contact.
+async fn desk_with_staff(app: &TestApp) -> i64 {
     let (_, contact) = client_with_contact(app).await;
-    let staff = app.another_browser();
-    staff
-        .create_user(
-            "priya@msp.example",
-            "Priya Nair",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    staff
-        .create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
+    app.create_user(
+        "priya@msp.example",
+        "Priya Nair",
+        Role::Technician,
+        Some(Tier::Tier2),
+    )
+    .await;
+    app.create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
         .await;
     app.sign_in_as(Role::Technician).await;
+    contact
+}
+
+async fn worked_ticket(app: &TestApp) -> String {
+    let contact = desk_with_staff(app).await;
     let ticket = record_ticket(app, contact, "File server share gone", "high", "medium").await;
     let network = network(app).await;
     let page = app.get(&ticket).await;
@@ -429,20 +433,7 @@ async fn an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock(a
 /// has 2 business hours: 90 minutes on Friday, and the last 30 on Monday from 07:00.
 async fn friday_ticket(app: &TestApp) -> String {
     app.clock.set(december(4, 16, 30));
-    let (_, contact) = client_with_contact(app).await;
-    let staff = app.another_browser();
-    staff
-        .create_user(
-            "priya@msp.example",
-            "Priya Nair",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    staff
-        .create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
-        .await;
-    app.sign_in_as(Role::Technician).await;
+    let contact = desk_with_staff(app).await;
     record_ticket(app, contact, "Payroll export fails", "high", "medium").await
 }
 
