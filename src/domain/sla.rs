@@ -28,6 +28,42 @@ use super::priority::Priority;
 /// a queue needs one horizon it can filter on with an index.
 pub const QUEUE_DUE_SOON: Duration = Duration::hours(1);
 
+/// Where a ticket in a queue list stands, judged on its stored due times in real time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueDue {
+    /// The clock that is due next, and how close it is.
+    Breached(DateTime<Utc>),
+    DueSoon(DateTime<Utc>),
+    OnTrack(DateTime<Utc>),
+    Paused,
+    /// No due time (a calendar that is never open).
+    Unknown,
+}
+
+/// The clock a queue row shows: the response while it is unanswered and due first, otherwise
+/// the resolution; nothing while the resolution clock is paused.
+pub fn queue_due(
+    paused: bool,
+    responded: bool,
+    response_due: Option<DateTime<Utc>>,
+    resolution_due: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> QueueDue {
+    if paused {
+        return QueueDue::Paused;
+    }
+    let due = match response_due.filter(|_| !responded) {
+        Some(response) if resolution_due.is_none_or(|res| response <= res) => Some(response),
+        _ => resolution_due,
+    };
+    match due {
+        Some(due) if due <= now => QueueDue::Breached(due),
+        Some(due) if due <= now + QUEUE_DUE_SOON => QueueDue::DueSoon(due),
+        Some(due) => QueueDue::OnTrack(due),
+        None => QueueDue::Unknown,
+    }
+}
+
 pub const MAX_TARGET: Duration = Duration::days(365);
 
 /// Which time a target counts.
@@ -1037,6 +1073,75 @@ mod tests {
                 total += s.counted;
             }
             prop_assert_eq!(total, elapsed(cal, mode, created, until, &pauses));
+        }
+    }
+}
+
+#[cfg(test)]
+mod queue_due_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, h, m, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_queue_shows_the_clock_that_is_due_next() {
+        let now = at(10, 0);
+        let table = [
+            (
+                false,
+                false,
+                Some(at(10, 30)),
+                Some(at(14, 0)),
+                QueueDue::DueSoon(at(10, 30)),
+            ),
+            (
+                false,
+                true,
+                Some(at(10, 30)),
+                Some(at(14, 0)),
+                QueueDue::OnTrack(at(14, 0)),
+            ),
+            (
+                false,
+                false,
+                Some(at(9, 30)),
+                Some(at(14, 0)),
+                QueueDue::Breached(at(9, 30)),
+            ),
+            (
+                false,
+                true,
+                Some(at(9, 30)),
+                Some(at(10, 0)),
+                QueueDue::Breached(at(10, 0)),
+            ),
+            (
+                false,
+                true,
+                None,
+                Some(at(11, 0)),
+                QueueDue::DueSoon(at(11, 0)),
+            ),
+            (
+                false,
+                true,
+                None,
+                Some(at(11, 1)),
+                QueueDue::OnTrack(at(11, 1)),
+            ),
+            (true, false, Some(at(9, 0)), None, QueueDue::Paused),
+            (false, true, None, None, QueueDue::Unknown),
+        ];
+        for (paused, responded, response, resolution, expected) in table {
+            assert_eq!(
+                queue_due(paused, responded, response, resolution, now),
+                expected
+            );
         }
     }
 }

@@ -28,7 +28,9 @@ use crate::domain::inputs::{
     EmailAddress, FieldErrors, Line, parse_note, parse_phone, parse_required_note,
 };
 use crate::domain::priority::{Impact, Priority, Urgency};
-use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
+use crate::domain::sla::{
+    self, ClockMode, ClockState, Pause, QueueDue, ResolutionDue, SegmentKind,
+};
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
@@ -386,24 +388,19 @@ fn queue_due(
     if status == Status::Solved {
         return (show_time(r.solved_at, zone), "badge badge-muted", "solved");
     }
-    if status.is_pending() {
-        return ("paused".into(), "badge badge-muted", "paused");
-    }
-    let due = match (r.responded_at, r.response_due_at) {
-        (None, Some(response)) if r.resolution_due_at.is_none_or(|res| response <= res) => {
-            Some(response)
-        }
-        _ => r.resolution_due_at,
-    };
-    match due {
-        Some(due) if due.and_utc() <= now => {
-            (format_time(due, zone), "badge badge-bad", "breached")
-        }
-        Some(due) if due.and_utc() <= now + sla::QUEUE_DUE_SOON => {
-            (format_time(due, zone), "badge badge-warn", "due soon")
-        }
-        Some(due) => (format_time(due, zone), "badge badge-ok", "on track"),
-        None => ("—".into(), "badge badge-muted", ""),
+    let show = |due: DateTime<Utc>| format_time(due.naive_utc(), zone);
+    match sla::queue_due(
+        status.is_pending(),
+        r.responded_at.is_some(),
+        r.response_due_at.map(|t| t.and_utc()),
+        r.resolution_due_at.map(|t| t.and_utc()),
+        now,
+    ) {
+        QueueDue::Breached(due) => (show(due), "badge badge-bad", "breached"),
+        QueueDue::DueSoon(due) => (show(due), "badge badge-warn", "due soon"),
+        QueueDue::OnTrack(due) => (show(due), "badge badge-ok", "on track"),
+        QueueDue::Paused => ("paused".into(), "badge badge-muted", "paused"),
+        QueueDue::Unknown => ("—".into(), "badge badge-muted", ""),
     }
 }
 
