@@ -5,10 +5,12 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod format;
 pub mod jobs;
 pub mod mail;
 pub mod security;
 pub mod seed;
+pub mod state;
 pub mod web;
 
 use std::net::TcpListener;
@@ -24,7 +26,9 @@ use actix_web::{App, HttpServer, web as aweb};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::web::AppState;
+use crate::jobs::Jobs;
+use crate::mail::transport::Mailer;
+use crate::state::AppState;
 
 /// The first admin account, created on first start with an empty database.
 #[derive(Clone, Debug)]
@@ -37,6 +41,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub state: AppState,
+    /// This instance's background work; `jobs::run_once(&app.jobs)` runs one pass of it.
+    pub jobs: Arc<Jobs>,
     pub first_admin: Option<FirstAdmin>,
 }
 
@@ -56,7 +62,7 @@ impl Application {
 
     pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
         // First, so a bad MAIL_FROM or SMTP_URL stops start-up before the database is touched.
-        let jobs = Arc::new(jobs::Jobs::new(&config)?);
+        let mailer = Mailer::from_config(&config)?;
         let pool = db::build_pool(&config.database_url, 10)?;
         let first_admin = {
             let pool = pool.clone();
@@ -78,12 +84,8 @@ impl Application {
         let port = listener.local_addr()?.port();
         let key = Key::try_from(config.secret_key.expose().as_slice())
             .map_err(|e| anyhow::anyhow!("SECRET_KEY unusable: {e}"))?;
-        let state = AppState {
-            pool,
-            config: Arc::new(config),
-            clock,
-            jobs,
-        };
+        let state = AppState::new(pool, Arc::new(config), clock);
+        let jobs = Arc::new(Jobs::new(state.clone(), mailer));
 
         let data = aweb::Data::new(state.clone());
         let secure = state.config.cookies_secure();
@@ -132,12 +134,13 @@ impl Application {
         }
         let server = server.run();
         // Started last, so a desk that fails to start leaves no loop behind.
-        jobs::spawn(state.clone());
+        jobs::spawn(jobs.clone());
 
         Ok(Self {
             port,
             server,
             state,
+            jobs,
             first_admin,
         })
     }
@@ -150,8 +153,8 @@ impl Application {
         self.server.await
     }
 
-    /// Splits off the server future so a test can spawn it and keep the state.
-    pub fn into_parts(self) -> (Server, AppState, u16) {
-        (self.server, self.state, self.port)
+    /// Splits off the server future so a test can spawn it and keep the state and the jobs.
+    pub fn into_parts(self) -> (Server, AppState, Arc<Jobs>, u16) {
+        (self.server, self.state, self.jobs, self.port)
     }
 }

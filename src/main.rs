@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use tierdesk::config::Config;
 use tierdesk::domain::account::{Role, Tier, check_role_and_tier};
 use tierdesk::domain::inputs::{EmailAddress, Line};
-use tierdesk::web::AppState;
+use tierdesk::state::AppState;
 use tierdesk::{Application, clock::Clock, db, jobs, security, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -220,7 +220,7 @@ fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
 }
 
 async fn run_jobs(config: Config) -> anyhow::Result<()> {
-    let jobs = std::sync::Arc::new(jobs::Jobs::new(&config)?);
+    let mailer = tierdesk::mail::transport::Mailer::from_config(&config)?;
     let pool = db::build_pool(&config.database_url, 2)?;
     {
         let pool = pool.clone();
@@ -230,13 +230,8 @@ async fn run_jobs(config: Config) -> anyhow::Result<()> {
         })
         .await??;
     }
-    let state = AppState {
-        pool,
-        config: std::sync::Arc::new(config),
-        clock: Clock::default(),
-        jobs,
-    };
-    let report = jobs::run_once(&state).await?;
+    let state = AppState::new(pool, std::sync::Arc::new(config), Clock::default());
+    let report = jobs::run_once(&jobs::Jobs::new(state, mailer)).await?;
     if report.is_idle() {
         println!("Nothing was due.");
     } else {

@@ -5,9 +5,10 @@
 use super::Tally;
 use crate::db;
 use crate::domain::ticket::DEFAULT_SOLVED_WINDOW;
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub const NAME: &str = "auto_close";
+pub const CLOSED: &str = "closed";
 
 /// Tickets closed per transaction batch; the sweep repeats until none is due.
 const BATCH: i64 = 100;
@@ -21,9 +22,8 @@ pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
         let closed = db::run(&state.pool, move |conn| {
             db::tickets::close_solved(conn, DEFAULT_SOLVED_WINDOW, BATCH, &mail, now)
         })
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        tally.add("closed", closed.len());
+        .await?;
+        tally.add(CLOSED, closed.len());
         if (closed.len() as i64) < BATCH {
             return Ok(tally);
         }

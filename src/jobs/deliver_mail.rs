@@ -8,8 +8,8 @@ use super::Tally;
 use crate::db;
 use crate::domain::delivery::AfterFailure;
 use crate::mail::outbox::{self, LEASE_SECONDS, OutboxRow};
-use crate::mail::transport::{SEND_LIMIT_SECONDS, SendError};
-use crate::web::AppState;
+use crate::mail::transport::{Mailer, SEND_LIMIT_SECONDS, SendError};
+use crate::state::AppState;
 
 pub const NAME: &str = "deliver_mail";
 
@@ -32,7 +32,7 @@ const MAX_BATCHES: usize = 50;
 const _: () = assert!(BATCH * SEND_LIMIT_SECONDS * 2 <= LEASE_SECONDS);
 
 #[tracing::instrument(skip_all, name = "deliver_mail")]
-pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
+pub async fn run(state: &AppState, mailer: &Mailer) -> anyhow::Result<Tally> {
     let mut tally = Tally::default();
     let now = state.clock.now();
     let reaped = db::run(&state.pool, move |conn| {
@@ -63,7 +63,7 @@ pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
                     permanent: false,
                     server_down: true,
                 }),
-                None => state.jobs.mailer.send(&row, state.clock.now()).await,
+                None => mailer.send(&row, state.clock.now()).await,
             };
             if let Err(e) = &result
                 && e.server_down

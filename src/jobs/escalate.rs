@@ -5,20 +5,18 @@
 
 use super::Tally;
 use crate::db;
-use crate::mail::messages::MailContext;
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub const NAME: &str = "escalate";
 pub const ESCALATED: &str = "escalated";
 
 pub async fn run(state: &AppState) -> anyhow::Result<Tally> {
     let now = state.clock.now();
-    let mail = MailContext::from_config(&state.config);
+    let mail = state.mail();
     let escalated = db::run(&state.pool, move |conn| {
         db::escalation::escalate_overdue(conn, &mail, now)
     })
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .await?;
     let mut tally = Tally::default();
     tally.add(ESCALATED, escalated.len());
     Ok(tally)

@@ -1,6 +1,6 @@
-//! Background work: periodic sweeps that each do what has come due (deliver queued mail; later
-//! auto-close solved tickets, escalate on time triggers). Every instance runs them; sweeps
-//! claim their rows in the database, so several instances never do the same work twice.
+//! Background work: periodic sweeps that each do what has come due (auto-close solved tickets,
+//! escalate on time triggers, deliver queued mail). Every instance runs them; sweeps claim
+//! their rows in the database, so several instances never do the same work twice.
 //!
 //! Adding a sweep: a module with `pub async fn run(state: &AppState) -> anyhow::Result<Tally>`
 //! that takes `now` from `state.clock`, and one line in `SWEEPS`.
@@ -13,19 +13,19 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use tokio::sync::Mutex;
 use tokio::time::MissedTickBehavior;
 
-use crate::config::Config;
 use crate::mail::transport::Mailer;
-use crate::web::AppState;
+use crate::state::AppState;
 
 type SweepFuture<'a> = Pin<Box<dyn Future<Output = anyhow::Result<Tally>> + Send + 'a>>;
 
 struct Sweep {
     name: &'static str,
-    run: for<'a> fn(&'a AppState) -> SweepFuture<'a>,
+    run: for<'a> fn(&'a Jobs) -> SweepFuture<'a>,
 }
 
 /// Every sweep, in the order each pass runs them. Mail delivery stays last, so mail queued by
@@ -33,21 +33,23 @@ struct Sweep {
 const SWEEPS: &[Sweep] = &[
     Sweep {
         name: auto_close::NAME,
-        run: |state| Box::pin(auto_close::run(state)),
+        run: |jobs| Box::pin(auto_close::run(&jobs.state)),
     },
     Sweep {
         name: escalate::NAME,
-        run: |state| Box::pin(escalate::run(state)),
+        run: |jobs| Box::pin(escalate::run(&jobs.state)),
     },
     Sweep {
         name: deliver_mail::NAME,
-        run: |state| Box::pin(deliver_mail::run(state)),
+        run: |jobs| Box::pin(deliver_mail::run(&jobs.state, &jobs.mailer)),
     },
 ];
 
-/// What the background work of one instance holds. Kept out of reach of the web handlers:
-/// the mailer is only for the delivery sweep, so no request can send mail itself.
+/// What the background work of one instance holds: the state it shares with the web handlers,
+/// and the mailer, which only the delivery sweep reaches (the handlers never see a `Jobs`, so
+/// no request can send mail itself).
 pub struct Jobs {
+    state: AppState,
     mailer: Mailer,
     /// One pass at a time in this process: the periodic loop and `run_once` callers (tests,
     /// the command line) wait for each other, so a finished `run_once` leaves no work of this
@@ -56,12 +58,16 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// Must run inside the Tokio runtime (see `Mailer::from_config`).
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
-        Ok(Self {
-            mailer: Mailer::from_config(config)?,
+    pub fn new(state: AppState, mailer: Mailer) -> Self {
+        Self {
+            state,
+            mailer,
             pass: Mutex::new(()),
-        })
+        }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 }
 
@@ -137,12 +143,12 @@ impl fmt::Display for JobReport {
 /// Runs every sweep once. A failing sweep does not stop the others; the failures come back
 /// together as the error (logged by the caller, once).
 #[tracing::instrument(skip_all, name = "jobs")]
-pub async fn run_once(state: &AppState) -> anyhow::Result<JobReport> {
-    let _pass = state.jobs.pass.lock().await;
+pub async fn run_once(jobs: &Jobs) -> anyhow::Result<JobReport> {
+    let _pass = jobs.pass.lock().await;
     let mut report = JobReport::default();
     let mut failures = Vec::new();
     for sweep in SWEEPS {
-        match (sweep.run)(state).await {
+        match (sweep.run)(jobs).await {
             Ok(tally) => report.sweeps.push((sweep.name, tally)),
             Err(e) => failures.push(format!("{}: {e:#}", sweep.name)),
         }
@@ -156,8 +162,8 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<JobReport> {
 
 /// Starts the periodic loop, every JOBS_INTERVAL_SECONDS, unless that is 0 (an instance that
 /// serves pages only; tests drain with `run_once` instead).
-pub fn spawn(state: AppState) {
-    let Some(every) = state.config.jobs_interval else {
+pub fn spawn(jobs: Arc<Jobs>) {
+    let Some(every) = jobs.state.config.jobs_interval else {
         tracing::info!("background jobs are off on this instance (JOBS_INTERVAL_SECONDS=0)");
         return;
     };
@@ -167,7 +173,7 @@ pub fn spawn(state: AppState) {
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match run_once(&state).await {
+            match run_once(&jobs).await {
                 Ok(report) if report.is_idle() => {}
                 Ok(report) => tracing::info!(%report, "background jobs"),
                 Err(e) => tracing::error!(error = %e, "background jobs failed"),

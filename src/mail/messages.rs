@@ -5,10 +5,10 @@
 //! `outbox::enqueue` inside the caller's transaction.
 //!
 //! ```text
-//! pub struct SurveyRequest { pub ticket_ref: String, pub survey_url: String }
-//! email!(SurveyRequest, "survey_request",
-//!     "email/survey_request/subject.txt", "email/survey_request/body.txt",
-//!     "email/survey_request/body.html");
+//! pub struct TicketReceived { pub reference: String, pub subject: String, … }
+//! email!(TicketReceived, "ticket_received",
+//!     "email/ticket_received/subject.txt", "email/ticket_received/body.txt",
+//!     "email/ticket_received/body.html");
 //!
 //! let mail = compose(&ctx, &message, Recipient::new(contact_email, contact_name))?
 //!     .in_thread(ThreadKey::new("ticket", ticket_id.0));
@@ -19,10 +19,8 @@ use crate::config::Config;
 use crate::domain::inputs::EmailAddress;
 use crate::error::{AppError, AppResult};
 
-use super::outbox::NewMail;
-
 /// A message the desk can send. Implemented by `email!`, which renders each part from its
-/// template with the message's fields in scope (`{{ survey_url }}`).
+/// template with the message's fields in scope (`{{ reference }}`).
 pub trait Email {
     /// The template folder's name; also shown on the outbox page.
     const KIND: &'static str;
@@ -167,6 +165,33 @@ impl ThreadKey {
     /// The Message-ID every message of the thread refers to.
     pub fn root_id(&self, domain: &str) -> String {
         format!("<{}@{domain}>", self.0)
+    }
+}
+
+/// A rendered message for one recipient, made by `messages::compose`.
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    pub(super) kind: &'static str,
+    pub(super) domain: String,
+    pub(super) to: Recipient,
+    pub(super) reply_to: Option<EmailAddress>,
+    pub(super) subject: String,
+    pub(super) text_body: String,
+    pub(super) html_body: String,
+    pub(super) thread: Option<ThreadKey>,
+}
+
+impl NewMail {
+    /// Keeps this message in the conversation of `key` (In-Reply-To and References).
+    pub fn in_thread(mut self, key: ThreadKey) -> Self {
+        self.thread = Some(key);
+        self
+    }
+
+    /// Where the recipient's replies go, when not to MAIL_FROM.
+    pub fn reply_to(mut self, address: EmailAddress) -> Self {
+        self.reply_to = Some(address);
+        self
     }
 }
 

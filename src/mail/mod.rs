@@ -1,7 +1,9 @@
 //! Mail to clients and staff: messages rendered from templates (`messages`), queued in the
 //! caller's transaction (`outbox`), and delivered later by `jobs::deliver_mail` through the
-//! `transport`. Nothing here sends during a request.
+//! `transport`; `commands` queues the mail a person asks for directly. Nothing here sends
+//! during a request.
 
+pub mod commands;
 pub mod messages;
 pub mod outbox;
 pub mod transport;

@@ -13,15 +13,13 @@ use diesel::prelude::*;
 use rand::RngCore;
 use rand::rngs::OsRng;
 
-use super::messages::{MailContext, Recipient, SmtpCheck, ThreadKey, compose};
+use super::messages::{NewMail, ThreadKey};
 use crate::db::schema::outbox;
-use crate::db::users::UserRow;
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::delivery::{AfterFailure, MAX_ATTEMPTS, after_failure};
 use crate::domain::ids::{OutboxId, UserId};
 use crate::domain::inputs::EmailAddress;
 use crate::error::AppResult;
-use crate::web::page::format_time;
 
 /// How long a claim lasts: far longer than a batch may take to send (each message is bounded by
 /// `transport::SEND_LIMIT_SECONDS`), so only the claims of a worker that died ever expire.
@@ -67,33 +65,6 @@ impl Status {
             Status::Sent => "sent",
             Status::Failed => "failed",
         }
-    }
-}
-
-/// A rendered message for one recipient, made by `messages::compose`.
-#[derive(Clone, Debug)]
-pub struct NewMail {
-    pub(super) kind: &'static str,
-    pub(super) domain: String,
-    pub(super) to: Recipient,
-    pub(super) reply_to: Option<EmailAddress>,
-    pub(super) subject: String,
-    pub(super) text_body: String,
-    pub(super) html_body: String,
-    pub(super) thread: Option<ThreadKey>,
-}
-
-impl NewMail {
-    /// Keeps this message in the conversation of `key` (In-Reply-To and References).
-    pub fn in_thread(mut self, key: ThreadKey) -> Self {
-        self.thread = Some(key);
-        self
-    }
-
-    /// Where the recipient's replies go, when not to MAIL_FROM.
-    pub fn reply_to(mut self, address: EmailAddress) -> Self {
-        self.reply_to = Some(address);
-        self
     }
 }
 
@@ -373,38 +344,6 @@ pub fn retry(
             at,
         )?;
         Ok(true)
-    })
-}
-
-/// Queues the SMTP check message to `to`, asked for by the admin `actor`.
-#[tracing::instrument(skip_all)]
-pub fn queue_smtp_check(
-    conn: &mut DbConn,
-    ctx: &MailContext,
-    delivery: &str,
-    actor: &UserRow,
-    to: &EmailAddress,
-    now: DateTime<Utc>,
-) -> AppResult<OutboxId> {
-    let message = SmtpCheck {
-        requested_by: actor.display_name.clone(),
-        requested_at: format_time(now.naive_utc(), actor.zone()),
-        desk_url: ctx.base_url.clone(),
-        delivery: delivery.to_string(),
-    };
-    let mail = compose(ctx, &message, Recipient::new(to.clone(), ""))?;
-    write_tx(conn, |conn| {
-        let id = enqueue(conn, &mail, now)?;
-        audit::record(
-            conn,
-            Some(actor.id()),
-            audit::Entity::Mail,
-            id.0,
-            "test e-mail queued",
-            &format!("to {to}"),
-            now.naive_utc(),
-        )?;
-        Ok(id)
     })
 }
 

@@ -8,12 +8,12 @@ use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use super::AppState;
-use super::page::Ctx;
+use super::page::{Ctx, NavUser};
 use crate::db;
 use crate::db::users::UserRow;
 use crate::domain::ids::UserId;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const SESSION_USER: &str = "uid";
 pub const SESSION_VERSION: &str = "ver";
@@ -38,7 +38,19 @@ impl CurrentUser {
 
     /// The page frame; takes the pending flash messages out of the session.
     pub fn ctx(&self) -> Ctx {
-        Ctx::new(&self.session, Some(&self.row))
+        Ctx::new(&self.session, Some(self.nav()))
+    }
+
+    /// What the navigation shows of this user.
+    pub fn nav(&self) -> NavUser {
+        let role = self.row.role();
+        NavUser {
+            id: self.row.id,
+            name: self.row.display_name.clone(),
+            role_label: role.label(),
+            is_manager: role.is_manager(),
+            is_admin: role.is_admin(),
+        }
     }
 
     pub fn zone(&self) -> chrono_tz::Tz {

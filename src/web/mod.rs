@@ -4,6 +4,7 @@ pub mod auth;
 pub mod clients;
 pub mod csrf;
 pub mod dashboard;
+pub mod error_page;
 pub mod escalation;
 pub mod extract;
 pub mod health;
@@ -14,7 +15,6 @@ pub mod service_levels;
 pub mod tickets;
 pub mod users;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
@@ -23,27 +23,11 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::Pool;
 use crate::error::AppError;
-use crate::jobs::Jobs;
 
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub config: Arc<Config>,
-    pub clock: Clock,
-    /// The background work of this instance (see `jobs::run_once`).
-    pub jobs: Arc<Jobs>,
-}
-
-impl AppState {
-    /// What outgoing mail needs from the configuration (link base, Message-ID domain).
-    pub fn mail(&self) -> crate::mail::messages::MailContext {
-        crate::mail::messages::MailContext::from_config(&self.config)
-    }
-}
+// The handlers still name the state by its old path (`super::AppState`); the integrator drops
+// this once they import `crate::state::AppState` directly.
+pub use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(dashboard::show))

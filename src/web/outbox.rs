@@ -6,16 +6,18 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::Admin;
-use super::page::{Ctx, FlashKind, flash, format_time, redirect, render, render_status};
+use super::page::{Ctx, FlashKind, flash, redirect, render, render_status};
 use crate::db;
 use crate::domain::ids::OutboxId;
 use crate::domain::inputs::{EmailAddress, FieldErrors};
 use crate::error::AppResult;
-use crate::mail::messages::MailContext;
+use crate::format::format_time;
+use crate::mail::commands::queue_smtp_check;
+use crate::mail::messages::SmtpCheck;
 use crate::mail::outbox::{self, OutboxSummary, Status};
 use crate::mail::transport;
+use crate::state::AppState;
 
 /// How many messages each list shows.
 const LIST_LIMIT: i64 = 50;
@@ -152,13 +154,18 @@ pub async fn send_test(
             );
         }
     };
-    let ctx = MailContext::from_config(&state.config);
-    let delivery = transport::describe(&state.config);
-    let actor = admin.0.row.clone();
+    let ctx = state.mail();
     let now = state.clock.now();
+    let message = SmtpCheck {
+        requested_by: admin.0.row.display_name.clone(),
+        requested_at: format_time(now.naive_utc(), admin.0.zone()),
+        desk_url: ctx.base_url.clone(),
+        delivery: transport::describe(&state.config),
+    };
+    let actor = admin.0.id();
     let to = address.clone();
     db::run(&state.pool, move |conn| {
-        outbox::queue_smtp_check(conn, &ctx, &delivery, &actor, &to, now)
+        queue_smtp_check(conn, &ctx, &message, actor, &to, now)
     })
     .await?;
     flash(

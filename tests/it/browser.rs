@@ -396,7 +396,7 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
     .await
     .unwrap();
     app.clock.advance(chrono::Duration::hours(25));
-    tierdesk::jobs::run_once(&app.state).await.unwrap();
+    tierdesk::jobs::run_once(&app.jobs).await.unwrap();
     let survey = sink
         .received()
         .into_iter()

@@ -476,7 +476,7 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
 
     for quiet in [december(4, 23, 0), december(5, 12, 0), december(7, 7, 29)] {
         app.clock.set(quiet);
-        let report = jobs::run_once(&app.state).await.unwrap();
+        let report = jobs::run_once(&app.jobs).await.unwrap();
         assert_eq!(
             report.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
             0,
@@ -486,12 +486,12 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     assert_eq!(escalation_count(&app, &ticket).await, 0);
 
     app.clock.set(december(7, 7, 31));
-    let report = jobs::run_once(&app.state).await.unwrap();
+    let report = jobs::run_once(&app.jobs).await.unwrap();
     assert_eq!(
         report.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
         1
     );
-    let again = jobs::run_once(&app.state).await.unwrap();
+    let again = jobs::run_once(&app.jobs).await.unwrap();
     assert_eq!(
         again.get(jobs::escalate::NAME, jobs::escalate::ESCALATED),
         0,
@@ -524,7 +524,7 @@ async fn two_instances_running_the_time_trigger_at_once_escalate_once(app: TestA
     let ticket = friday_ticket(&app).await;
     let second = another_instance(&app, &[]).await;
     app.clock.set(december(7, 8, 0));
-    let (first, other) = tokio::join!(jobs::run_once(&app.state), jobs::run_once(&second));
+    let (first, other) = tokio::join!(jobs::run_once(&app.jobs), jobs::run_once(&second));
     let (first, other) = (first.unwrap(), other.unwrap());
     assert_eq!(
         first.get(jobs::escalate::NAME, jobs::escalate::ESCALATED)

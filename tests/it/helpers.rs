@@ -9,7 +9,8 @@ use tierdesk::db;
 use tierdesk::db::users::UserProfile;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::inputs::EmailAddress;
-use tierdesk::web::AppState;
+use tierdesk::jobs::Jobs;
+use tierdesk::state::AppState;
 use tierdesk::{Application, FirstAdmin};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +112,8 @@ impl Drop for PgDatabase {
 pub struct TestApp {
     pub address: String,
     pub state: AppState,
+    /// The desk's background work, run by the test with `jobs::run_once(&app.jobs)`.
+    pub jobs: Arc<Jobs>,
     pub clock: Clock,
     pub client: reqwest::Client,
     pub first_admin: Option<FirstAdmin>,
@@ -166,11 +169,12 @@ async fn start(
         .await
         .expect("application starts");
     let first_admin = app.first_admin.clone();
-    let (server, state, port) = app.into_parts();
+    let (server, state, jobs, port) = app.into_parts();
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         state,
+        jobs,
         clock,
         client: new_client(),
         first_admin,
@@ -350,6 +354,7 @@ impl TestApp {
         TestApp {
             address: self.address.clone(),
             state: self.state.clone(),
+            jobs: self.jobs.clone(),
             clock: self.clock.clone(),
             client: new_client(),
             first_admin: None,
@@ -369,13 +374,13 @@ pub async fn restart(app: &TestApp) -> Option<FirstAdmin> {
 }
 
 /// A second instance of the desk on the same database and clock, as behind a load balancer.
-pub async fn another_instance(app: &TestApp, settings: &[(&str, &str)]) -> AppState {
+pub async fn another_instance(app: &TestApp, settings: &[(&str, &str)]) -> Arc<Jobs> {
     let url = app._pg.as_ref().map(|pg| pg.url.clone());
     let config = config_for(&app.data_dir, url.as_deref(), settings);
     let second = Application::build_with_clock(config, app.clock.clone())
         .await
         .expect("second instance starts");
-    let (server, state, _) = second.into_parts();
+    let (server, _, jobs, _) = second.into_parts();
     tokio::spawn(server);
-    state
+    jobs
 }

@@ -10,16 +10,15 @@ use tierdesk::db::{self, DbConn};
 use tierdesk::domain::account::Role;
 use tierdesk::domain::delivery::{MAX_ATTEMPTS, backoff};
 use tierdesk::domain::inputs::EmailAddress;
-use tierdesk::jobs::{self, JobReport, deliver_mail};
+use tierdesk::jobs::{self, JobReport, Jobs, deliver_mail};
 use tierdesk::mail::messages::{MailContext, Recipient, SmtpCheck, ThreadKey, compose};
 use tierdesk::mail::outbox::{self, LEASE, OutboxRow};
-use tierdesk::web::AppState;
 
 use crate::helpers::{Backend, TestApp, another_instance};
 use crate::smtp::{BASE_URL, SmtpSink, spawn_app_with_sink};
 
-async fn drain(state: &AppState) -> JobReport {
-    jobs::run_once(state).await.expect("the jobs run")
+async fn drain(jobs: &Jobs) -> JobReport {
+    jobs::run_once(jobs).await.expect("the jobs run")
 }
 
 fn sent(report: &JobReport) -> usize {
@@ -105,7 +104,7 @@ async fn the_test_email_from_the_outbox_page_arrives_multipart_with_its_headers(
         "nothing is sent during the request"
     );
 
-    let report = drain(&app.state).await;
+    let report = drain(&app.jobs).await;
     assert_eq!(sent(&report), 1, "{report}");
     let mails = sink.received();
     assert_eq!(mails.len(), 1);
@@ -189,7 +188,7 @@ async fn without_smtp_url_mail_is_written_as_eml_files(app: TestApp) {
     app.post_form("/admin/outbox/test", &[("address", "ops@msp.example")])
         .await
         .assert_redirect_to("/admin/outbox");
-    let report = drain(&app.state).await;
+    let report = drain(&app.jobs).await;
     assert_eq!(sent(&report), 1, "{report}");
 
     let dir = app.data_dir.path().join("mail");
@@ -220,7 +219,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
     // server is down, so it takes several.
     let mut retrying = 0;
     for _ in 0..COUNT {
-        let report = drain(&app.state).await;
+        let report = drain(&app.jobs).await;
         if claimed(&report) == 0 {
             break;
         }
@@ -236,7 +235,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
         assert!(row.next_attempt_at > now, "waits before the next attempt");
     }
     assert_eq!(
-        claimed(&drain(&app.state).await),
+        claimed(&drain(&app.jobs).await),
         0,
         "nothing is due before the backoff ends"
     );
@@ -245,7 +244,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
     app.clock.advance(backoff(1));
     let url = sink.url();
     let second = another_instance(&app, &[("SMTP_URL", &url), ("BASE_URL", BASE_URL)]).await;
-    let (first, other) = tokio::join!(jobs::run_once(&app.state), jobs::run_once(&second));
+    let (first, other) = tokio::join!(jobs::run_once(&app.jobs), jobs::run_once(&second));
     let (first, other) = (first.unwrap(), other.unwrap());
     assert_eq!(sent(&first) + sent(&other), COUNT, "{first} / {other}");
     assert_eq!(
@@ -300,7 +299,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
         ))
     );
 
-    assert_eq!(claimed(&drain(&app.state).await), 0);
+    assert_eq!(claimed(&drain(&app.jobs).await), 0);
     assert_eq!(sink.received().len(), COUNT, "nothing is sent again");
 }
 
@@ -315,14 +314,14 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
         .assert_redirect_to("/admin/outbox");
 
     for attempt in 1..=MAX_ATTEMPTS {
-        let report = drain(&app.state).await;
+        let report = drain(&app.jobs).await;
         assert_eq!(claimed(&report), 1, "attempt {attempt}: {report}");
         let row = &all_rows(&app).await[0];
         assert_eq!(row.attempts, attempt);
         if attempt < MAX_ATTEMPTS {
             assert_eq!(row.status, "pending");
             assert_eq!(
-                claimed(&drain(&app.state).await),
+                claimed(&drain(&app.jobs).await),
                 0,
                 "not due before its backoff"
             );
@@ -334,7 +333,7 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
     }
     app.clock.advance(Duration::days(1));
     assert_eq!(
-        claimed(&drain(&app.state).await),
+        claimed(&drain(&app.jobs).await),
         0,
         "a failed message rests"
     );
@@ -364,7 +363,7 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
             .text()
             .contains("queued again")
     );
-    assert_eq!(sent(&drain(&app.state).await), 1);
+    assert_eq!(sent(&drain(&app.jobs).await), 1);
     let mails = sink.received();
     assert_eq!(mails.len(), 1);
     assert_eq!(
@@ -402,7 +401,7 @@ async fn a_permanent_refusal_fails_the_message_at_once(app: TestApp, sink: SmtpS
     app.post_form("/admin/outbox/test", &[("address", "ops@msp.example")])
         .await
         .assert_redirect_to("/admin/outbox");
-    let report = drain(&app.state).await;
+    let report = drain(&app.jobs).await;
     assert_eq!(
         report.get(deliver_mail::NAME, deliver_mail::FAILED),
         1,
@@ -426,14 +425,14 @@ async fn the_reaper_releases_the_claims_of_a_worker_that_died(app: TestApp, sink
     .unwrap();
     assert_eq!(claimed_rows.len(), 3);
     assert_eq!(
-        claimed(&drain(&app.state).await),
+        claimed(&drain(&app.jobs).await),
         0,
         "claimed rows are not taken"
     );
     assert!(sink.received().is_empty());
 
     app.clock.advance(LEASE + Duration::seconds(1));
-    let report = drain(&app.state).await;
+    let report = drain(&app.jobs).await;
     assert_eq!(
         report.get(deliver_mail::NAME, deliver_mail::REAPED),
         3,
@@ -482,7 +481,7 @@ async fn the_background_loop_delivers_by_itself_and_a_drain_beside_it_sends_noth
         return;
     };
     queue_for_contacts(&app, 20).await;
-    drain(&app.state).await;
+    drain(&app.jobs).await;
     let mails = sink.received();
     assert_eq!(mails.len(), 20, "all sent, by the loop or the drain");
     let ids: BTreeSet<String> = mails.iter().map(|m| m.message_id()).collect();
@@ -492,7 +491,7 @@ async fn the_background_loop_delivers_by_itself_and_a_drain_beside_it_sends_noth
     let mails = sink.wait_for(21, StdDuration::from_secs(20)).await;
     assert_eq!(mails.len(), 21);
     // The loop records the delivery just after the server's reply; a drain waits for it.
-    assert_eq!(claimed(&drain(&app.state).await), 0);
+    assert_eq!(claimed(&drain(&app.jobs).await), 0);
     assert!(all_rows(&app).await.iter().all(|r| r.status == "sent"));
     assert_eq!(sink.received().len(), 21);
 }

@@ -30,7 +30,7 @@ fn link_in(mail: &ReceivedMail, prefix: &str) -> String {
 }
 
 async fn drain(app: &TestApp) {
-    jobs::run_once(&app.state).await.expect("jobs run");
+    jobs::run_once(&app.jobs).await.expect("jobs run");
 }
 
 async fn ticket_id(path: &str) -> TicketId {
@@ -420,7 +420,7 @@ async fn surveys_queued_during_an_outage_arrive_exactly_once(app: TestApp, mut s
     app.clock.advance(Duration::hours(3));
     let url = sink.url();
     let second = another_instance(&app, &[("SMTP_URL", &url), ("BASE_URL", BASE_URL)]).await;
-    let (a, b) = tokio::join!(jobs::run_once(&app.state), jobs::run_once(&second));
+    let (a, b) = tokio::join!(jobs::run_once(&app.jobs), jobs::run_once(&second));
     a.unwrap();
     b.unwrap();
     drain(&app).await;

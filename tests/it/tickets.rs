@@ -426,14 +426,14 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
 
     // The solved period passes; the job closes the ticket.
     app.clock.advance(Duration::hours(23));
-    assert!(tierdesk::jobs::run_once(&app.state).await.is_ok());
+    assert!(tierdesk::jobs::run_once(&app.jobs).await.is_ok());
     assert_eq!(
         ticket_row(&app, &ticket).await.status,
         "solved",
         "still inside the reopen window"
     );
     app.clock.advance(Duration::hours(2));
-    tierdesk::jobs::run_once(&app.state).await.unwrap();
+    tierdesk::jobs::run_once(&app.jobs).await.unwrap();
     let row = ticket_row(&app, &ticket).await;
     assert_eq!(row.status, "closed");
     // A day later the technician's session has long timed out.

@@ -1,0 +1,98 @@
+//! How an `AppError` reaches the browser: each variant mapped once to a status and a friendly
+//! page (or a redirect to sign in). It lives in `web` so the error type itself stays free of
+//! HTML and of the page frame.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, http::header};
+use askama::Template;
+
+use super::page::{Ctx, url_encode};
+use crate::error::AppError;
+
+#[derive(Template)]
+#[template(path = "errors/page.html")]
+struct ErrorPage<'a> {
+    ctx: Ctx,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::ForbiddenBecause(_) | Self::Csrf => StatusCode::FORBIDDEN,
+            Self::Unauthenticated { .. } | Self::PasswordChangeRequired => StatusCode::SEE_OTHER,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let (title, message) = match self {
+            Self::Unauthenticated { next, idle } => {
+                let location = format!(
+                    "/login?next={}{}",
+                    url_encode(next),
+                    if *idle { "&idle=1" } else { "" }
+                );
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, location))
+                    .finish();
+            }
+            Self::PasswordChangeRequired => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/account/password"))
+                    .finish();
+            }
+            Self::NotFound => (
+                "Not found",
+                "There is nothing here. The link may be old, or the record was removed.",
+            ),
+            Self::Forbidden => (
+                "Not allowed",
+                "Your account does not have permission for this page or action.",
+            ),
+            Self::ForbiddenBecause(rule) => ("Not allowed", rule.as_str()),
+            Self::Csrf => (
+                "Form expired",
+                "This form was open too long or did not come from this desk. Go back, reload the page and send it again.",
+            ),
+            Self::Conflict(message) => ("Conflict", message.as_str()),
+            Self::Unavailable(cause) => {
+                tracing::warn!(cause = %cause, "service unavailable");
+                (
+                    "Temporarily unavailable",
+                    "The desk cannot reach its database right now. Try again in a minute.",
+                )
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                (
+                    "Something went wrong",
+                    "The desk hit an unexpected error. It has been logged; try again, and tell your administrator if it persists.",
+                )
+            }
+        };
+        let page = ErrorPage {
+            ctx: Ctx::anonymous(),
+            status: status.as_u16(),
+            title,
+            message,
+        };
+        match page.render() {
+            Ok(body) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+            Err(e) => {
+                tracing::error!(error = %e, "error page did not render");
+                HttpResponse::build(status)
+                    .content_type("text/plain; charset=utf-8")
+                    .body(format!("{title}\n\n{message}\n"))
+            }
+        }
+    }
+}
