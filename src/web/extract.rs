@@ -2,6 +2,7 @@
 //! `admin: Admin`. A handler that names one cannot run for anybody else.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
@@ -11,6 +12,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use super::page::{Ctx, NavUser};
 use crate::db;
 use crate::db::users::UserRow;
+use crate::domain::account::Role;
 use crate::domain::ids::UserId;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -123,10 +125,16 @@ impl FromRequest for CurrentUser {
     }
 }
 
-/// A signed-in service desk manager (or admin, whose role includes the manager's).
-pub struct Manager(pub CurrentUser);
+/// A role that some routes require; a marker type, so the rule sits in the extractor's type.
+pub trait RoleGate {
+    fn admits(role: Role) -> bool;
+}
 
-impl FromRequest for Manager {
+/// A signed-in user whose role `G` admits; anyone else is refused with 403 before the handler
+/// runs.
+pub struct Gated<G: RoleGate>(pub CurrentUser, PhantomData<G>);
+
+impl<G: RoleGate + 'static> FromRequest for Gated<G> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -134,31 +142,33 @@ impl FromRequest for Manager {
         let req = req.clone();
         Box::pin(async move {
             let user = load_current_user(req).await?;
-            if user.row.role().is_manager() {
-                Ok(Manager(user))
+            if G::admits(user.row.role()) {
+                Ok(Gated(user, PhantomData))
             } else {
                 Err(AppError::Forbidden)
             }
         })
     }
 }
+
+pub struct ManagerRole;
+
+impl RoleGate for ManagerRole {
+    fn admits(role: Role) -> bool {
+        role.is_manager()
+    }
+}
+
+pub struct AdminRole;
+
+impl RoleGate for AdminRole {
+    fn admits(role: Role) -> bool {
+        role.is_admin()
+    }
+}
+
+/// A signed-in service desk manager (or admin, whose role includes the manager's).
+pub type Manager = Gated<ManagerRole>;
 
 /// A signed-in administrator.
-pub struct Admin(pub CurrentUser);
-
-impl FromRequest for Admin {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = load_current_user(req).await?;
-            if user.row.role().is_admin() {
-                Ok(Admin(user))
-            } else {
-                Err(AppError::Forbidden)
-            }
-        })
-    }
-}
+pub type Admin = Gated<AdminRole>;
