@@ -382,7 +382,7 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
     let now = app.clock.now();
     tierdesk::db::run(&app.state.pool, move |conn| {
         tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)?;
-        crate::tickets::walk_to_solved(
+        crate::fixtures::walk_to_solved(
             conn,
             UserId(2),
             ClientId(1),

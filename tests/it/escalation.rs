@@ -7,12 +7,13 @@ use fantoccini::Locator;
 use reqwest::StatusCode;
 use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
-use tierdesk::domain::ids::TicketId;
 use tierdesk::jobs;
 
 use crate::browser::start_browser;
-use crate::helpers::{Page, TestApp, another_instance};
-use crate::tickets::{client_with_contact, record_ticket};
+use crate::fixtures::{
+    client_with_contact, record_ticket, ticket_id, ticket_row, user_id, version_of,
+};
+use crate::helpers::{TestApp, another_instance};
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)
@@ -23,31 +24,6 @@ fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
 fn december(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0)
         .single()
-        .unwrap()
-}
-
-fn version_of(page: &Page) -> String {
-    page.field_value("version").expect("a version field")
-}
-
-fn id_of(path: &str) -> TicketId {
-    TicketId(path.rsplit('/').next().unwrap().parse().unwrap())
-}
-
-async fn user_id(app: &TestApp, email: &str) -> String {
-    let email = tierdesk::domain::inputs::EmailAddress::parse(email).unwrap();
-    db::run(&app.state.pool, move |conn| {
-        Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
-    })
-    .await
-    .unwrap()
-    .to_string()
-}
-
-async fn ticket_row(app: &TestApp, path: &str) -> db::tickets::TicketRow {
-    let id = id_of(path);
-    db::run(&app.state.pool, move |conn| db::tickets::get(conn, id))
-        .await
         .unwrap()
 }
 
@@ -63,7 +39,7 @@ async fn level(app: &TestApp, name: &'static str) -> String {
 }
 
 async fn escalation_count(app: &TestApp, path: &str) -> i64 {
-    let ticket = id_of(path);
+    let ticket = ticket_id(path);
     db::run(&app.state.pool, move |conn| {
         use tierdesk::db::schema::escalations::dsl::*;
         Ok(escalations

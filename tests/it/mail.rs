@@ -10,16 +10,13 @@ use tierdesk::db::{self, DbConn};
 use tierdesk::domain::account::Role;
 use tierdesk::domain::delivery::{MAX_ATTEMPTS, backoff};
 use tierdesk::domain::inputs::EmailAddress;
-use tierdesk::jobs::{self, JobReport, Jobs, deliver_mail};
+use tierdesk::jobs::{self, JobReport, deliver_mail};
 use tierdesk::mail::messages::{MailContext, Recipient, SmtpCheck, ThreadKey, compose};
 use tierdesk::mail::outbox::{self, LEASE, OutboxRow};
 
+use crate::fixtures::drain;
 use crate::helpers::{Backend, TestApp, another_instance};
 use crate::smtp::{BASE_URL, SmtpSink, spawn_app_with_sink};
-
-async fn drain(jobs: &Jobs) -> JobReport {
-    jobs::run_once(jobs).await.expect("the jobs run")
-}
 
 fn sent(report: &JobReport) -> usize {
     report.get(deliver_mail::NAME, deliver_mail::SENT)
@@ -104,7 +101,7 @@ async fn the_test_email_from_the_outbox_page_arrives_multipart_with_its_headers(
         "nothing is sent during the request"
     );
 
-    let report = drain(&app.jobs).await;
+    let report = drain(&app).await;
     assert_eq!(sent(&report), 1, "{report}");
     let mails = sink.received();
     assert_eq!(mails.len(), 1);
@@ -188,7 +185,7 @@ async fn without_smtp_url_mail_is_written_as_eml_files(app: TestApp) {
     app.post_form("/admin/outbox/test", &[("address", "ops@msp.example")])
         .await
         .assert_redirect_to("/admin/outbox");
-    let report = drain(&app.jobs).await;
+    let report = drain(&app).await;
     assert_eq!(sent(&report), 1, "{report}");
 
     let dir = app.data_dir.path().join("mail");
@@ -219,7 +216,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
     // server is down, so it takes several.
     let mut retrying = 0;
     for _ in 0..COUNT {
-        let report = drain(&app.jobs).await;
+        let report = drain(&app).await;
         if claimed(&report) == 0 {
             break;
         }
@@ -235,7 +232,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
         assert!(row.next_attempt_at > now, "waits before the next attempt");
     }
     assert_eq!(
-        claimed(&drain(&app.jobs).await),
+        claimed(&drain(&app).await),
         0,
         "nothing is due before the backoff ends"
     );
@@ -299,7 +296,7 @@ async fn an_outage_loses_nothing_and_two_workers_send_each_message_exactly_once(
         ))
     );
 
-    assert_eq!(claimed(&drain(&app.jobs).await), 0);
+    assert_eq!(claimed(&drain(&app).await), 0);
     assert_eq!(sink.received().len(), COUNT, "nothing is sent again");
 }
 
@@ -314,17 +311,13 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
         .assert_redirect_to("/admin/outbox");
 
     for attempt in 1..=MAX_ATTEMPTS {
-        let report = drain(&app.jobs).await;
+        let report = drain(&app).await;
         assert_eq!(claimed(&report), 1, "attempt {attempt}: {report}");
         let row = &all_rows(&app).await[0];
         assert_eq!(row.attempts, attempt);
         if attempt < MAX_ATTEMPTS {
             assert_eq!(row.status, "pending");
-            assert_eq!(
-                claimed(&drain(&app.jobs).await),
-                0,
-                "not due before its backoff"
-            );
+            assert_eq!(claimed(&drain(&app).await), 0, "not due before its backoff");
             app.clock.advance(backoff(attempt));
         } else {
             assert_eq!(row.status, "failed");
@@ -332,11 +325,7 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
         }
     }
     app.clock.advance(Duration::days(1));
-    assert_eq!(
-        claimed(&drain(&app.jobs).await),
-        0,
-        "a failed message rests"
-    );
+    assert_eq!(claimed(&drain(&app).await), 0, "a failed message rests");
 
     // Hours went by: the admin signs in again.
     app.login(&admin, "Ada Admin password 1")
@@ -363,7 +352,7 @@ async fn a_message_that_keeps_failing_is_shown_as_failed_and_retry_sends_it(
             .text()
             .contains("queued again")
     );
-    assert_eq!(sent(&drain(&app.jobs).await), 1);
+    assert_eq!(sent(&drain(&app).await), 1);
     let mails = sink.received();
     assert_eq!(mails.len(), 1);
     assert_eq!(
@@ -401,7 +390,7 @@ async fn a_permanent_refusal_fails_the_message_at_once(app: TestApp, sink: SmtpS
     app.post_form("/admin/outbox/test", &[("address", "ops@msp.example")])
         .await
         .assert_redirect_to("/admin/outbox");
-    let report = drain(&app.jobs).await;
+    let report = drain(&app).await;
     assert_eq!(
         report.get(deliver_mail::NAME, deliver_mail::FAILED),
         1,
@@ -424,15 +413,11 @@ async fn the_reaper_releases_the_claims_of_a_worker_that_died(app: TestApp, sink
     .await
     .unwrap();
     assert_eq!(claimed_rows.len(), 3);
-    assert_eq!(
-        claimed(&drain(&app.jobs).await),
-        0,
-        "claimed rows are not taken"
-    );
+    assert_eq!(claimed(&drain(&app).await), 0, "claimed rows are not taken");
     assert!(sink.received().is_empty());
 
     app.clock.advance(LEASE + Duration::seconds(1));
-    let report = drain(&app.jobs).await;
+    let report = drain(&app).await;
     assert_eq!(
         report.get(deliver_mail::NAME, deliver_mail::REAPED),
         3,
@@ -481,7 +466,7 @@ async fn the_background_loop_delivers_by_itself_and_a_drain_beside_it_sends_noth
         return;
     };
     queue_for_contacts(&app, 20).await;
-    drain(&app.jobs).await;
+    drain(&app).await;
     let mails = sink.received();
     assert_eq!(mails.len(), 20, "all sent, by the loop or the drain");
     let ids: BTreeSet<String> = mails.iter().map(|m| m.message_id()).collect();
@@ -491,7 +476,7 @@ async fn the_background_loop_delivers_by_itself_and_a_drain_beside_it_sends_noth
     let mails = sink.wait_for(21, StdDuration::from_secs(20)).await;
     assert_eq!(mails.len(), 21);
     // The loop records the delivery just after the server's reply; a drain waits for it.
-    assert_eq!(claimed(&drain(&app.jobs).await), 0);
+    assert_eq!(claimed(&drain(&app).await), 0);
     assert!(all_rows(&app).await.iter().all(|r| r.status == "sent"));
     assert_eq!(sink.received().len(), 21);
 }

@@ -15,6 +15,7 @@ mod browser;
 mod client_links;
 mod clients;
 mod escalation;
+mod fixtures;
 mod mail;
 mod migrations;
 mod pages;

@@ -8,9 +8,11 @@ use tierdesk::domain::account::Role;
 use tierdesk::domain::ids::{ClientId, ContactId, TicketId, UserId};
 use tierdesk::jobs;
 
+use crate::fixtures::{
+    client_with_contact, drain, record_ticket, ticket_id, user_id, walk_to_solved,
+};
 use crate::helpers::{TestApp, another_instance};
 use crate::smtp::{BASE_URL, ReceivedMail, SmtpSink};
-use crate::tickets::{client_with_contact, record_ticket, walk_to_solved};
 
 fn subjects(mails: &[ReceivedMail]) -> Vec<String> {
     mails
@@ -29,25 +31,9 @@ fn link_in(mail: &ReceivedMail, prefix: &str) -> String {
     text[start..].split_whitespace().next().unwrap().to_string()
 }
 
-async fn drain(app: &TestApp) {
-    jobs::run_once(&app.jobs).await.expect("jobs run");
-}
-
-async fn ticket_id(path: &str) -> TicketId {
-    TicketId(path.rsplit('/').next().unwrap().parse().unwrap())
-}
-
 /// Works a recorded ticket to solved through the pages, as its owner.
 async fn solve_through_the_pages(app: &TestApp, ticket: &str) {
-    let tech: String = {
-        let email = tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap();
-        db::run(&app.state.pool, move |conn| {
-            Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
-        })
-        .await
-        .unwrap()
-        .to_string()
-    };
+    let tech = user_id(app, "tech@msp.example").await;
     let steps: [(&str, Vec<(&str, &str)>); 4] = [
         (
             "triage",
@@ -175,7 +161,7 @@ async fn the_client_hears_at_each_step_and_rates_through_the_survey_link(
         page.body.contains(r#"value="2" checked"#),
         "the chosen rating is preselected"
     );
-    let id = ticket_id(&ticket).await;
+    let id = ticket_id(&ticket);
     let answer = db::run(&app.state.pool, move |conn| {
         db::surveys::for_ticket(conn, id)
     })
@@ -322,7 +308,7 @@ async fn the_client_reopens_a_solved_ticket_from_the_solution_mail(app: TestApp,
     let page = client.get(&reopen).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Reopen ticket #1?"));
-    let id = ticket_id(&ticket).await;
+    let id = ticket_id(&ticket);
     let status = |app: &TestApp| {
         let pool = app.state.pool.clone();
         async move {

@@ -1,0 +1,177 @@
+//! Set-up shared by the area files: a client with a contact, a recorded ticket, a ticket
+//! walked to solved, and the small look-ups (ids, versions, rows) the scenarios assert with.
+//! Area files take their fixtures from here only, never from each other.
+
+use chrono::Utc;
+use reqwest::StatusCode;
+use tierdesk::db;
+use tierdesk::domain::account::{Role, Tier};
+use tierdesk::domain::ids::TicketId;
+use tierdesk::jobs::{self, JobReport};
+
+use crate::helpers::{Page, TestApp};
+
+/// A client on the standard calendar (Mon–Fri 07:00–18:00 UTC) with one contact.
+pub async fn client_with_contact(app: &TestApp) -> (i64, i64) {
+    let manager = app.another_browser();
+    manager
+        .create_user("setup@msp.example", "Sam Setup", Role::Manager, None)
+        .await;
+    manager
+        .login("setup@msp.example", "Sam Setup password 1")
+        .await;
+    let client = manager
+        .post_client(
+            "/clients",
+            &[
+                ("name", "Northwind Dental"),
+                ("code", "NWD"),
+                ("active", "on"),
+            ],
+        )
+        .await
+        .location
+        .unwrap();
+    manager
+        .post_form(
+            &format!("{client}/contacts"),
+            &[
+                ("name", "Alice Chen"),
+                ("email", "alice@northwind.example"),
+                ("phone", "+1 555 0101 200"),
+                ("active", "on"),
+            ],
+        )
+        .await
+        .assert_redirect_to(&client);
+    db::run(&app.state.pool, |conn| {
+        let client = db::clients::list(conn, true)?.remove(0).client;
+        let contact = db::clients::contacts_of(conn, client.id())?.remove(0);
+        Ok((client.id, contact.id))
+    })
+    .await
+    .unwrap()
+}
+
+/// Records an incident for `contact` through the intake form; returns the ticket's path.
+pub async fn record_ticket(
+    app: &TestApp,
+    contact: i64,
+    subject: &str,
+    impact: &str,
+    urgency: &str,
+) -> String {
+    let requester = format!("contact:{contact}");
+    let page = app
+        .post_form(
+            "/tickets",
+            &[
+                ("kind", "incident"),
+                ("requester", &requester),
+                ("details_confirmed", "on"),
+                ("identity_check", "known_email"),
+                ("channel", "phone"),
+                ("subject", subject),
+                (
+                    "description",
+                    "The internet is down at the front desk since 9:40.",
+                ),
+                ("impact", impact),
+                ("urgency", urgency),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
+    page.location.unwrap()
+}
+
+/// Records a ticket and works it to solved through the commands: set-up for tests about what
+/// follows (mail, surveys), not the behaviour under test.
+pub fn walk_to_solved(
+    conn: &mut tierdesk::db::DbConn,
+    tech: tierdesk::domain::ids::UserId,
+    client: tierdesk::domain::ids::ClientId,
+    contact: tierdesk::domain::ids::ContactId,
+    subject: &str,
+    mail: &tierdesk::mail::messages::MailContext,
+    now: chrono::DateTime<Utc>,
+) -> tierdesk::error::AppResult<db::tickets::TicketRow> {
+    use tierdesk::db::tickets::*;
+    use tierdesk::domain::ids::CategoryId;
+    use tierdesk::domain::priority::{Impact, Urgency};
+    use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
+    let input = IntakeInput {
+        kind: Kind::Incident,
+        client,
+        requester: Requester::Existing(contact),
+        subject: subject.into(),
+        description: "Reported on the phone.".into(),
+        channel: Channel::Phone,
+        identity: IdentityCheck::CallBack,
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+    };
+    let t = create(conn, tech, &input, mail, now)?.unwrap();
+    // Triage needs a category; 1 is "Network", seeded by the tickets migration.
+    let triaged = TriageInput {
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+        category: Some(CategoryId(1)),
+        subcategory: None,
+        affected_service: String::new(),
+    };
+    let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, mail, now)?.unwrap();
+    let assigned = AssignInput {
+        tier: Tier::Tier1,
+        owner: tech,
+        worker: tech,
+    };
+    let t = assign(conn, tech, t.ticket_id(), t.version, &assigned, now)?.unwrap();
+    let worked = WorkInput {
+        entry: Entry::Call,
+        body: "Talked it through with the caller.".into(),
+        action: Some(Action::StartWork),
+        category: None,
+    };
+    let t = work(conn, tech, t.ticket_id(), t.version, &worked, mail, now)?.unwrap();
+    let solved = SolveInput {
+        solution: "Reset the device to factory settings and set it up again.".into(),
+        publish_to_kb: false,
+        kb_title: String::new(),
+    };
+    Ok(solve(conn, tech, t.ticket_id(), t.version, &solved, mail, now)?.unwrap())
+}
+
+/// The row version a ticket form carries, for the optimistic-lock guard.
+pub fn version_of(page: &Page) -> String {
+    page.field_value("version").expect("a version field")
+}
+
+/// A staff account's id, as a form field value.
+pub async fn user_id(app: &TestApp, email: &str) -> String {
+    let email = tierdesk::domain::inputs::EmailAddress::parse(email).unwrap();
+    db::run(&app.state.pool, move |conn| {
+        Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+/// The ticket's id from its page path (`/tickets/42`).
+pub fn ticket_id(path: &str) -> TicketId {
+    TicketId(path.rsplit('/').next().unwrap().parse().unwrap())
+}
+
+/// The stored ticket behind a ticket page path.
+pub async fn ticket_row(app: &TestApp, path: &str) -> db::tickets::TicketRow {
+    let id = ticket_id(path);
+    db::run(&app.state.pool, move |conn| db::tickets::get(conn, id))
+        .await
+        .unwrap()
+}
+
+/// Runs one pass of the desk's background work, as the periodic loop would.
+pub async fn drain(app: &TestApp) -> JobReport {
+    jobs::run_once(&app.jobs).await.expect("the jobs run")
+}
