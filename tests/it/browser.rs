@@ -449,4 +449,7 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
     assert_eq!(answer.rating, Some(5));
     assert_eq!(answer.comment, "Fixed while I waited, thank you!");
     browser.client.clone().close().await.unwrap();
+    // The comment tells the managers; that note leaves like any other mail.
+    tierdesk::jobs::run_once(&app.jobs).await.unwrap();
+    app.outbox_check().assert_settled().await;
 }

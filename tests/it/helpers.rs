@@ -10,6 +10,7 @@ use tierdesk::db::users::UserProfile;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::inputs::EmailAddress;
 use tierdesk::jobs::Jobs;
+use tierdesk::mail::outbox::{self, Status};
 use tierdesk::state::AppState;
 use tierdesk::{Application, FirstAdmin};
 
@@ -19,8 +20,36 @@ pub enum Backend {
     Postgres,
 }
 
-/// Generates one `#[tokio::test]` per backend for each named `async fn(TestApp)`.
+/// Generates one `#[tokio::test]` per backend for each named `async fn(TestApp)`. With
+/// `outbox_settled;` first, each test also ends with `OutboxCheck::assert_settled`: no mail
+/// left queued or mid-send.
 macro_rules! both_backends {
+    (outbox_settled; $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await {
+                        let check = app.outbox_check();
+                        super::$name(app).await;
+                        check.assert_settled().await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await {
+                        let check = app.outbox_check();
+                        super::$name(app).await;
+                        check.assert_settled().await;
+                    }
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
@@ -119,7 +148,7 @@ pub struct TestApp {
     pub first_admin: Option<FirstAdmin>,
     pub backend: Backend,
     pub data_dir: Arc<tempfile::TempDir>,
-    _pg: Option<PgDatabase>,
+    _pg: Option<Arc<PgDatabase>>,
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -180,7 +209,7 @@ async fn start(
         first_admin,
         backend,
         data_dir,
-        _pg: pg,
+        _pg: pg.map(Arc::new),
     }
 }
 
@@ -349,6 +378,14 @@ impl TestApp {
         email.to_string()
     }
 
+    /// The end-of-test outbox check, taken before the test consumes the app.
+    pub fn outbox_check(&self) -> OutboxCheck {
+        OutboxCheck {
+            state: self.state.clone(),
+            _pg: self._pg.clone(),
+        }
+    }
+
     /// A second browser on the same desk.
     pub fn another_browser(&self) -> TestApp {
         TestApp {
@@ -362,6 +399,34 @@ impl TestApp {
             data_dir: self.data_dir.clone(),
             _pg: None,
         }
+    }
+}
+
+/// The crates.io-style "nothing left in the queue" check for mail tests: once a test has
+/// delivered what it meant to, no outbox row may still be queued or mid-send (failed is a
+/// settled state: an admin's Retry decides what happens to it). A mail test that means to end
+/// with mail undelivered leaves this check out where it is declared, with a comment saying
+/// why; none does today.
+pub struct OutboxCheck {
+    state: AppState,
+    /// Keeps the test's PostgreSQL database until the check has read it.
+    _pg: Option<Arc<PgDatabase>>,
+}
+
+impl OutboxCheck {
+    pub async fn assert_settled(self) {
+        let rows = db::run(&self.state.pool, |conn| outbox::recent(conn, i64::MAX))
+            .await
+            .expect("the outbox reads");
+        let stuck: Vec<String> = rows
+            .iter()
+            .filter(|r| matches!(r.status(), Some(Status::Pending | Status::Sending)))
+            .map(|r| format!("#{} {} to {} ({})", r.id, r.kind, r.to_address, r.status))
+            .collect();
+        assert!(
+            stuck.is_empty(),
+            "mail left queued or mid-send at the end of the test: {stuck:?}"
+        );
     }
 }
 

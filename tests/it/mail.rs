@@ -448,6 +448,7 @@ both_backends_with_smtp!(
 
 mod without_a_mail_server {
     both_backends!(
+        outbox_settled;
         a_bad_test_address_comes_back_to_the_form_with_the_text_kept,
         only_admins_see_the_outbox,
         without_smtp_url_mail_is_written_as_eml_files,
@@ -479,6 +480,7 @@ async fn the_background_loop_delivers_by_itself_and_a_drain_beside_it_sends_noth
     assert_eq!(claimed(&drain(&app).await), 0);
     assert!(all_rows(&app).await.iter().all(|r| r.status == "sent"));
     assert_eq!(sink.received().len(), 21);
+    app.outbox_check().assert_settled().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

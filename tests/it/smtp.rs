@@ -14,7 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::helpers::{Backend, TestApp, spawn_app_with};
 
 /// Generates one test per backend for each `async fn(TestApp, SmtpSink)`: the app's SMTP_URL
-/// points at a fresh sink.
+/// points at a fresh sink, and the test ends with the outbox check (`OutboxCheck`).
 macro_rules! both_backends_with_smtp {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -23,7 +23,9 @@ macro_rules! both_backends_with_smtp {
                 async fn $name() {
                     let sink = crate::smtp::SmtpSink::start().await;
                     if let Some(app) = crate::smtp::spawn_app_with_sink(crate::helpers::Backend::Sqlite, &sink, &[]).await {
+                        let check = app.outbox_check();
                         super::$name(app, sink).await;
+                        check.assert_settled().await;
                     }
                 }
             )*
@@ -34,7 +36,9 @@ macro_rules! both_backends_with_smtp {
                 async fn $name() {
                     let sink = crate::smtp::SmtpSink::start().await;
                     if let Some(app) = crate::smtp::spawn_app_with_sink(crate::helpers::Backend::Postgres, &sink, &[]).await {
+                        let check = app.outbox_check();
                         super::$name(app, sink).await;
+                        check.assert_settled().await;
                     }
                 }
             )*
