@@ -9,11 +9,11 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
-use crate::browser::start_browser;
 use crate::fixtures::{
     client_with_contact, record_ticket, ticket_id, ticket_row, user_id, version_of,
 };
 use crate::helpers::{TestApp, another_instance};
+use crate::webdriver::start_browser;
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, minute, 0)

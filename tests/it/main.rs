@@ -23,3 +23,4 @@ mod seed;
 mod service_levels;
 mod surveys;
 mod tickets;
+mod webdriver;
