@@ -42,9 +42,15 @@ impl DatabaseUrl {
 
 /// A value that must never reach a log line or an error page.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret<T>(pub T);
+pub struct Secret<T>(T);
 
 impl<T> Secret<T> {
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The value itself, for the one place that uses it (a connection, a key); the name makes
+    /// every such place easy to find.
     pub fn expose(&self) -> &T {
         &self.0
     }

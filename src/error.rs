@@ -55,3 +55,20 @@ impl From<actix_web::error::BlockingError> for AppError {
         Self::internal(e)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_error_other_than_not_found_is_internal() {
+        assert!(matches!(
+            AppError::from(diesel::result::Error::NotFound),
+            AppError::NotFound
+        ));
+        assert!(matches!(
+            AppError::from(diesel::result::Error::RollbackTransaction),
+            AppError::Internal(_)
+        ));
+    }
+}

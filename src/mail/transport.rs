@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn the_description_names_the_server_but_never_the_password() {
         let config = |url: Option<&str>| Config {
-            smtp_url: url.map(|u| Secret(u.to_string())),
+            smtp_url: url.map(|u| Secret::new(u.to_string())),
             ..crate::config::Config::from_lookup(|k| (k == "SECRET_KEY").then(|| "k".repeat(64)))
                 .unwrap()
         };

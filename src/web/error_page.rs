@@ -96,3 +96,54 @@ impl ResponseError for AppError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn each_error_maps_to_its_status_once() {
+        let cases = [
+            (AppError::NotFound, StatusCode::NOT_FOUND),
+            (AppError::Forbidden, StatusCode::FORBIDDEN),
+            (
+                AppError::ForbiddenBecause("owner only".into()),
+                StatusCode::FORBIDDEN,
+            ),
+            (AppError::Csrf, StatusCode::FORBIDDEN),
+            (
+                AppError::Unauthenticated {
+                    next: "/tickets".into(),
+                    idle: false,
+                },
+                StatusCode::SEE_OTHER,
+            ),
+            (AppError::PasswordChangeRequired, StatusCode::SEE_OTHER),
+            (AppError::Conflict("changed".into()), StatusCode::CONFLICT),
+            (
+                AppError::Unavailable("pool".into()),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (
+                AppError::internal("boom"),
+                StatusCode::INTERNAL_SERVER_ERROR,
+            ),
+        ];
+        for (error, status) in cases {
+            assert_eq!(error.status_code(), status, "{error}");
+            assert_eq!(error.error_response().status(), status, "{error}");
+        }
+    }
+
+    #[test]
+    fn sign_in_comes_back_to_the_page_asked_for() {
+        let response = AppError::Unauthenticated {
+            next: "/tickets?q=a b".into(),
+            idle: true,
+        }
+        .error_response();
+        let location = response.headers().get(header::LOCATION).unwrap();
+        assert_eq!(location, "/login?next=%2Ftickets%3Fq%3Da+b&idle=1");
+    }
+}
