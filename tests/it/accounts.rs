@@ -4,6 +4,7 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use tierdesk::domain::account::Role;
 
+use crate::fixtures::user_id;
 use crate::helpers::{Backend, TestApp, restart, spawn_app_with};
 
 async fn first_admin_signs_in_with_the_printed_password_and_must_choose_a_new_one(app: TestApp) {
@@ -357,14 +358,7 @@ async fn deactivating_an_account_ends_its_sessions(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
     let users = app.get("/admin/users").await;
     assert!(users.text().contains("Tess Tech"));
-    let tech_id = tierdesk::db::run(&app.state.pool, |conn| {
-        let email = tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap();
-        Ok(tierdesk::db::users::find_by_email(conn, &email)?
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap();
+    let tech_id = user_id(&app, "tech@msp.example").await;
     let saved = app
         .post_form(
             &format!("/admin/users/{tech_id}"),

@@ -3,6 +3,7 @@
 use reqwest::StatusCode;
 use tierdesk::domain::account::Role;
 
+use crate::fixtures::user_id;
 use crate::helpers::TestApp;
 
 /// The 19-character one-time password that follows `marker` in the page text.
@@ -102,14 +103,7 @@ async fn bad_user_input_comes_back_with_errors_beside_the_fields(app: TestApp) {
 
 async fn admins_cannot_lock_themselves_out(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
-    let me = tierdesk::db::run(&app.state.pool, |conn| {
-        let email = tierdesk::domain::inputs::EmailAddress::parse("boss@msp.example").unwrap();
-        Ok(tierdesk::db::users::find_by_email(conn, &email)?
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap();
+    let me = user_id(&app, "boss@msp.example").await;
     let page = app
         .post_form(
             &format!("/admin/users/{me}"),
@@ -134,14 +128,7 @@ async fn an_admin_issues_a_new_one_time_password(app: TestApp) {
     let tech = app.another_browser();
     tech.sign_in_as(Role::Technician).await;
     app.sign_in_as(Role::Admin).await;
-    let tech_id = tierdesk::db::run(&app.state.pool, |conn| {
-        let email = tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap();
-        Ok(tierdesk::db::users::find_by_email(conn, &email)?
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap();
+    let tech_id = user_id(&app, "tech@msp.example").await;
     let reset = app
         .post_form(&format!("/admin/users/{tech_id}/reset-password"), &[])
         .await;

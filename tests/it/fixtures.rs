@@ -6,7 +6,7 @@ use chrono::Utc;
 use reqwest::StatusCode;
 use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
-use tierdesk::domain::ids::TicketId;
+use tierdesk::domain::ids::{TicketId, UserId};
 use tierdesk::jobs::{self, JobReport};
 
 use crate::helpers::{Page, TestApp};
@@ -147,15 +147,19 @@ pub fn version_of(page: &Page) -> String {
     page.field_value("version").expect("a version field")
 }
 
-/// A staff account's id, as a form field value.
-pub async fn user_id(app: &TestApp, email: &str) -> String {
+/// A staff account's id.
+pub async fn staff_id(app: &TestApp, email: &str) -> UserId {
     let email = tierdesk::domain::inputs::EmailAddress::parse(email).unwrap();
     db::run(&app.state.pool, move |conn| {
-        Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
+        Ok(db::users::find_by_email(conn, &email)?.unwrap().id())
     })
     .await
     .unwrap()
-    .to_string()
+}
+
+/// A staff account's id, as a form field or URL takes it.
+pub async fn user_id(app: &TestApp, email: &str) -> String {
+    staff_id(app, email).await.0.to_string()
 }
 
 /// The ticket's id from its page path (`/tickets/42`).

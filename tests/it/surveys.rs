@@ -5,11 +5,11 @@ use chrono::{Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 use tierdesk::db;
 use tierdesk::domain::account::Role;
-use tierdesk::domain::ids::{ClientId, ContactId, TicketId, UserId};
+use tierdesk::domain::ids::{ClientId, ContactId, TicketId};
 use tierdesk::jobs;
 
 use crate::fixtures::{
-    client_with_contact, drain, record_ticket, ticket_id, user_id, walk_to_solved,
+    client_with_contact, drain, record_ticket, staff_id, ticket_id, user_id, walk_to_solved,
 };
 use crate::helpers::{TestApp, another_instance};
 use crate::smtp::{BASE_URL, ReceivedMail, SmtpSink};
@@ -351,14 +351,7 @@ async fn surveys_queued_during_an_outage_arrive_exactly_once(app: TestApp, mut s
     );
     let (client, contact) = client_with_contact(&app).await;
     app.sign_in_as(Role::Technician).await;
-    let tech = UserId(
-        db::run(&app.state.pool, |conn| {
-            let email = tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap();
-            Ok(db::users::find_by_email(conn, &email)?.unwrap().id)
-        })
-        .await
-        .unwrap(),
-    );
+    let tech = staff_id(&app, "tech@msp.example").await;
     let (mail, now) = (app.state.mail(), app.clock.now());
     db::run(&app.state.pool, move |conn| {
         for n in 0..COUNT {
