@@ -23,6 +23,7 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{self, DefaultHeaders};
 use actix_web::{App, HttpServer, web as aweb};
+use anyhow::Context;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -71,8 +72,7 @@ impl Application {
                 let mut conn = pool.get()?;
                 db::run_migrations(&mut conn)?;
                 if matches!(*conn, db::DbConn::Sqlite(_)) {
-                    db::refresh_statistics(&mut conn)
-                        .map_err(|e| anyhow::anyhow!("planner statistics: {e}"))?;
+                    db::refresh_statistics(&mut conn).context("planner statistics")?;
                 }
                 db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)
             })
@@ -80,7 +80,7 @@ impl Application {
         };
 
         let listener = TcpListener::bind(config.bind)
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.bind))?;
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
         let key = Key::try_from(config.secret_key.expose().as_slice())
             .map_err(|e| anyhow::anyhow!("SECRET_KEY unusable: {e}"))?;
