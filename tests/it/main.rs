@@ -1,6 +1,10 @@
 //! One integration-test binary: every test starts the real application on a random port and
 //! speaks HTTP to it. Tests named in `both_backends!` run on SQLite always, and on PostgreSQL
 //! when TEST_DATABASE_URL is set (with CI=true a missing PostgreSQL fails instead of skipping).
+//!
+//! The harness: `helpers` (spawn_app, pages, the outbox check), `smtp` (a mail server in the
+//! process), `webdriver` (headless Chromium) and `fixtures` (shared set-up and look-ups). Every
+//! other file is one area and takes its set-up from those four only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
