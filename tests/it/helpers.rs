@@ -25,15 +25,14 @@ pub enum Backend {
 /// left queued or mid-send.
 macro_rules! both_backends {
     (outbox_settled; $($name:ident),* $(,)?) => {
+        both_backends!(@tests crate::helpers::After::OutboxSettled; $($name),*);
+    };
+    (@tests $after:expr; $($name:ident),*) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await {
-                        let check = app.outbox_check();
-                        super::$name(app).await;
-                        check.assert_settled().await;
-                    }
+                    crate::helpers::run(crate::helpers::Backend::Sqlite, $after, super::$name).await;
                 }
             )*
         }
@@ -41,37 +40,39 @@ macro_rules! both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await {
-                        let check = app.outbox_check();
-                        super::$name(app).await;
-                        check.assert_settled().await;
-                    }
+                    crate::helpers::run(crate::helpers::Backend::Postgres, $after, super::$name).await;
                 }
             )*
         }
     };
     ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await {
-                        super::$name(app).await;
-                    }
-                }
-            )*
-        }
+        both_backends!(@tests crate::helpers::After::Nothing; $($name),*);
     };
+}
+
+/// What the harness checks once a test body has returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum After {
+    Nothing,
+    /// `OutboxCheck::assert_settled`.
+    OutboxSettled,
+}
+
+/// One test body on a fresh desk of `backend` (skipped when that backend is not available),
+/// followed by the `after` check.
+pub async fn run<F, Fut>(backend: Backend, after: After, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let check = app.outbox_check();
+    test(app).await;
+    if after == After::OutboxSettled {
+        check.assert_settled().await;
+    }
 }
 
 pub fn in_ci() -> bool {

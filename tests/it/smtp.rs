@@ -21,12 +21,7 @@ macro_rules! both_backends_with_smtp {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let sink = crate::smtp::SmtpSink::start().await;
-                    if let Some(app) = crate::smtp::spawn_app_with_sink(crate::helpers::Backend::Sqlite, &sink, &[]).await {
-                        let check = app.outbox_check();
-                        super::$name(app, sink).await;
-                        check.assert_settled().await;
-                    }
+                    crate::smtp::run(crate::helpers::Backend::Sqlite, super::$name).await;
                 }
             )*
         }
@@ -34,16 +29,27 @@ macro_rules! both_backends_with_smtp {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let sink = crate::smtp::SmtpSink::start().await;
-                    if let Some(app) = crate::smtp::spawn_app_with_sink(crate::helpers::Backend::Postgres, &sink, &[]).await {
-                        let check = app.outbox_check();
-                        super::$name(app, sink).await;
-                        check.assert_settled().await;
-                    }
+                    crate::smtp::run(crate::helpers::Backend::Postgres, super::$name).await;
                 }
             )*
         }
     };
+}
+
+/// One mail test body on a fresh desk of `backend` whose mail goes to a fresh sink (skipped
+/// when that backend is not available); it ends with the outbox settled.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp, SmtpSink) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let sink = SmtpSink::start().await;
+    let Some(app) = spawn_app_with_sink(backend, &sink, &[]).await else {
+        return;
+    };
+    let check = app.outbox_check();
+    test(app, sink).await;
+    check.assert_settled().await;
 }
 
 pub const MAIL_FROM: &str = "MSP Service Desk <desk@msp.example>";
