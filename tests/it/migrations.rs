@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{Bool, Integer, Nullable, Text};
 use diesel_migrations::MigrationHarness;
 use tierdesk::db::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 
@@ -39,6 +39,74 @@ struct PgColumn {
     data_type: String,
     #[diesel(sql_type = Text)]
     is_nullable: String,
+}
+
+/// (table, indexed columns in order, unique, partial); primary keys left out, since SQLite's
+/// rowid ids have no index of their own.
+type Index = (String, String, bool, bool);
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    columns: Option<String>,
+    #[diesel(sql_type = Bool)]
+    is_unique: bool,
+    #[diesel(sql_type = Bool)]
+    is_partial: bool,
+}
+
+fn sorted(rows: Vec<IndexRow>) -> Vec<Index> {
+    let mut indexes: Vec<Index> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.table_name,
+                r.columns.unwrap_or_default(),
+                r.is_unique,
+                r.is_partial,
+            )
+        })
+        .collect();
+    indexes.sort();
+    indexes
+}
+
+fn sqlite_indexes(path: &std::path::Path) -> Vec<Index> {
+    let mut conn = SqliteConnection::establish(path.to_str().unwrap()).unwrap();
+    sorted(
+        diesel::sql_query(
+            "SELECT m.name AS table_name, il.\"unique\" AS is_unique, il.partial AS is_partial, \
+             (SELECT group_concat(name, ',') FROM \
+                (SELECT ii.name FROM pragma_index_info(il.name) ii ORDER BY ii.seqno)) AS columns \
+             FROM sqlite_master m, pragma_index_list(m.name) il \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '__diesel_schema_migrations' AND il.origin <> 'pk'",
+        )
+        .load(&mut conn)
+        .unwrap(),
+    )
+}
+
+fn pg_indexes(url: &str) -> Vec<Index> {
+    let mut conn = PgConnection::establish(url).unwrap();
+    sorted(
+        diesel::sql_query(
+            "SELECT t.relname::text AS table_name, ix.indisunique AS is_unique, \
+             (ix.indpred IS NOT NULL) AS is_partial, \
+             array_to_string(ARRAY(SELECT a.attname::text \
+                FROM unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord) \
+                JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+                ORDER BY k.ord), ',') AS columns \
+             FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE n.nspname = 'public' AND NOT ix.indisprimary \
+             AND t.relname <> '__diesel_schema_migrations'",
+        )
+        .load(&mut conn)
+        .unwrap(),
+    )
 }
 
 fn portable_type(raw: &str) -> String {
@@ -175,7 +243,7 @@ fn sqlite_migrations_revert_cleanly() {
 }
 
 #[test]
-fn postgres_migrations_revert_cleanly_and_match_sqlite_column_for_column() {
+fn postgres_migrations_revert_cleanly_and_match_sqlite_column_for_column_and_index_for_index() {
     let Some(admin) = postgres_admin_url() else {
         return;
     };
@@ -189,4 +257,10 @@ fn postgres_migrations_revert_cleanly_and_match_sqlite_column_for_column() {
         only_pg.is_empty() && only_sqlite.is_empty(),
         "schemas differ\nonly on PostgreSQL: {only_pg:?}\nonly on SQLite: {only_sqlite:?}"
     );
+    let (pg, sqlite) = (
+        pg_indexes(&db.url),
+        sqlite_indexes(&dir.path().join("m.db")),
+    );
+    assert!(!sqlite.is_empty());
+    assert_eq!(pg, sqlite, "indexes differ (PostgreSQL, then SQLite)");
 }
