@@ -109,11 +109,10 @@ async fn worked_ticket(app: &TestApp) -> String {
     let contact = desk_with_staff(app).await;
     let ticket = record_ticket(app, contact, "File server share gone", "high", "medium").await;
     let network = network(app).await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/triage"),
+    app.post_ticket_form(
+        &ticket,
+        "triage",
         &[
-            ("version", &version_of(&page)),
             ("impact", "high"),
             ("urgency", "medium"),
             ("category_id", &network),
@@ -123,23 +122,17 @@ async fn worked_ticket(app: &TestApp) -> String {
     .await
     .assert_redirect_to(&ticket);
     let tess = user_id(app, "tech@msp.example").await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/assign"),
-        &[
-            ("version", &version_of(&page)),
-            ("tier", "tier1"),
-            ("owner_id", &tess),
-            ("worker_id", &tess),
-        ],
+    app.post_ticket_form(
+        &ticket,
+        "assign",
+        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
     )
     .await
     .assert_redirect_to(&ticket);
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/work"),
+    app.post_ticket_form(
+        &ticket,
+        "work",
         &[
-            ("version", &version_of(&page)),
             ("entry", "note"),
             ("body", "Looking at the share permissions."),
             ("next", "start_work"),
@@ -231,11 +224,10 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
     let ticket = worked_ticket(&app).await;
     let manager_level = level(&app, "Service desk manager").await;
     let mia = user_id(&app, "mia@msp.example").await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/escalate"),
+    app.post_ticket_form(
+        &ticket,
+        "escalate",
         &[
-            ("version", &version_of(&page)),
             ("to_level_id", &manager_level),
             ("reason", "scope_approval"),
             (
@@ -253,12 +245,11 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
 
     // Going back down (or staying) is no escalation.
     let tier2 = level(&app, "Tier 2").await;
-    let page = app.get(&ticket).await;
     let down = app
-        .post_form(
-            &format!("{ticket}/escalate"),
+        .post_ticket_form(
+            &ticket,
+            "escalate",
             &[
-                ("version", &version_of(&page)),
                 ("to_level_id", &tier2),
                 ("reason", "skill_limitation"),
                 ("explanation", "Back to tier 2."),
@@ -418,11 +409,10 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     app.clock.set(december(4, 17, 0));
     // Triage and a first assignment to tier 1 do not restart tier 1's budget.
     let network = network(&app).await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/triage"),
+    app.post_ticket_form(
+        &ticket,
+        "triage",
         &[
-            ("version", &version_of(&page)),
             ("impact", "high"),
             ("urgency", "medium"),
             ("category_id", &network),
@@ -432,15 +422,10 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     .await
     .assert_redirect_to(&ticket);
     let tess = user_id(&app, "tech@msp.example").await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/assign"),
-        &[
-            ("version", &version_of(&page)),
-            ("tier", "tier1"),
-            ("owner_id", &tess),
-            ("worker_id", &tess),
-        ],
+    app.post_ticket_form(
+        &ticket,
+        "assign",
+        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
     )
     .await
     .assert_redirect_to(&ticket);
@@ -588,12 +573,11 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
 
     // The owner cannot solve while the change is pending.
-    let page = app.get(&ticket).await;
     let blocked = app
-        .post_form(
-            &format!("{ticket}/solve"),
+        .post_ticket_form(
+            &ticket,
+            "solve",
             &[
-                ("version", &version_of(&page)),
                 ("solution", "Rebooted FS01; shares are back."),
                 ("kb_title", "x"),
             ],
@@ -704,11 +688,10 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
     assert!(!text.contains("Awaiting approval."), "{text}");
 
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/solve"),
+    app.post_ticket_form(
+        &ticket,
+        "solve",
         &[
-            ("version", &version_of(&page)),
             ("solution", "Rebooted FS01; shares are back."),
             ("kb_title", "x"),
         ],
@@ -867,11 +850,10 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
     };
     app.clock.set(at(30, 10, 0));
     let ticket = worked_ticket(&app).await;
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/changes"),
+    app.post_ticket_form(
+        &ticket,
+        "changes",
         &[
-            ("version", &version_of(&page)),
             ("what", "Reboot FS01"),
             ("why", "The SMB service hangs"),
             ("impact", "Shares offline for 10 minutes"),

@@ -317,6 +317,24 @@ impl TestApp {
         .await
     }
 
+    /// Posts one of a ticket page's forms (`action`: triage, assign, work, …) as the browser
+    /// would: with the row version the page shows now, and the session's CSRF token.
+    pub async fn post_ticket_form(
+        &self,
+        ticket: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let version = self
+            .get(ticket)
+            .await
+            .field_value("version")
+            .expect("a version field");
+        let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(&format!("{ticket}/{action}"), &all).await
+    }
+
     /// Posts a client form, choosing the default calendar and SLA policy unless given.
     pub async fn post_client(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let (calendar, policy) = db::run(&self.state.pool, db::service_levels::defaults)

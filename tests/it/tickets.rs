@@ -112,11 +112,10 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .unwrap()
     .to_string();
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/triage"),
+    app.post_ticket_form(
+        &ticket,
+        "triage",
         &[
-            ("version", &version_of(&page)),
             ("impact", "high"),
             ("urgency", "high"),
             ("category_id", &network),
@@ -136,11 +135,10 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
         "P1: 2 h around the clock, from creation"
     );
 
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/assign"),
+    app.post_ticket_form(
+        &ticket,
+        "assign",
         &[
-            ("version", &version_of(&page)),
             ("tier", "tier1"),
             ("owner_id", &tech_id),
             ("worker_id", &tech_id),
@@ -153,11 +151,10 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
 
     // A reply to the client meets the response clock.
     app.clock.advance(Duration::minutes(10));
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/work"),
+    app.post_ticket_form(
+        &ticket,
+        "work",
         &[
-            ("version", &version_of(&page)),
             ("entry", "reply"),
             (
                 "body",
@@ -178,11 +175,10 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
 
     // Waiting on the vendor stops the resolution clock; resuming moves the due time.
     app.clock.advance(Duration::minutes(10));
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/work"),
+    app.post_ticket_form(
+        &ticket,
+        "work",
         &[
-            ("version", &version_of(&page)),
             ("entry", "note"),
             ("body", "ISP ticket 88123 opened; waiting on them."),
             ("next", "pend_vendor"),
@@ -203,11 +199,10 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     );
 
     app.clock.advance(Duration::hours(2));
-    let page = app.get(&ticket).await;
-    app.post_form(
-        &format!("{ticket}/work"),
+    app.post_ticket_form(
+        &ticket,
+        "work",
         &[
-            ("version", &version_of(&page)),
             ("entry", "call"),
             ("body", "ISP fixed the line; checking with Alice."),
             ("next", "resume"),
