@@ -65,10 +65,6 @@ impl Jobs {
             pass: Mutex::new(()),
         }
     }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
 }
 
 /// Named counts of what a sweep did, e.g. `sent=3 retrying=1`.

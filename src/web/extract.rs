@@ -44,7 +44,7 @@ impl CurrentUser {
     }
 
     /// What the navigation shows of this user.
-    pub fn nav(&self) -> NavUser {
+    fn nav(&self) -> NavUser {
         let role = self.row.role();
         NavUser {
             id: self.row.id,
