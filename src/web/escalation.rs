@@ -9,11 +9,10 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{Admin, CurrentUser, Manager};
+use super::forms::{parse_optional_id, parse_version};
 use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
-use super::tickets::{
-    ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id,
-    parse_version, refused,
-};
+use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms};
+use super::tickets::runner::{Sent, finish, refused};
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
 use crate::domain::escalation::{Reason, SeverityRule, check_vendor, parse_level_edit};

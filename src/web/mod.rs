@@ -6,10 +6,13 @@ pub mod csrf;
 pub mod dashboard;
 pub mod escalation;
 pub mod extract;
+pub mod forms;
 pub mod health;
+pub mod kb;
 pub mod links;
 pub mod outbox;
 pub mod page;
+pub mod reports;
 pub mod service_levels;
 pub mod tickets;
 pub mod users;
@@ -147,11 +150,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/tickets/{id}/followed-up",
-            web::post().to(tickets::followed_up),
+            web::post().to(reports::followed_up),
         )
         .route(
             "/reports/satisfaction",
-            web::get().to(tickets::satisfaction),
+            web::get().to(reports::satisfaction),
         )
         .route(
             "/tickets/{id}/escalate",
@@ -184,9 +187,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/approvals", web::get().to(escalation::queue))
         .route("/approvals/{id}", web::post().to(escalation::decide))
-        .route("/kb", web::get().to(tickets::kb_index))
-        .route("/kb/{id}", web::get().to(tickets::kb_show))
-        .route("/account/away", web::post().to(tickets::toggle_away))
+        .route("/kb", web::get().to(kb::index))
+        .route("/kb/{id}", web::get().to(kb::show))
+        .route("/account/away", web::post().to(auth::toggle_away))
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))
         .route("/clients", web::post().to(clients::create))
