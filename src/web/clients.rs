@@ -1,13 +1,13 @@
 //! Clients (the MSP's customer organisations) and their contacts.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{CurrentUser, Manager};
-use super::page::{Ctx, FlashKind, checkbox, flash, redirect, render, render_status};
+use super::forms::{checkbox, invalid};
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use super::service_levels::{PreviewRow, day_name, preview_rows};
 use super::users::{HistoryItem, history_items};
 use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
@@ -188,10 +188,6 @@ async fn service_level_choices(
     .await
 }
 
-fn invalid<T: Template>(page: T) -> AppResult<HttpResponse> {
-    render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-}
-
 pub async fn new_form(state: web::Data<AppState>, manager: Manager) -> AppResult<HttpResponse> {
     let (calendar, policy) = db::run(&state.pool, levels::defaults).await?;
     let (calendars, policies) = service_level_choices(&state).await?;
@@ -227,7 +223,7 @@ pub async fn create(
     };
     let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(page(form, errors)),
+        Err(errors) => return invalid(&page(form, errors)),
     };
     let (actor, now) = (manager.0.id(), state.clock.now());
     let created = db::run(&state.pool, move |conn| {
@@ -246,7 +242,7 @@ pub async fn create(
             );
             Ok(redirect(&format!("/clients/{}", client.id)))
         }
-        Err(errors) => invalid(page(form, errors)),
+        Err(errors) => invalid(&page(form, errors)),
     }
 }
 
@@ -294,7 +290,7 @@ pub async fn update(
     };
     let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(page(form, errors)),
+        Err(errors) => return invalid(&page(form, errors)),
     };
     let (actor, now) = (manager.0.id(), state.clock.now());
     let updated = db::run(&state.pool, move |conn| {
@@ -310,7 +306,7 @@ pub async fn update(
             );
             Ok(redirect(&format!("/clients/{}", client.id)))
         }
-        Err(errors) => invalid(page(form, errors)),
+        Err(errors) => invalid(&page(form, errors)),
     }
 }
 
@@ -444,7 +440,7 @@ pub async fn create_contact(
     let (input, secret) = match parsed {
         Ok(parsed) => parsed,
         Err(errors) => {
-            return invalid(ContactFormPage {
+            return invalid(&ContactFormPage {
                 ctx: user.ctx(),
                 client,
                 editing: None,
@@ -469,7 +465,7 @@ pub async fn create_contact(
             );
             Ok(redirect(&format!("/clients/{}", id.0)))
         }
-        Err(errors) => invalid(ContactFormPage {
+        Err(errors) => invalid(&ContactFormPage {
             ctx: user.ctx(),
             client,
             editing: None,
@@ -526,7 +522,7 @@ pub async fn update_contact(
     };
     let (input, secret) = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => return invalid(page(form, errors)),
+        Err(errors) => return invalid(&page(form, errors)),
     };
     let input = with_hashed_secret(input, secret).await?;
     let (actor, now) = (user.id(), state.clock.now());
@@ -543,6 +539,6 @@ pub async fn update_contact(
             );
             Ok(redirect(&format!("/clients/{}", contact.client_id)))
         }
-        Err(errors) => invalid(page(form, errors)),
+        Err(errors) => invalid(&page(form, errors)),
     }
 }

@@ -1,7 +1,6 @@
 //! Escalations and approvals in the browser: the escalation and change-request forms of the
 //! ticket page, and the managers' approvals queue.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
@@ -9,18 +8,19 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{Admin, CurrentUser, Manager};
-use super::forms::{parse_optional_id, parse_version};
-use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
+use super::forms::{Changed, checkbox, conflict, invalid, parse_optional_id};
+use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
 use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms};
-use super::tickets::runner::{Sent, finish, refused};
+use super::tickets::runner::{TicketForm, send};
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
-use crate::domain::escalation::{Reason, SeverityRule, check_vendor, parse_level_edit};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::escalation::{
+    LevelMove, Reason, Ruling, SeverityRule, check_vendor, parse_level_edit,
+};
+use crate::domain::ids::UserId;
 use crate::domain::inputs::{FieldErrors, parse_note, parse_required_note};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
-use crate::mail::messages::MailContext;
 
 /// Free text that must be there: escalations and changes are expensive and must be explained.
 fn required(raw: &str, what: &str) -> Result<String, String> {
@@ -33,76 +33,77 @@ pub async fn escalate(
     path: web::Path<i64>,
     form: web::Form<EscalateForm>,
 ) -> AppResult<HttpResponse> {
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let to_level = errors
-        .take(
-            "to_level_id",
-            parse_optional_id(&form.to_level_id, "a level"),
-        )
-        .flatten();
-    if to_level.is_none() && errors.get("to_level_id").is_none() {
-        errors.add("to_level_id", "Choose the level the ticket goes to.");
-    }
-    let reason = errors.take("reason", Reason::parse(&form.reason));
-    let explanation = errors.take(
-        "explanation",
-        required(&form.explanation, "why the ticket must go up"),
-    );
-    let owner = errors
-        .take("owner_id", parse_optional_id(&form.owner_id, "an owner"))
-        .flatten();
-    if owner.is_none() && errors.get("owner_id").is_none() {
-        errors.add(
-            "owner_id",
-            "Choose who owns the ticket after the escalation.",
-        );
-    }
-    let vendor = reason.and_then(|reason| {
-        match check_vendor(reason, &form.vendor, &form.vendor_reference) {
-            Ok(vendor) => Some(vendor),
-            Err(problems) => {
-                for (field, message) in problems {
-                    errors.add(field, message);
-                }
-                None
-            }
-        }
-    });
-    let forms = PageForms::escalating(form.clone());
-    let (Some(version), Some(to_level), Some(reason), Some(explanation), Some(owner), Some(vendor)) =
-        (version, to_level, reason, explanation, owner, vendor)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Escalate, forms).await;
-    };
-    let input = EscalateInput {
-        to_level,
-        reason,
-        explanation,
-        owner: UserId(owner),
-        vendor,
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    let mail = MailContext::from_config(&state.config);
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::escalate(conn, actor, id, version, &input, &mail, now)
-    })
-    .await;
-    finish(
+    let mail = state.mail();
+    send(
         &state,
         &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Escalate,
-            forms,
-            kept: form.explanation,
-        },
-        "Escalation saved.",
+        path.into_inner(),
+        form.into_inner(),
+        move |conn, c| escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &mail, c.now),
     )
     .await
+}
+
+impl TicketForm for EscalateForm {
+    const KEY: FormKey = FormKey::Escalate;
+    type Input = EscalateInput;
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<EscalateInput> {
+        let to_level = errors
+            .take(
+                "to_level_id",
+                parse_optional_id(&self.to_level_id, "a level"),
+            )
+            .flatten();
+        if to_level.is_none() && errors.get("to_level_id").is_none() {
+            errors.add("to_level_id", "Choose the level the ticket goes to.");
+        }
+        let reason = errors.take("reason", Reason::parse(&self.reason));
+        let explanation = errors.take(
+            "explanation",
+            required(&self.explanation, "why the ticket must go up"),
+        );
+        let owner = errors
+            .take("owner_id", parse_optional_id(&self.owner_id, "an owner"))
+            .flatten();
+        if owner.is_none() && errors.get("owner_id").is_none() {
+            errors.add(
+                "owner_id",
+                "Choose who owns the ticket after the escalation.",
+            );
+        }
+        let vendor = reason.and_then(|reason| {
+            check_vendor(reason, &self.vendor, &self.vendor_reference)
+                .map_err(|problems| errors.extend(problems))
+                .ok()
+        });
+        Some(EscalateInput {
+            to_level: to_level?,
+            reason: reason?,
+            explanation: explanation?,
+            owner: UserId(owner?),
+            vendor: vendor?,
+        })
+    }
+
+    fn done(&self, _: &EscalateInput) -> String {
+        "Escalation saved.".into()
+    }
+
+    fn kept(&self) -> &str {
+        &self.explanation
+    }
+
+    fn into_forms(self) -> PageForms {
+        PageForms {
+            escalate: self,
+            ..PageForms::default()
+        }
+    }
 }
 
 pub async fn request_change(
@@ -111,62 +112,64 @@ pub async fn request_change(
     path: web::Path<i64>,
     form: web::Form<ChangeForm>,
 ) -> AppResult<HttpResponse> {
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let what = errors.take("what", required(&form.what, "what will be done"));
-    let why = errors.take("why", required(&form.why, "why it is needed"));
-    let impact = errors.take("impact", required(&form.impact, "the expected impact"));
-    let risk = errors.take("risk", required(&form.risk, "the risk"));
-    let rollback = errors.take(
-        "rollback_plan",
-        required(&form.rollback_plan, "how the change is undone"),
-    );
-    let window = errors.take(
-        "planned_window",
-        required(&form.planned_window, "when the change is planned"),
-    );
-    let forms = PageForms::changing(form.clone());
-    let (
-        Some(version),
-        Some(what),
-        Some(why),
-        Some(impact),
-        Some(risk),
-        Some(rollback_plan),
-        Some(planned_window),
-    ) = (version, what, why, impact, risk, rollback, window)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Change, forms).await;
-    };
-    let input = ChangeInput {
-        what,
-        why,
-        impact,
-        risk,
-        rollback_plan,
-        planned_window,
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    let mail = MailContext::from_config(&state.config);
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::request_change(conn, actor, id, version, &input, &mail, now)
-    })
-    .await;
-    finish(
+    let mail = state.mail();
+    send(
         &state,
         &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Change,
-            forms,
-            kept: form.what,
+        path.into_inner(),
+        form.into_inner(),
+        move |conn, c| {
+            escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
         },
-        "Change filed; a manager will approve or reject it.",
     )
     .await
+}
+
+impl TicketForm for ChangeForm {
+    const KEY: FormKey = FormKey::Change;
+    type Input = ChangeInput;
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<ChangeInput> {
+        let what = errors.take("what", required(&self.what, "what will be done"));
+        let why = errors.take("why", required(&self.why, "why it is needed"));
+        let impact = errors.take("impact", required(&self.impact, "the expected impact"));
+        let risk = errors.take("risk", required(&self.risk, "the risk"));
+        let rollback = errors.take(
+            "rollback_plan",
+            required(&self.rollback_plan, "how the change is undone"),
+        );
+        let window = errors.take(
+            "planned_window",
+            required(&self.planned_window, "when the change is planned"),
+        );
+        Some(ChangeInput {
+            what: what?,
+            why: why?,
+            impact: impact?,
+            risk: risk?,
+            rollback_plan: rollback?,
+            planned_window: window?,
+        })
+    }
+
+    fn done(&self, _: &ChangeInput) -> String {
+        "Change filed; a manager will approve or reject it.".into()
+    }
+
+    fn kept(&self) -> &str {
+        &self.what
+    }
+
+    fn into_forms(self) -> PageForms {
+        PageForms {
+            change: self,
+            ..PageForms::default()
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the approvals queue
@@ -255,8 +258,8 @@ pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpRe
     render(&page)
 }
 
-/// A decision on one request. Any signed-in user reaches the command, which refuses everyone
-/// but a manager who did not ask for it, with the reason on the page.
+/// A manager's decision on one request. The command refuses the manager who asked for it,
+/// with the reason on the page; a request decided meanwhile shows the conflict page.
 pub async fn decide(
     state: web::Data<AppState>,
     manager: Manager,
@@ -268,43 +271,42 @@ pub async fn decide(
     let approval = path.into_inner();
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
-    let approve = match form.decision.as_str() {
-        "approve" => Some(true),
-        "reject" => Some(false),
-        _ => {
-            errors.add("decision", "Approve or reject the request.");
-            None
-        }
-    };
+    let ruling = errors.take("decision", Ruling::parse(&form.decision));
     let comment = errors.take(
         "comment",
         required(&form.comment, "a comment for the requester"),
     );
-    let (Some(approve), Some(comment)) = (approve, comment) else {
-        let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
-        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+    let (Some(ruling), Some(comment)) = (ruling, comment) else {
+        return invalid(&approvals_page(&state, &user, Some(approval), errors, form).await?);
     };
-    let now = state.clock.now();
-    let mail = MailContext::from_config(&state.config);
-    let actor = user.row.clone();
+    let approve = ruling == Ruling::Approve;
+    let (now, mail, actor) = (state.clock.now(), state.mail(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
         escalation::decide(conn, &actor, approval, approve, &comment, &mail, now)
     })
-    .await?;
+    .await;
     match outcome {
-        Ok(_) => {
-            let done = if approve {
-                "Request approved; the requester is told."
-            } else {
-                "Request rejected; the requester is told."
+        Ok(Ok(_)) => {
+            let done = match ruling {
+                Ruling::Approve => "Request approved; the requester is told.",
+                Ruling::Reject => "Request rejected; the requester is told.",
             };
             flash(&user.session, FlashKind::Success, done);
             Ok(redirect("/approvals"))
         }
-        Err(errors) => {
-            let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
-            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+        Ok(Err(errors)) => {
+            invalid(&approvals_page(&state, &user, Some(approval), errors, form).await?)
         }
+        Err(AppError::Conflict(message)) => {
+            let subject = format!("Request #{approval}");
+            let changed = Changed {
+                subject: &subject,
+                back: "/approvals",
+                back_label: "Open the approvals as they are now",
+            };
+            conflict(user.ctx(), changed, message, form.comment)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -333,45 +335,57 @@ pub async fn record_decision(
     path: web::Path<i64>,
     form: web::Form<DecisionForm>,
 ) -> AppResult<HttpResponse> {
-    let user = mgr.0;
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let offered = errors.take("offered", parse_note(&form.offered, 4000));
-    let answer = errors.take("answer", parse_note(&form.answer, 4000));
-    let answered_on = errors.take("answered_on", parse_date(&form.answered_on));
-    let forms = PageForms::deciding(form.clone());
-    let (Some(version), Some(offered), Some(answer), Some(answered_on)) =
-        (version, offered, answer, answered_on)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Decision, forms).await;
-    };
-    let now = state.clock.now();
-    let input = DecisionInput {
-        offered,
-        answer,
-        answered_on,
-        today: now.with_timezone(&user.zone()).date_naive(),
-    };
-    let actor = user.id();
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::record_decision(conn, actor, id, version, &input, now)
-    })
-    .await;
-    finish(
+    let zone = mgr.0.zone();
+    send(
         &state,
-        &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Decision,
-            forms,
-            kept: form.offered,
+        &mgr.0,
+        path.into_inner(),
+        form.into_inner(),
+        move |conn, c| {
+            let (offered, answer, answered_on) = c.input;
+            let today = c.now.with_timezone(&zone).date_naive();
+            let input = DecisionInput {
+                offered,
+                answer,
+                answered_on,
+                today,
+            };
+            escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
         },
-        "Decision point updated.",
     )
     .await
+}
+
+impl TicketForm for DecisionForm {
+    const KEY: FormKey = FormKey::Decision;
+    /// What was offered, the client's answer, and the day they gave it.
+    type Input = (String, String, Option<NaiveDate>);
+
+    fn version(&self) -> &str {
+        &self.version
+    }
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<Self::Input> {
+        let offered = errors.take("offered", parse_note(&self.offered, 4000));
+        let answer = errors.take("answer", parse_note(&self.answer, 4000));
+        let answered_on = errors.take("answered_on", parse_date(&self.answered_on));
+        Some((offered?, answer?, answered_on?))
+    }
+
+    fn done(&self, _: &Self::Input) -> String {
+        "Decision point updated.".into()
+    }
+
+    fn kept(&self) -> &str {
+        &self.offered
+    }
+
+    fn into_forms(self) -> PageForms {
+        PageForms {
+            decision: self,
+            ..PageForms::default()
+        }
+    }
 }
 
 /// A date from a date field; empty means none yet.
@@ -577,12 +591,8 @@ pub async fn update_level(
     ) {
         Ok(edit) => edit,
         Err(problems) => {
-            let mut errors = FieldErrors::new();
-            for (field, message) in problems {
-                errors.add(field, message);
-            }
-            let page = ladder_page(&state, &user, Some((id, form)), errors, None).await?;
-            return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+            let errors = FieldErrors::from(problems);
+            return invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?);
         }
     };
     let (actor, now) = (user.id(), state.clock.now());
@@ -601,10 +611,9 @@ pub async fn move_level(
 ) -> AppResult<HttpResponse> {
     let user = admin.0;
     let (id, direction) = path.into_inner();
-    let up = match direction.as_str() {
-        "up" => true,
-        "down" => false,
-        _ => return Err(AppError::NotFound),
+    let up = match LevelMove::parse(&direction) {
+        Some(step) => step == LevelMove::Up,
+        None => return Err(AppError::NotFound),
     };
     let (actor, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
@@ -640,13 +649,10 @@ pub async fn remove_level(
                 None,
             )
             .await?;
-            render_status(
-                &LadderPage {
-                    failed: Some(id),
-                    ..page
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            invalid(&LadderPage {
+                failed: Some(id),
+                ..page
+            })
         }
     }
 }
@@ -680,7 +686,7 @@ pub async fn set_severity_rules(
             Some((form, errors)),
         )
         .await?;
-        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        return invalid(&page);
     }
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
@@ -701,7 +707,7 @@ pub async fn set_severity_rules(
                 Some((form, errors)),
             )
             .await?;
-            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
+            invalid(&page)
         }
     }
 }

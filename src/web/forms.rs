@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use super::page::render_status;
+use super::page::{Ctx, render_status};
 use crate::error::AppResult;
 
 pub use super::page::checkbox;
@@ -32,4 +32,43 @@ pub fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
         .parse()
         .map(Some)
         .map_err(|_| format!("Choose {what} from the list."))
+}
+
+#[derive(Template)]
+#[template(path = "errors/conflict.html")]
+struct ConflictPage<'a> {
+    ctx: Ctx,
+    subject: &'a str,
+    message: String,
+    kept: String,
+    back: &'a str,
+    back_label: &'a str,
+}
+
+/// Where a conflict page leads: what was changed, and the link to see it as it is now.
+pub struct Changed<'a> {
+    pub subject: &'a str,
+    pub back: &'a str,
+    pub back_label: &'a str,
+}
+
+/// Someone else saved first: the 409 page with the command's reason and what the user typed,
+/// to copy back once they have seen the change.
+pub fn conflict(
+    ctx: Ctx,
+    changed: Changed<'_>,
+    message: String,
+    kept: String,
+) -> AppResult<HttpResponse> {
+    render_status(
+        &ConflictPage {
+            ctx,
+            subject: changed.subject,
+            message,
+            kept,
+            back: changed.back,
+            back_label: changed.back_label,
+        },
+        StatusCode::CONFLICT,
+    )
 }

@@ -1,7 +1,6 @@
 //! Admin pages for what clients are promised: business calendars with their holidays, SLA
 //! policies, and the priority matrix. Each shows what a ticket logged now would be due by.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
@@ -9,7 +8,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{Admin, CurrentUser};
-use super::page::{Ctx, FlashKind, flash, redirect, render, render_status};
+use super::forms::invalid;
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use super::users::{HistoryItem, history_items};
 use crate::db::service_levels::{
     self as levels, CalendarInput, CalendarRecord, PolicyInput, PolicyRecord, WEEK,
@@ -23,10 +23,6 @@ use crate::domain::inputs::{
 use crate::domain::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use crate::domain::sla::{self, ClockMode, ResolutionDue, SlaTargets, Target};
 use crate::error::AppResult;
-
-fn invalid<T: Template>(page: T) -> AppResult<HttpResponse> {
-    render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-}
 
 fn day_field(day: Weekday) -> &'static str {
     match day {
@@ -313,7 +309,7 @@ pub async fn create_calendar(
     let form = form.into_inner();
     let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(CalendarPage::new(admin.0.ctx(), None, form, errors)),
+        Err(errors) => return invalid(&CalendarPage::new(admin.0.ctx(), None, form, errors)),
     };
     let (actor, now) = (admin.0.id(), state.clock.now());
     let created = db::run(&state.pool, move |conn| {
@@ -329,7 +325,7 @@ pub async fn create_calendar(
             );
             Ok(redirect(&format!("/admin/calendars/{}", row.id)))
         }
-        Err(errors) => invalid(CalendarPage::new(admin.0.ctx(), None, form, errors)),
+        Err(errors) => invalid(&CalendarPage::new(admin.0.ctx(), None, form, errors)),
     }
 }
 
@@ -435,7 +431,7 @@ pub async fn update_calendar(
         FieldErrors::new(),
     )
     .await?;
-    invalid(page)
+    invalid(&page)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -486,7 +482,7 @@ pub async fn add_holiday(
         }
     }
     let page = calendar_page(&state, &admin, id, None, FieldErrors::new(), form, errors).await?;
-    invalid(page)
+    invalid(&page)
 }
 
 pub async fn remove_holiday(
@@ -701,7 +697,7 @@ pub async fn create_policy(
     let form = form.into_inner();
     let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(PolicyPage::new(admin.0.ctx(), None, form, errors)),
+        Err(errors) => return invalid(&PolicyPage::new(admin.0.ctx(), None, form, errors)),
     };
     let (actor, now) = (admin.0.id(), state.clock.now());
     let created = db::run(&state.pool, move |conn| {
@@ -717,7 +713,7 @@ pub async fn create_policy(
             );
             Ok(redirect("/admin/service-levels"))
         }
-        Err(errors) => invalid(PolicyPage::new(admin.0.ctx(), None, form, errors)),
+        Err(errors) => invalid(&PolicyPage::new(admin.0.ctx(), None, form, errors)),
     }
 }
 
@@ -754,7 +750,7 @@ pub async fn update_policy(
     let form = form.into_inner();
     let input = match form.parse() {
         Ok(input) => input,
-        Err(errors) => return invalid(PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
+        Err(errors) => return invalid(&PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
     };
     let (actor, now) = (admin.0.id(), state.clock.now());
     let updated = db::run(&state.pool, move |conn| {
@@ -770,7 +766,7 @@ pub async fn update_policy(
             );
             Ok(redirect("/admin/service-levels"))
         }
-        Err(errors) => invalid(PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
+        Err(errors) => invalid(&PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
     }
 }
 
@@ -867,7 +863,7 @@ pub async fn update_matrix(
         ))
     };
     if let Some(error) = problem {
-        return invalid(MatrixPage {
+        return invalid(&MatrixPage {
             ctx: admin.0.ctx(),
             rows: matrix_rows(&matrix),
             urgencies: Urgency::ALL,

@@ -1,13 +1,13 @@
 //! Admin pages for staff accounts.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::Admin;
-use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
+use super::forms::{checkbox, invalid};
+use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
 use crate::db::users::{UserProfile, UserRow};
 use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
@@ -183,10 +183,7 @@ pub async fn create(
     let profile = match form.parse() {
         Ok(p) => p,
         Err(errors) => {
-            return render_status(
-                &form_page(admin.0.ctx(), None, form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return invalid(&form_page(admin.0.ctx(), None, form, errors));
         }
     };
     let password = security::generate_one_time_password();
@@ -215,10 +212,7 @@ pub async fn create(
             );
             Ok(redirect("/admin/users"))
         }
-        Err(errors) => render_status(
-            &form_page(admin.0.ctx(), None, form, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(errors) => invalid(&form_page(admin.0.ctx(), None, form, errors)),
     }
 }
 
@@ -256,10 +250,7 @@ pub async fn update(
     let profile = match form.parse() {
         Ok(p) => p,
         Err(errors) => {
-            return render_status(
-                &form_page(admin.0.ctx(), Some(id.0), form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return invalid(&form_page(admin.0.ctx(), Some(id.0), form, errors));
         }
     };
     let actor = admin.0.id();
@@ -278,10 +269,7 @@ pub async fn update(
             );
             Ok(redirect("/admin/users"))
         }
-        Err(errors) => render_status(
-            &form_page(admin.0.ctx(), Some(id.0), form, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(errors) => invalid(&form_page(admin.0.ctx(), Some(id.0), form, errors)),
     }
 }
 

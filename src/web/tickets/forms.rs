@@ -126,30 +126,6 @@ fn pick<T>(keep: FormKey, form: FormKey, sent: T, fresh: T) -> T {
 }
 
 impl PageForms {
-    /// The escalation form as sent, the others from the ticket.
-    pub(crate) fn escalating(escalate: EscalateForm) -> Self {
-        Self {
-            escalate,
-            ..Self::default()
-        }
-    }
-
-    /// The decision-point entry as sent, the others from the ticket.
-    pub(crate) fn deciding(decision: DecisionForm) -> Self {
-        Self {
-            decision,
-            ..Self::default()
-        }
-    }
-
-    /// The change request as sent, the others from the ticket.
-    pub(crate) fn changing(change: ChangeForm) -> Self {
-        Self {
-            change,
-            ..Self::default()
-        }
-    }
-
     pub(crate) fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
         PageForms {
             triage: pick(keep, FormKey::Triage, self.triage, defaults.triage),

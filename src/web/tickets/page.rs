@@ -15,7 +15,7 @@ use crate::db::tickets::{self, Entry};
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
-use crate::domain::escalation::Reason;
+use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
@@ -364,7 +364,9 @@ pub(super) async fn ticket_page(
     };
     let open_offer = decisions.iter().any(|(d, _)| d.answered_on.is_none());
     let budget_note = budget_note(&detail, &standing, status, now)?;
-    let awaiting_approval = requests.iter().any(|r| r.row.status == "pending");
+    let awaiting_approval = requests
+        .iter()
+        .any(|r| r.row.status == escalation::Decision::Pending.as_str());
     let forms = forms.merged_over(defaults, form_with_errors);
     Ok(TicketPage {
         ctx: user.ctx(),
@@ -494,16 +496,15 @@ pub(super) async fn ticket_page(
             .ladder
             .levels()
             .iter()
-            .filter(|l| l.position >= standing.level.position)
-            .map(|l| {
-                let label = if l.id == standing.level.id {
-                    format!("{} (stays here: external vendor only)", l.name)
-                } else if l.needs_approval() {
-                    format!("{} (needs a manager's approval)", l.name)
-                } else {
-                    l.name.clone()
+            .filter_map(|l| {
+                let label = match manual_target(&standing.level, l)? {
+                    TargetKind::ExternalVendorOnly => {
+                        format!("{} (stays here: external vendor only)", l.name)
+                    }
+                    TargetKind::NeedsApproval => format!("{} (needs a manager's approval)", l.name),
+                    TargetKind::Open => l.name.clone(),
                 };
-                (l.id.to_string(), label)
+                Some((l.id.to_string(), label))
             })
             .collect(),
         reasons: Reason::ALL
