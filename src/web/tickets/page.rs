@@ -10,8 +10,11 @@ use super::forms::{
 };
 use super::queue::category_options;
 use super::sla::{ClockView, budget_note, clocks};
-use crate::db::escalation;
-use crate::db::tickets::{self, Entry};
+use crate::db::escalation::{self, ApprovalView, DecisionRow, EscalationView};
+use crate::db::surveys::SurveyRow;
+use crate::db::tickets::{
+    self, AttachmentInfo, CandidateFacts, CategoryRow, Entry, EventView, TicketDetail, TicketRow,
+};
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
@@ -19,11 +22,12 @@ use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
-use crate::domain::ticket::{self, Action, Channel};
+use crate::domain::ticket::{self, Action, Channel, Kind, Status};
 use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::page::{Ctx, format_time, render};
+use chrono::{DateTime, Utc};
 
 pub struct AttachmentItem {
     pub id: i64,
@@ -86,47 +90,68 @@ pub struct ApprovalItem {
     pub decision: String,
 }
 
+/// What the ticket is: the facts panel, description and solution.
+pub struct Facts {
+    pub subject: String,
+    pub description: String,
+    pub kind: Kind,
+    pub kind_label: &'static str,
+    pub status_label: &'static str,
+    pub priority: String,
+    pub priority_label: &'static str,
+    pub impact: String,
+    pub urgency: String,
+    pub client_id: i64,
+    pub client_name: String,
+    pub client_code: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub channel: &'static str,
+    pub identity: &'static str,
+    pub identity_ok: bool,
+    pub owner: String,
+    pub worker: String,
+    pub tier: &'static str,
+    pub category: String,
+    pub affected_service: String,
+    pub created: String,
+    pub solution: Option<String>,
+    pub reopen_count: i32,
+    pub duplicate_of: Option<i64>,
+    pub survey: Option<SurveyView>,
+}
+
+/// Where the ticket stands on the escalation ladder, and what was asked and decided on it.
+pub struct EscalationSection {
+    pub level_name: String,
+    pub budget_note: Option<String>,
+    pub targets: Vec<(String, String)>,
+    pub reasons: Vec<(String, String)>,
+    pub history: Vec<EscalationItem>,
+    pub approvals: Vec<ApprovalItem>,
+    pub awaiting_approval: bool,
+    pub decisions: Vec<DecisionItem>,
+    pub open_offer: bool,
+}
+
 #[derive(Template)]
 #[template(path = "tickets/show.html")]
 pub(super) struct TicketPage {
     ctx: Ctx,
     id: i64,
-    subject: String,
-    description: String,
-    kind: &'static str,
-    status_label: &'static str,
-    priority: String,
-    priority_label: &'static str,
-    impact: String,
-    urgency: String,
-    client_id: i64,
-    client_name: String,
-    client_code: String,
-    contact_name: String,
-    contact_email: String,
-    contact_phone: String,
-    channel: &'static str,
-    identity: &'static str,
-    identity_ok: bool,
-    owner: String,
-    worker: String,
-    tier: &'static str,
-    category: String,
-    affected_service: String,
-    created: String,
-    solution: Option<String>,
-    reopen_count: i32,
-    duplicate_of: Option<i64>,
-    survey: Option<SurveyView>,
+    facts: Facts,
+    esc: EscalationSection,
     viewer_is_manager: bool,
     attachments: Vec<AttachmentItem>,
+    max_upload: String,
     clocks: [ClockView; 2],
     events: Vec<EventItem>,
-    priorities: [Priority; 3],
     is_owner: bool,
     is_open: bool,
     can_reopen: bool,
     next_options: Vec<(String, String)>,
+    priorities: [Priority; 3],
     entries: [Entry; 3],
     impacts: [Impact; 3],
     urgencies: [Urgency; 3],
@@ -134,46 +159,16 @@ pub(super) struct TicketPage {
     categories: Vec<(String, String)>,
     top_categories: Vec<(String, String)>,
     candidates: Vec<CandidateRow>,
-    suggested_tier: String,
+    suggested_tier: &'static str,
     errors: FieldErrors,
     no_errors: FieldErrors,
     form_with_errors: FormKey,
-    triage: TriageForm,
-    assign: AssignForm,
-    work: WorkForm,
-    solve: SolveForm,
-    cancel: CancelForm,
-    reopen: ReopenForm,
-    escalate: EscalateForm,
-    change: ChangeForm,
-    decision: DecisionForm,
-    decisions: Vec<DecisionItem>,
-    open_offer: bool,
-    level_name: String,
-    budget_note: Option<String>,
-    escalation_targets: Vec<(String, String)>,
-    reasons: Vec<(String, String)>,
-    escalations: Vec<EscalationItem>,
-    approvals: Vec<ApprovalItem>,
-    awaiting_approval: bool,
+    forms: PageForms,
 }
 
 impl TicketPage {
     /// The errors of one form of the page (the others show none).
-    fn errors_for(&self, form: &str) -> &FieldErrors {
-        let key = match form {
-            "triage" => FormKey::Triage,
-            "assign" => FormKey::Assign,
-            "work" => FormKey::Work,
-            "solve" => FormKey::Solve,
-            "cancel" => FormKey::Cancel,
-            "reopen" => FormKey::Reopen,
-            "attach" => FormKey::Attach,
-            "escalate" => FormKey::Escalate,
-            "change" => FormKey::Change,
-            "decision" => FormKey::Decision,
-            _ => FormKey::None,
-        };
+    fn errors_for(&self, key: FormKey) -> &FieldErrors {
         if key == self.form_with_errors {
             &self.errors
         } else {
@@ -212,6 +207,39 @@ fn event_label(kind: &str) -> String {
     }
 }
 
+/// What the page reads from the database, in one go.
+struct Loaded {
+    detail: TicketDetail,
+    categories: Vec<CategoryRow>,
+    candidates: Vec<CandidateFacts>,
+    survey: Option<SurveyRow>,
+    attachments: Vec<AttachmentInfo>,
+    standing: escalation::Standing,
+    history: Vec<EscalationView>,
+    requests: Vec<ApprovalView>,
+    decisions: Vec<(DecisionRow, String)>,
+}
+
+async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
+    db::run(&state.pool, move |conn| {
+        let detail = tickets::detail(conn, id)?;
+        let category = detail.row.category_id.map(CategoryId);
+        let standing = escalation::standing(conn, &detail.row)?;
+        Ok(Loaded {
+            categories: tickets::list_categories(conn)?,
+            candidates: tickets::assignment_candidates(conn, category, now)?,
+            survey: db::surveys::for_ticket(conn, id)?,
+            attachments: tickets::attachments_of(conn, id)?,
+            history: escalation::history(conn, &standing.ladder, id)?,
+            requests: escalation::of_ticket(conn, id)?,
+            decisions: escalation::decisions_of(conn, id)?,
+            standing,
+            detail,
+        })
+    })
+    .await
+}
+
 /// Everything the page needs; the forms come pre-filled from the ticket unless the user's
 /// own text is being sent back with errors.
 pub(super) async fn ticket_page(
@@ -223,36 +251,59 @@ pub(super) async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let (
-        detail,
-        categories,
-        facts,
-        (survey, attachments),
-        (standing, history, requests, decisions),
-    ) = db::run(&state.pool, move |conn| {
-        let detail = tickets::detail(conn, id)?;
-        let category = detail.row.category_id.map(CategoryId);
-        let standing = escalation::standing(conn, &detail.row)?;
-        let history = escalation::history(conn, &standing.ladder, id)?;
-        let requests = escalation::of_ticket(conn, id)?;
-        let decisions = escalation::decisions_of(conn, id)?;
-        Ok((
-            detail,
-            tickets::list_categories(conn)?,
-            tickets::assignment_candidates(conn, category, now)?,
-            (
-                db::surveys::for_ticket(conn, id)?,
-                tickets::attachments_of(conn, id)?,
-            ),
-            (standing, history, requests, decisions),
-        ))
-    })
-    .await?;
+    let loaded = load(state, id, now).await?;
     let zone = user.zone();
-    let row = &detail.row;
+    let row = &loaded.detail.row;
     let status = row.status()?;
+    let (response, resolution) = clocks(&loaded.detail, now, zone)?;
+    let (wanted_tier, candidates) = assignment_section(&loaded)?;
+    let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
+    Ok(TicketPage {
+        ctx: user.ctx(),
+        id: row.id,
+        facts: facts(&loaded, zone)?,
+        esc: escalation_section(&loaded, status, now, zone)?,
+        viewer_is_manager: user.row.role().is_manager(),
+        attachments: attachment_items(&loaded.attachments, zone),
+        max_upload: format!("{} MB", tickets::MAX_ATTACHMENT_BYTES / (1024 * 1024)),
+        clocks: [response, resolution],
+        events: timeline(&loaded.detail.events, zone),
+        is_owner: row.owner_id == Some(user.row.id),
+        is_open: status.is_open(),
+        can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
+        next_options: ticket::available_actions(status)
+            .into_iter()
+            .filter(|a| matches!(a, Action::StartWork | Action::Pend(_) | Action::Resume))
+            .map(|a| (a.as_str().to_string(), a.label().to_string()))
+            .collect(),
+        priorities: Priority::ALL,
+        entries: Entry::ALL,
+        impacts: Impact::ALL,
+        urgencies: Urgency::ALL,
+        tiers: Tier::ALL,
+        top_categories: loaded
+            .categories
+            .iter()
+            .filter(|c| c.parent_id.is_none() && c.active)
+            .map(|c| (c.id.to_string(), c.name.clone()))
+            .collect(),
+        categories: category_options(&loaded.categories),
+        candidates,
+        suggested_tier: wanted_tier.label(),
+        errors,
+        no_errors: FieldErrors::new(),
+        form_with_errors,
+        forms: forms.merged_over(defaults, form_with_errors),
+    })
+}
+
+/// The facts panel, description and solution.
+fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
+    let detail = &loaded.detail;
+    let row = &detail.row;
     let priority = row.priority()?;
     let identity = row.identity()?;
+    let kind = row.kind()?;
     let name = |id: Option<i64>| id.and_then(|i| detail.names.get(&i).cloned());
     let category_name = |id: Option<i64>| id.and_then(|i| detail.categories.get(&i).cloned());
     let category = match (
@@ -263,118 +314,12 @@ pub(super) async fn ticket_page(
         (Some(m), None) => m,
         _ => "not triaged".into(),
     };
-    let (response, resolution) = clocks(&detail, now, zone)?;
-    let common = categories
-        .iter()
-        .find(|c| Some(c.id) == row.subcategory_id.or(row.category_id))
-        .is_some_and(|c| c.common_low_complexity);
-    let wanted_tier = row
-        .tier
-        .as_deref()
-        .and_then(|t| Tier::parse(t).ok())
-        .unwrap_or_else(|| assignment::default_tier(priority, common));
-    let ranked = assignment::rank(
-        facts
-            .into_iter()
-            .map(|f| Candidate {
-                user: f.user.id(),
-                name: f.user.display_name.clone(),
-                tier: f.user.tier(),
-                is_manager: f.user.role().is_manager(),
-                solved_in_category: u32::try_from(f.solved_in_category).unwrap_or(u32::MAX),
-                open_tickets: u32::try_from(f.open_tickets).unwrap_or(u32::MAX),
-                away: f.user.away,
-                may_work_for_client: true,
-            })
-            .collect(),
-        wanted_tier,
-        category_name(row.category_id).as_deref(),
-    );
-    let next_options = ticket::available_actions(status)
-        .into_iter()
-        .filter(|a| matches!(a, Action::StartWork | Action::Pend(_) | Action::Resume))
-        .map(|a| (a.as_str().to_string(), a.label().to_string()))
-        .collect();
-    let version = row.version;
-    let defaults = PageForms {
-        triage: TriageForm {
-            version: version.to_string(),
-            impact: row.impact.clone(),
-            urgency: row.urgency.clone(),
-            category_id: row.category_id.map(|c| c.to_string()).unwrap_or_default(),
-            subcategory_id: row
-                .subcategory_id
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            affected_service: row.affected_service.clone(),
-        },
-        assign: AssignForm {
-            version: version.to_string(),
-            tier: wanted_tier.as_str().into(),
-            owner_id: row
-                .owner_id
-                .map(|o| o.to_string())
-                .unwrap_or_else(|| user.row.id.to_string()),
-            worker_id: row
-                .worker_id
-                .map(|o| o.to_string())
-                .unwrap_or_else(|| user.row.id.to_string()),
-        },
-        work: WorkForm {
-            version: version.to_string(),
-            entry: Entry::Note.as_str().into(),
-            category_id: row.category_id.map(|c| c.to_string()).unwrap_or_default(),
-            ..WorkForm::default()
-        },
-        solve: SolveForm {
-            version: version.to_string(),
-            kb_title: row.subject.clone(),
-            ..SolveForm::default()
-        },
-        cancel: CancelForm {
-            version: version.to_string(),
-            ..CancelForm::default()
-        },
-        reopen: ReopenForm {
-            version: version.to_string(),
-            ..ReopenForm::default()
-        },
-        escalate: EscalateForm {
-            version: version.to_string(),
-            to_level_id: standing
-                .ladder
-                .above(&standing.level)
-                .first()
-                .map(|l| l.id.to_string())
-                .unwrap_or_default(),
-            owner_id: row
-                .owner_id
-                .map(|o| o.to_string())
-                .unwrap_or_else(|| user.row.id.to_string()),
-            ..EscalateForm::default()
-        },
-        change: ChangeForm {
-            version: version.to_string(),
-            ..ChangeForm::default()
-        },
-        decision: DecisionForm {
-            version: version.to_string(),
-            ..DecisionForm::default()
-        },
-    };
-    let open_offer = decisions.iter().any(|(d, _)| d.answered_on.is_none());
-    let budget_note = budget_note(&detail, &standing, status, now)?;
-    let awaiting_approval = requests
-        .iter()
-        .any(|r| r.row.status == escalation::Decision::Pending.as_str());
-    let forms = forms.merged_over(defaults, form_with_errors);
-    Ok(TicketPage {
-        ctx: user.ctx(),
-        id: row.id,
+    Ok(Facts {
         subject: row.subject.clone(),
         description: row.description.clone(),
-        kind: row.kind()?.label(),
-        status_label: status.label(),
+        kind,
+        kind_label: kind.label(),
+        status_label: row.status()?.label(),
         priority: priority.as_str().into(),
         priority_label: priority.label(),
         impact: row.impact.clone(),
@@ -408,91 +353,153 @@ pub(super) async fn ticket_page(
         solution: row.solution.clone(),
         reopen_count: row.reopen_count,
         duplicate_of: row.duplicate_of,
-        viewer_is_manager: user.row.role().is_manager(),
-        attachments: attachments
-            .into_iter()
-            .map(|a| AttachmentItem {
-                id: a.id,
-                size: tickets::human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
-                when: format_time(a.created_at, zone),
-                who: a.uploaded_by.unwrap_or_else(|| "the system".into()),
-                filename: a.filename,
-            })
-            .collect(),
-        survey: survey.map(|s| SurveyView {
+        survey: loaded.survey.as_ref().map(|s| SurveyView {
             answer: match (s.rating(), s.answered_at) {
                 (Some(r), _) => format!("{r} of 5 · {}", crate::domain::survey::label(r)),
                 (None, Some(_)) => "commented without a rating".into(),
                 (None, None) => format!("sent {}, not answered yet", format_time(s.sent_at, zone)),
             },
             needs_follow_up: s.flagged && s.followed_up_at.is_none(),
-            comment: s.comment,
+            comment: s.comment.clone(),
         }),
-        clocks: [response, resolution],
-        priorities: Priority::ALL,
-        events: detail
-            .events
+    })
+}
+
+/// The tier the ticket wants and the staff ranked for it, best first.
+fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
+    let detail = &loaded.detail;
+    let row = &detail.row;
+    let priority = row.priority()?;
+    let common = loaded
+        .categories
+        .iter()
+        .find(|c| Some(c.id) == row.subcategory_id.or(row.category_id))
+        .is_some_and(|c| c.common_low_complexity);
+    let wanted_tier = row
+        .tier
+        .as_deref()
+        .and_then(|t| Tier::parse(t).ok())
+        .unwrap_or_else(|| assignment::default_tier(priority, common));
+    let category = row
+        .category_id
+        .and_then(|i| detail.categories.get(&i).cloned());
+    let ranked = assignment::rank(
+        loaded
+            .candidates
             .iter()
-            .map(|e| EventItem {
-                when: format_time(e.created_at, zone),
-                who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
-                kind: event_label(&e.kind),
-                css: event_css(&e.kind),
-                client_visible: e.client_visible,
-                body: e.body.clone(),
-                detail: e.detail.clone(),
+            .map(|f| Candidate {
+                user: f.user.id(),
+                name: f.user.display_name.clone(),
+                tier: f.user.tier(),
+                is_manager: f.user.role().is_manager(),
+                solved_in_category: u32::try_from(f.solved_in_category).unwrap_or(u32::MAX),
+                open_tickets: u32::try_from(f.open_tickets).unwrap_or(u32::MAX),
+                away: f.user.away,
+                may_work_for_client: true,
             })
             .collect(),
-        is_owner: row.owner_id == Some(user.row.id),
-        is_open: status.is_open(),
-        can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
-        next_options,
-        entries: Entry::ALL,
-        impacts: Impact::ALL,
-        urgencies: Urgency::ALL,
-        tiers: Tier::ALL,
-        top_categories: categories
-            .iter()
-            .filter(|c| c.parent_id.is_none() && c.active)
-            .map(|c| (c.id.to_string(), c.name.clone()))
-            .collect(),
-        categories: category_options(&categories),
-        candidates: ranked
-            .into_iter()
-            .map(|r| CandidateRow {
-                id: r.candidate.user.0,
-                name: r.candidate.name,
-                eligible: r.eligible,
-                reasons: r.reasons.join("; "),
-            })
-            .collect(),
-        suggested_tier: wanted_tier.label().into(),
-        errors,
-        no_errors: FieldErrors::new(),
-        form_with_errors,
-        triage: forms.triage,
-        assign: forms.assign,
-        work: forms.work,
-        solve: forms.solve,
-        cancel: forms.cancel,
-        reopen: forms.reopen,
-        escalate: forms.escalate,
-        change: forms.change,
-        decision: forms.decision,
-        decisions: decisions
-            .into_iter()
-            .map(|(d, offered_by)| DecisionItem {
-                offered_by,
-                offered_at: format_time(d.offered_at, zone),
-                offered: d.offered,
-                answer: d.answer,
-                answered_on: d.answered_on.map(|on| on.to_string()).unwrap_or_default(),
-            })
-            .collect(),
-        open_offer,
+        wanted_tier,
+        category.as_deref(),
+    );
+    let candidates = ranked
+        .into_iter()
+        .map(|r| CandidateRow {
+            id: r.candidate.user.0,
+            name: r.candidate.name,
+            eligible: r.eligible,
+            reasons: r.reasons.join("; "),
+        })
+        .collect();
+    Ok((wanted_tier, candidates))
+}
+
+/// The forms as the ticket stands: each starts from the row's values and version.
+fn forms_from_row(
+    row: &TicketRow,
+    user: &CurrentUser,
+    wanted_tier: Tier,
+    standing: &escalation::Standing,
+) -> PageForms {
+    let version = row.version.to_string();
+    let owner_or_me = row
+        .owner_id
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| user.row.id.to_string());
+    let category = row.category_id.map(|c| c.to_string()).unwrap_or_default();
+    PageForms {
+        triage: TriageForm {
+            version: version.clone(),
+            impact: row.impact.clone(),
+            urgency: row.urgency.clone(),
+            category_id: category.clone(),
+            subcategory_id: row
+                .subcategory_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            affected_service: row.affected_service.clone(),
+        },
+        assign: AssignForm {
+            version: version.clone(),
+            tier: wanted_tier.as_str().into(),
+            owner_id: owner_or_me.clone(),
+            worker_id: row
+                .worker_id
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| user.row.id.to_string()),
+        },
+        work: WorkForm {
+            version: version.clone(),
+            entry: Entry::Note.as_str().into(),
+            category_id: category,
+            ..WorkForm::default()
+        },
+        solve: SolveForm {
+            version: version.clone(),
+            kb_title: row.subject.clone(),
+            ..SolveForm::default()
+        },
+        cancel: CancelForm {
+            version: version.clone(),
+            ..CancelForm::default()
+        },
+        reopen: ReopenForm {
+            version: version.clone(),
+            ..ReopenForm::default()
+        },
+        escalate: EscalateForm {
+            version: version.clone(),
+            to_level_id: standing
+                .ladder
+                .above(&standing.level)
+                .first()
+                .map(|l| l.id.to_string())
+                .unwrap_or_default(),
+            owner_id: owner_or_me,
+            ..EscalateForm::default()
+        },
+        change: ChangeForm {
+            version: version.clone(),
+            ..ChangeForm::default()
+        },
+        decision: DecisionForm {
+            version,
+            ..DecisionForm::default()
+        },
+    }
+}
+
+/// The ladder: where the ticket is, where it may go, what happened and what waits.
+fn escalation_section(
+    loaded: &Loaded,
+    status: Status,
+    now: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> AppResult<EscalationSection> {
+    let standing = &loaded.standing;
+    Ok(EscalationSection {
         level_name: standing.level.name.clone(),
-        budget_note,
-        escalation_targets: standing
+        budget_note: budget_note(&loaded.detail, standing, status, now)?,
+        targets: standing
             .ladder
             .levels()
             .iter()
@@ -511,17 +518,18 @@ pub(super) async fn ticket_page(
             .into_iter()
             .map(|r| (r.as_str().to_string(), r.label().to_string()))
             .collect(),
-        escalations: history
-            .into_iter()
+        history: loaded
+            .history
+            .iter()
             .map(|e| EscalationItem {
                 when: format_time(e.at, zone),
-                from: e.from,
-                to: e.to,
-                reason: e.reason,
-                trigger: e.trigger,
-                who: e.actor.unwrap_or_else(|| "the system".into()),
-                owner: e.owner.unwrap_or_else(|| "nobody".into()),
-                explanation: e.explanation,
+                from: e.from.clone(),
+                to: e.to.clone(),
+                reason: e.reason.clone(),
+                trigger: e.trigger.clone(),
+                who: e.actor.clone().unwrap_or_else(|| "the system".into()),
+                owner: e.owner.clone().unwrap_or_else(|| "nobody".into()),
+                explanation: e.explanation.clone(),
                 vendor: if e.vendor.is_empty() {
                     String::new()
                 } else {
@@ -529,22 +537,70 @@ pub(super) async fn ticket_page(
                 },
             })
             .collect(),
-        approvals: requests
-            .into_iter()
+        approvals: loaded
+            .requests
+            .iter()
             .map(|a| ApprovalItem {
                 kind: a.row.kind().map(|k| k.label()).unwrap_or("Request"),
-                state: match a.decider {
+                state: match &a.decider {
                     Some(decider) => format!("{} by {decider}", a.row.status),
                     None => "awaiting approval".into(),
                 },
                 what: a.row.what.clone(),
-                requester: a.requester,
+                requester: a.requester.clone(),
                 when: format_time(a.row.requested_at, zone),
                 decision: a.row.decision_comment.clone(),
             })
             .collect(),
-        awaiting_approval,
+        awaiting_approval: loaded
+            .requests
+            .iter()
+            .any(|r| r.row.status == escalation::Decision::Pending.as_str()),
+        decisions: loaded
+            .decisions
+            .iter()
+            .map(|(d, offered_by)| DecisionItem {
+                offered_by: offered_by.clone(),
+                offered_at: format_time(d.offered_at, zone),
+                offered: d.offered.clone(),
+                answer: d.answer.clone(),
+                answered_on: d.answered_on.map(|on| on.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        open_offer: loaded
+            .decisions
+            .iter()
+            .any(|(d, _)| d.answered_on.is_none()),
     })
+}
+
+fn attachment_items(attachments: &[AttachmentInfo], zone: chrono_tz::Tz) -> Vec<AttachmentItem> {
+    attachments
+        .iter()
+        .map(|a| AttachmentItem {
+            id: a.id,
+            size: tickets::human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
+            when: format_time(a.created_at, zone),
+            who: a.uploaded_by.clone().unwrap_or_else(|| "the system".into()),
+            filename: a.filename.clone(),
+        })
+        .collect()
+}
+
+/// The ticket's events, oldest first, as the timeline shows them.
+fn timeline(events: &[EventView], zone: chrono_tz::Tz) -> Vec<EventItem> {
+    events
+        .iter()
+        .map(|e| EventItem {
+            when: format_time(e.created_at, zone),
+            who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
+            kind: event_label(&e.kind),
+            css: event_css(&e.kind),
+            client_visible: e.client_visible,
+            body: e.body.clone(),
+            detail: e.detail.clone(),
+        })
+        .collect()
 }
 
 pub async fn show(

@@ -10,6 +10,7 @@ use crate::db::tickets::{self, TicketDetail};
 use crate::db::{self};
 use crate::domain::escalation::{self as escalation_rules};
 use crate::domain::ids::TicketId;
+use crate::domain::inputs::format_minutes;
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::Status;
 use crate::error::AppResult;
@@ -17,14 +18,9 @@ use crate::web::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::page::{Ctx, format_time, render};
 
-/// "2h 15m" of business time, for people.
+/// "2h 15m" of business time, for people, as the service-level forms write durations.
 fn human(d: Duration) -> String {
-    let minutes = d.num_minutes().max(0);
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m}m"),
-        (h, 0) => format!("{h}h"),
-        (h, m) => format!("{h}h {m}m"),
-    }
+    format_minutes(d.num_minutes().max(0))
 }
 
 /// How one SLA clock stands, ready to show.
