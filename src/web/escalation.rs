@@ -335,25 +335,26 @@ pub async fn record_decision(
     path: web::Path<i64>,
     form: web::Form<DecisionForm>,
 ) -> AppResult<HttpResponse> {
-    let zone = mgr.0.zone();
-    send(
-        &state,
-        &mgr.0,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| {
-            let (offered, answer, answered_on) = c.input;
-            let today = c.now.with_timezone(&zone).date_naive();
-            let input = DecisionInput {
-                offered,
-                answer,
-                answered_on,
-                today,
-            };
-            escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
-        },
-    )
+    let (user, id, form) = (mgr.0, path.into_inner(), form.into_inner());
+    let zone = user.zone();
+    send(&state, &user, id, form, move |conn, c| {
+        let input = dated(c.input, c.now.with_timezone(&zone).date_naive());
+        escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
+    })
     .await
+}
+
+/// The decision-point entry as typed, on the manager's own calendar day.
+fn dated(
+    (offered, answer, answered_on): (String, String, Option<NaiveDate>),
+    today: NaiveDate,
+) -> DecisionInput {
+    DecisionInput {
+        offered,
+        answer,
+        answered_on,
+        today,
+    }
 }
 
 impl TicketForm for DecisionForm {

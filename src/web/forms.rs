@@ -72,3 +72,53 @@ pub fn conflict(
         StatusCode::CONFLICT,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn page() -> ConflictPage<'static> {
+        ConflictPage {
+            ctx: Ctx::anonymous(),
+            subject: "Request #7",
+            message: "Someone decided it first.".into(),
+            kept: "My comment".into(),
+            back: "/approvals",
+            back_label: "Open the approvals as they are now",
+        }
+    }
+
+    #[test]
+    fn a_conflict_is_a_409_that_keeps_the_users_text() {
+        let changed = Changed {
+            subject: "Request #7",
+            back: "/approvals",
+            back_label: "Open the approvals as they are now",
+        };
+        let response = conflict(
+            Ctx::anonymous(),
+            changed,
+            "Someone decided it first.".into(),
+            "My comment".into(),
+        )
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::CONFLICT);
+        let html = page().render().unwrap();
+        assert!(html.contains("Request #7 was changed by someone else"));
+        assert!(html.contains(">My comment</textarea>"));
+        assert!(html.contains("href=\"/approvals\""));
+    }
+
+    #[test]
+    fn versions_and_optional_ids_parse_or_say_what_to_do() {
+        assert_eq!(parse_version(" 3 "), Ok(3));
+        assert!(parse_version("").is_err());
+        assert_eq!(parse_optional_id("", "a level"), Ok(None));
+        assert_eq!(parse_optional_id("12", "a level"), Ok(Some(12)));
+        assert_eq!(
+            parse_optional_id("x", "a level"),
+            Err("Choose a level from the list.".to_string())
+        );
+    }
+}

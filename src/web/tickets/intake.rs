@@ -14,8 +14,8 @@ use crate::domain::ticket::{Channel, IdentityCheck, Kind};
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::invalid;
-use crate::web::page::{Ctx, FlashKind, checkbox, flash, redirect, render};
+use crate::web::forms::{checkbox, invalid};
+use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
