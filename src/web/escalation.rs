@@ -10,8 +10,8 @@ use super::AppState;
 use super::extract::{Admin, CurrentUser, Manager};
 use super::forms::{Changed, checkbox, conflict, invalid, parse_optional_id};
 use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
-use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms};
-use super::tickets::runner::{TicketForm, send};
+use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
+use super::tickets::runner::{TicketForm, TicketPost};
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
 use crate::db::{self};
 use crate::domain::escalation::{
@@ -27,30 +27,16 @@ fn required(raw: &str, what: &str) -> Result<String, String> {
     parse_required_note(raw, 4000, &format!("Write {what}."))
 }
 
-pub async fn escalate(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<EscalateForm>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail();
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &mail, c.now),
-    )
+pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
+    let mail = post.state().mail();
+    post.run(move |conn, c| {
+        escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
+    })
     .await
 }
 
 impl TicketForm for EscalateForm {
-    const KEY: FormKey = FormKey::Escalate;
     type Input = EscalateInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<EscalateInput> {
         let to_level = errors
@@ -93,45 +79,18 @@ impl TicketForm for EscalateForm {
     fn done(&self, _: &EscalateInput) -> String {
         "Escalation saved.".into()
     }
-
-    fn kept(&self) -> &str {
-        &self.explanation
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            escalate: self,
-            ..PageForms::default()
-        }
-    }
 }
 
-pub async fn request_change(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<ChangeForm>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail();
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| {
-            escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
-        },
-    )
+pub async fn request_change(post: TicketPost<ChangeForm>) -> AppResult<HttpResponse> {
+    let mail = post.state().mail();
+    post.run(move |conn, c| {
+        escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
+    })
     .await
 }
 
 impl TicketForm for ChangeForm {
-    const KEY: FormKey = FormKey::Change;
     type Input = ChangeInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<ChangeInput> {
         let what = errors.take("what", required(&self.what, "what will be done"));
@@ -158,17 +117,6 @@ impl TicketForm for ChangeForm {
 
     fn done(&self, _: &ChangeInput) -> String {
         "Change filed; a manager will approve or reject it.".into()
-    }
-
-    fn kept(&self) -> &str {
-        &self.what
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            change: self,
-            ..PageForms::default()
-        }
     }
 }
 
@@ -329,15 +277,9 @@ impl ApprovalsPage {
 }
 
 /// The manager at the decision point: what was offered to the client, then their answer.
-pub async fn record_decision(
-    state: web::Data<AppState>,
-    mgr: Manager,
-    path: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> AppResult<HttpResponse> {
-    let (user, id, form) = (mgr.0, path.into_inner(), form.into_inner());
-    let zone = user.zone();
-    send(&state, &user, id, form, move |conn, c| {
+pub async fn record_decision(post: TicketPost<DecisionForm, Manager>) -> AppResult<HttpResponse> {
+    let zone = post.user().zone();
+    post.run(move |conn, c| {
         let input = dated(c.input, c.now.with_timezone(&zone).date_naive());
         escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
     })
@@ -358,13 +300,8 @@ fn dated(
 }
 
 impl TicketForm for DecisionForm {
-    const KEY: FormKey = FormKey::Decision;
     /// What was offered, the client's answer, and the day they gave it.
     type Input = (String, String, Option<NaiveDate>);
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<Self::Input> {
         let offered = errors.take("offered", parse_note(&self.offered, 4000));
@@ -375,17 +312,6 @@ impl TicketForm for DecisionForm {
 
     fn done(&self, _: &Self::Input) -> String {
         "Decision point updated.".into()
-    }
-
-    fn kept(&self) -> &str {
-        &self.offered
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            decision: self,
-            ..PageForms::default()
-        }
     }
 }
 

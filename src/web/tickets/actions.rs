@@ -5,10 +5,8 @@
 use actix_web::{HttpResponse, web};
 use chrono::Duration;
 
-use super::forms::{
-    AssignForm, CancelForm, FormKey, PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
-};
-use super::runner::{TicketForm, send};
+use super::forms::{AssignForm, CancelForm, ReopenForm, SolveForm, TriageForm, WorkForm};
+use super::runner::{TicketForm, TicketPost};
 use crate::db::tickets::{self, AssignInput, Entry, SolveInput, TriageInput, WorkInput};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, TicketId, UserId};
@@ -16,35 +14,18 @@ use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_note, parse
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
 use crate::error::AppResult;
-use crate::web::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{checkbox, parse_optional_id};
 use crate::web::page::redirect;
 
-pub async fn triage(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<TriageForm>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail();
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| tickets::triage(conn, c.actor, c.id, c.version, &c.input, &mail, c.now),
-    )
-    .await
+pub async fn triage(post: TicketPost<TriageForm>) -> AppResult<HttpResponse> {
+    let mail = post.state().mail();
+    post.run(move |conn, c| tickets::triage(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+        .await
 }
 
 impl TicketForm for TriageForm {
-    const KEY: FormKey = FormKey::Triage;
     type Input = TriageInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<TriageInput> {
         let impact = errors.take("impact", Impact::parse(&self.impact));
@@ -74,17 +55,6 @@ impl TicketForm for TriageForm {
     fn done(&self, _: &TriageInput) -> String {
         "Triage saved.".into()
     }
-
-    fn kept(&self) -> &str {
-        &self.affected_service
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            triage: self,
-            ..PageForms::default()
-        }
-    }
 }
 
 /// The pull from a queue: an untriaged ticket opens at its triage form (the blueprints: who
@@ -93,29 +63,13 @@ pub async fn pull(path: web::Path<i64>, _user: CurrentUser) -> HttpResponse {
     redirect(&format!("/tickets/{}#triage", path.into_inner()))
 }
 
-pub async fn assign(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<AssignForm>,
-) -> AppResult<HttpResponse> {
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        |conn, c| tickets::assign(conn, c.actor, c.id, c.version, &c.input, c.now),
-    )
-    .await
+pub async fn assign(post: TicketPost<AssignForm>) -> AppResult<HttpResponse> {
+    post.run(|conn, c| tickets::assign(conn, c.actor, c.id, c.version, &c.input, c.now))
+        .await
 }
 
 impl TicketForm for AssignForm {
-    const KEY: FormKey = FormKey::Assign;
     type Input = AssignInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<AssignInput> {
         let tier = errors.take("tier", Tier::parse(&self.tier));
@@ -145,43 +99,16 @@ impl TicketForm for AssignForm {
     fn done(&self, _: &AssignInput) -> String {
         "Assignment saved.".into()
     }
-
-    fn kept(&self) -> &str {
-        ""
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            assign: self,
-            ..PageForms::default()
-        }
-    }
 }
 
-pub async fn work(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<WorkForm>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail();
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| tickets::work(conn, c.actor, c.id, c.version, &c.input, &mail, c.now),
-    )
-    .await
+pub async fn work(post: TicketPost<WorkForm>) -> AppResult<HttpResponse> {
+    let mail = post.state().mail();
+    post.run(move |conn, c| tickets::work(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+        .await
 }
 
 impl TicketForm for WorkForm {
-    const KEY: FormKey = FormKey::Work;
     type Input = WorkInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<WorkInput> {
         let entry = errors.take("entry", Entry::parse(&self.entry));
@@ -230,43 +157,16 @@ impl TicketForm for WorkForm {
         }
         .into()
     }
-
-    fn kept(&self) -> &str {
-        &self.body
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            work: self,
-            ..PageForms::default()
-        }
-    }
 }
 
-pub async fn solve(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<SolveForm>,
-) -> AppResult<HttpResponse> {
-    let mail = state.mail();
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        move |conn, c| tickets::solve(conn, c.actor, c.id, c.version, &c.input, &mail, c.now),
-    )
-    .await
+pub async fn solve(post: TicketPost<SolveForm>) -> AppResult<HttpResponse> {
+    let mail = post.state().mail();
+    post.run(move |conn, c| tickets::solve(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+        .await
 }
 
 impl TicketForm for SolveForm {
-    const KEY: FormKey = FormKey::Solve;
     type Input = SolveInput;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<SolveInput> {
         let solution = errors.take("solution", ticket::check_solution(&self.solution));
@@ -294,17 +194,6 @@ impl TicketForm for SolveForm {
             the_next(ticket::DEFAULT_SOLVED_WINDOW)
         )
     }
-
-    fn kept(&self) -> &str {
-        &self.solution
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            solve: self,
-            ..PageForms::default()
-        }
-    }
 }
 
 /// "the next day", "the next 3 days", "the next 12h": how long the client may still reopen.
@@ -316,33 +205,17 @@ fn the_next(window: Duration) -> String {
     }
 }
 
-pub async fn cancel(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<CancelForm>,
-) -> AppResult<HttpResponse> {
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        |conn, c| {
-            let (duplicate, reason) = c.input;
-            tickets::cancel(conn, c.actor, c.id, c.version, duplicate, &reason, c.now)
-        },
-    )
+pub async fn cancel(post: TicketPost<CancelForm>) -> AppResult<HttpResponse> {
+    post.run(|conn, c| {
+        let (duplicate, reason) = c.input;
+        tickets::cancel(conn, c.actor, c.id, c.version, duplicate, &reason, c.now)
+    })
     .await
 }
 
 impl TicketForm for CancelForm {
-    const KEY: FormKey = FormKey::Cancel;
     /// The ticket this one duplicates, if any, and why it closes without a fix.
     type Input = (Option<TicketId>, String);
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<Self::Input> {
         let duplicate = errors.take(
@@ -362,46 +235,17 @@ impl TicketForm for CancelForm {
     fn done(&self, _: &Self::Input) -> String {
         "Ticket closed without a fix.".into()
     }
-
-    fn kept(&self) -> &str {
-        &self.reason
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            cancel: self,
-            ..PageForms::default()
-        }
-    }
 }
 
 /// Staff reopen a solved ticket when the client asks on the phone.
-pub async fn reopen(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<ReopenForm>,
-) -> AppResult<HttpResponse> {
-    send(
-        &state,
-        &user,
-        path.into_inner(),
-        form.into_inner(),
-        |conn, c| tickets::reopen(conn, c.actor, c.id, c.version, &c.input, c.now),
-    )
-    .await
+pub async fn reopen(post: TicketPost<ReopenForm>) -> AppResult<HttpResponse> {
+    post.run(|conn, c| tickets::reopen(conn, c.actor, c.id, c.version, &c.input, c.now))
+        .await
 }
 
 impl TicketForm for ReopenForm {
-    const KEY: FormKey = FormKey::Reopen;
-    // The form has one visible field; a stale page is reported where the user looks.
-    const VERSION_FIELD: &'static str = "reason";
     /// What the client reported.
     type Input = String;
-
-    fn version(&self) -> &str {
-        &self.version
-    }
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<String> {
         errors.take(
@@ -412,17 +256,6 @@ impl TicketForm for ReopenForm {
 
     fn done(&self, _: &String) -> String {
         "Ticket reopened.".into()
-    }
-
-    fn kept(&self) -> &str {
-        &self.reason
-    }
-
-    fn into_forms(self) -> PageForms {
-        PageForms {
-            reopen: self,
-            ..PageForms::default()
-        }
     }
 }
 

@@ -108,7 +108,7 @@ pub enum FormKey {
 
 /// The forms of the page; the one that failed keeps what the user typed.
 #[derive(Default)]
-pub(crate) struct PageForms {
+pub struct PageForms {
     pub triage: TriageForm,
     pub assign: AssignForm,
     pub work: WorkForm,
@@ -126,7 +126,7 @@ fn pick<T>(keep: FormKey, form: FormKey, sent: T, fresh: T) -> T {
 }
 
 impl PageForms {
-    pub(crate) fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
+    pub fn merged_over(self, defaults: PageForms, keep: FormKey) -> PageForms {
         PageForms {
             triage: pick(keep, FormKey::Triage, self.triage, defaults.triage),
             assign: pick(keep, FormKey::Assign, self.assign, defaults.assign),
@@ -140,3 +140,56 @@ impl PageForms {
         }
     }
 }
+
+/// What the runner needs of every form of the page, whatever its fields.
+pub trait PageForm: Sized {
+    /// Which form of the page this is, for the errors and the kept text.
+    const KEY: FormKey;
+    /// The field a bad row version is reported under.
+    const VERSION_FIELD: &'static str = "version";
+
+    /// The row version the form was filled from.
+    fn version(&self) -> &str;
+    /// The text worth keeping if someone else saved the ticket first.
+    fn kept(&self) -> &str;
+    /// The page's forms, this one as the user sent it.
+    fn into_forms(self) -> PageForms;
+}
+
+/// `PageForm` for a form struct: its key, its slot in `PageForms`, the text the conflict page
+/// keeps, and where a bad version is reported when not under "version".
+macro_rules! page_form {
+    ($form:ty, $key:ident, $slot:ident, |$this:ident| $kept:expr $(, version under $field:literal)?) => {
+        impl PageForm for $form {
+            const KEY: FormKey = FormKey::$key;
+            $(const VERSION_FIELD: &'static str = $field;)?
+
+            fn version(&self) -> &str {
+                &self.version
+            }
+
+            fn kept(&self) -> &str {
+                let $this = self;
+                $kept
+            }
+
+            fn into_forms(self) -> PageForms {
+                PageForms {
+                    $slot: self,
+                    ..PageForms::default()
+                }
+            }
+        }
+    };
+}
+
+page_form!(TriageForm, Triage, triage, |f| &f.affected_service);
+page_form!(AssignForm, Assign, assign, |_f| "");
+page_form!(WorkForm, Work, work, |f| &f.body);
+page_form!(SolveForm, Solve, solve, |f| &f.solution);
+page_form!(CancelForm, Cancel, cancel, |f| &f.reason);
+// The reopen form has one visible field; a stale page is reported where the user looks.
+page_form!(ReopenForm, Reopen, reopen, |f| &f.reason, version under "reason");
+page_form!(EscalateForm, Escalate, escalate, |f| &f.explanation);
+page_form!(ChangeForm, Change, change, |f| &f.what);
+page_form!(DecisionForm, Decision, decision, |f| &f.offered);

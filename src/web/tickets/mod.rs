@@ -4,11 +4,11 @@
 
 mod actions;
 mod attachments;
-pub(super) mod forms;
+pub mod forms;
 mod intake;
 mod page;
 mod queue;
-pub(super) mod runner;
+pub mod runner;
 mod sla;
 
 pub use actions::{assign, cancel, pull, reopen, solve, triage, work};

@@ -2,10 +2,16 @@
 //! the page back with the errors beside the fields, or show the conflict page. Each form says
 //! only what differs (its fields, its command, its flash) through `TicketForm`.
 
-use actix_web::HttpResponse;
-use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 
-use super::forms::{FormKey, PageForms};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+
+use super::forms::{FormKey, PageForm, PageForms};
 use super::page::ticket_page;
 use crate::db::tickets::TicketRow;
 use crate::db::{self, DbConn};
@@ -13,32 +19,83 @@ use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::web::AppState;
-use crate::web::extract::CurrentUser;
+use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::{Changed, conflict, invalid, parse_version};
 use crate::web::page::{FlashKind, flash, redirect};
 
-/// One form of the ticket page.
-pub(crate) trait TicketForm: Sized {
-    /// Which form of the page this is, for the errors and the kept text.
-    const KEY: FormKey;
-    /// The field a bad row version is reported under.
-    const VERSION_FIELD: &'static str = "version";
+/// One form of the ticket page: how it parses and what the flash says once it is saved.
+pub trait TicketForm: PageForm {
     type Input: Send + 'static;
 
-    /// The row version the form was filled from.
-    fn version(&self) -> &str;
     /// The typed input, or `None` with the messages added to `errors`.
     fn parse(&self, errors: &mut FieldErrors) -> Option<Self::Input>;
     /// The flash shown once the command succeeded.
     fn done(&self, input: &Self::Input) -> String;
-    /// The text worth keeping if someone else saved the ticket first.
-    fn kept(&self) -> &str;
-    /// The page's forms, this one as the user sent it.
-    fn into_forms(self) -> PageForms;
+}
+
+/// A ticket form as it arrived: the desk, who sent it, the ticket and the fields. `A` is the
+/// sign-in the form needs (a manager for the decision point).
+pub struct TicketPost<F, A = CurrentUser> {
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: i64,
+    form: F,
+    signed_in_as: PhantomData<A>,
+}
+
+impl<F: TicketForm, A> TicketPost<F, A> {
+    /// Runs `command` with the parsed form: see `send`.
+    pub async fn run<C>(self, command: C) -> AppResult<HttpResponse>
+    where
+        C: FnOnce(&mut DbConn, Command<F::Input>) -> AppResult<Result<TicketRow, FieldErrors>>
+            + Send
+            + 'static,
+    {
+        send(&self.state, &self.user, self.id, self.form, command).await
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn user(&self) -> &CurrentUser {
+        &self.user
+    }
+}
+
+impl<F, A> FromRequest for TicketPost<F, A>
+where
+    F: DeserializeOwned + 'static,
+    A: FromRequest + Into<CurrentUser> + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // The same order the handlers' own arguments were extracted in.
+        let parts =
+            <(web::Data<AppState>, A, web::Path<i64>, web::Form<F>)>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, user, path, form) = parts.await?;
+            Ok(TicketPost {
+                state,
+                user: user.into(),
+                id: path.into_inner(),
+                form: form.into_inner(),
+                signed_in_as: PhantomData,
+            })
+        })
+    }
+}
+
+impl From<Manager> for CurrentUser {
+    fn from(manager: Manager) -> Self {
+        manager.0
+    }
 }
 
 /// What a ticket command needs besides the connection.
-pub(crate) struct Command<I> {
+pub struct Command<I> {
     pub actor: UserId,
     pub id: TicketId,
     pub version: i64,
@@ -48,7 +105,7 @@ pub(crate) struct Command<I> {
 
 /// Parses `form`, runs `command` with it, and answers: back to the ticket with a flash, the
 /// page again with the errors (422), or the conflict page with the user's text (409).
-pub(crate) async fn send<F, C>(
+async fn send<F, C>(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -100,7 +157,7 @@ where
 }
 
 /// A form sent back: the ticket page with the user's text and the errors beside the fields.
-pub(crate) async fn refused(
+pub async fn refused(
     state: &AppState,
     user: &CurrentUser,
     id: TicketId,
