@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{CurrentUser, Manager};
-use super::forms::{checkbox, invalid};
+use super::forms::{Saved, checkbox, invalid, submit};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use super::service_levels::{PreviewRow, day_name, preview_rows};
 use super::users::{HistoryItem, history_items};
@@ -221,29 +221,23 @@ pub async fn create(
         calendars: calendars.clone(),
         policies: policies.clone(),
     };
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(&page(form, errors)),
-    };
     let (actor, now) = (manager.0.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| {
-        db::clients::create(conn, actor, &input, now)
-    })
-    .await?;
-    match created {
-        Ok(client) => {
-            flash(
-                &manager.0.session,
-                FlashKind::Success,
-                format!(
-                    "Client {} created. Add the people who will contact the desk.",
-                    client.name
-                ),
-            );
-            Ok(redirect(&format!("/clients/{}", client.id)))
-        }
-        Err(errors) => invalid(&page(form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &manager.0.session,
+        parsed,
+        move |conn, input| db::clients::create(conn, actor, &input, now),
+        |errors| page(form, errors),
+        |client| Saved {
+            flash: format!(
+                "Client {} created. Add the people who will contact the desk.",
+                client.name
+            ),
+            to: format!("/clients/{}", client.id),
+        },
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -288,26 +282,20 @@ pub async fn update(
         calendars: calendars.clone(),
         policies: policies.clone(),
     };
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(&page(form, errors)),
-    };
     let (actor, now) = (manager.0.id(), state.clock.now());
-    let updated = db::run(&state.pool, move |conn| {
-        db::clients::update(conn, actor, id, &input, now)
-    })
-    .await?;
-    match updated {
-        Ok(client) => {
-            flash(
-                &manager.0.session,
-                FlashKind::Success,
-                format!("Saved {}.", client.name),
-            );
-            Ok(redirect(&format!("/clients/{}", client.id)))
-        }
-        Err(errors) => invalid(&page(form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &manager.0.session,
+        parsed,
+        move |conn, input| db::clients::update(conn, actor, id, &input, now),
+        |errors| page(form, errors),
+        |client| Saved {
+            flash: format!("Saved {}.", client.name),
+            to: format!("/clients/{}", client.id),
+        },
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -28,9 +28,8 @@ fn required(raw: &str, what: &str) -> Result<String, String> {
 }
 
 pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
-    let mail = post.state().mail();
-    post.run(move |conn, c| {
-        escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
+    post.run(|conn, c| {
+        escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
     })
     .await
 }
@@ -82,9 +81,8 @@ impl TicketForm for EscalateForm {
 }
 
 pub async fn request_change(post: TicketPost<ChangeForm>) -> AppResult<HttpResponse> {
-    let mail = post.state().mail();
-    post.run(move |conn, c| {
-        escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &mail, c.now)
+    post.run(|conn, c| {
+        escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
     })
     .await
 }

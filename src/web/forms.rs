@@ -1,11 +1,15 @@
 //! What every form in the desk shares: the parsers of hidden and optional fields, the 422
 //! re-render of a refused form, and the 409 page that keeps what the user typed.
 
+use actix_session::Session;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use super::page::{Ctx, render_status};
+use super::AppState;
+use super::page::{Ctx, FlashKind, flash, redirect, render_status};
+use crate::db::{self, DbConn};
+use crate::domain::inputs::FieldErrors;
 use crate::error::AppResult;
 
 pub use super::page::checkbox;
@@ -32,6 +36,42 @@ pub fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
         .parse()
         .map(Some)
         .map_err(|_| format!("Choose {what} from the list."))
+}
+
+/// Where a saved form leads: the flash to show and the page to go to.
+pub struct Saved {
+    pub flash: String,
+    pub to: String,
+}
+
+/// Every form outside the ticket page: the parsed input goes to one command; a refusal, from
+/// the parser or from the command, shows `page` again with the errors beside the fields (422);
+/// a success redirects with a flash.
+pub async fn submit<I, T, P>(
+    state: &AppState,
+    session: &Session,
+    parsed: Result<I, FieldErrors>,
+    command: impl FnOnce(&mut DbConn, I) -> AppResult<Result<T, FieldErrors>> + Send + 'static,
+    page: impl FnOnce(FieldErrors) -> P,
+    saved: impl FnOnce(T) -> Saved,
+) -> AppResult<HttpResponse>
+where
+    I: Send + 'static,
+    T: Send + 'static,
+    P: Template,
+{
+    let input = match parsed {
+        Ok(input) => input,
+        Err(errors) => return invalid(&page(errors)),
+    };
+    match db::run(&state.pool, move |conn| command(conn, input)).await? {
+        Ok(row) => {
+            let Saved { flash: text, to } = saved(row);
+            flash(session, FlashKind::Success, text);
+            Ok(redirect(&to))
+        }
+        Err(errors) => invalid(&page(errors)),
+    }
 }
 
 #[derive(Template)]

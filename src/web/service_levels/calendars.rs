@@ -13,7 +13,7 @@ use crate::domain::inputs::{FieldErrors, Line, parse_opening_hours, parse_time_z
 use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::extract::Admin;
-use crate::web::forms::invalid;
+use crate::web::forms::{Saved, invalid, submit};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::web::users::{HistoryItem, history_items};
 
@@ -201,26 +201,20 @@ pub async fn create_calendar(
     form: web::Form<CalendarForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(&CalendarPage::new(admin.0.ctx(), None, form, errors)),
-    };
     let (actor, now) = (admin.0.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| {
-        levels::create_calendar(conn, actor, &input, now)
-    })
-    .await?;
-    match created {
-        Ok(row) => {
-            flash(
-                &admin.0.session,
-                FlashKind::Success,
-                format!("Calendar {} created.", row.name),
-            );
-            Ok(redirect(&format!("/admin/calendars/{}", row.id)))
-        }
-        Err(errors) => invalid(&CalendarPage::new(admin.0.ctx(), None, form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, input| levels::create_calendar(conn, actor, &input, now),
+        |errors| CalendarPage::new(admin.0.ctx(), None, form, errors),
+        |row| Saved {
+            flash: format!("Calendar {} created.", row.name),
+            to: format!("/admin/calendars/{}", row.id),
+        },
+    )
+    .await
 }
 
 /// The calendar page with its holidays, history and a preview on the default policy.

@@ -13,8 +13,8 @@ use crate::domain::sla::{ClockMode, SlaTargets, Target};
 use crate::error::AppResult;
 use crate::web::AppState;
 use crate::web::extract::Admin;
-use crate::web::forms::invalid;
-use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
+use crate::web::forms::{Saved, submit};
+use crate::web::page::{Ctx, render};
 use crate::web::users::{HistoryItem, history_items};
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -211,26 +211,20 @@ pub async fn create_policy(
     form: web::Form<PolicyForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(&PolicyPage::new(admin.0.ctx(), None, form, errors)),
-    };
     let (actor, now) = (admin.0.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| {
-        levels::create_policy(conn, actor, &input, now)
-    })
-    .await?;
-    match created {
-        Ok(row) => {
-            flash(
-                &admin.0.session,
-                FlashKind::Success,
-                format!("SLA policy {} created.", row.name),
-            );
-            Ok(redirect("/admin/service-levels"))
-        }
-        Err(errors) => invalid(&PolicyPage::new(admin.0.ctx(), None, form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, input| levels::create_policy(conn, actor, &input, now),
+        |errors| PolicyPage::new(admin.0.ctx(), None, form, errors),
+        |row| Saved {
+            flash: format!("SLA policy {} created.", row.name),
+            to: "/admin/service-levels".into(),
+        },
+    )
+    .await
 }
 
 pub async fn show_policy(
@@ -264,24 +258,18 @@ pub async fn update_policy(
 ) -> AppResult<HttpResponse> {
     let id = PolicyId(path.into_inner());
     let form = form.into_inner();
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(&PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
-    };
     let (actor, now) = (admin.0.id(), state.clock.now());
-    let updated = db::run(&state.pool, move |conn| {
-        levels::update_policy(conn, actor, id, &input, now)
-    })
-    .await?;
-    match updated {
-        Ok(row) => {
-            flash(
-                &admin.0.session,
-                FlashKind::Success,
-                format!("Saved {}.", row.name),
-            );
-            Ok(redirect("/admin/service-levels"))
-        }
-        Err(errors) => invalid(&PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, input| levels::update_policy(conn, actor, id, &input, now),
+        |errors| PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors),
+        |row| Saved {
+            flash: format!("Saved {}.", row.name),
+            to: "/admin/service-levels".into(),
+        },
+    )
+    .await
 }

@@ -19,8 +19,7 @@ use crate::web::forms::{checkbox, parse_optional_id};
 use crate::web::page::redirect;
 
 pub async fn triage(post: TicketPost<TriageForm>) -> AppResult<HttpResponse> {
-    let mail = post.state().mail();
-    post.run(move |conn, c| tickets::triage(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+    post.run(|conn, c| tickets::triage(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
         .await
 }
 
@@ -102,8 +101,7 @@ impl TicketForm for AssignForm {
 }
 
 pub async fn work(post: TicketPost<WorkForm>) -> AppResult<HttpResponse> {
-    let mail = post.state().mail();
-    post.run(move |conn, c| tickets::work(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+    post.run(|conn, c| tickets::work(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
         .await
 }
 
@@ -160,8 +158,7 @@ impl TicketForm for WorkForm {
 }
 
 pub async fn solve(post: TicketPost<SolveForm>) -> AppResult<HttpResponse> {
-    let mail = post.state().mail();
-    post.run(move |conn, c| tickets::solve(conn, c.actor, c.id, c.version, &c.input, &mail, c.now))
+    post.run(|conn, c| tickets::solve(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
         .await
 }
 

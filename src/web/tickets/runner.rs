@@ -18,6 +18,7 @@ use crate::db::{self, DbConn};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::MailContext;
 use crate::web::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::{Changed, conflict, invalid, parse_version};
@@ -52,10 +53,6 @@ impl<F: TicketForm, A> TicketPost<F, A> {
             + 'static,
     {
         send(&self.state, &self.user, self.id, self.form, command).await
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     pub fn user(&self) -> &CurrentUser {
@@ -101,6 +98,8 @@ pub struct Command<I> {
     pub version: i64,
     pub input: I,
     pub now: DateTime<Utc>,
+    /// For the commands that tell the client or the staff.
+    pub mail: MailContext,
 }
 
 /// Parses `form`, runs `command` with it, and answers: back to the ticket with a flash, the
@@ -135,6 +134,7 @@ where
         version,
         input,
         now: state.clock.now(),
+        mail: state.mail(),
     };
     match db::run(&state.pool, move |conn| command(conn, sent)).await {
         Ok(Ok(_)) => {
