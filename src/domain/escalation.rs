@@ -381,6 +381,64 @@ pub fn parse_level_edit(name: &str, budgets: [&str; 3]) -> Result<LevelEdit, Vec
     }
 }
 
+/// How the escalation form offers a level: as an open choice, only with a manager's approval,
+/// or only for a hand-over to an external vendor (the ticket stays at its level).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetKind {
+    Open,
+    NeedsApproval,
+    ExternalVendorOnly,
+}
+
+/// Whether `to` may be chosen on a manual escalation from `from`, and how; `None` when no
+/// reason allows it. Follows `check_manual`, so the form never offers what the command refuses.
+pub fn manual_target(from: &Level, to: &Level) -> Option<TargetKind> {
+    let allowed = |reason| check_manual(from, to, reason).is_ok();
+    if !Reason::ALL.into_iter().any(allowed) {
+        None
+    } else if !Reason::ALL.into_iter().all(allowed) {
+        Some(TargetKind::ExternalVendorOnly)
+    } else if to.needs_approval() {
+        Some(TargetKind::NeedsApproval)
+    } else {
+        Some(TargetKind::Open)
+    }
+}
+
+/// A manager's answer to a request for approval, as the approvals form sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ruling {
+    Approve,
+    Reject,
+}
+
+impl Ruling {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "approve" => Ok(Ruling::Approve),
+            "reject" => Ok(Ruling::Reject),
+            _ => Err("Approve or reject the request.".into()),
+        }
+    }
+}
+
+/// One step of a level along the ladder, as the admin's up and down buttons send it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevelMove {
+    Up,
+    Down,
+}
+
+impl LevelMove {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "up" => Some(LevelMove::Up),
+            "down" => Some(LevelMove::Down),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -680,5 +738,29 @@ mod tests {
                 .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
             assert_eq!(got, expected, "{name:?} {budgets:?}");
         }
+    }
+
+    #[test]
+    fn the_form_offers_only_the_targets_the_rule_allows() {
+        let t1 = level(1, "Tier 1", Some(Tier::Tier1), None);
+        let t2 = level(2, "Tier 2", Some(Tier::Tier2), None);
+        let onsite = level(3, "On-site", Some(Tier::OnSite), None);
+        assert_eq!(manual_target(&t2, &t1), None);
+        assert_eq!(
+            manual_target(&t2, &t2),
+            Some(TargetKind::ExternalVendorOnly)
+        );
+        assert_eq!(manual_target(&t1, &t2), Some(TargetKind::Open));
+        assert_eq!(manual_target(&t1, &onsite), Some(TargetKind::NeedsApproval));
+    }
+
+    #[test]
+    fn rulings_and_level_moves_parse_only_their_words() {
+        assert_eq!(Ruling::parse("approve"), Ok(Ruling::Approve));
+        assert_eq!(Ruling::parse("reject"), Ok(Ruling::Reject));
+        assert!(Ruling::parse("Approve").is_err());
+        assert_eq!(LevelMove::parse("up"), Some(LevelMove::Up));
+        assert_eq!(LevelMove::parse("down"), Some(LevelMove::Down));
+        assert_eq!(LevelMove::parse("sideways"), None);
     }
 }

@@ -215,6 +215,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn problems_of_several_fields_land_beside_each_field() {
+        let mut errors = FieldErrors::single("name", "Give a name.");
+        errors.extend(vec![("vendor", "Name the vendor.".to_string())]);
+        assert_eq!(errors.get("vendor"), Some("Name the vendor."));
+        assert_eq!(errors.len(), 2);
+        let from: FieldErrors = vec![("budget_p1", "Use a number.".to_string())].into();
+        assert_eq!(from.get("budget_p1"), Some("Use a number."));
+    }
+
+    #[test]
     fn email_addresses() {
         let cases: &[(&str, Option<&str>)] = &[
             ("Jane.Doe@Example.COM", Some("jane.doe@example.com")),
@@ -576,5 +586,18 @@ impl FieldErrors {
 
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+}
+
+/// Rules that check several fields at once answer with (field, message) pairs.
+impl Extend<(&'static str, String)> for FieldErrors {
+    fn extend<I: IntoIterator<Item = (&'static str, String)>>(&mut self, problems: I) {
+        self.0.extend(problems);
+    }
+}
+
+impl From<Vec<(&'static str, String)>> for FieldErrors {
+    fn from(problems: Vec<(&'static str, String)>) -> Self {
+        Self(problems)
     }
 }

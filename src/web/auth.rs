@@ -1,4 +1,4 @@
-//! Signing in and out, and changing one's own password.
+//! Signing in and out, and the account's own settings: password, sessions, away.
 
 use actix_session::Session;
 use actix_web::http::{StatusCode, header};
@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{CurrentUser, SESSION_SEEN, SESSION_USER, SESSION_VERSION};
+use super::forms::invalid;
 use super::page::{
     Ctx, FlashKind, SESSION_CSRF, flash, redirect, render, render_status, safe_next,
 };
@@ -242,14 +243,11 @@ pub async fn change_password(
     let hash = match checked {
         Ok(hash) => hash,
         Err(errors) => {
-            return render_status(
-                &PasswordPage {
-                    ctx: user.ctx(),
-                    forced: user.row.must_change_password,
-                    errors,
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return invalid(&PasswordPage {
+                ctx: user.ctx(),
+                forced: user.row.must_change_password,
+                errors,
+            });
         }
     };
     let id = user.id();
@@ -283,4 +281,23 @@ pub async fn sign_out_everywhere(
     .await?;
     user.session.purge();
     Ok(redirect("/login?bye=1"))
+}
+
+/// "I'm away" / "I'm back": assignment ranks away people last.
+pub async fn toggle_away(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let (id, away, now) = (user.id(), !user.row.away, state.clock.now());
+    db::run(&state.pool, move |conn| {
+        db::users::set_away(conn, id, away, now)
+    })
+    .await?;
+    flash(
+        &user.session,
+        FlashKind::Notice,
+        if away {
+            "You are marked away: new assignments will prefer others."
+        } else {
+            "Welcome back: you are available for assignments."
+        },
+    );
+    Ok(redirect("/"))
 }

@@ -1,13 +1,13 @@
 //! Clients (the MSP's customer organisations) and their contacts.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::{CurrentUser, Manager};
-use super::page::{Ctx, FlashKind, checkbox, flash, redirect, render, render_status};
+use super::forms::{Saved, checkbox, invalid, submit};
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use super::service_levels::{PreviewRow, day_name, preview_rows};
 use super::users::{HistoryItem, history_items};
 use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
@@ -188,10 +188,6 @@ async fn service_level_choices(
     .await
 }
 
-fn invalid<T: Template>(page: T) -> AppResult<HttpResponse> {
-    render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-}
-
 pub async fn new_form(state: web::Data<AppState>, manager: Manager) -> AppResult<HttpResponse> {
     let (calendar, policy) = db::run(&state.pool, levels::defaults).await?;
     let (calendars, policies) = service_level_choices(&state).await?;
@@ -225,29 +221,23 @@ pub async fn create(
         calendars: calendars.clone(),
         policies: policies.clone(),
     };
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(page(form, errors)),
-    };
     let (actor, now) = (manager.0.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| {
-        db::clients::create(conn, actor, &input, now)
-    })
-    .await?;
-    match created {
-        Ok(client) => {
-            flash(
-                &manager.0.session,
-                FlashKind::Success,
-                format!(
-                    "Client {} created. Add the people who will contact the desk.",
-                    client.name
-                ),
-            );
-            Ok(redirect(&format!("/clients/{}", client.id)))
-        }
-        Err(errors) => invalid(page(form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &manager.0.session,
+        parsed,
+        move |conn, input| db::clients::create(conn, actor, &input, now),
+        |errors| page(form, errors),
+        |client| Saved {
+            flash: format!(
+                "Client {} created. Add the people who will contact the desk.",
+                client.name
+            ),
+            to: format!("/clients/{}", client.id),
+        },
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -292,26 +282,20 @@ pub async fn update(
         calendars: calendars.clone(),
         policies: policies.clone(),
     };
-    let input = match form.parse() {
-        Ok(input) => input,
-        Err(errors) => return invalid(page(form, errors)),
-    };
     let (actor, now) = (manager.0.id(), state.clock.now());
-    let updated = db::run(&state.pool, move |conn| {
-        db::clients::update(conn, actor, id, &input, now)
-    })
-    .await?;
-    match updated {
-        Ok(client) => {
-            flash(
-                &manager.0.session,
-                FlashKind::Success,
-                format!("Saved {}.", client.name),
-            );
-            Ok(redirect(&format!("/clients/{}", client.id)))
-        }
-        Err(errors) => invalid(page(form, errors)),
-    }
+    let parsed = form.parse();
+    submit(
+        &state,
+        &manager.0.session,
+        parsed,
+        move |conn, input| db::clients::update(conn, actor, id, &input, now),
+        |errors| page(form, errors),
+        |client| Saved {
+            flash: format!("Saved {}.", client.name),
+            to: format!("/clients/{}", client.id),
+        },
+    )
+    .await
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -444,7 +428,7 @@ pub async fn create_contact(
     let (input, secret) = match parsed {
         Ok(parsed) => parsed,
         Err(errors) => {
-            return invalid(ContactFormPage {
+            return invalid(&ContactFormPage {
                 ctx: user.ctx(),
                 client,
                 editing: None,
@@ -469,7 +453,7 @@ pub async fn create_contact(
             );
             Ok(redirect(&format!("/clients/{}", id.0)))
         }
-        Err(errors) => invalid(ContactFormPage {
+        Err(errors) => invalid(&ContactFormPage {
             ctx: user.ctx(),
             client,
             editing: None,
@@ -526,7 +510,7 @@ pub async fn update_contact(
     };
     let (input, secret) = match form.parse() {
         Ok(parsed) => parsed,
-        Err(errors) => return invalid(page(form, errors)),
+        Err(errors) => return invalid(&page(form, errors)),
     };
     let input = with_hashed_secret(input, secret).await?;
     let (actor, now) = (user.id(), state.clock.now());
@@ -543,6 +527,6 @@ pub async fn update_contact(
             );
             Ok(redirect(&format!("/clients/{}", contact.client_id)))
         }
-        Err(errors) => invalid(page(form, errors)),
+        Err(errors) => invalid(&page(form, errors)),
     }
 }

@@ -1,378 +1,151 @@
-//! Escalations and approvals in the browser: the escalation and change-request forms of the
-//! ticket page, and the managers' approvals queue.
+//! Escalation from the ticket page: the escalate, change-request and decision-point forms.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
-use askama::Template;
+use actix_web::HttpResponse;
 use chrono::NaiveDate;
-use serde::Deserialize;
 
-use super::AppState;
-use super::extract::{Admin, CurrentUser, Manager};
-use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
-use super::tickets::{
-    ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, Sent, finish, parse_optional_id,
-    parse_version, refused,
-};
+use super::extract::Manager;
+use super::forms::parse_optional_id;
+use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
+use super::tickets::runner::{TicketForm, TicketPost};
 use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
-use crate::db::{self};
-use crate::domain::escalation::{Reason, SeverityRule, check_vendor, parse_level_edit};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::escalation::{Reason, check_vendor};
+use crate::domain::ids::UserId;
 use crate::domain::inputs::{FieldErrors, parse_note, parse_required_note};
-use crate::domain::priority::Priority;
-use crate::error::{AppError, AppResult};
-use crate::mail::messages::MailContext;
+use crate::error::AppResult;
 
 /// Free text that must be there: escalations and changes are expensive and must be explained.
-fn required(raw: &str, what: &str) -> Result<String, String> {
+pub(super) fn required(raw: &str, what: &str) -> Result<String, String> {
     parse_required_note(raw, 4000, &format!("Write {what}."))
 }
 
-pub async fn escalate(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<EscalateForm>,
-) -> AppResult<HttpResponse> {
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let to_level = errors
-        .take(
-            "to_level_id",
-            parse_optional_id(&form.to_level_id, "a level"),
-        )
-        .flatten();
-    if to_level.is_none() && errors.get("to_level_id").is_none() {
-        errors.add("to_level_id", "Choose the level the ticket goes to.");
-    }
-    let reason = errors.take("reason", Reason::parse(&form.reason));
-    let explanation = errors.take(
-        "explanation",
-        required(&form.explanation, "why the ticket must go up"),
-    );
-    let owner = errors
-        .take("owner_id", parse_optional_id(&form.owner_id, "an owner"))
-        .flatten();
-    if owner.is_none() && errors.get("owner_id").is_none() {
-        errors.add(
-            "owner_id",
-            "Choose who owns the ticket after the escalation.",
+pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
+    post.run(|conn, c| {
+        escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
+    })
+    .await
+}
+
+impl TicketForm for EscalateForm {
+    type Input = EscalateInput;
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<EscalateInput> {
+        let to_level = errors
+            .take(
+                "to_level_id",
+                parse_optional_id(&self.to_level_id, "a level"),
+            )
+            .flatten();
+        if to_level.is_none() && errors.get("to_level_id").is_none() {
+            errors.add("to_level_id", "Choose the level the ticket goes to.");
+        }
+        let reason = errors.take("reason", Reason::parse(&self.reason));
+        let explanation = errors.take(
+            "explanation",
+            required(&self.explanation, "why the ticket must go up"),
         );
-    }
-    let vendor = reason.and_then(|reason| {
-        match check_vendor(reason, &form.vendor, &form.vendor_reference) {
-            Ok(vendor) => Some(vendor),
-            Err(problems) => {
-                for (field, message) in problems {
-                    errors.add(field, message);
-                }
-                None
-            }
+        let owner = errors
+            .take("owner_id", parse_optional_id(&self.owner_id, "an owner"))
+            .flatten();
+        if owner.is_none() && errors.get("owner_id").is_none() {
+            errors.add(
+                "owner_id",
+                "Choose who owns the ticket after the escalation.",
+            );
         }
-    });
-    let forms = PageForms::escalating(form.clone());
-    let (Some(version), Some(to_level), Some(reason), Some(explanation), Some(owner), Some(vendor)) =
-        (version, to_level, reason, explanation, owner, vendor)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Escalate, forms).await;
-    };
-    let input = EscalateInput {
-        to_level,
-        reason,
-        explanation,
-        owner: UserId(owner),
-        vendor,
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    let mail = MailContext::from_config(&state.config);
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::escalate(conn, actor, id, version, &input, &mail, now)
-    })
-    .await;
-    finish(
-        &state,
-        &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Escalate,
-            forms,
-            kept: form.explanation,
-        },
-        "Escalation saved.",
-    )
-    .await
-}
-
-pub async fn request_change(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    path: web::Path<i64>,
-    form: web::Form<ChangeForm>,
-) -> AppResult<HttpResponse> {
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let what = errors.take("what", required(&form.what, "what will be done"));
-    let why = errors.take("why", required(&form.why, "why it is needed"));
-    let impact = errors.take("impact", required(&form.impact, "the expected impact"));
-    let risk = errors.take("risk", required(&form.risk, "the risk"));
-    let rollback = errors.take(
-        "rollback_plan",
-        required(&form.rollback_plan, "how the change is undone"),
-    );
-    let window = errors.take(
-        "planned_window",
-        required(&form.planned_window, "when the change is planned"),
-    );
-    let forms = PageForms::changing(form.clone());
-    let (
-        Some(version),
-        Some(what),
-        Some(why),
-        Some(impact),
-        Some(risk),
-        Some(rollback_plan),
-        Some(planned_window),
-    ) = (version, what, why, impact, risk, rollback, window)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Change, forms).await;
-    };
-    let input = ChangeInput {
-        what,
-        why,
-        impact,
-        risk,
-        rollback_plan,
-        planned_window,
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    let mail = MailContext::from_config(&state.config);
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::request_change(conn, actor, id, version, &input, &mail, now)
-    })
-    .await;
-    finish(
-        &state,
-        &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Change,
-            forms,
-            kept: form.what,
-        },
-        "Change filed; a manager will approve or reject it.",
-    )
-    .await
-}
-
-// ---------------------------------------------------------------- the approvals queue
-
-pub struct RequestItem {
-    pub id: i64,
-    pub ticket_id: i64,
-    pub ticket_subject: String,
-    pub kind: &'static str,
-    pub what: String,
-    pub why: String,
-    pub impact: String,
-    pub risk: String,
-    pub rollback_plan: String,
-    pub planned_window: String,
-    pub requester: String,
-    pub requested_at: String,
-    pub own: bool,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecideForm {
-    decision: String,
-    comment: String,
-}
-
-#[derive(Template)]
-#[template(path = "approvals/index.html")]
-struct ApprovalsPage {
-    ctx: Ctx,
-    requests: Vec<RequestItem>,
-    /// The request whose form is sent back, with its errors and the manager's text.
-    failed: Option<i64>,
-    errors: FieldErrors,
-    form: DecideForm,
-}
-
-async fn approvals_page(
-    state: &AppState,
-    user: &CurrentUser,
-    failed: Option<i64>,
-    errors: FieldErrors,
-    form: DecideForm,
-) -> AppResult<ApprovalsPage> {
-    let pending = db::run(&state.pool, escalation::pending).await?;
-    let zone = user.zone();
-    let requests = pending
-        .into_iter()
-        .map(|a| {
-            Ok(RequestItem {
-                id: a.row.id,
-                ticket_id: a.row.ticket_id,
-                ticket_subject: a.ticket_subject,
-                kind: a.row.kind()?.label(),
-                what: a.row.what,
-                why: a.row.why,
-                impact: a.row.impact,
-                risk: a.row.risk,
-                rollback_plan: a.row.rollback_plan,
-                planned_window: a.row.planned_window,
-                requester: a.requester,
-                requested_at: format_time(a.row.requested_at, zone),
-                own: a.row.requested_by == user.row.id,
-            })
+        let vendor = reason.and_then(|reason| {
+            check_vendor(reason, &self.vendor, &self.vendor_reference)
+                .map_err(|problems| errors.extend(problems))
+                .ok()
+        });
+        Some(EscalateInput {
+            to_level: to_level?,
+            reason: reason?,
+            explanation: explanation?,
+            owner: UserId(owner?),
+            vendor: vendor?,
         })
-        .collect::<AppResult<_>>()?;
-    Ok(ApprovalsPage {
-        ctx: user.ctx(),
-        requests,
-        failed,
-        errors,
-        form,
-    })
-}
+    }
 
-pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpResponse> {
-    let page = approvals_page(
-        &state,
-        &mgr.0,
-        None,
-        FieldErrors::new(),
-        DecideForm::default(),
-    )
-    .await?;
-    render(&page)
-}
-
-/// A decision on one request. Any signed-in user reaches the command, which refuses everyone
-/// but a manager who did not ask for it, with the reason on the page.
-pub async fn decide(
-    state: web::Data<AppState>,
-    manager: Manager,
-    path: web::Path<i64>,
-    form: web::Form<DecideForm>,
-) -> AppResult<HttpResponse> {
-    // Only managers see the queue, even when their form comes back with errors.
-    let user = manager.0;
-    let approval = path.into_inner();
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let approve = match form.decision.as_str() {
-        "approve" => Some(true),
-        "reject" => Some(false),
-        _ => {
-            errors.add("decision", "Approve or reject the request.");
-            None
-        }
-    };
-    let comment = errors.take(
-        "comment",
-        required(&form.comment, "a comment for the requester"),
-    );
-    let (Some(approve), Some(comment)) = (approve, comment) else {
-        let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
-        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    let now = state.clock.now();
-    let mail = MailContext::from_config(&state.config);
-    let actor = user.row.clone();
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::decide(conn, &actor, approval, approve, &comment, &mail, now)
-    })
-    .await?;
-    match outcome {
-        Ok(_) => {
-            let done = if approve {
-                "Request approved; the requester is told."
-            } else {
-                "Request rejected; the requester is told."
-            };
-            flash(&user.session, FlashKind::Success, done);
-            Ok(redirect("/approvals"))
-        }
-        Err(errors) => {
-            let page = approvals_page(&state, &user, Some(approval), errors, form).await?;
-            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-        }
+    fn done(&self, _: &EscalateInput) -> String {
+        "Escalation saved.".into()
     }
 }
 
-impl ApprovalsPage {
-    fn errors_for(&self, id: &i64) -> FieldErrors {
-        if self.failed == Some(*id) {
-            self.errors.clone()
-        } else {
-            FieldErrors::new()
-        }
+pub async fn request_change(post: TicketPost<ChangeForm>) -> AppResult<HttpResponse> {
+    post.run(|conn, c| {
+        escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
+    })
+    .await
+}
+
+impl TicketForm for ChangeForm {
+    type Input = ChangeInput;
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<ChangeInput> {
+        let what = errors.take("what", required(&self.what, "what will be done"));
+        let why = errors.take("why", required(&self.why, "why it is needed"));
+        let impact = errors.take("impact", required(&self.impact, "the expected impact"));
+        let risk = errors.take("risk", required(&self.risk, "the risk"));
+        let rollback = errors.take(
+            "rollback_plan",
+            required(&self.rollback_plan, "how the change is undone"),
+        );
+        let window = errors.take(
+            "planned_window",
+            required(&self.planned_window, "when the change is planned"),
+        );
+        Some(ChangeInput {
+            what: what?,
+            why: why?,
+            impact: impact?,
+            risk: risk?,
+            rollback_plan: rollback?,
+            planned_window: window?,
+        })
     }
 
-    fn comment_for(&self, id: &i64) -> &str {
-        if self.failed == Some(*id) {
-            &self.form.comment
-        } else {
-            ""
-        }
+    fn done(&self, _: &ChangeInput) -> String {
+        "Change filed; a manager will approve or reject it.".into()
     }
 }
 
 /// The manager at the decision point: what was offered to the client, then their answer.
-pub async fn record_decision(
-    state: web::Data<AppState>,
-    mgr: Manager,
-    path: web::Path<i64>,
-    form: web::Form<DecisionForm>,
-) -> AppResult<HttpResponse> {
-    let user = mgr.0;
-    let id = TicketId(path.into_inner());
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let version = errors.take("version", parse_version(&form.version));
-    let offered = errors.take("offered", parse_note(&form.offered, 4000));
-    let answer = errors.take("answer", parse_note(&form.answer, 4000));
-    let answered_on = errors.take("answered_on", parse_date(&form.answered_on));
-    let forms = PageForms::deciding(form.clone());
-    let (Some(version), Some(offered), Some(answer), Some(answered_on)) =
-        (version, offered, answer, answered_on)
-    else {
-        return refused(&state, &user, id, errors, FormKey::Decision, forms).await;
-    };
-    let now = state.clock.now();
-    let input = DecisionInput {
+pub async fn record_decision(post: TicketPost<DecisionForm, Manager>) -> AppResult<HttpResponse> {
+    let zone = post.user().zone();
+    post.run(move |conn, c| {
+        let input = dated(c.input, c.now.with_timezone(&zone).date_naive());
+        escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
+    })
+    .await
+}
+
+/// The decision-point entry as typed, on the manager's own calendar day.
+fn dated(
+    (offered, answer, answered_on): (String, String, Option<NaiveDate>),
+    today: NaiveDate,
+) -> DecisionInput {
+    DecisionInput {
         offered,
         answer,
         answered_on,
-        today: now.with_timezone(&user.zone()).date_naive(),
-    };
-    let actor = user.id();
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::record_decision(conn, actor, id, version, &input, now)
-    })
-    .await;
-    finish(
-        &state,
-        &user,
-        id,
-        outcome,
-        Sent {
-            key: FormKey::Decision,
-            forms,
-            kept: form.offered,
-        },
-        "Decision point updated.",
-    )
-    .await
+        today,
+    }
+}
+
+impl TicketForm for DecisionForm {
+    /// What was offered, the client's answer, and the day they gave it.
+    type Input = (String, String, Option<NaiveDate>);
+
+    fn parse(&self, errors: &mut FieldErrors) -> Option<Self::Input> {
+        let offered = errors.take("offered", parse_note(&self.offered, 4000));
+        let answer = errors.take("answer", parse_note(&self.answer, 4000));
+        let answered_on = errors.take("answered_on", parse_date(&self.answered_on));
+        Some((offered?, answer?, answered_on?))
+    }
+
+    fn done(&self, _: &Self::Input) -> String {
+        "Decision point updated.".into()
+    }
 }
 
 /// A date from a date field; empty means none yet.
@@ -384,325 +157,4 @@ fn parse_date(raw: &str) -> Result<Option<NaiveDate>, String> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map(Some)
         .map_err(|_| "Give the date as year-month-day, e.g. 2026-11-30.".to_string())
-}
-
-// ---------------------------------------------------------------- the ladder, for admins
-
-pub struct LevelItem {
-    pub id: i64,
-    pub name: String,
-    pub line: &'static str,
-    /// Field name, label and value of each priority's budget.
-    pub budgets: [(&'static str, &'static str, String); 3],
-    pub first: bool,
-    pub last: bool,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct LevelForm {
-    name: String,
-    budget_p1: String,
-    budget_p2: String,
-    budget_p3: String,
-}
-
-pub struct SeverityItem {
-    pub priority: &'static str,
-    pub field: &'static str,
-    pub notify_field: &'static str,
-    pub level: String,
-    pub notify: bool,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SeverityForm {
-    min_level_p1: String,
-    notify_p1: Option<String>,
-    min_level_p2: String,
-    notify_p2: Option<String>,
-    min_level_p3: String,
-    notify_p3: Option<String>,
-}
-
-impl SeverityForm {
-    fn of(&self, priority: Priority) -> (&str, bool) {
-        let (level, notify) = match priority {
-            Priority::P1 => (&self.min_level_p1, &self.notify_p1),
-            Priority::P2 => (&self.min_level_p2, &self.notify_p2),
-            Priority::P3 => (&self.min_level_p3, &self.notify_p3),
-        };
-        (level.as_str(), checkbox(notify))
-    }
-}
-
-#[derive(Template)]
-#[template(path = "escalation/ladder.html")]
-struct LadderPage {
-    ctx: Ctx,
-    levels: Vec<LevelItem>,
-    severity: Vec<SeverityItem>,
-    level_options: Vec<(String, String)>,
-    severity_errors: FieldErrors,
-    /// The level whose form is sent back, with its errors.
-    failed: Option<i64>,
-    errors: FieldErrors,
-}
-
-impl LadderPage {
-    fn errors_for(&self, id: &i64) -> FieldErrors {
-        if self.failed == Some(*id) {
-            self.errors.clone()
-        } else {
-            FieldErrors::new()
-        }
-    }
-}
-
-async fn ladder_page(
-    state: &AppState,
-    user: &CurrentUser,
-    failed: Option<(i64, LevelForm)>,
-    errors: FieldErrors,
-    severity_sent: Option<(SeverityForm, FieldErrors)>,
-) -> AppResult<LadderPage> {
-    let (ladder, rules) = db::run(&state.pool, |conn| {
-        Ok((
-            escalation::load_ladder(conn)?,
-            escalation::load_severity_rules(conn)?,
-        ))
-    })
-    .await?;
-    let severity = Priority::ALL
-        .into_iter()
-        .map(|priority| {
-            let (level, notify) = match &severity_sent {
-                Some((form, _)) => {
-                    let (level, notify) = form.of(priority);
-                    (level.to_string(), notify)
-                }
-                None => rules
-                    .iter()
-                    .find(|r| r.priority == priority)
-                    .map_or((String::new(), false), |r| {
-                        (r.min_level.to_string(), r.notify_manager)
-                    }),
-            };
-            SeverityItem {
-                priority: priority.label(),
-                field: escalation::severity_field(priority),
-                notify_field: match priority {
-                    Priority::P1 => "notify_p1",
-                    Priority::P2 => "notify_p2",
-                    Priority::P3 => "notify_p3",
-                },
-                level,
-                notify,
-            }
-        })
-        .collect();
-    let mut level_options = vec![(String::new(), "No rule".to_string())];
-    level_options.extend(
-        ladder
-            .levels()
-            .iter()
-            .map(|l| (l.id.to_string(), format!("At least {}", l.name))),
-    );
-    let count = ladder.levels().len();
-    let levels = ladder
-        .levels()
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let shown = |b: Option<i32>| b.map(|p| p.to_string()).unwrap_or_default();
-            let (name, budgets) = match &failed {
-                Some((id, form)) if *id == l.id => (
-                    form.name.clone(),
-                    [
-                        form.budget_p1.clone(),
-                        form.budget_p2.clone(),
-                        form.budget_p3.clone(),
-                    ],
-                ),
-                _ => (l.name.clone(), l.budget_percent.map(shown)),
-            };
-            LevelItem {
-                id: l.id,
-                name,
-                line: match (l.tier, l.decision_point) {
-                    (Some(tier), _) => tier.label(),
-                    (None, true) => "Decision point",
-                    (None, false) => "—",
-                },
-                budgets: {
-                    let [p1, p2, p3] = budgets;
-                    [
-                        ("budget_p1", "P1 budget (% of target)", p1),
-                        ("budget_p2", "P2 budget (% of target)", p2),
-                        ("budget_p3", "P3 budget (% of target)", p3),
-                    ]
-                },
-                first: i == 0,
-                last: i + 1 == count,
-            }
-        })
-        .collect();
-    Ok(LadderPage {
-        ctx: user.ctx(),
-        levels,
-        severity,
-        level_options,
-        severity_errors: severity_sent.map(|(_, e)| e).unwrap_or_default(),
-        failed: failed.map(|(id, _)| id),
-        errors,
-    })
-}
-
-pub async fn ladder(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
-    render(&ladder_page(&state, &admin.0, None, FieldErrors::new(), None).await?)
-}
-
-pub async fn update_level(
-    state: web::Data<AppState>,
-    admin: Admin,
-    path: web::Path<i64>,
-    form: web::Form<LevelForm>,
-) -> AppResult<HttpResponse> {
-    let user = admin.0;
-    let id = path.into_inner();
-    let form = form.into_inner();
-    let edit = match parse_level_edit(
-        &form.name,
-        [&form.budget_p1, &form.budget_p2, &form.budget_p3],
-    ) {
-        Ok(edit) => edit,
-        Err(problems) => {
-            let mut errors = FieldErrors::new();
-            for (field, message) in problems {
-                errors.add(field, message);
-            }
-            let page = ladder_page(&state, &user, Some((id, form)), errors, None).await?;
-            return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
-        }
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    db::run(&state.pool, move |conn| {
-        escalation::update_level(conn, actor, id, &edit, now)
-    })
-    .await?;
-    flash(&user.session, FlashKind::Success, "Level saved.");
-    Ok(redirect("/admin/escalation"))
-}
-
-pub async fn move_level(
-    state: web::Data<AppState>,
-    admin: Admin,
-    path: web::Path<(i64, String)>,
-) -> AppResult<HttpResponse> {
-    let user = admin.0;
-    let (id, direction) = path.into_inner();
-    let up = match direction.as_str() {
-        "up" => true,
-        "down" => false,
-        _ => return Err(AppError::NotFound),
-    };
-    let (actor, now) = (user.id(), state.clock.now());
-    db::run(&state.pool, move |conn| {
-        escalation::move_level(conn, actor, id, up, now)
-    })
-    .await?;
-    Ok(redirect("/admin/escalation"))
-}
-
-pub async fn remove_level(
-    state: web::Data<AppState>,
-    admin: Admin,
-    path: web::Path<i64>,
-) -> AppResult<HttpResponse> {
-    let user = admin.0;
-    let id = path.into_inner();
-    let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::remove_level(conn, actor, id, now)
-    })
-    .await?;
-    match outcome {
-        Ok(()) => {
-            flash(&user.session, FlashKind::Success, "Level removed.");
-            Ok(redirect("/admin/escalation"))
-        }
-        Err(message) => {
-            let page = ladder_page(
-                &state,
-                &user,
-                None,
-                FieldErrors::single("level", message),
-                None,
-            )
-            .await?;
-            render_status(
-                &LadderPage {
-                    failed: Some(id),
-                    ..page
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-        }
-    }
-}
-
-pub async fn set_severity_rules(
-    state: web::Data<AppState>,
-    admin: Admin,
-    form: web::Form<SeverityForm>,
-) -> AppResult<HttpResponse> {
-    let user = admin.0;
-    let form = form.into_inner();
-    let mut errors = FieldErrors::new();
-    let mut rules = Vec::new();
-    for priority in Priority::ALL {
-        let (level, notify_manager) = form.of(priority);
-        let field = escalation::severity_field(priority);
-        if let Some(Some(min_level)) = errors.take(field, parse_optional_id(level, "a level")) {
-            rules.push(SeverityRule {
-                priority,
-                min_level,
-                notify_manager,
-            });
-        }
-    }
-    if !errors.is_empty() {
-        let page = ladder_page(
-            &state,
-            &user,
-            None,
-            FieldErrors::new(),
-            Some((form, errors)),
-        )
-        .await?;
-        return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
-    }
-    let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| {
-        escalation::set_severity_rules(conn, actor, &rules, now)
-    })
-    .await?;
-    match outcome {
-        Ok(()) => {
-            flash(&user.session, FlashKind::Success, "Severity rules saved.");
-            Ok(redirect("/admin/escalation"))
-        }
-        Err(errors) => {
-            let page = ladder_page(
-                &state,
-                &user,
-                None,
-                FieldErrors::new(),
-                Some((form, errors)),
-            )
-            .await?;
-            render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! HTTP: the only route table, the middleware stack, and one module per area.
 
+pub mod approvals;
 pub mod auth;
 pub mod clients;
 pub mod csrf;
@@ -7,10 +8,14 @@ pub mod dashboard;
 pub mod error_page;
 pub mod escalation;
 pub mod extract;
+pub mod forms;
 pub mod health;
+pub mod kb;
+pub mod ladder;
 pub mod links;
 pub mod outbox;
 pub mod page;
+pub mod reports;
 pub mod service_levels;
 pub mod tickets;
 pub mod users;
@@ -131,11 +136,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/tickets/{id}/followed-up",
-            web::post().to(tickets::followed_up),
+            web::post().to(reports::followed_up),
         )
         .route(
             "/reports/satisfaction",
-            web::get().to(tickets::satisfaction),
+            web::get().to(reports::satisfaction),
         )
         .route(
             "/tickets/{id}/escalate",
@@ -149,28 +154,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/tickets/{id}/decision",
             web::post().to(escalation::record_decision),
         )
-        .route("/admin/escalation", web::get().to(escalation::ladder))
+        .route("/admin/escalation", web::get().to(ladder::ladder))
         .route(
             "/admin/escalation/severity",
-            web::post().to(escalation::set_severity_rules),
+            web::post().to(ladder::set_severity_rules),
         )
         .route(
             "/admin/escalation/levels/{id}",
-            web::post().to(escalation::update_level),
+            web::post().to(ladder::update_level),
         )
         .route(
             "/admin/escalation/levels/{id}/move/{direction}",
-            web::post().to(escalation::move_level),
+            web::post().to(ladder::move_level),
         )
         .route(
             "/admin/escalation/levels/{id}/remove",
-            web::post().to(escalation::remove_level),
+            web::post().to(ladder::remove_level),
         )
-        .route("/approvals", web::get().to(escalation::queue))
-        .route("/approvals/{id}", web::post().to(escalation::decide))
-        .route("/kb", web::get().to(tickets::kb_index))
-        .route("/kb/{id}", web::get().to(tickets::kb_show))
-        .route("/account/away", web::post().to(tickets::toggle_away))
+        .route("/approvals", web::get().to(approvals::queue))
+        .route("/approvals/{id}", web::post().to(approvals::decide))
+        .route("/kb", web::get().to(kb::index))
+        .route("/kb/{id}", web::get().to(kb::show))
+        .route("/account/away", web::post().to(auth::toggle_away))
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))
         .route("/clients", web::post().to(clients::create))

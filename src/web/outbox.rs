@@ -1,13 +1,13 @@
 //! The admin's view of outgoing mail: what is queued, sent and failed, a Retry for failed
 //! messages, and a test e-mail to check the mail settings.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::extract::Admin;
-use super::page::{Ctx, FlashKind, flash, redirect, render, render_status};
+use super::forms::invalid;
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db;
 use crate::domain::ids::OutboxId;
 use crate::domain::inputs::{EmailAddress, FieldErrors};
@@ -148,10 +148,7 @@ pub async fn send_test(
         Ok(address) => address,
         Err(message) => {
             let errors = FieldErrors::single("address", message);
-            return render_status(
-                &page(&state, &admin, form, errors).await?,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return invalid(&page(&state, &admin, form, errors).await?);
         }
     };
     let ctx = state.mail();

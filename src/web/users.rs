@@ -1,13 +1,13 @@
 //! Admin pages for staff accounts.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::Admin;
-use super::page::{Ctx, FlashKind, checkbox, flash, format_time, redirect, render, render_status};
+use super::forms::{Saved, checkbox, invalid, submit};
+use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
 use crate::db::users::{UserProfile, UserRow};
 use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
@@ -183,10 +183,7 @@ pub async fn create(
     let profile = match form.parse() {
         Ok(p) => p,
         Err(errors) => {
-            return render_status(
-                &form_page(admin.0.ctx(), None, form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            return invalid(&form_page(admin.0.ctx(), None, form, errors));
         }
     };
     let password = security::generate_one_time_password();
@@ -215,10 +212,7 @@ pub async fn create(
             );
             Ok(redirect("/admin/users"))
         }
-        Err(errors) => render_status(
-            &form_page(admin.0.ctx(), None, form, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        Err(errors) => invalid(&form_page(admin.0.ctx(), None, form, errors)),
     }
 }
 
@@ -253,36 +247,20 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = UserId(path.into_inner());
     let form = form.into_inner();
-    let profile = match form.parse() {
-        Ok(p) => p,
-        Err(errors) => {
-            return render_status(
-                &form_page(admin.0.ctx(), Some(id.0), form, errors),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    let actor = admin.0.id();
-    let now = state.clock.now();
-    let active = checkbox(&form.active);
-    let updated = db::run(&state.pool, move |conn| {
-        db::users::update(conn, actor, id, &profile, active, now)
-    })
-    .await?;
-    match updated {
-        Ok(row) => {
-            flash(
-                &admin.0.session,
-                FlashKind::Success,
-                format!("Saved {}.", row.display_name),
-            );
-            Ok(redirect("/admin/users"))
-        }
-        Err(errors) => render_status(
-            &form_page(admin.0.ctx(), Some(id.0), form, errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-    }
+    let (actor, now, active) = (admin.0.id(), state.clock.now(), checkbox(&form.active));
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, profile| db::users::update(conn, actor, id, &profile, active, now),
+        |errors| form_page(admin.0.ctx(), Some(id.0), form, errors),
+        |row| Saved {
+            flash: format!("Saved {}.", row.display_name),
+            to: "/admin/users".into(),
+        },
+    )
+    .await
 }
 
 pub async fn reset_password(

@@ -1,0 +1,275 @@
+//! SLA policies: response and resolution targets per priority, and when "due soon" starts.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::db::service_levels::{self as levels, PolicyInput, PolicyRecord};
+use crate::db::{self, audit};
+use crate::domain::ids::PolicyId;
+use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_minutes};
+use crate::domain::priority::Priority;
+use crate::domain::sla::{ClockMode, SlaTargets, Target};
+use crate::error::AppResult;
+use crate::web::AppState;
+use crate::web::extract::Admin;
+use crate::web::forms::{Saved, submit};
+use crate::web::page::{Ctx, render};
+use crate::web::users::{HistoryItem, history_items};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PolicyForm {
+    name: String,
+    due_soon: String,
+    p1_response: String,
+    p1_resolution: String,
+    p1_mode: String,
+    p2_response: String,
+    p2_resolution: String,
+    p2_mode: String,
+    p3_response: String,
+    p3_resolution: String,
+    p3_mode: String,
+}
+
+/// The form fields of one priority's row: (response, resolution, mode) names and values.
+pub struct TargetFields {
+    pub priority: Priority,
+    pub response_name: &'static str,
+    pub response: String,
+    pub resolution_name: &'static str,
+    pub resolution: String,
+    pub mode_name: &'static str,
+    pub mode: String,
+}
+
+impl PolicyForm {
+    fn from_record(record: &PolicyRecord) -> AppResult<Self> {
+        let mut form = Self {
+            name: record.row.name.clone(),
+            due_soon: format_minutes(i64::from(record.row.due_soon_minutes)),
+            ..Self::default()
+        };
+        let targets = record.sla_targets()?;
+        for p in Priority::ALL {
+            let t = targets.target(p);
+            let (r, s, m) = form.slots_mut(p);
+            *r = format_minutes(t.response.num_minutes());
+            *s = format_minutes(t.resolution.num_minutes());
+            *m = t.mode.as_str().to_string();
+        }
+        Ok(form)
+    }
+
+    fn slots_mut(&mut self, p: Priority) -> (&mut String, &mut String, &mut String) {
+        match p {
+            Priority::P1 => (
+                &mut self.p1_response,
+                &mut self.p1_resolution,
+                &mut self.p1_mode,
+            ),
+            Priority::P2 => (
+                &mut self.p2_response,
+                &mut self.p2_resolution,
+                &mut self.p2_mode,
+            ),
+            Priority::P3 => (
+                &mut self.p3_response,
+                &mut self.p3_resolution,
+                &mut self.p3_mode,
+            ),
+        }
+    }
+
+    fn fields(&self) -> Vec<TargetFields> {
+        let row = |priority,
+                   names: (&'static str, &'static str, &'static str),
+                   values: (&String, &String, &String)| TargetFields {
+            priority,
+            response_name: names.0,
+            response: values.0.clone(),
+            resolution_name: names.1,
+            resolution: values.1.clone(),
+            mode_name: names.2,
+            mode: values.2.clone(),
+        };
+        vec![
+            row(
+                Priority::P1,
+                ("p1_response", "p1_resolution", "p1_mode"),
+                (&self.p1_response, &self.p1_resolution, &self.p1_mode),
+            ),
+            row(
+                Priority::P2,
+                ("p2_response", "p2_resolution", "p2_mode"),
+                (&self.p2_response, &self.p2_resolution, &self.p2_mode),
+            ),
+            row(
+                Priority::P3,
+                ("p3_response", "p3_resolution", "p3_mode"),
+                (&self.p3_response, &self.p3_resolution, &self.p3_mode),
+            ),
+        ]
+    }
+
+    fn parse(&self) -> Result<PolicyInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", Line::parse(&self.name, "a name", 80));
+        let due_soon = errors.take("due_soon", parse_minutes(&self.due_soon));
+        let mut targets = SlaTargets::blueprint_default();
+        for f in self.fields() {
+            let response = errors.take(f.response_name, parse_minutes(&f.response));
+            let resolution = errors.take(f.resolution_name, parse_minutes(&f.resolution));
+            let mode = errors.take(f.mode_name, ClockMode::parse(&f.mode));
+            if let (Some(response), Some(resolution), Some(mode)) = (response, resolution, mode) {
+                targets = targets.with(
+                    f.priority,
+                    Target {
+                        response: chrono::Duration::minutes(response),
+                        resolution: chrono::Duration::minutes(resolution),
+                        mode,
+                    },
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Err(problems) = targets.validate() {
+            for (priority, message) in problems {
+                let field = match priority {
+                    Priority::P1 => "p1_resolution",
+                    Priority::P2 => "p2_resolution",
+                    Priority::P3 => "p3_resolution",
+                };
+                errors.add(field, message);
+            }
+            return Err(errors);
+        }
+        match (name, due_soon) {
+            (Some(name), Some(due_soon)) => Ok(PolicyInput {
+                name: name.into_string(),
+                due_soon_minutes: i32::try_from(due_soon).unwrap_or(i32::MAX),
+                targets,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_levels/policy.html")]
+struct PolicyPage {
+    ctx: Ctx,
+    editing: Option<i64>,
+    form: PolicyForm,
+    rows: Vec<TargetFields>,
+    modes: [ClockMode; 2],
+    errors: FieldErrors,
+    history: Vec<HistoryItem>,
+}
+
+impl PolicyPage {
+    fn new(ctx: Ctx, editing: Option<i64>, form: PolicyForm, errors: FieldErrors) -> Self {
+        Self {
+            ctx,
+            editing,
+            rows: form.fields(),
+            form,
+            modes: ClockMode::ALL,
+            errors,
+            history: Vec::new(),
+        }
+    }
+}
+
+pub async fn new_policy_form(admin: Admin) -> AppResult<HttpResponse> {
+    let mut form = PolicyForm {
+        due_soon: "30m".into(),
+        ..PolicyForm::default()
+    };
+    let defaults = SlaTargets::blueprint_default();
+    for p in Priority::ALL {
+        let t = defaults.target(p);
+        let (r, s, m) = form.slots_mut(p);
+        *r = format_minutes(t.response.num_minutes());
+        *s = format_minutes(t.resolution.num_minutes());
+        *m = t.mode.as_str().to_string();
+    }
+    render(&PolicyPage::new(
+        admin.0.ctx(),
+        None,
+        form,
+        FieldErrors::new(),
+    ))
+}
+
+pub async fn create_policy(
+    state: web::Data<AppState>,
+    admin: Admin,
+    form: web::Form<PolicyForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let (actor, now) = (admin.0.id(), state.clock.now());
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, input| levels::create_policy(conn, actor, &input, now),
+        |errors| PolicyPage::new(admin.0.ctx(), None, form, errors),
+        |row| Saved {
+            flash: format!("SLA policy {} created.", row.name),
+            to: "/admin/service-levels".into(),
+        },
+    )
+    .await
+}
+
+pub async fn show_policy(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = PolicyId(path.into_inner());
+    let (record, history) = db::run(&state.pool, move |conn| {
+        Ok((
+            levels::load_policy(conn, id)?,
+            audit::history(conn, audit::Entity::SlaPolicy, id.0, 30)?,
+        ))
+    })
+    .await?;
+    let mut page = PolicyPage::new(
+        admin.0.ctx(),
+        Some(record.row.id),
+        PolicyForm::from_record(&record)?,
+        FieldErrors::new(),
+    );
+    page.history = history_items(history, admin.0.zone());
+    render(&page)
+}
+
+pub async fn update_policy(
+    state: web::Data<AppState>,
+    admin: Admin,
+    path: web::Path<i64>,
+    form: web::Form<PolicyForm>,
+) -> AppResult<HttpResponse> {
+    let id = PolicyId(path.into_inner());
+    let form = form.into_inner();
+    let (actor, now) = (admin.0.id(), state.clock.now());
+    let parsed = form.parse();
+    submit(
+        &state,
+        &admin.0.session,
+        parsed,
+        move |conn, input| levels::update_policy(conn, actor, id, &input, now),
+        |errors| PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors),
+        |row| Saved {
+            flash: format!("Saved {}.", row.name),
+            to: "/admin/service-levels".into(),
+        },
+    )
+    .await
+}

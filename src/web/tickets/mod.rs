@@ -1,0 +1,19 @@
+//! Tickets in the browser: the queues, intake, the ticket page and the work done through its
+//! forms, the SLA explanation and attachments. Each file answers one question; this one names
+//! the handlers the route table uses.
+
+mod actions;
+mod attachments;
+pub mod forms;
+mod intake;
+mod page;
+mod queue;
+pub mod runner;
+mod sla;
+
+pub use actions::{assign, cancel, pull, reopen, solve, triage, work};
+pub use attachments::{download, upload};
+pub use intake::{create, new_form};
+pub use page::show;
+pub use queue::queue;
+pub use sla::explain;

@@ -1,0 +1,622 @@
+//! The ticket page: facts, clocks, timeline, escalation section and every form, read in one
+//! go and shown to one viewer.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::forms::{
+    AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, ReopenForm,
+    SolveForm, TriageForm, WorkForm,
+};
+use super::queue::category_options;
+use super::sla::{ClockView, budget_note, clocks};
+use crate::db::escalation::{self, ApprovalView, DecisionRow, EscalationView};
+use crate::db::surveys::SurveyRow;
+use crate::db::tickets::{
+    self, AttachmentInfo, CandidateFacts, CategoryRow, Entry, EventView, TicketDetail, TicketRow,
+};
+use crate::db::{self};
+use crate::domain::account::Tier;
+use crate::domain::assignment::{self, Candidate};
+use crate::domain::escalation::{Reason, TargetKind, manual_target};
+use crate::domain::ids::{CategoryId, TicketId};
+use crate::domain::inputs::FieldErrors;
+use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::ticket::{self, Action, Channel, Kind, Status};
+use crate::error::AppResult;
+use crate::web::AppState;
+use crate::web::extract::CurrentUser;
+use crate::web::page::{Ctx, format_time, render};
+use chrono::{DateTime, Utc};
+
+pub struct AttachmentItem {
+    pub id: i64,
+    pub filename: String,
+    pub size: String,
+    pub when: String,
+    pub who: String,
+}
+
+/// The client's survey answer as the ticket page shows it.
+pub struct SurveyView {
+    pub answer: String,
+    pub comment: String,
+    pub needs_follow_up: bool,
+}
+
+pub struct EventItem {
+    pub when: String,
+    pub who: String,
+    pub kind: String,
+    pub css: &'static str,
+    pub client_visible: bool,
+    pub body: String,
+    pub detail: String,
+}
+
+pub struct CandidateRow {
+    pub id: i64,
+    pub name: String,
+    pub eligible: bool,
+    pub reasons: String,
+}
+
+pub struct DecisionItem {
+    pub offered: String,
+    pub offered_by: String,
+    pub offered_at: String,
+    pub answer: String,
+    pub answered_on: String,
+}
+
+pub struct EscalationItem {
+    pub when: String,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    pub trigger: String,
+    pub who: String,
+    pub owner: String,
+    pub explanation: String,
+    pub vendor: String,
+}
+
+pub struct ApprovalItem {
+    pub kind: &'static str,
+    pub state: String,
+    pub what: String,
+    pub requester: String,
+    pub when: String,
+    pub decision: String,
+}
+
+/// What the ticket is: the facts panel, description and solution.
+pub struct Facts {
+    pub subject: String,
+    pub description: String,
+    pub kind: Kind,
+    pub kind_label: &'static str,
+    pub status_label: &'static str,
+    pub priority: String,
+    pub priority_label: &'static str,
+    pub impact: String,
+    pub urgency: String,
+    pub client_id: i64,
+    pub client_name: String,
+    pub client_code: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub channel: &'static str,
+    pub identity: &'static str,
+    pub identity_ok: bool,
+    pub owner: String,
+    pub worker: String,
+    pub tier: &'static str,
+    pub category: String,
+    pub affected_service: String,
+    pub created: String,
+    pub solution: Option<String>,
+    pub reopen_count: i32,
+    pub duplicate_of: Option<i64>,
+    pub survey: Option<SurveyView>,
+}
+
+/// Where the ticket stands on the escalation ladder, and what was asked and decided on it.
+pub struct EscalationSection {
+    pub level_name: String,
+    pub budget_note: Option<String>,
+    pub targets: Vec<(String, String)>,
+    pub reasons: Vec<(String, String)>,
+    pub history: Vec<EscalationItem>,
+    pub approvals: Vec<ApprovalItem>,
+    pub awaiting_approval: bool,
+    pub decisions: Vec<DecisionItem>,
+    pub open_offer: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tickets/show.html")]
+pub(super) struct TicketPage {
+    ctx: Ctx,
+    id: i64,
+    facts: Facts,
+    esc: EscalationSection,
+    viewer_is_manager: bool,
+    attachments: Vec<AttachmentItem>,
+    max_upload: String,
+    clocks: [ClockView; 2],
+    events: Vec<EventItem>,
+    is_owner: bool,
+    is_open: bool,
+    can_reopen: bool,
+    next_options: Vec<(String, String)>,
+    priorities: [Priority; 3],
+    entries: [Entry; 3],
+    impacts: [Impact; 3],
+    urgencies: [Urgency; 3],
+    tiers: [Tier; 4],
+    categories: Vec<(String, String)>,
+    top_categories: Vec<(String, String)>,
+    candidates: Vec<CandidateRow>,
+    suggested_tier: &'static str,
+    errors: FieldErrors,
+    no_errors: FieldErrors,
+    form_with_errors: FormKey,
+    forms: PageForms,
+}
+
+impl TicketPage {
+    /// The errors of one form of the page (the others show none).
+    fn errors_for(&self, key: FormKey) -> &FieldErrors {
+        if key == self.form_with_errors {
+            &self.errors
+        } else {
+            &self.no_errors
+        }
+    }
+}
+
+fn event_css(kind: &str) -> &'static str {
+    match kind {
+        "reply" | "call" => "event event-client",
+        "note" => "event event-note",
+        "solution" => "event event-solution",
+        _ => "event event-system",
+    }
+}
+
+fn event_label(kind: &str) -> String {
+    match kind {
+        "created" => "Recorded".into(),
+        "note" => "Internal note".into(),
+        "reply" => "Reply to the client".into(),
+        "call" => "Call with the client".into(),
+        "triage" => "Triage".into(),
+        "assignment" => "Assignment".into(),
+        "status" => "Status".into(),
+        "solution" => "Solution".into(),
+        "reopen" => "Reopened".into(),
+        "closed" => "Closed".into(),
+        "attachment" => "Attachment".into(),
+        "survey" => "Survey".into(),
+        "escalation" => "Escalation".into(),
+        "approval" => "Approval".into(),
+        "decision" => "Decision point".into(),
+        other => other.to_string(),
+    }
+}
+
+/// What the page reads from the database, in one go.
+struct Loaded {
+    detail: TicketDetail,
+    categories: Vec<CategoryRow>,
+    candidates: Vec<CandidateFacts>,
+    survey: Option<SurveyRow>,
+    attachments: Vec<AttachmentInfo>,
+    standing: escalation::Standing,
+    history: Vec<EscalationView>,
+    requests: Vec<ApprovalView>,
+    decisions: Vec<(DecisionRow, String)>,
+}
+
+async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
+    db::run(&state.pool, move |conn| {
+        let detail = tickets::detail(conn, id)?;
+        let category = detail.row.category_id.map(CategoryId);
+        let standing = escalation::standing(conn, &detail.row)?;
+        Ok(Loaded {
+            categories: tickets::list_categories(conn)?,
+            candidates: tickets::assignment_candidates(conn, category, now)?,
+            survey: db::surveys::for_ticket(conn, id)?,
+            attachments: tickets::attachments_of(conn, id)?,
+            history: escalation::history(conn, &standing.ladder, id)?,
+            requests: escalation::of_ticket(conn, id)?,
+            decisions: escalation::decisions_of(conn, id)?,
+            standing,
+            detail,
+        })
+    })
+    .await
+}
+
+/// Everything the page needs; the forms come pre-filled from the ticket unless the user's
+/// own text is being sent back with errors.
+pub(super) async fn ticket_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: TicketId,
+    errors: FieldErrors,
+    form_with_errors: FormKey,
+    forms: PageForms,
+) -> AppResult<TicketPage> {
+    let now = state.clock.now();
+    let loaded = load(state, id, now).await?;
+    let zone = user.zone();
+    let row = &loaded.detail.row;
+    let status = row.status()?;
+    let (response, resolution) = clocks(&loaded.detail, now, zone)?;
+    let (wanted_tier, candidates) = assignment_section(&loaded)?;
+    let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
+    Ok(TicketPage {
+        ctx: user.ctx(),
+        id: row.id,
+        facts: facts(&loaded, zone)?,
+        esc: escalation_section(&loaded, status, now, zone)?,
+        viewer_is_manager: user.row.role().is_manager(),
+        attachments: attachment_items(&loaded.attachments, zone),
+        max_upload: format!("{} MB", tickets::MAX_ATTACHMENT_BYTES / (1024 * 1024)),
+        clocks: [response, resolution],
+        events: timeline(&loaded.detail.events, zone),
+        is_owner: row.owner_id == Some(user.row.id),
+        is_open: status.is_open(),
+        can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
+        next_options: ticket::available_actions(status)
+            .into_iter()
+            .filter(|a| matches!(a, Action::StartWork | Action::Pend(_) | Action::Resume))
+            .map(|a| (a.as_str().to_string(), a.label().to_string()))
+            .collect(),
+        priorities: Priority::ALL,
+        entries: Entry::ALL,
+        impacts: Impact::ALL,
+        urgencies: Urgency::ALL,
+        tiers: Tier::ALL,
+        top_categories: loaded
+            .categories
+            .iter()
+            .filter(|c| c.parent_id.is_none() && c.active)
+            .map(|c| (c.id.to_string(), c.name.clone()))
+            .collect(),
+        categories: category_options(&loaded.categories),
+        candidates,
+        suggested_tier: wanted_tier.label(),
+        errors,
+        no_errors: FieldErrors::new(),
+        form_with_errors,
+        forms: forms.merged_over(defaults, form_with_errors),
+    })
+}
+
+/// The facts panel, description and solution.
+fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
+    let detail = &loaded.detail;
+    let row = &detail.row;
+    let priority = row.priority()?;
+    let identity = row.identity()?;
+    let kind = row.kind()?;
+    let name = |id: Option<i64>| id.and_then(|i| detail.names.get(&i).cloned());
+    let category_name = |id: Option<i64>| id.and_then(|i| detail.categories.get(&i).cloned());
+    let category = match (
+        category_name(row.category_id),
+        category_name(row.subcategory_id),
+    ) {
+        (Some(m), Some(s)) => format!("{m} › {s}"),
+        (Some(m), None) => m,
+        _ => "not triaged".into(),
+    };
+    Ok(Facts {
+        subject: row.subject.clone(),
+        description: row.description.clone(),
+        kind,
+        kind_label: kind.label(),
+        status_label: row.status()?.label(),
+        priority: priority.as_str().into(),
+        priority_label: priority.label(),
+        impact: row.impact.clone(),
+        urgency: row.urgency.clone(),
+        client_id: detail.client.id,
+        client_name: detail.client.name.clone(),
+        client_code: detail.client.code.clone(),
+        contact_name: detail.contact.name.clone(),
+        contact_email: detail.contact.email.clone(),
+        contact_phone: detail.contact.phone.clone(),
+        channel: Channel::parse(&row.channel)
+            .map(Channel::label)
+            .unwrap_or(""),
+        identity: identity.label(),
+        identity_ok: identity.is_validated(),
+        owner: name(row.owner_id).unwrap_or_else(|| "nobody yet".into()),
+        worker: name(row.worker_id).unwrap_or_else(|| "nobody yet".into()),
+        tier: row
+            .tier
+            .as_deref()
+            .and_then(|t| Tier::parse(t).ok())
+            .map(Tier::label)
+            .unwrap_or("not assigned"),
+        category,
+        affected_service: row.affected_service.clone(),
+        created: format!(
+            "{} by {}",
+            format_time(row.created_at, zone),
+            name(row.created_by).unwrap_or_else(|| "the system".into())
+        ),
+        solution: row.solution.clone(),
+        reopen_count: row.reopen_count,
+        duplicate_of: row.duplicate_of,
+        survey: loaded.survey.as_ref().map(|s| SurveyView {
+            answer: match (s.rating(), s.answered_at) {
+                (Some(r), _) => format!("{r} of 5 · {}", crate::domain::survey::label(r)),
+                (None, Some(_)) => "commented without a rating".into(),
+                (None, None) => format!("sent {}, not answered yet", format_time(s.sent_at, zone)),
+            },
+            needs_follow_up: s.flagged && s.followed_up_at.is_none(),
+            comment: s.comment.clone(),
+        }),
+    })
+}
+
+/// The tier the ticket wants and the staff ranked for it, best first.
+fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
+    let detail = &loaded.detail;
+    let row = &detail.row;
+    let priority = row.priority()?;
+    let common = loaded
+        .categories
+        .iter()
+        .find(|c| Some(c.id) == row.subcategory_id.or(row.category_id))
+        .is_some_and(|c| c.common_low_complexity);
+    let wanted_tier = row
+        .tier
+        .as_deref()
+        .and_then(|t| Tier::parse(t).ok())
+        .unwrap_or_else(|| assignment::default_tier(priority, common));
+    let category = row
+        .category_id
+        .and_then(|i| detail.categories.get(&i).cloned());
+    let ranked = assignment::rank(
+        loaded
+            .candidates
+            .iter()
+            .map(|f| Candidate {
+                user: f.user.id(),
+                name: f.user.display_name.clone(),
+                tier: f.user.tier(),
+                is_manager: f.user.role().is_manager(),
+                solved_in_category: u32::try_from(f.solved_in_category).unwrap_or(u32::MAX),
+                open_tickets: u32::try_from(f.open_tickets).unwrap_or(u32::MAX),
+                away: f.user.away,
+                may_work_for_client: true,
+            })
+            .collect(),
+        wanted_tier,
+        category.as_deref(),
+    );
+    let candidates = ranked
+        .into_iter()
+        .map(|r| CandidateRow {
+            id: r.candidate.user.0,
+            name: r.candidate.name,
+            eligible: r.eligible,
+            reasons: r.reasons.join("; "),
+        })
+        .collect();
+    Ok((wanted_tier, candidates))
+}
+
+/// The forms as the ticket stands: each starts from the row's values and version.
+fn forms_from_row(
+    row: &TicketRow,
+    user: &CurrentUser,
+    wanted_tier: Tier,
+    standing: &escalation::Standing,
+) -> PageForms {
+    let version = row.version.to_string();
+    let owner_or_me = row
+        .owner_id
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| user.row.id.to_string());
+    let category = row.category_id.map(|c| c.to_string()).unwrap_or_default();
+    PageForms {
+        triage: TriageForm {
+            version: version.clone(),
+            impact: row.impact.clone(),
+            urgency: row.urgency.clone(),
+            category_id: category.clone(),
+            subcategory_id: row
+                .subcategory_id
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            affected_service: row.affected_service.clone(),
+        },
+        assign: AssignForm {
+            version: version.clone(),
+            tier: wanted_tier.as_str().into(),
+            owner_id: owner_or_me.clone(),
+            worker_id: row
+                .worker_id
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| user.row.id.to_string()),
+        },
+        work: WorkForm {
+            version: version.clone(),
+            entry: Entry::Note.as_str().into(),
+            category_id: category,
+            ..WorkForm::default()
+        },
+        solve: SolveForm {
+            version: version.clone(),
+            kb_title: row.subject.clone(),
+            ..SolveForm::default()
+        },
+        cancel: CancelForm {
+            version: version.clone(),
+            ..CancelForm::default()
+        },
+        reopen: ReopenForm {
+            version: version.clone(),
+            ..ReopenForm::default()
+        },
+        escalate: EscalateForm {
+            version: version.clone(),
+            to_level_id: standing
+                .ladder
+                .above(&standing.level)
+                .first()
+                .map(|l| l.id.to_string())
+                .unwrap_or_default(),
+            owner_id: owner_or_me,
+            ..EscalateForm::default()
+        },
+        change: ChangeForm {
+            version: version.clone(),
+            ..ChangeForm::default()
+        },
+        decision: DecisionForm {
+            version,
+            ..DecisionForm::default()
+        },
+    }
+}
+
+/// The ladder: where the ticket is, where it may go, what happened and what waits.
+fn escalation_section(
+    loaded: &Loaded,
+    status: Status,
+    now: DateTime<Utc>,
+    zone: chrono_tz::Tz,
+) -> AppResult<EscalationSection> {
+    let standing = &loaded.standing;
+    Ok(EscalationSection {
+        level_name: standing.level.name.clone(),
+        budget_note: budget_note(&loaded.detail, standing, status, now)?,
+        targets: standing
+            .ladder
+            .levels()
+            .iter()
+            .filter_map(|l| {
+                let label = match manual_target(&standing.level, l)? {
+                    TargetKind::ExternalVendorOnly => {
+                        format!("{} (stays here: external vendor only)", l.name)
+                    }
+                    TargetKind::NeedsApproval => format!("{} (needs a manager's approval)", l.name),
+                    TargetKind::Open => l.name.clone(),
+                };
+                Some((l.id.to_string(), label))
+            })
+            .collect(),
+        reasons: Reason::ALL
+            .into_iter()
+            .map(|r| (r.as_str().to_string(), r.label().to_string()))
+            .collect(),
+        history: loaded
+            .history
+            .iter()
+            .map(|e| EscalationItem {
+                when: format_time(e.at, zone),
+                from: e.from.clone(),
+                to: e.to.clone(),
+                reason: e.reason.clone(),
+                trigger: e.trigger.clone(),
+                who: e.actor.clone().unwrap_or_else(|| "the system".into()),
+                owner: e.owner.clone().unwrap_or_else(|| "nobody".into()),
+                explanation: e.explanation.clone(),
+                vendor: if e.vendor.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} (reference {})", e.vendor, e.vendor_reference)
+                },
+            })
+            .collect(),
+        approvals: loaded
+            .requests
+            .iter()
+            .map(|a| ApprovalItem {
+                kind: a.row.kind().map(|k| k.label()).unwrap_or("Request"),
+                state: match &a.decider {
+                    Some(decider) => format!("{} by {decider}", a.row.status),
+                    None => "awaiting approval".into(),
+                },
+                what: a.row.what.clone(),
+                requester: a.requester.clone(),
+                when: format_time(a.row.requested_at, zone),
+                decision: a.row.decision_comment.clone(),
+            })
+            .collect(),
+        awaiting_approval: loaded
+            .requests
+            .iter()
+            .any(|r| r.row.status == escalation::Decision::Pending.as_str()),
+        decisions: loaded
+            .decisions
+            .iter()
+            .map(|(d, offered_by)| DecisionItem {
+                offered_by: offered_by.clone(),
+                offered_at: format_time(d.offered_at, zone),
+                offered: d.offered.clone(),
+                answer: d.answer.clone(),
+                answered_on: d.answered_on.map(|on| on.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        open_offer: loaded
+            .decisions
+            .iter()
+            .any(|(d, _)| d.answered_on.is_none()),
+    })
+}
+
+fn attachment_items(attachments: &[AttachmentInfo], zone: chrono_tz::Tz) -> Vec<AttachmentItem> {
+    attachments
+        .iter()
+        .map(|a| AttachmentItem {
+            id: a.id,
+            size: tickets::human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
+            when: format_time(a.created_at, zone),
+            who: a.uploaded_by.clone().unwrap_or_else(|| "the system".into()),
+            filename: a.filename.clone(),
+        })
+        .collect()
+}
+
+/// The ticket's events, oldest first, as the timeline shows them.
+fn timeline(events: &[EventView], zone: chrono_tz::Tz) -> Vec<EventItem> {
+    events
+        .iter()
+        .map(|e| EventItem {
+            when: format_time(e.created_at, zone),
+            who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
+            kind: event_label(&e.kind),
+            css: event_css(&e.kind),
+            client_visible: e.client_visible,
+            body: e.body.clone(),
+            detail: e.detail.clone(),
+        })
+        .collect()
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = TicketId(path.into_inner());
+    let page = ticket_page(
+        &state,
+        &user,
+        id,
+        FieldErrors::new(),
+        FormKey::None,
+        PageForms::default(),
+    )
+    .await?;
+    render(&page)
+}
