@@ -5,16 +5,17 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::escalation::required;
 use super::extract::{CurrentUser, Manager};
 use super::forms::{Changed, conflict, invalid};
-use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::escalation;
 use crate::db::{self};
 use crate::domain::escalation::Ruling;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
+use crate::format::format_time;
+use crate::state::AppState;
 
 pub struct RequestItem {
     pub id: i64,

@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::{CurrentUser, SESSION_SEEN, SESSION_USER, SESSION_VERSION};
 use super::forms::invalid;
 use super::page::{
@@ -17,6 +16,7 @@ use crate::domain::inputs::{EmailAddress, FieldErrors, NewPassword};
 use crate::domain::throttle::{ThrottlePolicy, Verdict, describe_wait};
 use crate::error::{AppError, AppResult};
 use crate::security;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

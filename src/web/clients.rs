@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::{CurrentUser, Manager};
 use super::forms::{Saved, checkbox, invalid, submit};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
@@ -20,6 +19,7 @@ use crate::domain::inputs::{
 };
 use crate::error::AppResult;
 use crate::security;
+use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

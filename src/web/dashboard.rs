@@ -3,12 +3,12 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::AppState;
 use super::extract::CurrentUser;
 use super::page::{Ctx, render};
 use crate::db;
 use crate::db::tickets::Queue;
 use crate::error::AppResult;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]

@@ -6,13 +6,16 @@ use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
 
-use super::AppState;
 use super::page::{Ctx, FlashKind, flash, redirect, render_status};
 use crate::db::{self, DbConn};
 use crate::domain::inputs::FieldErrors;
 use crate::error::AppResult;
+use crate::state::AppState;
 
-pub use super::page::checkbox;
+/// A form checkbox arrives as "on" when ticked and is absent otherwise.
+pub fn checkbox(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.is_empty())
+}
 
 /// A form sent back with the user's text and the errors beside the fields.
 pub fn invalid<T: Template>(page: &T) -> AppResult<HttpResponse> {

@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::AppState;
 use crate::db;
+use crate::state::AppState;
 
 pub async fn check(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.config.database_url.backend_name();

@@ -8,9 +8,10 @@ use crate::db::tickets::{self};
 use crate::db::{self};
 use crate::domain::ids::KbArticleId;
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::format::format_time;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Ctx, format_time, render};
+use crate::web::page::{Ctx, render};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -5,7 +5,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::{Admin, CurrentUser};
 use super::forms::{checkbox, invalid, parse_optional_id};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
@@ -15,6 +14,7 @@ use crate::domain::escalation::{LevelMove, SeverityRule, parse_level_edit};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 pub struct LevelItem {
     pub id: i64,

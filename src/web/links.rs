@@ -7,7 +7,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::page::{csrf_token, redirect, render, render_status};
 use crate::db::client_links::{self, LinkProblem, LinkPurpose, LinkRow};
 use crate::db::{self};
@@ -15,6 +14,7 @@ use crate::domain::ids::TicketId;
 use crate::domain::survey;
 use crate::domain::ticket::Status;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "public/link_problem.html")]

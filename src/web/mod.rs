@@ -32,7 +32,6 @@ use crate::error::AppError;
 
 // The handlers still name the state by its old path (`super::AppState`); the integrator drops
 // this once they import `crate::state::AppState` directly.
-pub use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(dashboard::show))

@@ -12,7 +12,6 @@ use crate::security::random_token;
 
 // Still named here by the web handlers written against the old path; the integrator drops it
 // once they import `crate::format` directly.
-pub use crate::format::format_time;
 
 pub const SESSION_CSRF: &str = "csrf";
 const SESSION_FLASH: &str = "flash";
@@ -141,11 +140,6 @@ pub fn safe_next(next: &str) -> &str {
         && !next.contains('\\')
         && !next.chars().any(|c| c.is_control() || c.is_whitespace());
     if ok { next } else { "/" }
-}
-
-/// A form checkbox arrives as "on" when ticked and is absent otherwise.
-pub fn checkbox(value: &Option<String>) -> bool {
-    value.as_deref().is_some_and(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use askama::Template;
 use crate::db::{self};
 use crate::domain::ids::TicketId;
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 
 /// A manager records the follow-up of a low rating or a comment.

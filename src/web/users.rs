@@ -4,17 +4,18 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::AppState;
 use super::extract::Admin;
 use super::forms::{Saved, checkbox, invalid, submit};
-use super::page::{Ctx, FlashKind, flash, format_time, redirect, render};
+use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::users::{UserProfile, UserRow};
 use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_skills, parse_time_zone};
 use crate::error::AppResult;
+use crate::format::format_time;
 use crate::security;
+use crate::state::AppState;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]

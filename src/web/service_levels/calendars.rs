@@ -11,7 +11,7 @@ use crate::domain::calendar::{BusinessCalendar, CalendarError, OpeningInterval};
 use crate::domain::ids::{CalendarId, HolidayId};
 use crate::domain::inputs::{FieldErrors, Line, parse_opening_hours, parse_time_zone};
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::Admin;
 use crate::web::forms::{Saved, invalid, submit};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};

@@ -8,7 +8,7 @@ use crate::db::{self};
 use crate::domain::inputs::format_minutes;
 use crate::domain::priority::Priority;
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::Admin;
 use crate::web::page::{Ctx, render};
 

@@ -7,7 +7,7 @@ use crate::db::service_levels::{self as levels};
 use crate::db::{self, audit};
 use crate::domain::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::{Admin, CurrentUser};
 use crate::web::forms::invalid;
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};

@@ -11,7 +11,7 @@ use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_minutes};
 use crate::domain::priority::Priority;
 use crate::domain::sla::{ClockMode, SlaTargets, Target};
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::Admin;
 use crate::web::forms::{Saved, submit};
 use crate::web::page::{Ctx, render};

@@ -28,7 +28,7 @@ pub struct PreviewRow {
 }
 
 fn show_due(due: Option<DateTime<Utc>>, zone: chrono_tz::Tz) -> String {
-    due.map(|d| crate::web::page::format_time(d.naive_utc(), zone))
+    due.map(|d| crate::format::format_time(d.naive_utc(), zone))
         .unwrap_or_else(|| "never (the calendar is never open)".into())
 }
 

@@ -9,7 +9,7 @@ use crate::db::{self};
 use crate::domain::ids::TicketId;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::page::{FlashKind, flash, redirect, url_encode};
 

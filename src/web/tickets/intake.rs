@@ -12,7 +12,7 @@ use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_phone, parse_
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::ticket::{Channel, IdentityCheck, Kind};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{checkbox, invalid};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};

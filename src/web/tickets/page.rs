@@ -24,9 +24,10 @@ use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::ticket::{self, Action, Channel, Kind, Status};
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::format::format_time;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Ctx, format_time, render};
+use crate::web::page::{Ctx, render};
 use chrono::{DateTime, Utc};
 
 pub struct AttachmentItem {

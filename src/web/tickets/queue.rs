@@ -15,9 +15,10 @@ use crate::domain::priority::Priority;
 use crate::domain::sla::{self, QueueDue};
 use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::format::format_time;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Ctx, format_time, render, url_encode};
+use crate::web::page::{Ctx, render, url_encode};
 
 const PAGE_SIZE: i64 = 25;
 

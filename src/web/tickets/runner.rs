@@ -19,7 +19,7 @@ use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::extract::{CurrentUser, Manager};
 use crate::web::forms::{Changed, conflict, invalid, parse_version};
 use crate::web::page::{FlashKind, flash, redirect};

@@ -14,9 +14,10 @@ use crate::domain::inputs::format_minutes;
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::Status;
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::format::format_time;
+use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Ctx, format_time, render};
+use crate::web::page::{Ctx, render};
 
 /// "2h 15m" of business time, for people, as the service-level forms write durations.
 fn human(d: Duration) -> String {
