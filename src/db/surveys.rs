@@ -5,6 +5,7 @@ use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
 use super::schema::{clients, contacts, surveys, tickets, users};
+use super::timeline::{EventKind, NewEvent, add_event};
 use super::{DbConn, write_tx};
 use crate::domain::account::Role;
 use crate::domain::ids::{TicketId, UserId};
@@ -95,12 +96,12 @@ pub fn answer(
             ))
             .returning(surveys::all_columns)
             .get_result::<SurveyRow>(conn)?;
-        super::tickets::add_event(
+        add_event(
             conn,
             ticket,
             None,
-            &super::tickets::NewEvent {
-                kind: super::tickets::EventKind::Survey,
+            &NewEvent {
+                kind: EventKind::Survey,
                 client_visible: true,
                 body: &comment,
                 detail: &match rating {
@@ -164,12 +165,12 @@ pub fn mark_followed_up(
         if updated == 0 {
             return Err(crate::error::AppError::NotFound);
         }
-        super::tickets::add_event(
+        add_event(
             conn,
             ticket,
             Some(actor),
-            &super::tickets::NewEvent {
-                kind: super::tickets::EventKind::Survey,
+            &NewEvent {
+                kind: EventKind::Survey,
                 client_visible: false,
                 body: "",
                 detail: "followed up with the client about their survey answer",

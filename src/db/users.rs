@@ -387,3 +387,16 @@ pub fn set_away(conn: &mut DbConn, id: UserId, away: bool, now: DateTime<Utc>) -
         )
     })
 }
+
+pub(crate) fn user_names(
+    conn: &mut DbConn,
+    ids: &[Option<i64>],
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let wanted: Vec<i64> = ids.iter().flatten().copied().collect();
+    Ok(users::table
+        .filter(users::id.eq_any(&wanted))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}

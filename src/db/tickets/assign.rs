@@ -1,0 +1,121 @@
+//! Assignment: the ticket's tier, its owner (responsible through its life) and its worker (on
+//! it now); the ladder follows the tier.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::schema::{tickets, users};
+use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::users::user_names;
+use crate::db::{DbConn, write_tx};
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::inputs::FieldErrors;
+use crate::domain::ticket::Action;
+use crate::error::AppResult;
+
+#[derive(Clone, Debug)]
+pub struct AssignInput {
+    pub tier: crate::domain::account::Tier,
+    pub owner: UserId,
+    pub worker: UserId,
+}
+
+/// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn assign(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: TicketId,
+    version: i64,
+    input: &AssignInput,
+    now: DateTime<Utc>,
+) -> AppResult<Result<TicketRow, FieldErrors>> {
+    write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        let status = match transition(&before, Action::Assign)? {
+            Ok(status) => status,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let current_tier = before
+            .tier
+            .as_deref()
+            .and_then(|t| crate::domain::account::Tier::parse(t).ok());
+        if let Err(message) = crate::domain::assignment::check_tier_change(current_tier, input.tier)
+        {
+            return Ok(Err(FieldErrors::single("tier", message)));
+        }
+        let active: Vec<i64> = users::table
+            .filter(users::id.eq_any([input.owner.0, input.worker.0]))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        let mut errors = FieldErrors::new();
+        if !active.contains(&input.owner.0) {
+            errors.add("owner_id", "Choose an active member of staff as owner.");
+        }
+        if !active.contains(&input.worker.0) {
+            errors.add(
+                "worker_id",
+                "Choose an active member of staff to work the ticket.",
+            );
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let at = now.naive_utc();
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(status.as_str()),
+                tickets::tier.eq(input.tier.as_str()),
+                tickets::owner_id.eq(input.owner.0),
+                tickets::worker_id.eq(input.worker.0),
+            )
+        );
+        crate::db::escalation::ladder::follow_tier(conn, &before, input.tier, at)?;
+        let names = user_names(
+            conn,
+            &[
+                before.owner_id,
+                before.worker_id,
+                after.owner_id,
+                after.worker_id,
+            ],
+        )?;
+        let name = |id: Option<i64>| {
+            id.and_then(|i| names.get(&i).cloned())
+                .unwrap_or_else(|| "nobody".into())
+        };
+        let tier_label = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| crate::domain::account::Tier::parse(t).ok())
+                .map(|t| t.label())
+                .unwrap_or("none")
+        };
+        let detail = format!(
+            "tier {} → {}; owner {} → {}; worker {} → {}",
+            tier_label(&before.tier),
+            input.tier.label(),
+            name(before.owner_id),
+            name(after.owner_id),
+            name(before.worker_id),
+            name(after.worker_id)
+        );
+        add_event(
+            conn,
+            id,
+            Some(actor),
+            &NewEvent {
+                kind: EventKind::Assignment,
+                client_visible: false,
+                body: "",
+                detail: &detail,
+            },
+            at,
+        )?;
+        Ok(Ok(after))
+    })
+}
