@@ -12,7 +12,7 @@ use crate::db::notify::{notice, notify, staff_to_notify};
 use crate::db::schema::{approvals, tickets, users};
 use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::users::{UserRow, user_names};
+use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
@@ -442,8 +442,8 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
         .into_iter()
         .map(|row| ApprovalView {
             ticket_subject: subjects.get(&row.ticket_id).cloned().unwrap_or_default(),
-            requester: names.get(&row.requested_by).cloned().unwrap_or_default(),
-            decider: row.decided_by.and_then(|d| names.get(&d).cloned()),
+            requester: names.of(row.requested_by).unwrap_or_default().to_string(),
+            decider: names.of(row.decided_by).map(str::to_string),
             row,
         })
         .collect())

@@ -1,10 +1,9 @@
 //! Ticket categories: the list the forms offer, and the names a timeline entry shows.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::names::{Names, wanted};
 use crate::db::schema::categories;
 use crate::error::AppResult;
 
@@ -25,13 +24,10 @@ pub fn list_categories(conn: &mut DbConn) -> AppResult<Vec<CategoryRow>> {
         .load(conn)?)
 }
 
-pub(crate) fn category_names(
-    conn: &mut DbConn,
-    ids: &[Option<i64>],
-) -> AppResult<HashMap<i64, String>> {
-    let wanted: Vec<i64> = ids.iter().flatten().copied().collect();
+/// The names of the given categories (unset ids are skipped), in one query.
+pub fn names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<Names> {
     Ok(categories::table
-        .filter(categories::id.eq_any(&wanted))
+        .filter(categories::id.eq_any(wanted(ids)))
         .select((categories::id, categories::name))
         .load::<(i64, String)>(conn)?
         .into_iter()

@@ -8,7 +8,7 @@ use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tick
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::users::user_names;
+use crate::db::users;
 use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, DecisionStep};
 use crate::domain::ids::{TicketId, UserId};
@@ -56,11 +56,11 @@ pub fn decisions_of(conn: &mut DbConn, id: TicketId) -> AppResult<Vec<(DecisionR
         .select(DecisionRow::as_select())
         .load(conn)?;
     let people: Vec<Option<i64>> = rows.iter().map(|r| Some(r.offered_by)).collect();
-    let names = user_names(conn, &people)?;
+    let names = users::names(conn, &people)?;
     Ok(rows
         .into_iter()
         .map(|row| {
-            let name = names.get(&row.offered_by).cloned().unwrap_or_default();
+            let name = names.of(row.offered_by).unwrap_or_default().to_string();
             (row, name)
         })
         .collect())

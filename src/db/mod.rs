@@ -11,6 +11,7 @@ pub mod decision_point;
 pub mod escalation;
 pub mod kb;
 pub mod ladder_admin;
+pub mod names;
 pub mod notify;
 pub mod schema;
 pub mod search;

@@ -297,10 +297,7 @@ pub async fn queue(
         .iter()
         .map(|r| {
             let status = Status::parse(&r.status).unwrap_or(Status::New);
-            let name = |id: Option<i64>| {
-                id.and_then(|i| result.user_names.get(&i).cloned())
-                    .unwrap_or_default()
-            };
+            let name = |id: Option<i64>| result.user_names.of(id).unwrap_or_default().to_string();
             let (due, due_css, due_state) = queue_due(r, status, now, zone);
             QueueItem {
                 id: r.id,
@@ -1020,8 +1017,8 @@ async fn ticket_page(
     let status = row.status()?;
     let priority = row.priority()?;
     let identity = row.identity()?;
-    let name = |id: Option<i64>| id.and_then(|i| detail.names.get(&i).cloned());
-    let category_name = |id: Option<i64>| id.and_then(|i| detail.categories.get(&i).cloned());
+    let name = |id: Option<i64>| detail.names.of(id).map(str::to_string);
+    let category_name = |id: Option<i64>| detail.categories.of(id).map(str::to_string);
     let category = match (
         category_name(row.category_id),
         category_name(row.subcategory_id),

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::escalations;
-use crate::db::users::user_names;
+use crate::db::users;
 use crate::domain::escalation::{Ladder, Reason};
 use crate::domain::ids::TicketId;
 use crate::error::AppResult;
@@ -55,7 +55,7 @@ pub fn history(conn: &mut DbConn, ladder: &Ladder, id: TicketId) -> AppResult<Ve
         ))
         .load(conn)?;
     let people: Vec<Option<i64>> = rows.iter().flat_map(|r| [r.5, r.6]).collect();
-    let names = user_names(conn, &people)?;
+    let names = users::names(conn, &people)?;
     let level_name = |id: Option<i64>| {
         id.and_then(|i| ladder.get(i))
             .map_or_else(|| "—".to_string(), |l| l.name.clone())
@@ -80,8 +80,8 @@ pub fn history(conn: &mut DbConn, ladder: &Ladder, id: TicketId) -> AppResult<Ve
                 reason: Reason::parse(&reason).map_or(reason, |r| r.label().to_string()),
                 trigger,
                 explanation,
-                actor: actor.and_then(|a| names.get(&a).cloned()),
-                owner: owner.and_then(|o| names.get(&o).cloned()),
+                actor: names.of(actor).map(str::to_string),
+                owner: names.of(owner).map(str::to_string),
                 vendor,
                 vendor_reference,
                 at,

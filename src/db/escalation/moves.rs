@@ -10,7 +10,7 @@ use crate::db::schema::{escalations, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::users::user_names;
+use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{Level, Reason, Trigger};
 use crate::domain::ids::UserId;
@@ -84,11 +84,8 @@ pub(crate) fn apply_move(
             escalations::created_at.eq(at),
         ))
         .execute(conn)?;
-    let names = user_names(conn, &[before.owner_id, owner])?;
-    let name = |id: Option<i64>| {
-        id.and_then(|i| names.get(&i).cloned())
-            .unwrap_or_else(|| "nobody".into())
-    };
+    let names = users::names(conn, &[before.owner_id, owner])?;
+    let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
     let mut detail = format!(
         "{} → {} ({} trigger); reason: {}; owner {} → {}",
         m.from.name,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::schema::{tickets, users};
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::users::user_names;
+use crate::db::users::names as user_names;
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
@@ -85,10 +85,7 @@ pub fn assign(
                 after.worker_id,
             ],
         )?;
-        let name = |id: Option<i64>| {
-            id.and_then(|i| names.get(&i).cloned())
-                .unwrap_or_else(|| "nobody".into())
-        };
+        let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
         let tier_label = |t: &Option<String>| {
             t.as_deref()
                 .and_then(|t| crate::domain::account::Tier::parse(t).ok())

@@ -7,14 +7,15 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::categories::category_names;
+use crate::db::categories;
 use crate::db::clients::ContactRow;
+use crate::db::names::Names;
 use crate::db::schema::{ticket_events, tickets, users};
 use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
 use crate::db::tickets::queues::open_statuses;
 use crate::db::tickets::row::{TicketRow, get};
 use crate::db::timeline::EventView;
-use crate::db::users::user_names;
+use crate::db::users::names as user_names;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId};
 use crate::error::AppResult;
 
@@ -23,8 +24,8 @@ pub struct TicketDetail {
     pub row: TicketRow,
     pub client: crate::db::clients::ClientRow,
     pub contact: ContactRow,
-    pub names: HashMap<i64, String>,
-    pub categories: HashMap<i64, String>,
+    pub names: Names,
+    pub categories: Names,
     pub events: Vec<EventView>,
     pub pauses: Vec<PauseRow>,
     pub level: ServiceLevel,
@@ -35,7 +36,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
     let client = crate::db::clients::get(conn, ClientId(row.client_id))?;
     let contact = crate::db::clients::get_contact(conn, ContactId(row.contact_id))?;
     let names = user_names(conn, &[row.owner_id, row.worker_id, row.created_by])?;
-    let categories = category_names(conn, &[row.category_id, row.subcategory_id])?;
+    let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
     let events = ticket_events::table
         .left_join(users::table)
         .filter(ticket_events::ticket_id.eq(id.0))

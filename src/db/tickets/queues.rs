@@ -7,9 +7,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::names::Names;
 use crate::db::schema::{clients, tickets};
 use crate::db::search::like_pattern;
-use crate::db::users::user_names;
+use crate::db::users;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla;
@@ -118,7 +119,7 @@ pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     pub total: i64,
     pub client_codes: HashMap<i64, String>,
-    pub user_names: HashMap<i64, String>,
+    pub user_names: Names,
 }
 
 pub(crate) fn open_statuses() -> Vec<&'static str> {
@@ -271,7 +272,7 @@ pub fn queue(
         .iter()
         .flat_map(|r| [r.owner_id, r.worker_id])
         .collect();
-    let user_names = user_names(conn, &people)?;
+    let user_names = users::names(conn, &people)?;
     Ok(QueuePage {
         rows,
         total,

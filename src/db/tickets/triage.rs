@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::categories::category_names;
+use crate::db::categories::names as category_names;
 use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::{PauseRow, due_times, pauses_of, service_level};
@@ -95,13 +95,10 @@ pub fn triage(
                 after.subcategory_id,
             ],
         )?;
-        let category = |main: Option<i64>, sub: Option<i64>| {
-            let name = |id: Option<i64>| id.and_then(|i| names.get(&i).cloned());
-            match (name(main), name(sub)) {
-                (Some(m), Some(s)) => format!("{m} › {s}"),
-                (Some(m), None) => m,
-                _ => "none".to_string(),
-            }
+        let category = |main: Option<i64>, sub: Option<i64>| match (names.of(main), names.of(sub)) {
+            (Some(m), Some(s)) => format!("{m} › {s}"),
+            (Some(m), None) => m.to_string(),
+            _ => "none".to_string(),
         };
         let mut parts = vec![format!(
             "priority {} → {} ({} impact, {} urgency)",

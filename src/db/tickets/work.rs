@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::categories::category_names;
+use crate::db::categories;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
@@ -143,15 +143,11 @@ pub fn work(
             review[0] = format!("status {} → {}", from.label(), to.label());
         }
         if category != before.category_id {
-            let names = category_names(conn, &[before.category_id, category])?;
-            let name = |id: Option<i64>| {
-                id.and_then(|i| names.get(&i).cloned())
-                    .unwrap_or_else(|| "none".into())
-            };
+            let names = categories::names(conn, &[before.category_id, category])?;
             review.push(format!(
                 "category {} → {}",
-                name(before.category_id),
-                name(category)
+                names.of(before.category_id).unwrap_or("none"),
+                names.of(category).unwrap_or("none")
             ));
         } else {
             review.push("category reviewed".into());
