@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use crate::db::escalation::ladder::{Standing, standing};
 use crate::db::escalation::moves::{Move, apply_move};
-use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::notify::{managers, notice, notify};
 use crate::db::schema::{approvals, tickets, users};
 use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
@@ -92,7 +92,7 @@ pub(crate) fn request_onsite(
         },
         at,
     )?;
-    let managers = staff_to_notify(conn, None, true)?;
+    let managers = managers(conn)?;
     let message = notice(
         mail,
         before,
@@ -272,7 +272,7 @@ pub fn request_change(
             },
             at,
         )?;
-        let managers = staff_to_notify(conn, None, true)?;
+        let managers = managers(conn)?;
         let message = notice(
             mail,
             &after,

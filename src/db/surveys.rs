@@ -4,15 +4,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
+use super::notify::{self, Addressee};
 use super::schema::{clients, contacts, surveys, tickets, users};
 use super::timeline::{EventKind, NewEvent, add_event};
 use super::{DbConn, write_tx};
-use crate::domain::account::Role;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::survey::{self, DEFAULT_FLAG_AT};
 use crate::error::AppResult;
-use crate::mail::messages::{MailContext, Recipient, SurveyFlagged, ThreadKey, compose};
-use crate::mail::outbox;
+use crate::mail::messages::{MailContext, SurveyFlagged};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = surveys)]
@@ -118,11 +117,7 @@ pub fn answer(
                 .filter(tickets::id.eq(ticket.0))
                 .select((tickets::subject, clients::name, contacts::name))
                 .first(conn)?;
-            let managers: Vec<(String, String)> = users::table
-                .filter(users::active.eq(true))
-                .filter(users::role.eq_any([Role::Manager.as_str(), Role::Admin.as_str()]))
-                .select((users::email, users::display_name))
-                .load(conn)?;
+            let managers = notify::managers(conn)?;
             let message = SurveyFlagged {
                 reference: format!("#{}", ticket.0),
                 subject,
@@ -134,14 +129,8 @@ pub fn answer(
                 comment: comment.clone(),
                 ticket_url: format!("{}/tickets/{}", mail.base_url, ticket.0),
             };
-            for (email, name) in managers {
-                let Ok(address) = crate::domain::inputs::EmailAddress::parse(&email) else {
-                    continue;
-                };
-                let outgoing = compose(mail, &message, Recipient::new(address, name))?
-                    .in_thread(ThreadKey::new("ticket", ticket.0));
-                outbox::enqueue(conn, &outgoing, now)?;
-            }
+            let to = managers.iter().map(Addressee::from);
+            notify::send(conn, mail, &message, ticket.0, to, now)?;
         }
         Ok(after)
     })

@@ -72,7 +72,7 @@ pub fn close_solved(
             }
             Ok(updated)
         });
-        // One ticket that cannot close (say its contact's address became unusable) must not
+        // One ticket that cannot close (say a stored value became unreadable) must not
         // hold back every ticket solved after it.
         let result = match outcome {
             Ok(result) => result,
