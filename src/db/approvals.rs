@@ -17,7 +17,6 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::ticket::Status;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -224,7 +223,7 @@ pub fn request_change(
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        if !before.status()?.is_open() || before.status()? == Status::Solved {
+        if !rules::can_escalate(before.status()?) {
             return Ok(Err(FieldErrors::single(
                 "what",
                 "Only an open ticket can ask for a change.",
@@ -305,14 +304,11 @@ pub fn decide(
             .ok_or(AppError::NotFound)?;
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
-        if approve
-            && request.kind()? == Kind::OnSite
-            && !get(conn, TicketId(request.ticket_id))?.status()?.is_open()
-        {
-            return Ok(Err(FieldErrors::single(
-                "comment",
-                "The ticket is finished, so nobody goes on-site; reject the request instead.",
-            )));
+        if approve && request.kind()? == Kind::OnSite {
+            let status = get(conn, TicketId(request.ticket_id))?.status()?;
+            if let Err(message) = rules::check_onsite_ticket(status) {
+                return Ok(Err(FieldErrors::single("comment", message)));
+            }
         }
         let decision = if approve {
             Decision::Approved
@@ -355,13 +351,7 @@ pub fn decide(
                 .and_then(|l| ladder.get(l))
                 .cloned()
                 .ok_or_else(|| AppError::internal("approved on-site request names no level"))?;
-            if to.position <= from.position {
-                return Err(AppError::Conflict(format!(
-                    "The ticket has moved to {} since this request; on-site support would be a \
-                     step down. Reject the request instead.",
-                    from.name
-                )));
-            }
+            rules::check_onsite_step(&from, &to).map_err(AppError::Conflict)?;
             let reason = Reason::parse(&decided.reason).map_err(|_| {
                 AppError::internal(format!("stored reason '{}' is unreadable", decided.reason))
             })?;

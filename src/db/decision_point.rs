@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketRow, get_at_version, status_names, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users;
 use crate::db::{DbConn, write_tx};
@@ -18,15 +18,10 @@ use crate::error::AppResult;
 
 /// Open tickets at the decision point, for the manager's dashboard.
 pub fn at_decision_point(conn: &mut DbConn) -> AppResult<Vec<(i64, String)>> {
-    let open: Vec<&str> = Status::ALL
-        .into_iter()
-        .filter(|s| s.is_open())
-        .map(Status::as_str)
-        .collect();
     Ok(tickets::table
         .inner_join(ticket_levels::table.inner_join(escalation_levels::table))
         .filter(escalation_levels::decision_point.eq(true))
-        .filter(tickets::status.eq_any(open))
+        .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
         .order(tickets::id.asc())
         .select((tickets::id, tickets::subject))
         .load(conn)?)

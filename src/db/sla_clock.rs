@@ -12,7 +12,7 @@ use crate::db::tickets::row::TicketRow;
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ids::{ClientId, TicketId};
 use crate::domain::priority::Priority;
-use crate::domain::sla::{self, Pause, ResolutionDue};
+use crate::domain::sla::{self, Pause, PauseChange, ResolutionDue};
 use crate::domain::ticket::Status;
 use crate::error::AppResult;
 
@@ -52,6 +52,14 @@ pub fn service_level(conn: &mut DbConn, client: ClientId) -> AppResult<ServiceLe
     Ok(ServiceLevel { calendar, policy })
 }
 
+/// The ticket's pauses as the SLA rules take them.
+pub fn pauses(conn: &mut DbConn, ticket: TicketId) -> AppResult<Vec<Pause>> {
+    Ok(pauses_of(conn, ticket)?
+        .iter()
+        .map(PauseRow::pause)
+        .collect())
+}
+
 pub fn pauses_of(conn: &mut DbConn, ticket: TicketId) -> AppResult<Vec<PauseRow>> {
     Ok(ticket_pauses::table
         .filter(ticket_pauses::ticket_id.eq(ticket.0))
@@ -78,6 +86,18 @@ pub(crate) fn due_times(
     Ok((response, resolution))
 }
 
+/// Both due times of a recorded ticket at `priority`, counted from its creation with the pauses
+/// so far (after a new priority, a reopen, or the end of a pause).
+pub(crate) fn due_times_after_pauses(
+    conn: &mut DbConn,
+    row: &TicketRow,
+    priority: Priority,
+) -> AppResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
+    let level = service_level(conn, ClientId(row.client_id))?;
+    let pauses = pauses(conn, row.ticket_id())?;
+    due_times(&level, priority, row.created_at.and_utc(), &pauses)
+}
+
 /// Starts or ends a pause of the resolution clock when the status enters or leaves a pending
 /// state, and returns the resolution due time that follows.
 pub(crate) fn apply_pauses(
@@ -88,39 +108,28 @@ pub(crate) fn apply_pauses(
     now: DateTime<Utc>,
 ) -> AppResult<Option<NaiveDateTime>> {
     let at = now.naive_utc();
-    let entering = !from.is_pending() && to.is_pending();
-    let leaving = from.is_pending() && !to.is_pending();
-    if entering {
-        let reason = to.pending_reason().map(|r| r.as_str()).unwrap_or("pending");
-        diesel::insert_into(ticket_pauses::table)
-            .values((
-                ticket_pauses::ticket_id.eq(before.id),
-                ticket_pauses::reason.eq(reason),
-                ticket_pauses::started_at.eq(at),
-            ))
+    match sla::pause_change(from, to) {
+        PauseChange::Start(reason) => {
+            diesel::insert_into(ticket_pauses::table)
+                .values((
+                    ticket_pauses::ticket_id.eq(before.id),
+                    ticket_pauses::reason.eq(reason.as_str()),
+                    ticket_pauses::started_at.eq(at),
+                ))
+                .execute(conn)?;
+            Ok(None)
+        }
+        PauseChange::End => {
+            diesel::update(
+                ticket_pauses::table
+                    .filter(ticket_pauses::ticket_id.eq(before.id))
+                    .filter(ticket_pauses::ended_at.is_null()),
+            )
+            .set(ticket_pauses::ended_at.eq(at))
             .execute(conn)?;
-        return Ok(None);
+            let (_, resolution) = due_times_after_pauses(conn, before, before.priority()?)?;
+            Ok(resolution)
+        }
+        PauseChange::Keep => Ok(before.resolution_due_at),
     }
-    if leaving {
-        diesel::update(
-            ticket_pauses::table
-                .filter(ticket_pauses::ticket_id.eq(before.id))
-                .filter(ticket_pauses::ended_at.is_null()),
-        )
-        .set(ticket_pauses::ended_at.eq(at))
-        .execute(conn)?;
-        let level = service_level(conn, ClientId(before.client_id))?;
-        let pauses: Vec<Pause> = pauses_of(conn, before.ticket_id())?
-            .iter()
-            .map(PauseRow::pause)
-            .collect();
-        let (_, resolution) = due_times(
-            &level,
-            before.priority()?,
-            before.created_at.and_utc(),
-            &pauses,
-        )?;
-        return Ok(resolution);
-    }
-    Ok(before.resolution_due_at)
 }

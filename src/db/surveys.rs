@@ -80,7 +80,7 @@ pub fn answer(
             Answer::Comment(c) => (before.rating(), c.clone()),
         };
         let flagged = survey::needs_follow_up(rating, &comment, DEFAULT_FLAG_AT);
-        let notify = flagged && before.flag_notified_at.is_none();
+        let notify = survey::notify_managers(flagged, before.flag_notified_at.is_some());
         let after = diesel::update(surveys::table.find(before.id))
             .set((
                 surveys::rating.eq(rating.map(i32::from)),

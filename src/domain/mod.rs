@@ -12,3 +12,4 @@ pub mod sla;
 pub mod survey;
 pub mod throttle;
 pub mod ticket;
+pub mod work;

@@ -16,8 +16,8 @@ use super::page::{
 use crate::db::clients::{ContactInput, SecretChange};
 use crate::db::escalation;
 use crate::db::tickets::{
-    self, AssignInput, CategoryRow, Entry, IntakeInput, Queue, QueueFilter, Requester, SolveInput,
-    TicketDetail, TriageInput, WorkInput,
+    self, AssignInput, CategoryRow, IntakeInput, Queue, QueueFilter, Requester, SolveInput,
+    TicketDetail, TriageInput, WorkEntry, WorkInput,
 };
 use crate::db::{self};
 use crate::domain::account::Tier;
@@ -891,7 +891,7 @@ struct TicketPage {
     is_open: bool,
     can_reopen: bool,
     next_options: Vec<(String, String)>,
-    entries: [Entry; 3],
+    entries: [WorkEntry; 3],
     impacts: [Impact; 3],
     urgencies: [Urgency; 3],
     tiers: [Tier; 4],
@@ -1086,7 +1086,7 @@ async fn ticket_page(
         },
         work: WorkForm {
             version: version.to_string(),
-            entry: Entry::Note.as_str().into(),
+            entry: WorkEntry::Note.as_str().into(),
             category_id: row.category_id.map(|c| c.to_string()).unwrap_or_default(),
             ..WorkForm::default()
         },
@@ -1209,7 +1209,7 @@ async fn ticket_page(
         is_open: status.is_open(),
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
         next_options,
-        entries: Entry::ALL,
+        entries: WorkEntry::ALL,
         impacts: Impact::ALL,
         urgencies: Urgency::ALL,
         tiers: Tier::ALL,
@@ -1652,7 +1652,7 @@ pub async fn work(
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
     let version = errors.take("version", parse_version(&form.version));
-    let entry = errors.take("entry", Entry::parse(&form.entry));
+    let entry = errors.take("entry", WorkEntry::parse(&form.entry));
     let body = errors.take(
         "body",
         parse_required_note(
@@ -1699,9 +1699,9 @@ pub async fn work(
     let (actor, now) = (user.id(), state.clock.now());
     let mail = state.mail();
     let done = match entry {
-        Entry::Note => "Note added.",
-        Entry::Reply => "Reply recorded and queued for the client.",
-        Entry::Call => "Call logged.",
+        WorkEntry::Note => "Note added.",
+        WorkEntry::Reply => "Reply recorded and queued for the client.",
+        WorkEntry::Call => "Call logged.",
     };
     let outcome = db::run(&state.pool, move |conn| {
         tickets::work(conn, actor, id, version, &input, &mail, now)

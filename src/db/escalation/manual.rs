@@ -15,7 +15,6 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::ticket::Status;
 use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
@@ -42,7 +41,7 @@ pub fn escalate(
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        if !before.status()?.is_open() || before.status()? == Status::Solved {
+        if !rules::can_escalate(before.status()?) {
             return Ok(Err(FieldErrors::single(
                 "to_level_id",
                 "Only an open ticket can be escalated.",

@@ -12,10 +12,9 @@ use crate::db::tickets::row::{TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users;
 use crate::domain::account::Tier;
-use crate::domain::escalation::{Level, Reason, Trigger};
+use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::FieldErrors;
-use crate::domain::ticket::{Action, PendingReason};
 use crate::error::AppResult;
 
 /// One move up the ladder, whatever set it off.
@@ -40,13 +39,12 @@ pub(crate) fn apply_move(
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     let from_status = before.status()?;
-    let to_status = if m.vendor.is_some() {
-        match transition(before, Action::Pend(PendingReason::Vendor))? {
+    let to_status = match rules::move_action(m.vendor.is_some()) {
+        Some(action) => match transition(before, action)? {
             Ok(status) => status,
             Err(errors) => return Ok(Err(errors)),
-        }
-    } else {
-        from_status
+        },
+        None => from_status,
     };
     let resolution_due = apply_pauses(conn, before, from_status, to_status, now)?;
     let at = now.naive_utc();

@@ -10,13 +10,12 @@ use crate::db::escalation::ladder::{load_ladder, standing_of};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{notice, notify, staff_to_notify};
 use crate::db::schema::{ticket_levels, tickets};
-use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
-use crate::db::tickets::row::{TicketRow, get};
+use crate::db::sla_clock::{ServiceLevel, pauses, service_level};
+use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
-use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
+use crate::domain::escalation::{self as rules, BudgetState, Level, LevelBudget, Reason, Trigger};
 use crate::domain::ids::ClientId;
-use crate::domain::sla::{self, Pause};
 use crate::domain::ticket::Status;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
@@ -40,11 +39,6 @@ pub fn escalate_overdue(
     if budgeted.is_empty() {
         return Ok(Vec::new());
     }
-    let running: Vec<&str> = Status::ALL
-        .into_iter()
-        .filter(|s| s.is_open() && !s.is_pending())
-        .map(Status::as_str)
-        .collect();
     // Only tickets that may stand at a budgeted level: recorded there, or never escalated and
     // on a budgeted tier (or on no tier while the bottom level is budgeted). The exact standing
     // is worked out below, by the same rule the ticket page uses.
@@ -59,7 +53,7 @@ pub fn escalate_overdue(
         .is_some_and(|l| budgeted_ids.contains(&l.id));
     let mut query = tickets::table
         .left_join(ticket_levels::table)
-        .filter(tickets::status.eq_any(running))
+        .filter(tickets::status.eq_any(status_names(&Status::RUNNING)))
         .into_boxed();
     query = if bottom_budgeted {
         query.filter(
@@ -101,23 +95,22 @@ pub fn escalate_overdue(
         };
         let priority = row.priority()?;
         let target = *service.policy.sla_targets()?.target(priority);
-        let Some(budget) = standing.level.budget(priority, target.resolution) else {
-            continue;
-        };
-        let pauses: Vec<Pause> = pauses_of(conn, row.ticket_id())?
-            .iter()
-            .map(PauseRow::pause)
-            .collect();
-        let used = sla::elapsed(
+        let pauses = pauses(conn, row.ticket_id())?;
+        let Some(LevelBudget {
+            budget,
+            state: BudgetState::RanOut,
+        }) = rules::level_budget(
+            &standing.level,
+            priority,
+            &target,
             &service.calendar,
-            target.mode,
             standing.since.and_utc(),
             now,
             &pauses,
-        );
-        if rules::budget_state(budget, used) != rules::BudgetState::RanOut {
+        )
+        else {
             continue;
-        }
+        };
         let Some(to) = ladder.next_for_time(&standing.level).cloned() else {
             continue;
         };

@@ -11,7 +11,7 @@ use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::ticket::Action;
+use crate::domain::ticket;
 use crate::error::AppResult;
 
 /// Cancels a ticket, or merges it into another as a duplicate.
@@ -27,10 +27,9 @@ pub fn cancel(
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        let action = if duplicate_of.is_some() {
-            Action::MarkDuplicate
-        } else {
-            Action::Cancel
+        let action = match ticket::cancel_action(id, duplicate_of) {
+            Ok(action) => action,
+            Err(message) => return Ok(Err(FieldErrors::single("duplicate_of", message))),
         };
         let from = before.status()?;
         let to = match transition(&before, action)? {
@@ -38,12 +37,6 @@ pub fn cancel(
             Err(errors) => return Ok(Err(errors)),
         };
         if let Some(original) = duplicate_of {
-            if original == id {
-                return Ok(Err(FieldErrors::single(
-                    "duplicate_of",
-                    "A ticket cannot duplicate itself.",
-                )));
-            }
             let exists: Option<i64> = tickets::table
                 .find(original.0)
                 .select(tickets::id)

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -12,11 +12,12 @@ use crate::db::clients::ContactRow;
 use crate::db::names::Names;
 use crate::db::schema::{ticket_events, tickets, users};
 use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
-use crate::db::tickets::queues::open_statuses;
-use crate::db::tickets::row::{TicketRow, get};
+use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::timeline::EventView;
 use crate::db::users::names as user_names;
+use crate::domain::assignment::EXPERTISE_WINDOW;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId};
+use crate::domain::ticket::Status;
 use crate::error::AppResult;
 
 /// Everything the ticket page shows, from a handful of queries whatever the ticket's history.
@@ -84,7 +85,7 @@ pub fn assignment_candidates(
         .select(crate::db::users::UserRow::as_select())
         .load(conn)?;
     let open: HashMap<i64, i64> = tickets::table
-        .filter(tickets::status.eq_any(open_statuses()))
+        .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
         .filter(tickets::worker_id.is_not_null())
         .group_by(tickets::worker_id)
         .select((tickets::worker_id.assume_not_null(), count_star()))
@@ -94,7 +95,7 @@ pub fn assignment_candidates(
     let solved: HashMap<i64, i64> = match category {
         Some(category) => tickets::table
             .filter(tickets::category_id.eq(category.0))
-            .filter(tickets::solved_at.ge((now - Duration::days(90)).naive_utc()))
+            .filter(tickets::solved_at.ge((now - EXPERTISE_WINDOW).naive_utc()))
             .filter(tickets::owner_id.is_not_null())
             .group_by(tickets::owner_id)
             .select((tickets::owner_id.assume_not_null(), count_star()))

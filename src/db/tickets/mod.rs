@@ -22,6 +22,7 @@ pub use super::attachments::{
 };
 pub use super::categories::{CategoryRow, list_categories};
 pub use super::kb::{KbArticleRow, kb_article, kb_search};
+pub use crate::domain::work::WorkEntry;
 pub use assign::{AssignInput, assign};
 pub use auto_close::close_solved;
 pub use cancel::cancel;
@@ -32,4 +33,4 @@ pub use reopen::{reopen, reopen_from_link};
 pub use row::{TicketRow, get};
 pub use solve::{SolveInput, solve};
 pub use triage::{TriageInput, triage};
-pub use work::{Entry, WorkInput, work};
+pub use work::{WorkInput, work};

@@ -10,6 +10,7 @@ use crate::db::DbConn;
 use crate::db::names::Names;
 use crate::db::schema::{clients, tickets};
 use crate::db::search::like_pattern;
+use crate::db::tickets::row::status_names;
 use crate::db::users;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
 use crate::domain::priority::Priority;
@@ -122,22 +123,6 @@ pub struct QueuePage {
     pub user_names: Names,
 }
 
-pub(crate) fn open_statuses() -> Vec<&'static str> {
-    Status::ALL
-        .into_iter()
-        .filter(|s| s.is_open())
-        .map(Status::as_str)
-        .collect()
-}
-
-fn pending_statuses() -> Vec<&'static str> {
-    Status::ALL
-        .into_iter()
-        .filter(|s| s.is_pending())
-        .map(Status::as_str)
-        .collect()
-}
-
 type BoxedTickets<'a> = tickets::BoxedQuery<'a, crate::db::MultiBackend>;
 
 fn filtered<'a>(
@@ -149,7 +134,7 @@ fn filtered<'a>(
     let mut query = tickets::table.into_boxed();
     query = match queue {
         Queue::Mine => query
-            .filter(tickets::status.eq_any(open_statuses()))
+            .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
             .filter(
                 tickets::worker_id
                     .eq(viewer.0)
@@ -157,15 +142,15 @@ fn filtered<'a>(
             ),
         Queue::Untriaged => query.filter(tickets::status.eq(Status::New.as_str())),
         Queue::Tier(tier) => query
-            .filter(tickets::status.eq_any(open_statuses()))
+            .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
             .filter(tickets::tier.eq(tier.as_str())),
-        Queue::Pending => query.filter(tickets::status.eq_any(pending_statuses())),
+        Queue::Pending => query.filter(tickets::status.eq_any(status_names(&Status::PENDING))),
         Queue::AtRisk => {
             // "At risk" is judged on stored due times against a fixed horizon, so the queue
             // stays one indexed query; each row's exact state is worked out for display.
             let horizon = (now + sla::QUEUE_DUE_SOON).naive_utc();
             query
-                .filter(tickets::status.eq_any(open_statuses()))
+                .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
                 .filter(
                     tickets::resolution_due_at
                         .le(horizon)
@@ -176,9 +161,9 @@ fn filtered<'a>(
         }
         Queue::AwaitingClosure => query.filter(tickets::status.eq(Status::Solved.as_str())),
         Queue::ServiceRequests => query
-            .filter(tickets::status.eq_any(open_statuses()))
+            .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
             .filter(tickets::kind.eq(Kind::ServiceRequest.as_str())),
-        Queue::All => query.filter(tickets::status.eq_any(open_statuses())),
+        Queue::All => query.filter(tickets::status.eq_any(status_names(&Status::OPEN))),
     };
     if let Some(client) = filter.client {
         query = query.filter(tickets::client_id.eq(client.0));

@@ -5,13 +5,12 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::tickets;
-use crate::db::sla_clock::{PauseRow, due_times, pauses_of, service_level};
+use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketRow, get, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{ClientId, TicketId, UserId};
+use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::sla::Pause;
 use crate::domain::ticket::{self, Action, Status};
 use crate::error::{AppError, AppResult};
 
@@ -72,49 +71,40 @@ fn reopen_row(
     now: DateTime<Utc>,
 ) -> AppResult<Result<TicketRow, FieldErrors>> {
     let id = before.ticket_id();
-    {
-        let from = before.status()?;
-        let to = match transition(&before, Action::Reopen)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        };
-        let at = now.naive_utc();
-        let level = service_level(conn, ClientId(before.client_id))?;
-        let pauses: Vec<Pause> = pauses_of(conn, id)?.iter().map(PauseRow::pause).collect();
-        let (_, resolution_due) = due_times(
-            &level,
-            before.priority()?,
-            before.created_at.and_utc(),
-            &pauses,
-        )?;
-        let after = update_ticket!(
-            conn,
-            before,
-            at,
-            (
-                tickets::status.eq(to.as_str()),
-                tickets::solved_at.eq(None::<NaiveDateTime>),
-                tickets::reopen_count.eq(before.reopen_count + 1),
-                tickets::resolution_due_at.eq(resolution_due),
-            )
-        );
-        add_event(
-            conn,
-            id,
-            actor,
-            &NewEvent {
-                kind: EventKind::Reopen,
-                client_visible: actor.is_none(),
-                body: reason,
-                detail: &format!(
-                    "status {} → {}; reopened {} time(s)",
-                    from.label(),
-                    to.label(),
-                    after.reopen_count
-                ),
-            },
-            at,
-        )?;
-        Ok(Ok(after))
-    }
+    let from = before.status()?;
+    let to = match transition(&before, Action::Reopen)? {
+        Ok(status) => status,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let at = now.naive_utc();
+    let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority()?)?;
+    let after = update_ticket!(
+        conn,
+        before,
+        at,
+        (
+            tickets::status.eq(to.as_str()),
+            tickets::solved_at.eq(None::<NaiveDateTime>),
+            tickets::reopen_count.eq(before.reopen_count + 1),
+            tickets::resolution_due_at.eq(resolution_due),
+        )
+    );
+    add_event(
+        conn,
+        id,
+        actor,
+        &NewEvent {
+            kind: EventKind::Reopen,
+            client_visible: actor.is_none(),
+            body: reason,
+            detail: &format!(
+                "status {} → {}; reopened {} time(s)",
+                from.label(),
+                to.label(),
+                after.reopen_count
+            ),
+        },
+        at,
+    )?;
+    Ok(Ok(after))
 }

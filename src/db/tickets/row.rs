@@ -81,6 +81,11 @@ impl TicketRow {
     }
 }
 
+/// The stored names of a set of statuses, for `status IN (…)`.
+pub fn status_names(statuses: &[Status]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
+}
+
 pub fn get(conn: &mut DbConn, id: TicketId) -> AppResult<TicketRow> {
     tickets::table
         .find(id.0)

@@ -7,15 +7,14 @@ use diesel::prelude::*;
 use crate::db::categories::names as category_names;
 use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
-use crate::db::sla_clock::{PauseRow, due_times, pauses_of, service_level};
+use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{CategoryId, ClientId, TicketId, UserId};
+use crate::domain::ids::{CategoryId, TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Urgency};
-use crate::domain::sla::Pause;
-use crate::domain::ticket::Action;
+use crate::domain::ticket::{self, Action};
 use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
@@ -46,6 +45,9 @@ pub fn triage(
             Ok(status) => status,
             Err(errors) => return Ok(Err(errors)),
         };
+        if let Err(message) = ticket::check_triage_category(input.category) {
+            return Ok(Err(FieldErrors::single("category_id", message)));
+        }
         if let Some(sub) = input.subcategory {
             let parent: Option<Option<i64>> = categories::table
                 .find(sub.0)
@@ -62,9 +64,7 @@ pub fn triage(
         let priority = levels::load_matrix(conn)?.priority(input.impact, input.urgency);
         let old_priority = before.priority()?;
         let (response_due, resolution_due) = if priority != old_priority {
-            let level = service_level(conn, ClientId(before.client_id))?;
-            let pauses: Vec<Pause> = pauses_of(conn, id)?.iter().map(PauseRow::pause).collect();
-            due_times(&level, priority, before.created_at.and_utc(), &pauses)?
+            due_times_after_pauses(conn, &before, priority)?
         } else {
             (before.response_due_at, before.resolution_due_at)
         };

@@ -13,65 +13,23 @@ use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{CategoryId, TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::ticket::{self, Action};
+use crate::domain::ticket::Action;
+use crate::domain::work::{self, WorkEntry};
 use crate::error::AppResult;
 use crate::mail::messages::{MailContext, TicketReply};
 
-/// What a technician writes while working a ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Entry {
-    /// Internal: only staff see it.
-    Note,
-    /// Sent to the client by e-mail; counts as the response.
-    Reply,
-    /// A call with the client, logged; counts as the response.
-    Call,
-}
-
-impl Entry {
-    pub const ALL: [Entry; 3] = [Entry::Note, Entry::Reply, Entry::Call];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entry::Note => "note",
-            Entry::Reply => "reply",
-            Entry::Call => "call",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|e| e.as_str() == raw.trim())
-            .ok_or_else(|| {
-                "Choose an internal note, a reply to the client or a logged call.".into()
-            })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Entry::Note => "Internal note",
-            Entry::Reply => "Reply to the client (e-mailed)",
-            Entry::Call => "Logged call with the client",
-        }
-    }
-
-    fn event_kind(self) -> EventKind {
-        match self {
-            Entry::Note => EventKind::Note,
-            Entry::Reply => EventKind::Reply,
-            Entry::Call => EventKind::Call,
-        }
-    }
-
-    pub fn is_response(self) -> bool {
-        matches!(self, Entry::Reply | Entry::Call)
+/// The timeline entry a piece of work makes.
+fn event_kind(entry: WorkEntry) -> EventKind {
+    match entry {
+        WorkEntry::Note => EventKind::Note,
+        WorkEntry::Reply => EventKind::Reply,
+        WorkEntry::Call => EventKind::Call,
     }
 }
 
 #[derive(Clone, Debug)]
 pub struct WorkInput {
-    pub entry: Entry,
+    pub entry: WorkEntry,
     pub body: String,
     /// The status after this piece of work (reviewed on every save; the business rule).
     pub action: Option<Action>,
@@ -93,11 +51,8 @@ pub fn work(
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let from = before.status()?;
-        if input.action.is_some_and(|a| !ticket::is_work_action(a)) {
-            return Ok(Err(FieldErrors::single(
-                "next",
-                "Use the ticket's own form for that step.",
-            )));
+        if let Err(message) = work::check_work_action(input.action) {
+            return Ok(Err(FieldErrors::single("next", message)));
         }
         let to = match input.action {
             Some(action) => match transition(&before, action)? {
@@ -106,24 +61,17 @@ pub fn work(
             },
             None => from,
         };
-        if from.is_final() {
-            return Ok(Err(FieldErrors::single(
-                "body",
-                "This ticket is finished. A new message from the client starts a new ticket.",
-            )));
+        if let Err(message) = work::check_takes_work(from) {
+            return Ok(Err(FieldErrors::single("body", message)));
         }
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();
-        let responded_at = match before.responded_at {
-            None if input.entry.is_response() => Some(at),
-            other => other,
-        };
-        let category = input.category.map(|c| c.0).or(before.category_id);
-        let subcategory = if category == before.category_id {
-            before.subcategory_id
-        } else {
-            None
-        };
+        let responded_at = work::responded_at(before.responded_at, input.entry, at);
+        let (category, subcategory) = work::recategorise(
+            before.category_id,
+            before.subcategory_id,
+            input.category.map(|c| c.0),
+        );
         let search = format!("{}\n{}", before.search_text, input.body.to_lowercase());
         let after = update_ticket!(
             conn,
@@ -160,14 +108,14 @@ pub fn work(
             id,
             Some(actor),
             &NewEvent {
-                kind: input.entry.event_kind(),
+                kind: event_kind(input.entry),
                 client_visible: input.entry.is_response(),
                 body: &input.body,
                 detail: &review.join("; "),
             },
             at,
         )?;
-        if input.entry == Entry::Reply {
+        if input.entry == WorkEntry::Reply {
             let reply = TicketReply {
                 reference: format!("#{}", after.id),
                 subject: after.subject.clone(),
