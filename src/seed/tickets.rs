@@ -510,8 +510,8 @@ pub fn seed_demo_tickets(
                 } => {
                     let input = AssignInput {
                         tier: *tier,
-                        owner: user(conn, owner)?,
-                        worker: user(conn, worker)?,
+                        owner: Some(user(conn, owner)?),
+                        worker: Some(user(conn, worker)?),
                     };
                     let manager = user(conn, MORGAN)?;
                     t::assign(conn, manager, id, row.version, &input, at(*minutes))

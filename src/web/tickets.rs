@@ -1619,8 +1619,8 @@ pub async fn assign(
     };
     let input = AssignInput {
         tier,
-        owner: UserId(owner),
-        worker: UserId(worker),
+        owner: Some(UserId(owner)),
+        worker: Some(UserId(worker)),
     };
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {

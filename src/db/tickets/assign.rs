@@ -9,6 +9,7 @@ use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_tick
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users::names as user_names;
 use crate::db::{DbConn, write_tx};
+use crate::domain::assignment;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
@@ -17,8 +18,9 @@ use crate::error::AppResult;
 #[derive(Clone, Debug)]
 pub struct AssignInput {
     pub tier: crate::domain::account::Tier,
-    pub owner: UserId,
-    pub worker: UserId,
+    /// Both are required; the command refuses a missing one beside its field.
+    pub owner: Option<UserId>,
+    pub worker: Option<UserId>,
 }
 
 /// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
@@ -41,20 +43,29 @@ pub fn assign(
             .tier
             .as_deref()
             .and_then(|t| crate::domain::account::Tier::parse(t).ok());
-        if let Err(message) = crate::domain::assignment::check_tier_change(current_tier, input.tier)
-        {
+        if let Err(message) = assignment::check_tier_change(current_tier, input.tier) {
             return Ok(Err(FieldErrors::single("tier", message)));
         }
+        let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
+            Ok(people) => people,
+            Err(problems) => {
+                let mut errors = FieldErrors::new();
+                for (field, message) in problems {
+                    errors.add(field, message);
+                }
+                return Ok(Err(errors));
+            }
+        };
         let active: Vec<i64> = users::table
-            .filter(users::id.eq_any([input.owner.0, input.worker.0]))
+            .filter(users::id.eq_any([owner.0, worker.0]))
             .filter(users::active.eq(true))
             .select(users::id)
             .load(conn)?;
         let mut errors = FieldErrors::new();
-        if !active.contains(&input.owner.0) {
+        if !active.contains(&owner.0) {
             errors.add("owner_id", "Choose an active member of staff as owner.");
         }
-        if !active.contains(&input.worker.0) {
+        if !active.contains(&worker.0) {
             errors.add(
                 "worker_id",
                 "Choose an active member of staff to work the ticket.",
@@ -71,8 +82,8 @@ pub fn assign(
             (
                 tickets::status.eq(status.as_str()),
                 tickets::tier.eq(input.tier.as_str()),
-                tickets::owner_id.eq(input.owner.0),
-                tickets::worker_id.eq(input.worker.0),
+                tickets::owner_id.eq(owner.0),
+                tickets::worker_id.eq(worker.0),
             )
         );
         crate::db::escalation::ladder::follow_tier(conn, &before, input.tier, at)?;
