@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use crate::db::escalation::ladder::{Standing, standing};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{managers, notice, notify};
+use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{approvals, tickets, users};
 use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
@@ -16,7 +17,6 @@ use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -38,7 +38,7 @@ pub(crate) fn request_onsite(
     before: &TicketRow,
     request: &OnSiteRequest<'_>,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     let OnSiteRequest {
         from,
         to,
@@ -47,10 +47,10 @@ pub(crate) fn request_onsite(
         owner,
     } = *request;
     if has_pending(conn, before.ticket_id(), Kind::OnSite)? {
-        return Ok(Err(FieldErrors::single(
+        return refuse(
             "to_level_id",
             "An on-site request is already waiting for a manager.",
-        )));
+        );
     }
     let at = now.naive_utc();
     // The version moves on, so whoever still has the old page sees that something happened.
@@ -78,17 +78,16 @@ pub(crate) fn request_onsite(
         conn,
         before.ticket_id(),
         Some(actor),
-        &NewEvent {
-            kind: EventKind::Approval,
-            client_visible: false,
-            body: explanation,
-            detail: &format!(
+        &NewEvent::note(
+            EventKind::Approval,
+            explanation,
+            &format!(
                 "{} → {} requested; reason: {}; awaiting a manager's approval",
                 from.name,
                 to.name,
                 reason.label()
             ),
-        },
+        ),
         at,
     )?;
     let managers = managers(conn)?;
@@ -220,17 +219,14 @@ pub fn request_change(
     input: &ChangeInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         if !rules::can_escalate(before.status()?) {
-            return Ok(Err(FieldErrors::single(
-                "what",
-                "Only an open ticket can ask for a change.",
-            )));
+            return refuse("what", "Only an open ticket can ask for a change.");
         }
         if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity()?) {
-            return Ok(Err(FieldErrors::single("what", message)));
+            return refuse("what", message);
         }
         let at = now.naive_utc();
         let after = update_ticket!(conn, before, at, ());
@@ -263,12 +259,11 @@ pub fn request_change(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Approval,
-                client_visible: false,
-                body: &details.join("\n"),
-                detail: "sensitive change filed; awaiting a manager's approval",
-            },
+            &NewEvent::note(
+                EventKind::Approval,
+                &details.join("\n"),
+                "sensitive change filed; awaiting a manager's approval",
+            ),
             at,
         )?;
         let managers = managers(conn)?;
@@ -294,7 +289,7 @@ pub fn decide(
     comment: &str,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<ApprovalRow, FieldErrors>> {
+) -> Outcome<ApprovalRow> {
     write_tx(conn, |conn| {
         let request: ApprovalRow = approvals::table
             .find(approval)
@@ -307,7 +302,7 @@ pub fn decide(
         if approve && request.kind()? == Kind::OnSite {
             let status = get(conn, TicketId(request.ticket_id))?.status()?;
             if let Err(message) = rules::check_onsite_ticket(status) {
-                return Ok(Err(FieldErrors::single("comment", message)));
+                return refuse("comment", message);
             }
         }
         let decision = if approve {
@@ -332,10 +327,7 @@ pub fn decide(
         .get_result::<ApprovalRow>(conn)
         .optional()?;
         let Some(decided) = decided else {
-            return Ok(Err(FieldErrors::single(
-                "comment",
-                "Someone already decided this request.",
-            )));
+            return refuse("comment", "Someone already decided this request.");
         };
         let kind = decided.kind()?;
         let ticket = TicketId(decided.ticket_id);
@@ -383,12 +375,11 @@ pub fn decide(
             conn,
             ticket,
             Some(actor.id()),
-            &NewEvent {
-                kind: EventKind::Approval,
-                client_visible: false,
-                body: comment,
-                detail: &format!("{} {verdict}: {}", kind.label(), decided.what),
-            },
+            &NewEvent::note(
+                EventKind::Approval,
+                comment,
+                &format!("{} {verdict}: {}", kind.label(), decided.what),
+            ),
             at,
         )?;
         let requester: UserRow = users::table

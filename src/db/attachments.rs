@@ -53,12 +53,10 @@ pub fn attach(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Attachment,
-                client_visible: false,
-                body: "",
-                detail: &format!("attached {filename} ({})", human_size(data.len())),
-            },
+            &NewEvent::internal(
+                EventKind::Attachment,
+                &format!("attached {filename} ({})", human_size(data.len())),
+            ),
             at,
         )
     })

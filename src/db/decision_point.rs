@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, get_at_version, status_names, transition, update_ticket};
@@ -81,7 +82,7 @@ pub fn record_decision(
     version: i64,
     input: &DecisionInput,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let open: Option<DecisionRow> = client_decisions::table
@@ -113,10 +114,7 @@ pub fn record_decision(
             DecisionStep::Answer | DecisionStep::OfferAnswered => None,
         };
         let to = match action {
-            Some(action) => match transition(&before, action)? {
-                Ok(status) => status,
-                Err(errors) => return Ok(Err(errors)),
-            },
+            Some(action) => or_refuse!(transition(&before, action)),
             None => from,
         };
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
@@ -174,12 +172,7 @@ pub fn record_decision(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Decision,
-                client_visible: false,
-                body: &body,
-                detail: &detail,
-            },
+            &NewEvent::note(EventKind::Decision, &body, &detail),
             at,
         )?;
         Ok(Ok(after))

@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::escalation::ladder::{LevelRow, load_ladder};
+use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{
     approvals, escalation_levels, escalation_severity_rules, escalations, ticket_levels,
 };
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::escalation::{LevelEdit, SeverityRule};
 use crate::domain::ids::UserId;
-use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 
@@ -177,16 +177,16 @@ pub fn set_severity_rules(
     actor: UserId,
     rules: &[SeverityRule],
     now: DateTime<Utc>,
-) -> AppResult<Result<(), FieldErrors>> {
+) -> Outcome<()> {
     write_tx(conn, |conn| {
         let ladder = load_ladder(conn)?;
         let mut described = Vec::new();
         for rule in rules {
             let Some(level) = ladder.get(rule.min_level) else {
-                return Ok(Err(FieldErrors::single(
+                return refuse(
                     severity_field(rule.priority),
                     "Choose a level from the list.",
-                )));
+                );
             };
             described.push(format!(
                 "{} → at least {}{}",

@@ -13,6 +13,7 @@ pub mod kb;
 pub mod ladder_admin;
 pub mod names;
 pub mod notify;
+pub mod outcome;
 pub mod schema;
 pub mod search;
 pub mod service_levels;

@@ -99,15 +99,14 @@ pub fn answer(
             conn,
             ticket,
             None,
-            &NewEvent {
-                kind: EventKind::Survey,
-                client_visible: true,
-                body: &comment,
-                detail: &match rating {
+            &NewEvent::for_client(
+                EventKind::Survey,
+                &comment,
+                &match rating {
                     Some(r) => format!("client rated {r} of 5 ({})", survey::label(r)),
                     None => "client commented".into(),
                 },
-            },
+            ),
             at,
         )?;
         if notify {
@@ -158,12 +157,10 @@ pub fn mark_followed_up(
             conn,
             ticket,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Survey,
-                client_visible: false,
-                body: "",
-                detail: "followed up with the client about their survey answer",
-            },
+            &NewEvent::internal(
+                EventKind::Survey,
+                "followed up with the client about their survey answer",
+            ),
             now.naive_utc(),
         )
     })

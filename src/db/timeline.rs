@@ -53,11 +53,40 @@ impl EventKind {
     }
 }
 
+/// One timeline entry to write: what kind, whether the client may see it, the text someone
+/// wrote (a note, a reply, a reason; may be empty) and the desk's own line about the change.
 pub struct NewEvent<'a> {
     pub kind: EventKind,
     pub client_visible: bool,
     pub body: &'a str,
     pub detail: &'a str,
+}
+
+impl<'a> NewEvent<'a> {
+    /// A change only staff see, described by the desk, with no text of anyone's.
+    pub fn internal(kind: EventKind, detail: &'a str) -> Self {
+        Self::note(kind, "", detail)
+    }
+
+    /// Text someone wrote that only staff see (a note, a reason, a request).
+    pub fn note(kind: EventKind, body: &'a str, detail: &'a str) -> Self {
+        NewEvent {
+            kind,
+            client_visible: false,
+            body,
+            detail,
+        }
+    }
+
+    /// Text the client sees too (a reply, a solution, their own answer).
+    pub fn for_client(kind: EventKind, body: &'a str, detail: &'a str) -> Self {
+        NewEvent {
+            kind,
+            client_visible: true,
+            body,
+            detail,
+        }
+    }
 }
 
 pub fn add_event(

@@ -8,14 +8,13 @@ use crate::db::approvals::{OnSiteRequest, request_onsite};
 use crate::db::escalation::ladder::{Standing, standing};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{notice, notify};
+use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::users;
 use crate::db::tickets::row::{TicketRow, get_at_version};
 use crate::db::users::UserRow;
 use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
-use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]
@@ -38,14 +37,11 @@ pub fn escalate(
     input: &EscalateInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         if !rules::can_escalate(before.status()?) {
-            return Ok(Err(FieldErrors::single(
-                "to_level_id",
-                "Only an open ticket can be escalated.",
-            )));
+            return refuse("to_level_id", "Only an open ticket can be escalated.");
         }
         let Standing {
             ladder,
@@ -53,13 +49,10 @@ pub fn escalate(
             ..
         } = standing(conn, &before)?;
         let Some(to) = ladder.get(input.to_level) else {
-            return Ok(Err(FieldErrors::single(
-                "to_level_id",
-                "Choose a level from the list.",
-            )));
+            return refuse("to_level_id", "Choose a level from the list.");
         };
         if let Err(message) = rules::check_manual(&from, to, input.reason) {
-            return Ok(Err(FieldErrors::single("to_level_id", message)));
+            return refuse("to_level_id", message);
         }
         let owner_active: Option<bool> = users::table
             .find(input.owner.0)
@@ -67,10 +60,10 @@ pub fn escalate(
             .first(conn)
             .optional()?;
         if owner_active != Some(true) {
-            return Ok(Err(FieldErrors::single(
+            return refuse(
                 "owner_id",
                 "Choose an active member of staff to own the ticket afterwards.",
-            )));
+            );
         }
         if to.needs_approval() {
             let request = OnSiteRequest {

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::escalation::ladder::set_level;
+use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{escalations, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, transition, update_ticket};
@@ -14,8 +15,6 @@ use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::UserId;
-use crate::domain::inputs::FieldErrors;
-use crate::error::AppResult;
 
 /// One move up the ladder, whatever set it off.
 pub(crate) struct Move<'a> {
@@ -37,13 +36,10 @@ pub(crate) fn apply_move(
     before: &TicketRow,
     m: &Move<'_>,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     let from_status = before.status()?;
     let to_status = match rules::move_action(m.vendor.is_some()) {
-        Some(action) => match transition(before, action)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        },
+        Some(action) => or_refuse!(transition(before, action)),
         None => from_status,
     };
     let resolution_due = apply_pauses(conn, before, from_status, to_status, now)?;
@@ -104,12 +100,7 @@ pub(crate) fn apply_move(
         conn,
         before.ticket_id(),
         m.actor,
-        &NewEvent {
-            kind: EventKind::Escalation,
-            client_visible: false,
-            body: m.explanation,
-            detail: &detail,
-        },
+        &NewEvent::note(EventKind::Escalation, m.explanation, &detail),
         at,
     )?;
     Ok(Ok(after))

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{tickets, users};
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
@@ -13,7 +14,6 @@ use crate::domain::assignment;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
-use crate::error::AppResult;
 
 #[derive(Clone, Debug)]
 pub struct AssignInput {
@@ -32,19 +32,16 @@ pub fn assign(
     version: i64,
     input: &AssignInput,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        let status = match transition(&before, Action::Assign)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        };
+        let status = or_refuse!(transition(&before, Action::Assign));
         let current_tier = before
             .tier
             .as_deref()
             .and_then(|t| crate::domain::account::Tier::parse(t).ok());
         if let Err(message) = assignment::check_tier_change(current_tier, input.tier) {
-            return Ok(Err(FieldErrors::single("tier", message)));
+            return refuse("tier", message);
         }
         let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
             Ok(people) => people,
@@ -116,12 +113,7 @@ pub fn assign(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Assignment,
-                client_visible: false,
-                body: "",
-                detail: &detail,
-            },
+            &NewEvent::internal(EventKind::Assignment, &detail),
             at,
         )?;
         Ok(Ok(after))

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::schema::tickets;
-use crate::db::tickets::row::TicketRow;
+use crate::db::tickets::row::{TicketRow, try_update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ticket::{self, Status};
@@ -40,32 +40,25 @@ pub fn close_solved(
     for before in due {
         let outcome = write_tx(conn, |conn| {
             let at = now.naive_utc();
-            let updated = diesel::update(
-                tickets::table
-                    .find(before.id)
-                    .filter(tickets::version.eq(before.version))
-                    .filter(tickets::status.eq(Status::Solved.as_str())),
-            )
-            .set((
-                tickets::status.eq(Status::Closed.as_str()),
-                tickets::closed_at.eq(Some(at)),
-                tickets::version.eq(before.version + 1),
-                tickets::updated_at.eq(at),
-            ))
-            .returning(tickets::all_columns)
-            .get_result::<TicketRow>(conn)
-            .optional()?;
+            let updated = try_update_ticket!(
+                conn,
+                before,
+                at,
+                (
+                    tickets::status.eq(Status::Closed.as_str()),
+                    tickets::closed_at.eq(Some(at)),
+                ),
+                only if tickets::status.eq(Status::Solved.as_str())
+            );
             if let Some(row) = &updated {
                 add_event(
                     conn,
                     row.ticket_id(),
                     None,
-                    &NewEvent {
-                        kind: EventKind::Closed,
-                        client_visible: false,
-                        body: "",
-                        detail: "status Solved → Closed after the reopen period",
-                    },
+                    &NewEvent::internal(
+                        EventKind::Closed,
+                        "status Solved → Closed after the reopen period",
+                    ),
                     at,
                 )?;
                 send_survey(conn, row, mail, now)?;

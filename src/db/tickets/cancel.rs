@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::TicketRow;
@@ -10,9 +11,7 @@ use crate::db::tickets::row::{get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket;
-use crate::error::AppResult;
 
 /// Cancels a ticket, or merges it into another as a duplicate.
 #[tracing::instrument(skip_all, fields(ticket_id = %id))]
@@ -24,18 +23,15 @@ pub fn cancel(
     duplicate_of: Option<TicketId>,
     reason: &str,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let action = match ticket::cancel_action(id, duplicate_of) {
             Ok(action) => action,
-            Err(message) => return Ok(Err(FieldErrors::single("duplicate_of", message))),
+            Err(message) => return refuse("duplicate_of", message),
         };
         let from = before.status()?;
-        let to = match transition(&before, action)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        };
+        let to = or_refuse!(transition(&before, action));
         if let Some(original) = duplicate_of {
             let exists: Option<i64> = tickets::table
                 .find(original.0)
@@ -43,10 +39,7 @@ pub fn cancel(
                 .first(conn)
                 .optional()?;
             if exists.is_none() {
-                return Ok(Err(FieldErrors::single(
-                    "duplicate_of",
-                    format!("There is no ticket #{original}."),
-                )));
+                return refuse("duplicate_of", format!("There is no ticket #{original}."));
             }
         }
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
@@ -74,12 +67,7 @@ pub fn cancel(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Status,
-                client_visible: false,
-                body: reason,
-                detail: &detail,
-            },
+            &NewEvent::note(EventKind::Status, reason, &detail),
             at,
         )?;
         Ok(Ok(after))

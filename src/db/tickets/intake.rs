@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::clients::{ContactInput, ContactRow};
 use crate::db::notify::mail_contact;
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::{due_times, service_level};
@@ -13,10 +14,8 @@ use crate::db::tickets::row::TicketRow;
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{ClientId, ContactId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Channel, IdentityCheck, Kind, Status};
-use crate::error::AppResult;
 use crate::mail::messages::{MailContext, TicketReceived};
 
 fn search_text(subject: &str, description: &str) -> String {
@@ -52,24 +51,24 @@ pub fn create(
     input: &IntakeInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let contact: ContactRow = match &input.requester {
             Requester::Existing(id) => {
                 let contact = crate::db::clients::get_contact(conn, *id)?;
                 if contact.client_id != input.client.0 {
-                    return Ok(Err(FieldErrors::single(
-                        "contact_id",
-                        "This contact works for another client.",
-                    )));
+                    return refuse("contact_id", "This contact works for another client.");
                 }
                 contact
             }
             Requester::New(new) => {
-                match crate::db::clients::insert_contact(conn, actor, input.client, new, now)? {
-                    Ok(contact) => contact,
-                    Err(errors) => return Ok(Err(errors)),
-                }
+                or_refuse!(crate::db::clients::insert_contact(
+                    conn,
+                    actor,
+                    input.client,
+                    new,
+                    now
+                ))
             }
         };
         let matrix = levels::load_matrix(conn)?;
@@ -117,12 +116,7 @@ pub fn create(
             conn,
             row.ticket_id(),
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Created,
-                client_visible: false,
-                body: "",
-                detail: &detail,
-            },
+            &NewEvent::internal(EventKind::Created, &detail),
             at,
         )?;
         let acknowledgement = TicketReceived {

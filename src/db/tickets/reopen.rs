@@ -4,13 +4,13 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketRow, get, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::{self, Action, Status};
 use crate::error::{AppError, AppResult};
 
@@ -23,7 +23,7 @@ pub fn reopen(
     version: i64,
     reason: &str,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         reopen_row(conn, Some(actor), before, reason, now)
@@ -69,13 +69,10 @@ fn reopen_row(
     before: TicketRow,
     reason: &str,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     let id = before.ticket_id();
     let from = before.status()?;
-    let to = match transition(&before, Action::Reopen)? {
-        Ok(status) => status,
-        Err(errors) => return Ok(Err(errors)),
-    };
+    let to = or_refuse!(transition(&before, Action::Reopen));
     let at = now.naive_utc();
     let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority()?)?;
     let after = update_ticket!(

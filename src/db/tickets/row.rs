@@ -6,6 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
@@ -114,14 +115,16 @@ pub(crate) fn conflict() -> AppError {
 }
 
 /// Runs one UPDATE of a ticket guarded by the version the user saw, so two people (or two
-/// instances) saving at once cannot overwrite each other silently.
-macro_rules! update_ticket {
-    ($conn:expr, $before:expr, $now:expr, ($($set:expr),* $(,)?)) => {{
+/// instances) saving at once cannot overwrite each other silently. `None` when the row moved
+/// on (or fails the extra `only if` filter); a sweep skips such a ticket.
+macro_rules! try_update_ticket {
+    ($conn:expr, $before:expr, $now:expr, ($($set:expr),* $(,)?) $(, only if $filter:expr)?) => {{
         use $crate::db::schema::tickets as guarded;
         diesel::update(
             guarded::table
                 .find($before.id)
-                .filter(guarded::version.eq($before.version)),
+                .filter(guarded::version.eq($before.version))
+                $(.filter($filter))?,
         )
         .set((
             $($set,)*
@@ -131,15 +134,20 @@ macro_rules! update_ticket {
         .returning(guarded::all_columns)
         .get_result::<$crate::db::tickets::row::TicketRow>($conn)
         .optional()?
-        .ok_or_else($crate::db::tickets::row::conflict)?
     }};
+}
+pub(crate) use try_update_ticket;
+
+/// The guarded UPDATE of a command: a row that moved on is a conflict for the user to resolve.
+macro_rules! update_ticket {
+    ($conn:expr, $before:expr, $now:expr, $sets:tt) => {
+        $crate::db::tickets::row::try_update_ticket!($conn, $before, $now, $sets)
+            .ok_or_else($crate::db::tickets::row::conflict)?
+    };
 }
 pub(crate) use update_ticket;
 
-pub(crate) fn transition(
-    before: &TicketRow,
-    action: Action,
-) -> AppResult<Result<Status, FieldErrors>> {
+pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
     let from = before.status()?;
     Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
 }

@@ -5,15 +5,15 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::notify::{contact_name, mail_contact};
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{kb_articles, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::{self, Action};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::mail::messages::{MailContext, TicketSolved};
 
 #[derive(Clone, Debug)]
@@ -34,24 +34,21 @@ pub fn solve(
     input: &SolveInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         if let Err(message) = ticket::can_solve(actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
         }
         if crate::db::approvals::change_pending(conn, id)? {
-            return Ok(Err(FieldErrors::single(
+            return refuse(
                 "solution",
                 "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
                  the change is decided.",
-            )));
+            );
         }
         let from = before.status()?;
-        let to = match transition(&before, Action::Solve)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        };
+        let to = or_refuse!(transition(&before, Action::Solve));
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();
         let after = update_ticket!(
@@ -94,12 +91,7 @@ pub fn solve(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Solution,
-                client_visible: true,
-                body: &input.solution,
-                detail: &detail,
-            },
+            &NewEvent::for_client(EventKind::Solution, &input.solution, &detail),
             at,
         )?;
         let window = ticket::DEFAULT_SOLVED_WINDOW;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::categories::names as category_names;
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::due_times_after_pauses;
@@ -12,10 +13,8 @@ use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_tick
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{CategoryId, TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
-use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]
@@ -38,15 +37,12 @@ pub fn triage(
     input: &TriageInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        let status = match transition(&before, Action::Triage)? {
-            Ok(status) => status,
-            Err(errors) => return Ok(Err(errors)),
-        };
+        let status = or_refuse!(transition(&before, Action::Triage));
         if let Err(message) = ticket::check_triage_category(input.category) {
-            return Ok(Err(FieldErrors::single("category_id", message)));
+            return refuse("category_id", message);
         }
         if let Some(sub) = input.subcategory {
             let parent: Option<Option<i64>> = categories::table
@@ -55,10 +51,10 @@ pub fn triage(
                 .first(conn)
                 .optional()?;
             if parent.flatten() != input.category.map(|c| c.0) {
-                return Ok(Err(FieldErrors::single(
+                return refuse(
                     "subcategory_id",
                     "Choose a subcategory of the chosen category.",
-                )));
+                );
             }
         }
         let priority = levels::load_matrix(conn)?.priority(input.impact, input.urgency);
@@ -128,12 +124,7 @@ pub fn triage(
             conn,
             id,
             Some(actor),
-            &NewEvent {
-                kind: EventKind::Triage,
-                client_visible: false,
-                body: "",
-                detail: &parts.join("; "),
-            },
+            &NewEvent::internal(EventKind::Triage, &parts.join("; ")),
             at,
         )?;
         Ok(Ok(crate::db::escalation::severity::apply_severity(

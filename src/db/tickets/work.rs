@@ -6,16 +6,15 @@ use diesel::prelude::*;
 
 use crate::db::categories;
 use crate::db::notify::{contact_name, mail_contact};
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{CategoryId, TicketId, UserId};
-use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
 use crate::domain::work::{self, WorkEntry};
-use crate::error::AppResult;
 use crate::mail::messages::{MailContext, TicketReply};
 
 /// The timeline entry a piece of work makes.
@@ -47,22 +46,19 @@ pub fn work(
     input: &WorkInput,
     mail: &MailContext,
     now: DateTime<Utc>,
-) -> AppResult<Result<TicketRow, FieldErrors>> {
+) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let from = before.status()?;
         if let Err(message) = work::check_work_action(input.action) {
-            return Ok(Err(FieldErrors::single("next", message)));
+            return refuse("next", message);
         }
         let to = match input.action {
-            Some(action) => match transition(&before, action)? {
-                Ok(status) => status,
-                Err(errors) => return Ok(Err(errors)),
-            },
+            Some(action) => or_refuse!(transition(&before, action)),
             None => from,
         };
         if let Err(message) = work::check_takes_work(from) {
-            return Ok(Err(FieldErrors::single("body", message)));
+            return refuse("body", message);
         }
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();
