@@ -46,7 +46,7 @@ pub(crate) fn request_onsite(
         explanation,
         owner,
     } = *request;
-    if has_pending(conn, before.ticket_id(), Kind::OnSite)? {
+    if has_pending(conn, before.ticket_id(), ApprovalKind::OnSite)? {
         return refuse(
             "to_level_id",
             "An on-site request is already waiting for a manager.",
@@ -58,8 +58,8 @@ pub(crate) fn request_onsite(
     diesel::insert_into(approvals::table)
         .values((
             approvals::ticket_id.eq(before.id),
-            approvals::kind.eq(Kind::OnSite.as_str()),
-            approvals::status.eq(Decision::Pending.as_str()),
+            approvals::kind.eq(ApprovalKind::OnSite.as_str()),
+            approvals::status.eq(ApprovalStatus::Pending.as_str()),
             approvals::what.eq(format!("Escalate from {} to {}", from.name, to.name)),
             approvals::why.eq(explanation),
             approvals::impact.eq(""),
@@ -106,30 +106,30 @@ pub(crate) fn request_onsite(
 
 /// What a manager is asked to approve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub enum ApprovalKind {
     Change,
     OnSite,
 }
 
-impl Kind {
+impl ApprovalKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::Change => "change",
-            Kind::OnSite => "onsite",
+            ApprovalKind::Change => "change",
+            ApprovalKind::OnSite => "onsite",
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Kind::Change => "Sensitive change",
-            Kind::OnSite => "On-site escalation",
+            ApprovalKind::Change => "Sensitive change",
+            ApprovalKind::OnSite => "On-site escalation",
         }
     }
 
     fn parse(raw: &str) -> AppResult<Self> {
         match raw {
-            "change" => Ok(Kind::Change),
-            "onsite" => Ok(Kind::OnSite),
+            "change" => Ok(ApprovalKind::Change),
+            "onsite" => Ok(ApprovalKind::OnSite),
             other => Err(AppError::internal(format!(
                 "stored approval kind '{other}' is unreadable"
             ))),
@@ -137,19 +137,20 @@ impl Kind {
     }
 }
 
+/// Where a request stands: waiting for a manager, or decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub enum ApprovalStatus {
     Pending,
     Approved,
     Rejected,
 }
 
-impl Decision {
+impl ApprovalStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            Decision::Pending => "pending",
-            Decision::Approved => "approved",
-            Decision::Rejected => "rejected",
+            ApprovalStatus::Pending => "pending",
+            ApprovalStatus::Approved => "approved",
+            ApprovalStatus::Rejected => "rejected",
         }
     }
 }
@@ -178,16 +179,16 @@ pub struct ApprovalRow {
 }
 
 impl ApprovalRow {
-    pub fn kind(&self) -> AppResult<Kind> {
-        Kind::parse(&self.kind)
+    pub fn kind(&self) -> AppResult<ApprovalKind> {
+        ApprovalKind::parse(&self.kind)
     }
 }
 
-fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: Kind) -> AppResult<bool> {
+fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: ApprovalKind) -> AppResult<bool> {
     let found: Option<i64> = approvals::table
         .filter(approvals::ticket_id.eq(ticket.0))
         .filter(approvals::kind.eq(kind.as_str()))
-        .filter(approvals::status.eq(Decision::Pending.as_str()))
+        .filter(approvals::status.eq(ApprovalStatus::Pending.as_str()))
         .select(approvals::id)
         .first(conn)
         .optional()?;
@@ -196,7 +197,7 @@ fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: Kind) -> AppResult<boo
 
 /// A ticket cannot be solved while a sensitive change on it waits for approval.
 pub fn change_pending(conn: &mut DbConn, ticket: TicketId) -> AppResult<bool> {
-    has_pending(conn, ticket, Kind::Change)
+    has_pending(conn, ticket, ApprovalKind::Change)
 }
 
 #[derive(Clone, Debug)]
@@ -233,8 +234,8 @@ pub fn request_change(
         diesel::insert_into(approvals::table)
             .values((
                 approvals::ticket_id.eq(id.0),
-                approvals::kind.eq(Kind::Change.as_str()),
-                approvals::status.eq(Decision::Pending.as_str()),
+                approvals::kind.eq(ApprovalKind::Change.as_str()),
+                approvals::status.eq(ApprovalStatus::Pending.as_str()),
                 approvals::what.eq(&input.what),
                 approvals::why.eq(&input.why),
                 approvals::impact.eq(&input.impact),
@@ -299,23 +300,23 @@ pub fn decide(
             .ok_or(AppError::NotFound)?;
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
-        if approve && request.kind()? == Kind::OnSite {
+        if approve && request.kind()? == ApprovalKind::OnSite {
             let status = get(conn, TicketId(request.ticket_id))?.status()?;
             if let Err(message) = rules::check_onsite_ticket(status) {
                 return refuse("comment", message);
             }
         }
         let decision = if approve {
-            Decision::Approved
+            ApprovalStatus::Approved
         } else {
-            Decision::Rejected
+            ApprovalStatus::Rejected
         };
         let at = now.naive_utc();
         // Guarded by the pending status, so two managers deciding at once cannot both win.
         let decided = diesel::update(
             approvals::table
                 .find(approval)
-                .filter(approvals::status.eq(Decision::Pending.as_str())),
+                .filter(approvals::status.eq(ApprovalStatus::Pending.as_str())),
         )
         .set((
             approvals::status.eq(decision.as_str()),
@@ -332,7 +333,7 @@ pub fn decide(
         let kind = decided.kind()?;
         let ticket = TicketId(decided.ticket_id);
         let mut row = get(conn, ticket)?;
-        if kind == Kind::OnSite && approve {
+        if kind == ApprovalKind::OnSite && approve {
             let Standing {
                 ladder,
                 level: from,
@@ -433,7 +434,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
 /// Every request still waiting for a manager, oldest first.
 pub fn pending(conn: &mut DbConn) -> AppResult<Vec<ApprovalView>> {
     let rows = approvals::table
-        .filter(approvals::status.eq(Decision::Pending.as_str()))
+        .filter(approvals::status.eq(ApprovalStatus::Pending.as_str()))
         .order((approvals::requested_at.asc(), approvals::id.asc()))
         .select(ApprovalRow::as_select())
         .load(conn)?;

@@ -29,7 +29,8 @@ pub struct TicketDetail {
     pub categories: Names,
     pub events: Vec<EventView>,
     pub pauses: Vec<PauseRow>,
-    pub level: ServiceLevel,
+    /// The client's service level (calendar and policy), not the escalation level.
+    pub service: ServiceLevel,
 }
 
 pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
@@ -53,7 +54,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
         ))
         .load(conn)?;
     let pauses = pauses_of(conn, id)?;
-    let level = service_level(conn, ClientId(row.client_id))?;
+    let service = service_level(conn, ClientId(row.client_id))?;
     Ok(TicketDetail {
         row,
         client,
@@ -62,7 +63,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
         categories,
         events,
         pauses,
-        level,
+        service,
     })
 }
 
