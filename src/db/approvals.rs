@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use crate::db::escalation::ladder::{Standing, standing};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{managers, notice, notify};
-use crate::db::outcome::{Outcome, refuse};
+use crate::db::outcome::{Outcome, accepted, refuse};
 use crate::db::schema::{approvals, tickets, users};
 use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
@@ -348,28 +348,24 @@ pub fn decide(
             let reason = Reason::parse(&decided.reason).map_err(|_| {
                 AppError::internal(format!("stored reason '{}' is unreadable", decided.reason))
             })?;
-            row = match apply_move(
-                conn,
-                &row,
-                &Move {
-                    from: &from,
-                    to: &to,
-                    reason,
-                    explanation: &decided.why,
-                    trigger: Trigger::Manual,
-                    actor: Some(UserId(decided.requested_by)),
-                    owner: decided.owner_id.map(UserId),
-                    vendor: None,
-                },
-                now,
-            )? {
-                Ok(after) => after,
-                Err(errors) => {
-                    return Err(AppError::internal(format!(
-                        "approved move refused: {errors:?}"
-                    )));
-                }
-            };
+            row = accepted(
+                apply_move(
+                    conn,
+                    &row,
+                    &Move {
+                        from: &from,
+                        to: &to,
+                        reason,
+                        explanation: &decided.why,
+                        trigger: Trigger::Manual,
+                        actor: Some(UserId(decided.requested_by)),
+                        owner: decided.owner_id.map(UserId),
+                        vendor: None,
+                    },
+                    now,
+                )?,
+                "approved move",
+            )?;
         }
         let verdict = if approve { "approved" } else { "rejected" };
         add_event(

@@ -7,10 +7,11 @@ use crate::db::DbConn;
 use crate::db::escalation::ladder::{Standing, load_severity_rules, standing};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::outcome::accepted;
 use crate::db::tickets::row::TicketRow;
 use crate::domain::escalation::{self as rules, Reason, Trigger};
 use crate::domain::ids::UserId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
 /// At triage: a severity rule may send the ticket up at once (a P1 to at least Tier 2) and
@@ -35,28 +36,24 @@ pub fn apply_severity(
         priority.as_str(),
         to.name
     );
-    let after = match apply_move(
-        conn,
-        &row,
-        &Move {
-            from: &level,
-            to: &to,
-            reason: Reason::Severity,
-            explanation: &explanation,
-            trigger: Trigger::Severity,
-            actor: Some(actor),
-            owner: None,
-            vendor: None,
-        },
-        now,
-    )? {
-        Ok(after) => after,
-        Err(errors) => {
-            return Err(AppError::internal(format!(
-                "severity escalation refused: {errors:?}"
-            )));
-        }
-    };
+    let after = accepted(
+        apply_move(
+            conn,
+            &row,
+            &Move {
+                from: &level,
+                to: &to,
+                reason: Reason::Severity,
+                explanation: &explanation,
+                trigger: Trigger::Severity,
+                actor: Some(actor),
+                owner: None,
+                vendor: None,
+            },
+            now,
+        )?,
+        "severity escalation",
+    )?;
     let staff = staff_to_notify(conn, to.tier, notify_manager)?;
     let message = notice(
         mail,
