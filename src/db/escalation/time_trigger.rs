@@ -14,9 +14,10 @@ use crate::db::sla_clock::{ServiceLevel, pauses, service_level};
 use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
-use crate::domain::escalation::{self as rules, BudgetState, Level, LevelBudget, Reason, Trigger};
+use crate::domain::escalation::{BudgetState, Level, Reason, Trigger};
 use crate::domain::ids::ClientId;
 use crate::domain::ticket::Status;
+use crate::domain::time_budget::{LevelBudget, level_budget};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -99,7 +100,7 @@ pub fn escalate_overdue(
         let Some(LevelBudget {
             budget,
             state: BudgetState::RanOut,
-        }) = rules::level_budget(
+        }) = level_budget(
             &standing.level,
             priority,
             &target,
