@@ -36,11 +36,7 @@ pub fn assign(
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let status = or_refuse!(transition(&before, Action::Assign));
-        let current_tier = before
-            .tier
-            .as_deref()
-            .and_then(|t| crate::domain::account::Tier::parse(t).ok());
-        if let Err(message) = assignment::check_tier_change(current_tier, input.tier) {
+        if let Err(message) = assignment::check_tier_change(before.tier(), input.tier) {
             return refuse("tier", message);
         }
         let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
@@ -94,15 +90,9 @@ pub fn assign(
             ],
         )?;
         let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
-        let tier_label = |t: &Option<String>| {
-            t.as_deref()
-                .and_then(|t| crate::domain::account::Tier::parse(t).ok())
-                .map(|t| t.label())
-                .unwrap_or("none")
-        };
         let detail = format!(
             "tier {} → {}; owner {} → {}; worker {} → {}",
-            tier_label(&before.tier),
+            before.tier().map_or("none", |t| t.label()),
             input.tier.label(),
             name(before.owner_id),
             name(after.owner_id),

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
+use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
@@ -75,6 +76,12 @@ impl TicketRow {
     pub fn identity(&self) -> AppResult<IdentityCheck> {
         IdentityCheck::parse(&self.identity_check)
             .map_err(|_| unreadable("identity check", &self.identity_check))
+    }
+
+    /// The support line, if any. An unreadable stored tier reads as none, as it always has
+    /// here (unlike the status, which refuses to guess).
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier.as_deref().and_then(|t| Tier::parse(t).ok())
     }
 
     pub fn owner(&self) -> Option<UserId> {
