@@ -1,15 +1,27 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, and migrations.
 
+pub mod approvals;
+pub mod attachments;
 pub mod audit;
+pub mod categories;
 pub mod client_links;
 pub mod clients;
 pub mod dashboard;
+pub mod decision_point;
 pub mod escalation;
+pub mod kb;
+pub mod ladder_admin;
+pub mod names;
+pub mod notify;
+pub mod outcome;
 pub mod schema;
+pub mod search;
 pub mod service_levels;
+pub mod sla_clock;
 pub mod surveys;
 pub mod throttle;
 pub mod tickets;
+pub mod timeline;
 pub mod users;
 
 use std::path::Path;

@@ -4,14 +4,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
+use super::notify::{self, Addressee};
 use super::schema::{clients, contacts, surveys, tickets, users};
+use super::timeline::{EventKind, NewEvent, add_event};
 use super::{DbConn, write_tx};
-use crate::domain::account::Role;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::survey::{self, DEFAULT_FLAG_AT};
 use crate::error::AppResult;
-use crate::mail::messages::{MailContext, Recipient, SurveyFlagged, ThreadKey, compose};
-use crate::mail::outbox;
+use crate::mail::messages::{MailContext, SurveyFlagged};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = surveys)]
@@ -80,7 +80,7 @@ pub fn answer(
             Answer::Comment(c) => (before.rating(), c.clone()),
         };
         let flagged = survey::needs_follow_up(rating, &comment, DEFAULT_FLAG_AT);
-        let notify = flagged && before.flag_notified_at.is_none();
+        let notify = survey::notify_managers(flagged, before.flag_notified_at.is_some());
         let after = diesel::update(surveys::table.find(before.id))
             .set((
                 surveys::rating.eq(rating.map(i32::from)),
@@ -95,19 +95,18 @@ pub fn answer(
             ))
             .returning(surveys::all_columns)
             .get_result::<SurveyRow>(conn)?;
-        super::tickets::add_event(
+        add_event(
             conn,
             ticket,
             None,
-            &super::tickets::NewEvent {
-                kind: super::tickets::EventKind::Survey,
-                client_visible: true,
-                body: &comment,
-                detail: &match rating {
+            &NewEvent::for_client(
+                EventKind::Survey,
+                &comment,
+                &match rating {
                     Some(r) => format!("client rated {r} of 5 ({})", survey::label(r)),
                     None => "client commented".into(),
                 },
-            },
+            ),
             at,
         )?;
         if notify {
@@ -117,11 +116,7 @@ pub fn answer(
                 .filter(tickets::id.eq(ticket.0))
                 .select((tickets::subject, clients::name, contacts::name))
                 .first(conn)?;
-            let managers: Vec<(String, String)> = users::table
-                .filter(users::active.eq(true))
-                .filter(users::role.eq_any([Role::Manager.as_str(), Role::Admin.as_str()]))
-                .select((users::email, users::display_name))
-                .load(conn)?;
+            let managers = notify::managers(conn)?;
             let message = SurveyFlagged {
                 reference: format!("#{}", ticket.0),
                 subject,
@@ -133,14 +128,8 @@ pub fn answer(
                 comment: comment.clone(),
                 ticket_url: format!("{}/tickets/{}", mail.base_url, ticket.0),
             };
-            for (email, name) in managers {
-                let Ok(address) = crate::domain::inputs::EmailAddress::parse(&email) else {
-                    continue;
-                };
-                let outgoing = compose(mail, &message, Recipient::new(address, name))?
-                    .in_thread(ThreadKey::new("ticket", ticket.0));
-                outbox::enqueue(conn, &outgoing, now)?;
-            }
+            let to = managers.iter().map(Addressee::from);
+            notify::send(conn, mail, &message, ticket.0, to, now)?;
         }
         Ok(after)
     })
@@ -164,16 +153,14 @@ pub fn mark_followed_up(
         if updated == 0 {
             return Err(crate::error::AppError::NotFound);
         }
-        super::tickets::add_event(
+        add_event(
             conn,
             ticket,
             Some(actor),
-            &super::tickets::NewEvent {
-                kind: super::tickets::EventKind::Survey,
-                client_visible: false,
-                body: "",
-                detail: "followed up with the client about their survey answer",
-            },
+            &NewEvent::internal(
+                EventKind::Survey,
+                "followed up with the client about their survey answer",
+            ),
             now.naive_utc(),
         )
     })

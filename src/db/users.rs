@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::names::{Names, wanted};
 use super::schema::users;
 use super::{DbConn, audit, is_unique_violation, write_tx};
 use crate::domain::account::{Role, Tier};
@@ -386,4 +387,14 @@ pub fn set_away(conn: &mut DbConn, id: UserId, away: bool, now: DateTime<Utc>) -
             now.naive_utc(),
         )
     })
+}
+
+/// The display names of the given users (unset ids are skipped), in one query.
+pub fn names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<Names> {
+    Ok(users::table
+        .filter(users::id.eq_any(wanted(ids)))
+        .select((users::id, users::display_name))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }

@@ -29,6 +29,27 @@ use super::priority::Priority;
 /// reasons quote it.
 pub const EXPERTISE_WINDOW: Duration = Duration::days(90);
 
+/// A ticket is assigned to an owner, responsible through its life, and a worker, on it now
+/// (often the same person); both must be chosen. The problems name the form fields.
+pub fn check_people(
+    owner: Option<UserId>,
+    worker: Option<UserId>,
+) -> Result<(UserId, UserId), Vec<(&'static str, &'static str)>> {
+    match (owner, worker) {
+        (Some(owner), Some(worker)) => Ok((owner, worker)),
+        _ => {
+            let mut problems = Vec::new();
+            if owner.is_none() {
+                problems.push(("owner_id", "Choose who owns the ticket through its life."));
+            }
+            if worker.is_none() {
+                problems.push(("worker_id", "Choose who works on it now."));
+            }
+            Err(problems)
+        }
+    }
+}
+
 const POINTS_PER_SOLVED: i32 = 10;
 const SOLVED_COUNTED: u32 = 10;
 const POINTS_PER_OPEN: i32 = 4;
@@ -186,6 +207,22 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_assignment_needs_an_owner_and_a_worker() {
+        let (ada, ben) = (Some(UserId(1)), Some(UserId(2)));
+        let owner_missing = ("owner_id", "Choose who owns the ticket through its life.");
+        let worker_missing = ("worker_id", "Choose who works on it now.");
+        for (owner, worker, expected) in [
+            (ada, ben, Ok((UserId(1), UserId(2)))),
+            (ada, ada, Ok((UserId(1), UserId(1)))),
+            (None, ben, Err(vec![owner_missing])),
+            (ada, None, Err(vec![worker_missing])),
+            (None, None, Err(vec![owner_missing, worker_missing])),
+        ] {
+            assert_eq!(check_people(owner, worker), expected);
+        }
+    }
 
     fn tech(id: i64, name: &str, tier: Tier, solved: u32, open: u32) -> Candidate {
         Candidate {

@@ -7,6 +7,7 @@ use chrono::{Duration, NaiveDate};
 
 use super::account::Tier;
 use super::priority::Priority;
+use super::ticket::{Action, PendingReason, Status};
 
 /// Why a ticket goes up the ladder. Every escalation names one: escalations are expensive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,6 +180,42 @@ pub fn check_manual(from: &Level, to: &Level, reason: Reason) -> Result<(), Stri
         "Choose a level above {}; only a hand-over to an external vendor may stay at this level.",
         from.name
     ))
+}
+
+/// Only a ticket the desk still works may go up the ladder or ask for a change: a solved one
+/// waits for the client, a finished one is history.
+pub fn can_escalate(status: Status) -> bool {
+    status.is_open() && status != Status::Solved
+}
+
+/// The status change a move up the ladder makes: a hand-over to a vendor pends the ticket on
+/// the vendor (its clock stops); any other move leaves the status alone.
+pub fn move_action(to_vendor: bool) -> Option<Action> {
+    to_vendor.then_some(Action::Pend(PendingReason::Vendor))
+}
+
+/// An on-site request can be approved only while the ticket is open: nobody goes on-site for a
+/// finished ticket.
+pub fn check_onsite_ticket(status: Status) -> Result<(), &'static str> {
+    if status.is_open() {
+        Ok(())
+    } else {
+        Err("The ticket is finished, so nobody goes on-site; reject the request instead.")
+    }
+}
+
+/// An approved on-site request must still be a step up: the ticket may have been escalated past
+/// it while the request waited.
+pub fn check_onsite_step(from: &Level, to: &Level) -> Result<(), String> {
+    if to.position > from.position {
+        Ok(())
+    } else {
+        Err(format!(
+            "The ticket has moved to {} since this request; on-site support would be a step \
+             down. Reject the request instead.",
+            from.name
+        ))
+    }
 }
 
 /// A field of a form and what is wrong with it.
@@ -443,6 +480,37 @@ impl LevelMove {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn only_an_open_unsolved_ticket_may_escalate() {
+        for status in Status::ALL {
+            let expected = !matches!(
+                status,
+                Status::Solved | Status::Closed | Status::Cancelled | Status::Duplicate
+            );
+            assert_eq!(can_escalate(status), expected, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn a_vendor_escalation_pends_the_ticket() {
+        assert_eq!(move_action(true), Some(Action::Pend(PendingReason::Vendor)));
+        assert_eq!(move_action(false), None);
+    }
+
+    #[test]
+    fn an_onsite_approval_needs_an_open_ticket_and_a_step_up() {
+        for status in Status::ALL {
+            assert_eq!(check_onsite_ticket(status).is_ok(), status.is_open());
+        }
+        let (tier2, onsite) = (
+            level(2, "Tier 2", Some(Tier::Tier2), None),
+            level(4, "On-site", Some(Tier::OnSite), None),
+        );
+        assert!(check_onsite_step(&tier2, &onsite).is_ok());
+        assert!(check_onsite_step(&onsite, &onsite).is_err());
+        assert!(check_onsite_step(&onsite, &tier2).is_err());
+    }
 
     fn level(id: i64, name: &str, tier: Option<Tier>, budget: Option<i32>) -> Level {
         Level {

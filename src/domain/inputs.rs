@@ -590,14 +590,20 @@ impl FieldErrors {
 }
 
 /// Rules that check several fields at once answer with (field, message) pairs.
-impl Extend<(&'static str, String)> for FieldErrors {
-    fn extend<I: IntoIterator<Item = (&'static str, String)>>(&mut self, problems: I) {
-        self.0.extend(problems);
+impl<M: Into<String>> Extend<(&'static str, M)> for FieldErrors {
+    fn extend<I: IntoIterator<Item = (&'static str, M)>>(&mut self, problems: I) {
+        self.0.extend(
+            problems
+                .into_iter()
+                .map(|(field, message)| (field, message.into())),
+        );
     }
 }
 
-impl From<Vec<(&'static str, String)>> for FieldErrors {
-    fn from(problems: Vec<(&'static str, String)>) -> Self {
-        Self(problems)
+impl<M: Into<String>> From<Vec<(&'static str, M)>> for FieldErrors {
+    fn from(problems: Vec<(&'static str, M)>) -> Self {
+        let mut errors = Self::new();
+        errors.extend(problems);
+        errors
     }
 }

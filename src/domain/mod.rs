@@ -12,3 +12,5 @@ pub mod sla;
 pub mod survey;
 pub mod throttle;
 pub mod ticket;
+pub mod time_budget;
+pub mod work;

@@ -20,6 +20,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::calendar::BusinessCalendar;
 use super::priority::Priority;
+use super::ticket::{PendingReason, Status};
 
 /// The longest target accepted; anything longer is a typo, and it keeps due
 /// dates far from the end of representable time.
@@ -274,6 +275,44 @@ pub fn resolution_due(
         .map_or(ResolutionDue::Never, ResolutionDue::At)
 }
 
+/// What a status change does to the resolution clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PauseChange {
+    /// The ticket starts waiting: a pause for this reason begins.
+    Start(PendingReason),
+    /// The ticket stops waiting: the running pause ends and the due time is worked out again.
+    End,
+    /// The clock goes on as it was (running, or stopped by the same or another wait).
+    Keep,
+}
+
+/// Entering a pending status starts a pause; leaving one ends it. Moving from one pending status
+/// to another keeps the pause that runs.
+pub fn pause_change(from: Status, to: Status) -> PauseChange {
+    match (from.pending_reason(), to.pending_reason()) {
+        (None, Some(reason)) => PauseChange::Start(reason),
+        (Some(_), None) => PauseChange::End,
+        _ => PauseChange::Keep,
+    }
+}
+
+/// The resolution due time to show at `now`: the stored one is current unless a pause is
+/// running, when the clock is stopped and its remaining time is worked out from the pauses.
+pub fn current_resolution_due(
+    cal: &BusinessCalendar,
+    target: &Target,
+    created: DateTime<Utc>,
+    stored: Option<DateTime<Utc>>,
+    pauses: &[Pause],
+) -> ResolutionDue {
+    let paused = pauses.iter().any(|p| p.until.is_none());
+    match (paused, stored) {
+        (true, _) => resolution_due(cal, target, created, pauses),
+        (false, Some(at)) => ResolutionDue::At(at),
+        (false, None) => ResolutionDue::Never,
+    }
+}
+
 /// Clock time counted in `[created, until)` outside the pauses, for "3 h of
 /// 4 h used". With no pauses it is the response clock's figure too.
 pub fn elapsed(
@@ -518,6 +557,79 @@ fn running(
         spans.push((from, until));
     }
     spans
+}
+
+#[cfg(test)]
+mod pause_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn entering_and_leaving_a_pending_status_starts_and_ends_a_pause() {
+        use PendingReason::{ClientInput, Vendor};
+        for (from, to, expected) in [
+            (
+                Status::InProgress,
+                Status::PendingVendor,
+                PauseChange::Start(Vendor),
+            ),
+            (
+                Status::New,
+                Status::PendingClient,
+                PauseChange::Start(ClientInput),
+            ),
+            (Status::PendingVendor, Status::InProgress, PauseChange::End),
+            (Status::PendingClient, Status::Solved, PauseChange::End),
+            (Status::PendingParts, Status::Cancelled, PauseChange::End),
+            (
+                Status::PendingClient,
+                Status::PendingVendor,
+                PauseChange::Keep,
+            ),
+            (Status::InProgress, Status::InProgress, PauseChange::Keep),
+            (Status::InProgress, Status::Solved, PauseChange::Keep),
+        ] {
+            assert_eq!(pause_change(from, to), expected, "{from:?} -> {to:?}");
+        }
+    }
+
+    #[test]
+    fn the_stored_due_time_holds_unless_a_pause_runs() {
+        let cal = BusinessCalendar::always_open();
+        let target = Target {
+            response: Duration::hours(1),
+            resolution: Duration::hours(8),
+            mode: ClockMode::Always,
+        };
+        let at = |h| Utc.with_ymd_and_hms(2026, 5, 11, h, 0, 0).unwrap();
+        let stored = Some(at(17));
+        let ended = [Pause {
+            from: at(10),
+            until: Some(at(11)),
+        }];
+        let running = [Pause {
+            from: at(12),
+            until: None,
+        }];
+        for (stored, pauses, expected) in [
+            (stored, &[][..], ResolutionDue::At(at(17))),
+            (stored, &ended[..], ResolutionDue::At(at(17))),
+            (None, &ended[..], ResolutionDue::Never),
+            (
+                stored,
+                &running[..],
+                ResolutionDue::Paused {
+                    remaining: Duration::hours(5),
+                },
+            ),
+        ] {
+            assert_eq!(
+                current_resolution_due(&cal, &target, at(9), stored, pauses),
+                expected
+            );
+        }
+    }
 }
 
 #[cfg(test)]

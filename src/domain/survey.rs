@@ -38,9 +38,27 @@ pub fn needs_follow_up(rating: Option<u8>, comment: &str, flag_at: u8) -> bool {
     rating.is_some_and(|r| r <= flag_at) || !comment.trim().is_empty()
 }
 
+/// Managers hear of a flagged answer once: a client who edits their comment again does not
+/// mail every manager again.
+pub fn notify_managers(flagged: bool, already_notified: bool) -> bool {
+    flagged && !already_notified
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn managers_hear_of_a_flagged_answer_only_the_first_time() {
+        for (flagged, already, expected) in [
+            (true, false, true),
+            (true, true, false),
+            (false, false, false),
+            (false, true, false),
+        ] {
+            assert_eq!(notify_managers(flagged, already), expected);
+        }
+    }
 
     #[test]
     fn ratings_parse_only_on_the_scale() {

@@ -46,6 +46,34 @@ impl Status {
         Status::Duplicate,
     ];
 
+    /// Still needs the desk ([`Status::is_open`]): what the queues and workloads count.
+    pub const OPEN: [Status; 8] = [
+        Status::New,
+        Status::Triaged,
+        Status::Assigned,
+        Status::InProgress,
+        Status::PendingClient,
+        Status::PendingVendor,
+        Status::PendingParts,
+        Status::Reopened,
+    ];
+
+    /// Waiting on someone outside the desk ([`Status::is_pending`]), its resolution clock stopped.
+    pub const PENDING: [Status; 3] = [
+        Status::PendingClient,
+        Status::PendingVendor,
+        Status::PendingParts,
+    ];
+
+    /// Open and not pending: the clocks run, so time budgets are spent.
+    pub const RUNNING: [Status; 5] = [
+        Status::New,
+        Status::Triaged,
+        Status::Assigned,
+        Status::InProgress,
+        Status::Reopened,
+    ];
+
     pub fn parse(raw: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -369,9 +397,6 @@ pub fn next_status(from: Status, action: Action) -> Result<Status, TransitionErr
     }
 }
 
-/// The actions a person may take on a ticket in `status`, in [`Action::ALL`] order, for the
-/// ticket page's buttons. Close is left out: only the auto-close job closes. Solve still needs
-/// [`can_solve`].
 /// The status changes a technician picks while working a ticket. Solving, closing, cancelling,
 /// reopening, triage and assignment each have their own form, with the checks and records that
 /// go with them, so the work form never performs them.
@@ -379,6 +404,9 @@ pub fn is_work_action(action: Action) -> bool {
     matches!(action, Action::StartWork | Action::Pend(_) | Action::Resume)
 }
 
+/// The actions a person may take on a ticket in `status`, in [`Action::ALL`] order, for the
+/// ticket page's buttons. Close is left out: only the auto-close job closes. Solve still needs
+/// [`can_solve`].
 pub fn available_actions(status: Status) -> Vec<Action> {
     Action::ALL
         .into_iter()
@@ -641,6 +669,63 @@ pub fn check_version(expected: i64, actual: i64) -> Result<(), Conflict> {
         Ok(())
     } else {
         Err(Conflict { expected, actual })
+    }
+}
+
+/// Triage files the ticket under a category, so the queues, the knowledge base and the
+/// assignment ranking can use it.
+pub fn check_triage_category<Id>(category: Option<Id>) -> Result<Id, &'static str> {
+    category.ok_or("Choose a category.")
+}
+
+/// Closing a ticket without solving it: as a duplicate of another ticket when one is named,
+/// otherwise a plain cancel. A ticket cannot duplicate itself.
+pub fn cancel_action<Id: PartialEq>(
+    ticket: Id,
+    duplicate_of: Option<Id>,
+) -> Result<Action, &'static str> {
+    match duplicate_of {
+        Some(original) if original == ticket => Err("A ticket cannot duplicate itself."),
+        Some(_) => Ok(Action::MarkDuplicate),
+        None => Ok(Action::Cancel),
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn the_status_sets_match_the_status_rules() {
+        let open: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_open()).collect();
+        let pending: Vec<Status> = Status::ALL.into_iter().filter(|s| s.is_pending()).collect();
+        let running: Vec<Status> = Status::ALL
+            .into_iter()
+            .filter(|s| s.is_open() && !s.is_pending())
+            .collect();
+        assert_eq!(Status::OPEN.to_vec(), open);
+        assert_eq!(Status::PENDING.to_vec(), pending);
+        assert_eq!(Status::RUNNING.to_vec(), running);
+    }
+
+    #[test]
+    fn triage_needs_a_category() {
+        assert_eq!(check_triage_category(Some(3)), Ok(3));
+        assert_eq!(
+            check_triage_category::<i64>(None),
+            Err("Choose a category.")
+        );
+    }
+
+    #[test]
+    fn cancel_or_duplicate_is_chosen_by_the_named_original() {
+        for (duplicate_of, expected) in [
+            (None, Ok(Action::Cancel)),
+            (Some(8), Ok(Action::MarkDuplicate)),
+            (Some(7), Err("A ticket cannot duplicate itself.")),
+        ] {
+            assert_eq!(cancel_action(7, duplicate_of), expected);
+        }
     }
 }
 

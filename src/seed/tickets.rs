@@ -6,14 +6,14 @@ use diesel::prelude::*;
 
 use crate::db::schema::{categories, clients, contacts, tickets, users};
 use crate::db::tickets::{
-    self as t, AssignInput, Entry, IntakeInput, Requester, SolveInput, TicketRow, TriageInput,
-    WorkInput,
+    self as t, AssignInput, IntakeInput, Requester, SolveInput, TicketRow, TriageInput, WorkInput,
 };
 use crate::db::{self, DbConn};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason, Status};
+use crate::domain::work::WorkEntry;
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -35,7 +35,7 @@ enum Step {
     },
     Work {
         minutes: i64,
-        entry: Entry,
+        entry: WorkEntry,
         body: &'static str,
         action: Option<Action>,
     },
@@ -103,13 +103,13 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 40,
-                entry: Entry::Call,
+                entry: WorkEntry::Call,
                 body: "Called Grace: bay 3 access points are dark; checking the switch remotely.",
                 action: Some(Action::StartWork),
             },
             Step::Work {
                 minutes: 15,
-                entry: Entry::Note,
+                entry: WorkEntry::Note,
                 body: "Switch port 14 flapping; PoE budget exceeded after the new camera install.",
                 action: None,
             },
@@ -154,7 +154,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 120,
-                entry: Entry::Reply,
+                entry: WorkEntry::Reply,
                 body: "We are looking at it. Could you tell us whether webmail works for you?",
                 action: Some(Action::StartWork),
             },
@@ -186,13 +186,13 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 24 * 60,
-                entry: Entry::Call,
+                entry: WorkEntry::Call,
                 body: "Disk 2 of the RAID is degraded; rebuild is slowing the array.",
                 action: Some(Action::StartWork),
             },
             Step::Work {
                 minutes: 23 * 60,
-                entry: Entry::Note,
+                entry: WorkEntry::Note,
                 body: "Dell case 4471-889 opened for a replacement disk.",
                 action: Some(Action::Pend(PendingReason::Vendor)),
             },
@@ -250,13 +250,13 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 28 * 60,
-                entry: Entry::Reply,
+                entry: WorkEntry::Reply,
                 body: "Could you send us the time of the next drop and a screenshot of the VPN client log?",
                 action: Some(Action::StartWork),
             },
             Step::Work {
                 minutes: 28 * 60 - 5,
-                entry: Entry::Note,
+                entry: WorkEntry::Note,
                 body: "Waiting for Omar's log.",
                 action: Some(Action::Pend(PendingReason::ClientInput)),
             },
@@ -288,7 +288,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 5 * 60,
-                entry: Entry::Call,
+                entry: WorkEntry::Call,
                 body: "Walked Alice through re-seating the handset cable.",
                 action: Some(Action::StartWork),
             },
@@ -324,7 +324,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 4 * 24 * 60 - 30,
-                entry: Entry::Reply,
+                entry: WorkEntry::Reply,
                 body: "We are connecting to the print server now.",
                 action: Some(Action::StartWork),
             },
@@ -363,7 +363,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 2 * 24 * 60 - 60,
-                entry: Entry::Call,
+                entry: WorkEntry::Call,
                 body: "A browser extension was pinning the CPU; removed it.",
                 action: Some(Action::StartWork),
             },
@@ -377,7 +377,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 19 * 60,
-                entry: Entry::Note,
+                entry: WorkEntry::Note,
                 body: "Booking a visit to clean the vents.",
                 action: Some(Action::StartWork),
             },
@@ -425,7 +425,7 @@ const DEMO_TICKETS: &[DemoTicket] = &[
             },
             Step::Work {
                 minutes: 4 * 60,
-                entry: Entry::Call,
+                entry: WorkEntry::Call,
                 body: "Mail flow blocked at the spam filter; vendor engaged.",
                 action: Some(Action::StartWork),
             },
@@ -510,8 +510,8 @@ pub fn seed_demo_tickets(
                 } => {
                     let input = AssignInput {
                         tier: *tier,
-                        owner: user(conn, owner)?,
-                        worker: user(conn, worker)?,
+                        owner: Some(user(conn, owner)?),
+                        worker: Some(user(conn, worker)?),
                     };
                     let manager = user(conn, MORGAN)?;
                     t::assign(conn, manager, id, row.version, &input, at(*minutes))

@@ -9,7 +9,7 @@ use super::escalation::required;
 use super::extract::{CurrentUser, Manager};
 use super::forms::{Changed, conflict, invalid};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
-use crate::db::escalation;
+use crate::db::approvals;
 use crate::db::{self};
 use crate::domain::escalation::Ruling;
 use crate::domain::inputs::FieldErrors;
@@ -58,7 +58,7 @@ async fn approvals_page(
     errors: FieldErrors,
     form: DecideForm,
 ) -> AppResult<ApprovalsPage> {
-    let pending = db::run(&state.pool, escalation::pending).await?;
+    let pending = db::run(&state.pool, approvals::pending).await?;
     let zone = user.zone();
     let requests = pending
         .into_iter()
@@ -125,7 +125,7 @@ pub async fn decide(
     let approve = ruling == Ruling::Approve;
     let (now, mail, actor) = (state.clock.now(), state.mail(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::decide(conn, &actor, approval, approve, &comment, &mail, now)
+        approvals::decide(conn, &actor, approval, approve, &comment, &mail, now)
     })
     .await;
     match outcome {

@@ -65,7 +65,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
             Vec::new()
         };
         let manager = if is_manager {
-            let approvals = db::escalation::pending(conn)?
+            let approvals = db::approvals::pending(conn)?
                 .into_iter()
                 .map(|a| {
                     Ok(PendingItem {
@@ -78,7 +78,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
                 .collect::<AppResult<_>>()?;
             Some(ManagerSection {
                 approvals,
-                decisions: db::escalation::at_decision_point(conn)?,
+                decisions: db::decision_point::at_decision_point(conn)?,
             })
         } else {
             None

@@ -7,7 +7,9 @@ use super::extract::Manager;
 use super::forms::parse_optional_id;
 use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
 use super::tickets::runner::{TicketForm, TicketPost};
-use crate::db::escalation::{self, ChangeInput, DecisionInput, EscalateInput};
+use crate::db::approvals::{self, ChangeInput};
+use crate::db::decision_point::{self, DecisionInput};
+use crate::db::escalation::{self, EscalateInput};
 use crate::domain::escalation::{Reason, check_vendor};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{FieldErrors, parse_note, parse_required_note};
@@ -73,7 +75,7 @@ impl TicketForm for EscalateForm {
 
 pub async fn request_change(post: TicketPost<ChangeForm>) -> AppResult<HttpResponse> {
     post.run(|conn, c| {
-        escalation::request_change(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
+        approvals::request_change(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
     })
     .await
 }
@@ -114,7 +116,7 @@ pub async fn record_decision(post: TicketPost<DecisionForm, Manager>) -> AppResu
     let zone = post.user().zone();
     post.run(move |conn, c| {
         let input = dated(c.input, c.now.with_timezone(&zone).date_naive());
-        escalation::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
+        decision_point::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
     })
     .await
 }

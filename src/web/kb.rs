@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::tickets::{self};
+use crate::db::kb;
 use crate::db::{self};
 use crate::domain::ids::KbArticleId;
 use crate::error::AppResult;
@@ -43,7 +43,7 @@ pub async fn index(
     let q = query.into_inner().q.unwrap_or_default();
     let term = q.clone();
     let rows = db::run(&state.pool, move |conn| {
-        tickets::kb_search(conn, Some(&term), 50)
+        kb::kb_search(conn, Some(&term), 50)
     })
     .await?;
     let zone = user.zone();
@@ -79,7 +79,7 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = KbArticleId(path.into_inner());
-    let article = db::run(&state.pool, move |conn| tickets::kb_article(conn, id)).await?;
+    let article = db::run(&state.pool, move |conn| kb::kb_article(conn, id)).await?;
     render(&KbArticlePage {
         ctx: user.ctx(),
         title: article.title,

@@ -8,8 +8,8 @@ use serde::Deserialize;
 use super::extract::{Admin, CurrentUser};
 use super::forms::{checkbox, invalid, parse_optional_id};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
-use crate::db::escalation;
 use crate::db::{self};
+use crate::db::{escalation, ladder_admin};
 use crate::domain::escalation::{LevelMove, SeverityRule, parse_level_edit};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
@@ -119,7 +119,7 @@ async fn ladder_page(
             };
             SeverityItem {
                 priority: priority.label(),
-                field: escalation::severity_field(priority),
+                field: ladder_admin::severity_field(priority),
                 notify_field: match priority {
                     Priority::P1 => "notify_p1",
                     Priority::P2 => "notify_p2",
@@ -212,7 +212,7 @@ pub async fn update_level(
     };
     let (actor, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        escalation::update_level(conn, actor, id, &edit, now)
+        ladder_admin::update_level(conn, actor, id, &edit, now)
     })
     .await?;
     flash(&user.session, FlashKind::Success, "Level saved.");
@@ -232,7 +232,7 @@ pub async fn move_level(
     };
     let (actor, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        escalation::move_level(conn, actor, id, up, now)
+        ladder_admin::move_level(conn, actor, id, up, now)
     })
     .await?;
     Ok(redirect("/admin/escalation"))
@@ -247,7 +247,7 @@ pub async fn remove_level(
     let id = path.into_inner();
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::remove_level(conn, actor, id, now)
+        ladder_admin::remove_level(conn, actor, id, now)
     })
     .await?;
     match outcome {
@@ -283,7 +283,7 @@ pub async fn set_severity_rules(
     let mut rules = Vec::new();
     for priority in Priority::ALL {
         let (level, notify_manager) = form.of(priority);
-        let field = escalation::severity_field(priority);
+        let field = ladder_admin::severity_field(priority);
         if let Some(Some(min_level)) = errors.take(field, parse_optional_id(level, "a level")) {
             rules.push(SeverityRule {
                 priority,
@@ -305,7 +305,7 @@ pub async fn set_severity_rules(
     }
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        escalation::set_severity_rules(conn, actor, &rules, now)
+        ladder_admin::set_severity_rules(conn, actor, &rules, now)
     })
     .await?;
     match outcome {

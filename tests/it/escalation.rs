@@ -67,7 +67,7 @@ async fn notices(app: &TestApp) -> Vec<(String, String)> {
 
 async fn pending_request(app: &TestApp) -> i64 {
     db::run(&app.state.pool, |conn| {
-        Ok(db::escalation::pending(conn)?.remove(0).row.id)
+        Ok(db::approvals::pending(conn)?.remove(0).row.id)
     })
     .await
     .unwrap()
@@ -75,7 +75,7 @@ async fn pending_request(app: &TestApp) -> i64 {
 
 async fn network(app: &TestApp) -> String {
     db::run(&app.state.pool, |conn| {
-        Ok(db::tickets::list_categories(conn)?
+        Ok(db::categories::list_categories(conn)?
             .into_iter()
             .find(|c| c.name == "Network")
             .unwrap()
@@ -632,7 +632,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     .await
     .assert_redirect_to(&ticket);
     let own = db::run(&app.state.pool, |conn| {
-        Ok(db::escalation::pending(conn)?.remove(1).row.id)
+        Ok(db::approvals::pending(conn)?.remove(1).row.id)
     })
     .await
     .unwrap();
@@ -822,7 +822,7 @@ async fn a_change_waits_until_the_requester_is_validated(app: TestApp) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("validated"), "{}", refused.text());
     let waiting = db::run(&app.state.pool, |conn| {
-        Ok(db::escalation::pending(conn)?.len())
+        Ok(db::approvals::pending(conn)?.len())
     })
     .await
     .unwrap();

@@ -100,6 +100,7 @@ pub fn walk_to_solved(
     use tierdesk::domain::ids::CategoryId;
     use tierdesk::domain::priority::{Impact, Urgency};
     use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
+    use tierdesk::domain::work::WorkEntry;
     let input = IntakeInput {
         kind: Kind::Incident,
         client,
@@ -123,12 +124,12 @@ pub fn walk_to_solved(
     let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, mail, now)?.unwrap();
     let assigned = AssignInput {
         tier: Tier::Tier1,
-        owner: tech,
-        worker: tech,
+        owner: Some(tech),
+        worker: Some(tech),
     };
     let t = assign(conn, tech, t.ticket_id(), t.version, &assigned, now)?.unwrap();
     let worked = WorkInput {
-        entry: Entry::Call,
+        entry: WorkEntry::Call,
         body: "Talked it through with the caller.".into(),
         action: Some(Action::StartWork),
         category: None,

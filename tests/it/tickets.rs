@@ -103,7 +103,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let network = db::run(&app.state.pool, |conn| {
-        Ok(db::tickets::list_categories(conn)?
+        Ok(db::categories::list_categories(conn)?
             .into_iter()
             .find(|c| c.name == "Network")
             .unwrap()
@@ -340,7 +340,7 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
         ),
     ];
     let printing = db::run(&app.state.pool, |conn| {
-        Ok(db::tickets::list_categories(conn)?
+        Ok(db::categories::list_categories(conn)?
             .into_iter()
             .find(|c| c.name == "Printing")
             .unwrap()
@@ -667,7 +667,9 @@ async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp
     );
     assert!(page.text().contains("attached crash <1>.html (25 bytes)"));
     let id = db::run(&app.state.pool, |conn| {
-        Ok(db::tickets::attachments_of(conn, TicketId(1))?.remove(0).id)
+        Ok(db::attachments::attachments_of(conn, TicketId(1))?
+            .remove(0)
+            .id)
     })
     .await
     .unwrap();
@@ -715,7 +717,119 @@ async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp
     );
 }
 
+/// The rule lives in the command, not only in the form: a triage without a category is refused
+/// with the error beside the category field, and the ticket stays new.
+async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
+    use tierdesk::db::tickets::{IntakeInput, Requester, TriageInput, create, get, triage};
+    use tierdesk::domain::ids::{ClientId, ContactId, UserId};
+    use tierdesk::domain::priority::{Impact, Urgency};
+    use tierdesk::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+    let (client, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let tech = UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
+    let now = app.clock.now();
+    let mail = app.state.mail();
+    let (errors, status) = db::run(&app.state.pool, move |conn| {
+        let input = IntakeInput {
+            kind: Kind::Incident,
+            client: ClientId(client),
+            requester: Requester::Existing(ContactId(contact)),
+            subject: "Printer offline".into(),
+            description: "Reported on the phone.".into(),
+            channel: Channel::Phone,
+            identity: IdentityCheck::CallBack,
+            impact: Impact::Low,
+            urgency: Urgency::Low,
+        };
+        let t = create(conn, tech, &input, &mail, now)?.unwrap();
+        let uncategorised = TriageInput {
+            impact: Impact::Low,
+            urgency: Urgency::Low,
+            category: None,
+            subcategory: None,
+            affected_service: String::new(),
+        };
+        let refused = triage(
+            conn,
+            tech,
+            t.ticket_id(),
+            t.version,
+            &uncategorised,
+            &mail,
+            now,
+        )?;
+        let status = get(conn, t.ticket_id())?.status()?;
+        Ok((refused.err(), status))
+    })
+    .await
+    .unwrap();
+    let errors = errors.expect("a triage without a category is refused");
+    assert_eq!(errors.get("category_id"), Some("Choose a category."));
+    assert_eq!(status, Status::New);
+}
+
+/// The rule lives in the command, not only in the form: an assignment names both an owner and a
+/// worker, and a missing one is refused beside its field.
+async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) {
+    use tierdesk::db::tickets::{
+        AssignInput, IntakeInput, Requester, TriageInput, assign, create, get, triage,
+    };
+    use tierdesk::domain::ids::{CategoryId, ClientId, ContactId, UserId};
+    use tierdesk::domain::priority::{Impact, Urgency};
+    use tierdesk::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+    let (client, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let tech = UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
+    let now = app.clock.now();
+    let mail = app.state.mail();
+    let (errors, status) = db::run(&app.state.pool, move |conn| {
+        let input = IntakeInput {
+            kind: Kind::Incident,
+            client: ClientId(client),
+            requester: Requester::Existing(ContactId(contact)),
+            subject: "Scanner offline".into(),
+            description: "Reported on the phone.".into(),
+            channel: Channel::Phone,
+            identity: IdentityCheck::CallBack,
+            impact: Impact::Low,
+            urgency: Urgency::Low,
+        };
+        let t = create(conn, tech, &input, &mail, now)?.unwrap();
+        let category = tierdesk::db::categories::list_categories(conn)?
+            .into_iter()
+            .find(|c| c.parent_id.is_none())
+            .map(|c| CategoryId(c.id));
+        let triaged = TriageInput {
+            impact: Impact::Low,
+            urgency: Urgency::Low,
+            category,
+            subcategory: None,
+            affected_service: String::new(),
+        };
+        let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, &mail, now)?.unwrap();
+        let ownerless = AssignInput {
+            tier: Tier::Tier1,
+            owner: None,
+            worker: Some(tech),
+        };
+        let refused = assign(conn, tech, t.ticket_id(), t.version, &ownerless, now)?;
+        let status = get(conn, t.ticket_id())?.status()?;
+        Ok((refused.err(), status))
+    })
+    .await
+    .unwrap();
+    let errors = errors.expect("an assignment without an owner is refused");
+    assert_eq!(
+        errors.get("owner_id"),
+        Some("Choose who owns the ticket through its life.")
+    );
+    assert_eq!(errors.get("worker_id"), None);
+    assert_eq!(status, Status::Triaged);
+}
+
 both_backends!(
+    triage_without_a_category_is_refused_by_the_command,
+    an_assignment_without_an_owner_is_refused_by_the_command,
     an_incident_lives_from_the_first_call_to_the_closed_ticket,
     a_solved_ticket_reopens_and_is_counted,
     two_technicians_saving_at_once_get_a_conflict_not_an_overwrite,

@@ -7,12 +7,13 @@ use chrono::Duration;
 
 use super::forms::{AssignForm, CancelForm, ReopenForm, SolveForm, TriageForm, WorkForm};
 use super::runner::{TicketForm, TicketPost};
-use crate::db::tickets::{self, AssignInput, Entry, SolveInput, TriageInput, WorkInput};
+use crate::db::tickets::{self, AssignInput, SolveInput, TriageInput, WorkInput};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, TicketId, UserId};
 use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_note, parse_required_note};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
+use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{checkbox, parse_optional_id};
@@ -37,10 +38,6 @@ impl TicketForm for TriageForm {
             "subcategory_id",
             parse_optional_id(&self.subcategory_id, "a subcategory"),
         );
-        // Also decided here until the triage command refuses a ticket without a category.
-        if category == Some(None) {
-            errors.add("category_id", "Choose a category.");
-        }
         let service = errors.take("affected_service", parse_note(&self.affected_service, 200));
         Some(TriageInput {
             impact: impact?,
@@ -72,26 +69,15 @@ impl TicketForm for AssignForm {
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<AssignInput> {
         let tier = errors.take("tier", Tier::parse(&self.tier));
-        let owner = errors
-            .take("owner_id", parse_optional_id(&self.owner_id, "an owner"))
-            .flatten();
-        let worker = errors
-            .take(
-                "worker_id",
-                parse_optional_id(&self.worker_id, "a technician"),
-            )
-            .flatten();
-        // Also decided here until the assign command requires both people itself.
-        if owner.is_none() && errors.get("owner_id").is_none() {
-            errors.add("owner_id", "Choose who owns the ticket through its life.");
-        }
-        if worker.is_none() && errors.get("worker_id").is_none() {
-            errors.add("worker_id", "Choose who works on it now.");
-        }
+        let owner = errors.take("owner_id", parse_optional_id(&self.owner_id, "an owner"));
+        let worker = errors.take(
+            "worker_id",
+            parse_optional_id(&self.worker_id, "a technician"),
+        );
         Some(AssignInput {
             tier: tier?,
-            owner: UserId(owner?),
-            worker: UserId(worker?),
+            owner: owner?.map(UserId),
+            worker: worker?.map(UserId),
         })
     }
 
@@ -109,7 +95,7 @@ impl TicketForm for WorkForm {
     type Input = WorkInput;
 
     fn parse(&self, errors: &mut FieldErrors) -> Option<WorkInput> {
-        let entry = errors.take("entry", Entry::parse(&self.entry));
+        let entry = errors.take("entry", WorkEntry::parse(&self.entry));
         let body = errors.take(
             "body",
             parse_required_note(
@@ -121,19 +107,7 @@ impl TicketForm for WorkForm {
         let action = if self.next.trim().is_empty() || self.next == "keep" {
             Some(None)
         } else {
-            // Also decided in the work command; the gate here puts the message by the field.
-            errors.take(
-                "next",
-                Action::parse(&self.next)
-                    .and_then(|a| {
-                        if ticket::is_work_action(a) {
-                            Ok(a)
-                        } else {
-                            Err("Use the ticket's own form for that step.".to_string())
-                        }
-                    })
-                    .map(Some),
-            )
+            errors.take("next", Action::parse(&self.next).map(Some))
         };
         let category = errors.take(
             "category_id",
@@ -149,9 +123,9 @@ impl TicketForm for WorkForm {
 
     fn done(&self, input: &WorkInput) -> String {
         match input.entry {
-            Entry::Note => "Note added.",
-            Entry::Reply => "Reply recorded and queued for the client.",
-            Entry::Call => "Call logged.",
+            WorkEntry::Note => "Note added.",
+            WorkEntry::Reply => "Reply recorded and queued for the client.",
+            WorkEntry::Call => "Call logged.",
         }
         .into()
     }

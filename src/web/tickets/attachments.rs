@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 
 use super::forms::{FormKey, PageForms};
 use super::runner::refused;
-use crate::db::tickets::{self};
+use crate::db::attachments::{self, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::{self};
 use crate::domain::ids::TicketId;
 use crate::domain::inputs::FieldErrors;
@@ -41,7 +41,7 @@ pub async fn upload(
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|e| AppError::internal(format!("upload: {e}")))?;
-            if data.len() + chunk.len() > tickets::MAX_ATTACHMENT_BYTES {
+            if data.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
                 too_large = true;
                 break;
             }
@@ -55,7 +55,7 @@ pub async fn upload(
     let refusal = if too_large {
         Some(format!(
             "That file is larger than {}; attach a smaller one or a zipped extract.",
-            tickets::human_size(tickets::MAX_ATTACHMENT_BYTES)
+            human_size(MAX_ATTACHMENT_BYTES)
         ))
     } else if upload.as_ref().is_none_or(|(_, _, data)| data.is_empty()) {
         Some("Choose a file to attach.".into())
@@ -80,7 +80,7 @@ pub async fn upload(
     let (actor, now) = (user.id(), state.clock.now());
     let name = filename.clone();
     db::run(&state.pool, move |conn| {
-        tickets::attach(conn, actor, id, &name, &content_type, &data, now)
+        attachments::attach(conn, actor, id, &name, &content_type, &data, now)
     })
     .await?;
     flash(
@@ -99,7 +99,7 @@ pub async fn download(
 ) -> AppResult<HttpResponse> {
     let (ticket, attachment) = path.into_inner();
     let (filename, data) = db::run(&state.pool, move |conn| {
-        tickets::attachment(conn, TicketId(ticket), attachment)
+        attachments::attachment(conn, TicketId(ticket), attachment)
     })
     .await?;
     Ok(HttpResponse::Ok()

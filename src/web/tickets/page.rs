@@ -10,12 +10,16 @@ use super::forms::{
 };
 use super::queue::category_options;
 use super::sla::{ClockView, budget_note, clocks};
-use crate::db::escalation::{self, ApprovalView, DecisionRow, EscalationView};
+use crate::db::approvals::{self, ApprovalStatus, ApprovalView};
+use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
+use crate::db::categories::{self, CategoryRow};
+use crate::db::decision_point::{self, DecisionRow};
+use crate::db::escalation::{self, EscalationView};
 use crate::db::surveys::SurveyRow;
-use crate::db::tickets::{
-    self, AttachmentInfo, CandidateFacts, CategoryRow, Entry, EventView, TicketDetail, TicketRow,
-};
+use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
+use crate::db::timeline::EventView;
 use crate::db::{self};
+
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
 use crate::domain::escalation::{Reason, TargetKind, manual_target};
@@ -23,6 +27,7 @@ use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::ticket::{self, Action, Channel, Kind, Status};
+use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
@@ -153,7 +158,7 @@ pub(super) struct TicketPage {
     can_reopen: bool,
     next_options: Vec<(String, String)>,
     priorities: [Priority; 3],
-    entries: [Entry; 3],
+    entries: [WorkEntry; 3],
     impacts: [Impact; 3],
     urgencies: [Urgency; 3],
     tiers: [Tier; 4],
@@ -227,13 +232,13 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
         let category = detail.row.category_id.map(CategoryId);
         let standing = escalation::standing(conn, &detail.row)?;
         Ok(Loaded {
-            categories: tickets::list_categories(conn)?,
+            categories: categories::list_categories(conn)?,
             candidates: tickets::assignment_candidates(conn, category, now)?,
             survey: db::surveys::for_ticket(conn, id)?,
-            attachments: tickets::attachments_of(conn, id)?,
+            attachments: attachments::attachments_of(conn, id)?,
             history: escalation::history(conn, &standing.ladder, id)?,
-            requests: escalation::of_ticket(conn, id)?,
-            decisions: escalation::decisions_of(conn, id)?,
+            requests: approvals::of_ticket(conn, id)?,
+            decisions: decision_point::decisions_of(conn, id)?,
             standing,
             detail,
         })
@@ -266,7 +271,7 @@ pub(super) async fn ticket_page(
         esc: escalation_section(&loaded, status, now, zone)?,
         viewer_is_manager: user.row.role().is_manager(),
         attachments: attachment_items(&loaded.attachments, zone),
-        max_upload: format!("{} MB", tickets::MAX_ATTACHMENT_BYTES / (1024 * 1024)),
+        max_upload: format!("{} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)),
         clocks: [response, resolution],
         events: timeline(&loaded.detail.events, zone),
         is_owner: row.owner_id == Some(user.row.id),
@@ -278,7 +283,7 @@ pub(super) async fn ticket_page(
             .map(|a| (a.as_str().to_string(), a.label().to_string()))
             .collect(),
         priorities: Priority::ALL,
-        entries: Entry::ALL,
+        entries: WorkEntry::ALL,
         impacts: Impact::ALL,
         urgencies: Urgency::ALL,
         tiers: Tier::ALL,
@@ -305,8 +310,8 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
     let priority = row.priority()?;
     let identity = row.identity()?;
     let kind = row.kind()?;
-    let name = |id: Option<i64>| id.and_then(|i| detail.names.get(&i).cloned());
-    let category_name = |id: Option<i64>| id.and_then(|i| detail.categories.get(&i).cloned());
+    let name = |id: Option<i64>| detail.names.of(id).map(str::to_string);
+    let category_name = |id: Option<i64>| detail.categories.of(id).map(str::to_string);
     let category = match (
         category_name(row.category_id),
         category_name(row.subcategory_id),
@@ -381,9 +386,7 @@ fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
         .as_deref()
         .and_then(|t| Tier::parse(t).ok())
         .unwrap_or_else(|| assignment::default_tier(priority, common));
-    let category = row
-        .category_id
-        .and_then(|i| detail.categories.get(&i).cloned());
+    let category = detail.categories.of(row.category_id).map(str::to_string);
     let ranked = assignment::rank(
         loaded
             .candidates
@@ -450,7 +453,7 @@ fn forms_from_row(
         },
         work: WorkForm {
             version: version.clone(),
-            entry: Entry::Note.as_str().into(),
+            entry: WorkEntry::Note.as_str().into(),
             category_id: category,
             ..WorkForm::default()
         },
@@ -556,7 +559,7 @@ fn escalation_section(
         awaiting_approval: loaded
             .requests
             .iter()
-            .any(|r| r.row.status == escalation::Decision::Pending.as_str()),
+            .any(|r| r.row.status == ApprovalStatus::Pending.as_str()),
         decisions: loaded
             .decisions
             .iter()
@@ -580,7 +583,7 @@ fn attachment_items(attachments: &[AttachmentInfo], zone: chrono_tz::Tz) -> Vec<
         .iter()
         .map(|a| AttachmentItem {
             id: a.id,
-            size: tickets::human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
+            size: human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
             when: format_time(a.created_at, zone),
             who: a.uploaded_by.clone().unwrap_or_else(|| "the system".into()),
             filename: a.filename.clone(),

@@ -7,7 +7,8 @@ use askama::Template;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use crate::db::tickets::{self, CategoryRow, Queue, QueueFilter};
+use crate::db::categories::{self, CategoryRow};
+use crate::db::tickets::{self, Queue, QueueFilter};
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
@@ -146,7 +147,7 @@ pub async fn queue(
                 tickets::queue(conn, queue, &filter, viewer, page, PAGE_SIZE, now)?,
                 db::clients::list(conn, false)?,
                 db::users::list(conn)?,
-                tickets::list_categories(conn)?,
+                categories::list_categories(conn)?,
             ))
         })
         .await?
@@ -156,10 +157,7 @@ pub async fn queue(
         .iter()
         .map(|r| {
             let status = Status::parse(&r.status).unwrap_or(Status::New);
-            let name = |id: Option<i64>| {
-                id.and_then(|i| result.user_names.get(&i).cloned())
-                    .unwrap_or_default()
-            };
+            let name = |id: Option<i64>| result.user_names.of(id).unwrap_or_default().to_string();
             let (due, due_css, due_state) = queue_due(r, status, now, zone);
             QueueItem {
                 id: r.id,

@@ -13,6 +13,7 @@ use crate::domain::ids::TicketId;
 use crate::domain::inputs::format_minutes;
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::Status;
+use crate::domain::time_budget::level_budget;
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
@@ -50,13 +51,13 @@ pub(super) fn clocks(
     zone: chrono_tz::Tz,
 ) -> AppResult<(ClockView, ClockView)> {
     let row = &detail.row;
-    let targets = detail.level.policy.sla_targets()?;
+    let targets = detail.service.policy.sla_targets()?;
     let target = *targets.target(row.priority()?);
-    let due_soon = detail.level.policy.due_soon();
+    let due_soon = detail.service.policy.due_soon();
     let created = row.created_at.and_utc();
     let response_due = row.response_due_at.map(|t| t.and_utc());
     let response = sla::response_state(
-        &detail.level.calendar,
+        &detail.service.calendar,
         target.mode,
         response_due,
         row.responded_at.map(|t| t.and_utc()),
@@ -67,7 +68,7 @@ pub(super) fn clocks(
         Some(at) => format!(
             "answered after {} of counted time",
             human(sla::elapsed(
-                &detail.level.calendar,
+                &detail.service.calendar,
                 target.mode,
                 created,
                 at.and_utc(),
@@ -77,17 +78,16 @@ pub(super) fn clocks(
         None => format!("target {}", human(target.response)),
     };
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
-    let paused = pauses.iter().any(|p| p.until.is_none());
-    // The stored due time is current unless a pause is running, when the clock's remaining
-    // time is worked out from the pauses.
-    let resolution_due = match (paused, row.resolution_due_at) {
-        (true, _) => sla::resolution_due(&detail.level.calendar, &target, created, &pauses),
-        (false, Some(at)) => ResolutionDue::At(at.and_utc()),
-        (false, None) => ResolutionDue::Never,
-    };
+    let resolution_due = sla::current_resolution_due(
+        &detail.service.calendar,
+        &target,
+        created,
+        row.resolution_due_at.map(|t| t.and_utc()),
+        &pauses,
+    );
     let met = row.solved_at.or(row.closed_at).map(|t| t.and_utc());
     let resolution = sla::clock_state(
-        &detail.level.calendar,
+        &detail.service.calendar,
         target.mode,
         resolution_due,
         met,
@@ -95,7 +95,13 @@ pub(super) fn clocks(
         due_soon,
     );
     let until = met.unwrap_or(now);
-    let used = sla::elapsed(&detail.level.calendar, target.mode, created, until, &pauses);
+    let used = sla::elapsed(
+        &detail.service.calendar,
+        target.mode,
+        created,
+        until,
+        &pauses,
+    );
     let resolution_note = match resolution_due {
         ResolutionDue::Paused { remaining } => format!(
             "clock stopped while waiting; {} of {} left",
@@ -142,23 +148,24 @@ pub(super) fn budget_note(
         return Ok(None);
     }
     let priority = detail.row.priority()?;
-    let target = *detail.level.policy.sla_targets()?.target(priority);
-    let Some(budget) = standing.level.budget(priority, target.resolution) else {
-        return Ok(None);
-    };
+    let target = *detail.service.policy.sla_targets()?.target(priority);
     let Some(next) = standing.ladder.next_for_time(&standing.level) else {
         return Ok(None);
     };
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
-    let used = sla::elapsed(
-        &detail.level.calendar,
-        target.mode,
+    let Some(budget) = level_budget(
+        &standing.level,
+        priority,
+        &target,
+        &detail.service.calendar,
         standing.since.and_utc(),
         now,
         &pauses,
-    );
+    ) else {
+        return Ok(None);
+    };
     Ok(Some(escalation_rules::budget_sentence(
-        escalation_rules::budget_state(budget, used),
+        budget.state,
         target.mode == ClockMode::BusinessHours,
         &next.name,
     )))
@@ -200,7 +207,7 @@ pub async fn explain(
     let (response, resolution) = clocks(&detail, now, zone)?;
     let row = &detail.row;
     let priority = row.priority()?;
-    let targets = detail.level.policy.sla_targets()?;
+    let targets = detail.service.policy.sla_targets()?;
     let target = targets.target(priority);
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
     let created = row.created_at.and_utc();
@@ -209,8 +216,20 @@ pub async fn explain(
         .or(row.closed_at)
         .map(|t| t.and_utc())
         .unwrap_or(now);
-    let segments = sla::explain(&detail.level.calendar, target.mode, created, until, &pauses);
-    let total = sla::elapsed(&detail.level.calendar, target.mode, created, until, &pauses);
+    let segments = sla::explain(
+        &detail.service.calendar,
+        target.mode,
+        created,
+        until,
+        &pauses,
+    );
+    let total = sla::elapsed(
+        &detail.service.calendar,
+        target.mode,
+        created,
+        until,
+        &pauses,
+    );
     render(&SlaPage {
         ctx: user.ctx(),
         id: row.id,
@@ -218,7 +237,7 @@ pub async fn explain(
         priority_label: priority.label(),
         mode: target.mode.label(),
         calendar_zone: match target.mode {
-            ClockMode::BusinessHours => detail.level.calendar.zone().name().to_string(),
+            ClockMode::BusinessHours => detail.service.calendar.zone().name().to_string(),
             ClockMode::Always => "24/7".into(),
         },
         clocks: [response, resolution],

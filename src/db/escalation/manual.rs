@@ -1,0 +1,113 @@
+//! A technician's escalation to a higher level, with a reason and a new owner; on-site support
+//! goes to a manager for approval instead.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::approvals::{OnSiteRequest, request_onsite};
+use crate::db::escalation::ladder::{Standing, standing};
+use crate::db::escalation::moves::{Move, apply_move};
+use crate::db::notify::{notice, notify};
+use crate::db::outcome::{Outcome, refuse};
+use crate::db::schema::users;
+use crate::db::tickets::row::{TicketRow, get_at_version};
+use crate::db::users::UserRow;
+use crate::db::{DbConn, write_tx};
+use crate::domain::escalation::{self as rules, Reason, Trigger};
+use crate::domain::ids::{TicketId, UserId};
+use crate::mail::messages::MailContext;
+
+#[derive(Clone, Debug)]
+pub struct EscalateInput {
+    pub to_level: i64,
+    pub reason: Reason,
+    pub explanation: String,
+    pub owner: UserId,
+    pub vendor: Option<(String, String)>,
+}
+
+/// A technician's escalation, to any higher level. On-site support waits for a manager's
+/// approval: the request joins the approvals queue and the ticket stays where it is.
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn escalate(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: TicketId,
+    version: i64,
+    input: &EscalateInput,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> Outcome<TicketRow> {
+    write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        if !rules::can_escalate(before.status()?) {
+            return refuse("to_level_id", "Only an open ticket can be escalated.");
+        }
+        let Standing {
+            ladder,
+            level: from,
+            ..
+        } = standing(conn, &before)?;
+        let Some(to) = ladder.get(input.to_level) else {
+            return refuse("to_level_id", "Choose a level from the list.");
+        };
+        if let Err(message) = rules::check_manual(&from, to, input.reason) {
+            return refuse("to_level_id", message);
+        }
+        let owner_active: Option<bool> = users::table
+            .find(input.owner.0)
+            .select(users::active)
+            .first(conn)
+            .optional()?;
+        if owner_active != Some(true) {
+            return refuse(
+                "owner_id",
+                "Choose an active member of staff to own the ticket afterwards.",
+            );
+        }
+        if to.needs_approval() {
+            let request = OnSiteRequest {
+                from: &from,
+                to,
+                reason: input.reason,
+                explanation: &input.explanation,
+                owner: input.owner,
+            };
+            return request_onsite(conn, mail, actor, &before, &request, now);
+        }
+        let after = match apply_move(
+            conn,
+            &before,
+            &Move {
+                from: &from,
+                to,
+                reason: input.reason,
+                explanation: &input.explanation,
+                trigger: Trigger::Manual,
+                actor: Some(actor),
+                owner: Some(input.owner),
+                vendor: input.vendor.clone(),
+            },
+            now,
+        )? {
+            Ok(after) => after,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        // The new owner hears of it, unless they escalated to themselves.
+        let owner: Vec<UserRow> = users::table
+            .find(input.owner.0)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        let message = notice(
+            mail,
+            &after,
+            format!("Escalated to {}: you own this ticket now", to.name),
+            vec![
+                format!("Reason: {}", input.reason.label()),
+                input.explanation.clone(),
+            ],
+        );
+        notify(conn, mail, &owner, Some(actor), &message, now)?;
+        Ok(Ok(after))
+    })
+}

@@ -1,0 +1,66 @@
+//! Escalation by severity at triage: a rule may send the ticket up at once (a P1 to at least
+//! Tier 2) and tell the manager.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::DbConn;
+use crate::db::escalation::ladder::{Standing, load_severity_rules, standing};
+use crate::db::escalation::moves::{Move, apply_move};
+use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::outcome::accepted;
+use crate::db::tickets::row::TicketRow;
+use crate::domain::escalation::{self as rules, Reason, Trigger};
+use crate::domain::ids::UserId;
+use crate::error::AppResult;
+use crate::mail::messages::MailContext;
+
+/// At triage: a severity rule may send the ticket up at once (a P1 to at least Tier 2) and
+/// tell the manager. Runs inside the triage's transaction, on the row it just wrote.
+pub fn apply_severity(
+    conn: &mut DbConn,
+    actor: UserId,
+    row: TicketRow,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<TicketRow> {
+    let priority = row.priority()?;
+    let severity = load_severity_rules(conn)?;
+    let Standing { ladder, level, .. } = standing(conn, &row)?;
+    let Some((to, notify_manager)) = rules::severity_target(&ladder, &severity, priority, &level)
+    else {
+        return Ok(row);
+    };
+    let to = to.clone();
+    let explanation = format!(
+        "{} tickets go at once to at least {}.",
+        priority.as_str(),
+        to.name
+    );
+    let after = accepted(
+        apply_move(
+            conn,
+            &row,
+            &Move {
+                from: &level,
+                to: &to,
+                reason: Reason::Severity,
+                explanation: &explanation,
+                trigger: Trigger::Severity,
+                actor: Some(actor),
+                owner: None,
+                vendor: None,
+            },
+            now,
+        )?,
+        "severity escalation",
+    )?;
+    let staff = staff_to_notify(conn, to.tier, notify_manager)?;
+    let message = notice(
+        mail,
+        &after,
+        format!("{} ticket escalated to {}", priority.label(), to.name),
+        vec![explanation],
+    );
+    notify(conn, mail, &staff, Some(actor), &message, now)?;
+    Ok(after)
+}

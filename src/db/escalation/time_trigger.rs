@@ -1,0 +1,163 @@
+//! The time-trigger sweep: tickets whose level's time budget ran out move to the next level.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::escalation::ladder::{load_ladder, standing_of};
+use crate::db::escalation::moves::{Move, apply_move};
+use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::schema::{ticket_levels, tickets};
+use crate::db::sla_clock::{ServiceLevel, pauses, service_level};
+use crate::db::tickets::row::{TicketRow, get, status_names};
+use crate::db::{DbConn, write_tx};
+use crate::domain::account::Tier;
+use crate::domain::escalation::{BudgetState, Level, Reason, Trigger};
+use crate::domain::ids::ClientId;
+use crate::domain::ticket::Status;
+use crate::domain::time_budget::{LevelBudget, level_budget};
+use crate::error::{AppError, AppResult};
+use crate::mail::messages::MailContext;
+
+/// Escalates the tickets whose level's time budget has run out, to the next level, with
+/// reason "SLA or time exceeded". Safe with several instances: each escalation re-reads the
+/// ticket and updates it guarded by its version, so a ticket another instance escalated (or
+/// anyone changed) is skipped this pass. Returns the tickets this run escalated.
+#[tracing::instrument(skip_all)]
+pub fn escalate_overdue(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<TicketRow>> {
+    let ladder = load_ladder(conn)?;
+    let budgeted: Vec<&Level> = ladder
+        .levels()
+        .iter()
+        .filter(|l| l.budget_percent.iter().any(Option::is_some))
+        .collect();
+    if budgeted.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only tickets that may stand at a budgeted level: recorded there, or never escalated and
+    // on a budgeted tier (or on no tier while the bottom level is budgeted). The exact standing
+    // is worked out below, by the same rule the ticket page uses.
+    let budgeted_ids: Vec<i64> = budgeted.iter().map(|l| l.id).collect();
+    let budgeted_tiers: Vec<&str> = budgeted
+        .iter()
+        .filter_map(|l| l.tier.map(Tier::as_str))
+        .collect();
+    let bottom_budgeted = ladder
+        .levels()
+        .first()
+        .is_some_and(|l| budgeted_ids.contains(&l.id));
+    let mut query = tickets::table
+        .left_join(ticket_levels::table)
+        .filter(tickets::status.eq_any(status_names(&Status::RUNNING)))
+        .into_boxed();
+    query = if bottom_budgeted {
+        query.filter(
+            ticket_levels::level_id
+                .eq_any(budgeted_ids.clone())
+                .or(ticket_levels::level_id.is_null().and(
+                    tickets::tier
+                        .eq_any(budgeted_tiers)
+                        .or(tickets::tier.is_null()),
+                )),
+        )
+    } else {
+        query.filter(
+            ticket_levels::level_id
+                .eq_any(budgeted_ids.clone())
+                .or(ticket_levels::level_id
+                    .is_null()
+                    .and(tickets::tier.eq_any(budgeted_tiers))),
+        )
+    };
+    let candidates: Vec<(TicketRow, Option<i64>, Option<NaiveDateTime>)> = query
+        .select((
+            TicketRow::as_select(),
+            ticket_levels::level_id.nullable(),
+            ticket_levels::entered_at.nullable(),
+        ))
+        .load(conn)?;
+    let mut levels_by_client: HashMap<i64, ServiceLevel> = HashMap::new();
+    let mut escalated = Vec::new();
+    for (row, level_id, entered) in candidates {
+        let recorded = level_id.zip(entered);
+        let standing = standing_of(ladder.clone(), &row, recorded)?;
+        if !budgeted_ids.contains(&standing.level.id) {
+            continue;
+        }
+        let service = match levels_by_client.entry(row.client_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(service_level(conn, ClientId(row.client_id))?),
+        };
+        let priority = row.priority()?;
+        let target = *service.policy.sla_targets()?.target(priority);
+        let pauses = pauses(conn, row.ticket_id())?;
+        let Some(LevelBudget {
+            budget,
+            state: BudgetState::RanOut,
+        }) = level_budget(
+            &standing.level,
+            priority,
+            &target,
+            &service.calendar,
+            standing.since.and_utc(),
+            now,
+            &pauses,
+        )
+        else {
+            continue;
+        };
+        let Some(to) = ladder.next_for_time(&standing.level).cloned() else {
+            continue;
+        };
+        let outcome = write_tx(conn, |conn| {
+            let fresh = get(conn, row.ticket_id())?;
+            if fresh.version != row.version {
+                return Ok(None);
+            }
+            let explanation = format!(
+                "{}'s time budget of {} minutes ran out.",
+                standing.level.name,
+                budget.num_minutes()
+            );
+            let after = match apply_move(
+                conn,
+                &fresh,
+                &Move {
+                    from: &standing.level,
+                    to: &to,
+                    reason: Reason::TimeExceeded,
+                    explanation: &explanation,
+                    trigger: Trigger::Time,
+                    actor: None,
+                    owner: None,
+                    vendor: None,
+                },
+                now,
+            )? {
+                Ok(after) => after,
+                Err(_) => return Ok(None),
+            };
+            let staff = staff_to_notify(conn, to.tier, true)?;
+            let message = notice(
+                mail,
+                &after,
+                format!("Escalated to {}: time exceeded", to.name),
+                vec![explanation],
+            );
+            notify(conn, mail, &staff, None, &message, now)?;
+            Ok(Some(after))
+        });
+        match outcome {
+            Ok(Some(after)) => escalated.push(after),
+            Ok(None) | Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(escalated)
+}

@@ -1,0 +1,105 @@
+//! Assignment: the ticket's tier, its owner (responsible through its life) and its worker (on
+//! it now); the ladder follows the tier.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::outcome::{Outcome, or_refuse, refuse};
+use crate::db::schema::{tickets, users};
+use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::users::names as user_names;
+use crate::db::{DbConn, write_tx};
+use crate::domain::assignment;
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::inputs::FieldErrors;
+use crate::domain::ticket::Action;
+
+#[derive(Clone, Debug)]
+pub struct AssignInput {
+    pub tier: crate::domain::account::Tier,
+    /// Both are required; the command refuses a missing one beside its field.
+    pub owner: Option<UserId>,
+    pub worker: Option<UserId>,
+}
+
+/// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn assign(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: TicketId,
+    version: i64,
+    input: &AssignInput,
+    now: DateTime<Utc>,
+) -> Outcome<TicketRow> {
+    write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        let status = or_refuse!(transition(&before, Action::Assign));
+        if let Err(message) = assignment::check_tier_change(before.tier(), input.tier) {
+            return refuse("tier", message);
+        }
+        let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
+            Ok(people) => people,
+            Err(problems) => return Ok(Err(problems.into())),
+        };
+        let active: Vec<i64> = users::table
+            .filter(users::id.eq_any([owner.0, worker.0]))
+            .filter(users::active.eq(true))
+            .select(users::id)
+            .load(conn)?;
+        let mut errors = FieldErrors::new();
+        if !active.contains(&owner.0) {
+            errors.add("owner_id", "Choose an active member of staff as owner.");
+        }
+        if !active.contains(&worker.0) {
+            errors.add(
+                "worker_id",
+                "Choose an active member of staff to work the ticket.",
+            );
+        }
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let at = now.naive_utc();
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(status.as_str()),
+                tickets::tier.eq(input.tier.as_str()),
+                tickets::owner_id.eq(owner.0),
+                tickets::worker_id.eq(worker.0),
+            )
+        );
+        crate::db::escalation::ladder::follow_tier(conn, &before, input.tier, at)?;
+        let names = user_names(
+            conn,
+            &[
+                before.owner_id,
+                before.worker_id,
+                after.owner_id,
+                after.worker_id,
+            ],
+        )?;
+        let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
+        let detail = format!(
+            "tier {} → {}; owner {} → {}; worker {} → {}",
+            before.tier().map_or("none", |t| t.label()),
+            input.tier.label(),
+            name(before.owner_id),
+            name(after.owner_id),
+            name(before.worker_id),
+            name(after.worker_id)
+        );
+        add_event(
+            conn,
+            id,
+            Some(actor),
+            &NewEvent::internal(EventKind::Assignment, &detail),
+            at,
+        )?;
+        Ok(Ok(after))
+    })
+}

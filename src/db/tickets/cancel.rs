@@ -1,0 +1,75 @@
+//! Cancelling a ticket, or closing it as a duplicate of another.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::outcome::{Outcome, or_refuse, refuse};
+use crate::db::schema::tickets;
+use crate::db::sla_clock::apply_pauses;
+use crate::db::tickets::row::TicketRow;
+use crate::db::tickets::row::{get_at_version, transition, update_ticket};
+use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::{DbConn, write_tx};
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ticket;
+
+/// Cancels a ticket, or merges it into another as a duplicate.
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn cancel(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: TicketId,
+    version: i64,
+    duplicate_of: Option<TicketId>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Outcome<TicketRow> {
+    write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        let action = match ticket::cancel_action(id, duplicate_of) {
+            Ok(action) => action,
+            Err(message) => return refuse("duplicate_of", message),
+        };
+        let from = before.status()?;
+        let to = or_refuse!(transition(&before, action));
+        if let Some(original) = duplicate_of {
+            let exists: Option<i64> = tickets::table
+                .find(original.0)
+                .select(tickets::id)
+                .first(conn)
+                .optional()?;
+            if exists.is_none() {
+                return refuse("duplicate_of", format!("There is no ticket #{original}."));
+            }
+        }
+        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
+        let at = now.naive_utc();
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::duplicate_of.eq(duplicate_of.map(|d| d.0)),
+                tickets::closed_at.eq(Some(at)),
+                tickets::resolution_due_at.eq(resolution_due),
+            )
+        );
+        let detail = match duplicate_of {
+            Some(original) => format!(
+                "status {} → {}; duplicate of #{original}",
+                from.label(),
+                to.label()
+            ),
+            None => format!("status {} → {}", from.label(), to.label()),
+        };
+        add_event(
+            conn,
+            id,
+            Some(actor),
+            &NewEvent::note(EventKind::Status, reason, &detail),
+            at,
+        )?;
+        Ok(Ok(after))
+    })
+}

@@ -1,0 +1,116 @@
+//! What the ticket page reads: the ticket with its client, contact, names, timeline, pauses and
+//! service level, and the staff who could take it.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::categories;
+use crate::db::clients::ContactRow;
+use crate::db::names::Names;
+use crate::db::schema::{ticket_events, tickets, users};
+use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
+use crate::db::tickets::row::{TicketRow, get, status_names};
+use crate::db::timeline::EventView;
+use crate::db::users::names as user_names;
+use crate::domain::assignment::EXPERTISE_WINDOW;
+use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId};
+use crate::domain::ticket::Status;
+use crate::error::AppResult;
+
+/// Everything the ticket page shows, from a handful of queries whatever the ticket's history.
+pub struct TicketDetail {
+    pub row: TicketRow,
+    pub client: crate::db::clients::ClientRow,
+    pub contact: ContactRow,
+    pub names: Names,
+    pub categories: Names,
+    pub events: Vec<EventView>,
+    pub pauses: Vec<PauseRow>,
+    /// The client's service level (calendar and policy), not the escalation level.
+    pub service: ServiceLevel,
+}
+
+pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
+    let row = get(conn, id)?;
+    let client = crate::db::clients::get(conn, ClientId(row.client_id))?;
+    let contact = crate::db::clients::get_contact(conn, ContactId(row.contact_id))?;
+    let names = user_names(conn, &[row.owner_id, row.worker_id, row.created_by])?;
+    let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
+    let events = ticket_events::table
+        .left_join(users::table)
+        .filter(ticket_events::ticket_id.eq(id.0))
+        .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
+        .select((
+            ticket_events::id,
+            ticket_events::kind,
+            ticket_events::client_visible,
+            ticket_events::body,
+            ticket_events::detail,
+            ticket_events::created_at,
+            users::display_name.nullable(),
+        ))
+        .load(conn)?;
+    let pauses = pauses_of(conn, id)?;
+    let service = service_level(conn, ClientId(row.client_id))?;
+    Ok(TicketDetail {
+        row,
+        client,
+        contact,
+        names,
+        categories,
+        events,
+        pauses,
+        service,
+    })
+}
+
+/// Everyone who could take the ticket, with the facts the ranking weighs.
+pub struct CandidateFacts {
+    pub user: crate::db::users::UserRow,
+    pub solved_in_category: i64,
+    pub open_tickets: i64,
+}
+
+pub fn assignment_candidates(
+    conn: &mut DbConn,
+    category: Option<CategoryId>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<CandidateFacts>> {
+    use diesel::dsl::count_star;
+    let staff: Vec<crate::db::users::UserRow> = users::table
+        .filter(users::active.eq(true))
+        .order(users::display_name.asc())
+        .select(crate::db::users::UserRow::as_select())
+        .load(conn)?;
+    let open: HashMap<i64, i64> = tickets::table
+        .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
+        .filter(tickets::worker_id.is_not_null())
+        .group_by(tickets::worker_id)
+        .select((tickets::worker_id.assume_not_null(), count_star()))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let solved: HashMap<i64, i64> = match category {
+        Some(category) => tickets::table
+            .filter(tickets::category_id.eq(category.0))
+            .filter(tickets::solved_at.ge((now - EXPERTISE_WINDOW).naive_utc()))
+            .filter(tickets::owner_id.is_not_null())
+            .group_by(tickets::owner_id)
+            .select((tickets::owner_id.assume_not_null(), count_star()))
+            .load::<(i64, i64)>(conn)?
+            .into_iter()
+            .collect(),
+        None => HashMap::new(),
+    };
+    Ok(staff
+        .into_iter()
+        .map(|user| CandidateFacts {
+            solved_in_category: solved.get(&user.id).copied().unwrap_or(0),
+            open_tickets: open.get(&user.id).copied().unwrap_or(0),
+            user,
+        })
+        .collect())
+}

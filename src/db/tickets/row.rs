@@ -1,0 +1,160 @@
+//! The ticket row and the guard every command writes through: the row as the user saw it
+//! (`get_at_version`), the version-checked UPDATE (`update_ticket!`) and the status the
+//! domain's state machine allows next (`transition`). Below every command; imports none.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::db::outcome::Outcome;
+use crate::db::schema::tickets;
+use crate::domain::account::Tier;
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::inputs::FieldErrors;
+use crate::domain::priority::Priority;
+use crate::domain::ticket::{self, Action, IdentityCheck, Kind, Status};
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = tickets)]
+pub struct TicketRow {
+    pub id: i64,
+    pub kind: String,
+    pub client_id: i64,
+    pub contact_id: i64,
+    pub subject: String,
+    pub description: String,
+    pub channel: String,
+    pub identity_check: String,
+    pub status: String,
+    pub impact: String,
+    pub urgency: String,
+    pub priority: String,
+    pub category_id: Option<i64>,
+    pub subcategory_id: Option<i64>,
+    pub affected_service: String,
+    pub triaged_at: Option<NaiveDateTime>,
+    pub tier: Option<String>,
+    pub owner_id: Option<i64>,
+    pub worker_id: Option<i64>,
+    pub response_due_at: Option<NaiveDateTime>,
+    pub responded_at: Option<NaiveDateTime>,
+    pub resolution_due_at: Option<NaiveDateTime>,
+    pub solved_at: Option<NaiveDateTime>,
+    pub solution: Option<String>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub reopen_count: i32,
+    pub duplicate_of: Option<i64>,
+    pub search_text: String,
+    pub created_by: Option<i64>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+}
+
+fn unreadable(what: &str, value: &str) -> AppError {
+    AppError::internal(format!("stored {what} '{value}' is unreadable"))
+}
+
+impl TicketRow {
+    pub fn ticket_id(&self) -> TicketId {
+        TicketId(self.id)
+    }
+
+    pub fn status(&self) -> AppResult<Status> {
+        Status::parse(&self.status).map_err(|_| unreadable("status", &self.status))
+    }
+
+    pub fn priority(&self) -> AppResult<Priority> {
+        Priority::parse(&self.priority).map_err(|_| unreadable("priority", &self.priority))
+    }
+
+    pub fn kind(&self) -> AppResult<Kind> {
+        Kind::parse(&self.kind).map_err(|_| unreadable("kind", &self.kind))
+    }
+
+    pub fn identity(&self) -> AppResult<IdentityCheck> {
+        IdentityCheck::parse(&self.identity_check)
+            .map_err(|_| unreadable("identity check", &self.identity_check))
+    }
+
+    /// The support line, if any. An unreadable stored tier reads as none, as it always has
+    /// here (unlike the status, which refuses to guess).
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier.as_deref().and_then(|t| Tier::parse(t).ok())
+    }
+
+    pub fn owner(&self) -> Option<UserId> {
+        self.owner_id.map(UserId)
+    }
+}
+
+/// The stored names of a set of statuses, for `status IN (…)`.
+pub fn status_names(statuses: &[Status]) -> Vec<&'static str> {
+    statuses.iter().map(|s| s.as_str()).collect()
+}
+
+pub fn get(conn: &mut DbConn, id: TicketId) -> AppResult<TicketRow> {
+    tickets::table
+        .find(id.0)
+        .select(TicketRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The row as the user saw it, or a conflict when someone saved it since.
+pub(crate) fn get_at_version(
+    conn: &mut DbConn,
+    id: TicketId,
+    version: i64,
+) -> AppResult<TicketRow> {
+    let row = get(conn, id)?;
+    ticket::check_version(version, row.version).map_err(|c| AppError::Conflict(c.to_string()))?;
+    Ok(row)
+}
+
+pub(crate) fn conflict() -> AppError {
+    AppError::Conflict(
+        "Someone else saved this ticket after you opened it. Your text is below; reload the ticket, check what changed, and apply it again."
+            .into(),
+    )
+}
+
+/// Runs one UPDATE of a ticket guarded by the version the user saw, so two people (or two
+/// instances) saving at once cannot overwrite each other silently. `None` when the row moved
+/// on (or fails the extra `only if` filter); a sweep skips such a ticket.
+macro_rules! try_update_ticket {
+    ($conn:expr, $before:expr, $now:expr, ($($set:expr),* $(,)?) $(, only if $filter:expr)?) => {{
+        use $crate::db::schema::tickets as guarded;
+        diesel::update(
+            guarded::table
+                .find($before.id)
+                .filter(guarded::version.eq($before.version))
+                $(.filter($filter))?,
+        )
+        .set((
+            $($set,)*
+            guarded::version.eq($before.version + 1),
+            guarded::updated_at.eq($now),
+        ))
+        .returning(guarded::all_columns)
+        .get_result::<$crate::db::tickets::row::TicketRow>($conn)
+        .optional()?
+    }};
+}
+pub(crate) use try_update_ticket;
+
+/// The guarded UPDATE of a command: a row that moved on is a conflict for the user to resolve.
+macro_rules! update_ticket {
+    ($conn:expr, $before:expr, $now:expr, $sets:tt) => {
+        $crate::db::tickets::row::try_update_ticket!($conn, $before, $now, $sets)
+            .ok_or_else($crate::db::tickets::row::conflict)?
+    };
+}
+pub(crate) use update_ticket;
+
+pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
+    let from = before.status()?;
+    Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
+}

@@ -1,0 +1,116 @@
+//! Solving: the owner records the solution (optionally published to the knowledge base), the
+//! resolution clock is judged at this moment, and the client gets a link to reopen.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::notify::{contact_name, mail_contact};
+use crate::db::outcome::{Outcome, or_refuse, refuse};
+use crate::db::schema::{kb_articles, tickets};
+use crate::db::sla_clock::apply_pauses;
+use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::{DbConn, write_tx};
+use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ticket::{self, Action};
+use crate::error::AppError;
+use crate::mail::messages::{MailContext, TicketSolved};
+
+#[derive(Clone, Debug)]
+pub struct SolveInput {
+    pub solution: String,
+    pub publish_to_kb: bool,
+    pub kb_title: String,
+}
+
+/// Marks the ticket solved with its documented solution. Only the owner may; a running pause
+/// ends here, so the resolution clock is judged at this moment.
+#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+pub fn solve(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: TicketId,
+    version: i64,
+    input: &SolveInput,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> Outcome<TicketRow> {
+    write_tx(conn, |conn| {
+        let before = get_at_version(conn, id, version)?;
+        if let Err(message) = ticket::can_solve(actor, before.owner()) {
+            return Err(AppError::ForbiddenBecause(message));
+        }
+        if crate::db::approvals::change_pending(conn, id)? {
+            return refuse(
+                "solution",
+                "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
+                 the change is decided.",
+            );
+        }
+        let from = before.status()?;
+        let to = or_refuse!(transition(&before, Action::Solve));
+        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
+        let at = now.naive_utc();
+        let after = update_ticket!(
+            conn,
+            before,
+            at,
+            (
+                tickets::status.eq(to.as_str()),
+                tickets::solved_at.eq(Some(at)),
+                tickets::solution.eq(Some(&input.solution)),
+                tickets::resolution_due_at.eq(resolution_due),
+                tickets::search_text.eq(format!(
+                    "{}\n{}",
+                    before.search_text,
+                    input.solution.to_lowercase()
+                )),
+            )
+        );
+        let mut detail = format!("status {} → {}", from.label(), to.label());
+        if input.publish_to_kb {
+            let article = diesel::insert_into(kb_articles::table)
+                .values((
+                    kb_articles::title.eq(&input.kb_title),
+                    kb_articles::body.eq(&input.solution),
+                    kb_articles::ticket_id.eq(Some(id.0)),
+                    kb_articles::category_id.eq(after.category_id),
+                    kb_articles::search_text
+                        .eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
+                    kb_articles::created_by.eq(Some(actor.0)),
+                    kb_articles::created_at.eq(at),
+                    kb_articles::updated_at.eq(at),
+                ))
+                .returning(kb_articles::id)
+                .get_result::<i64>(conn)?;
+            detail.push_str(&format!(
+                "; published to the knowledge base as article {article}"
+            ));
+        }
+        add_event(
+            conn,
+            id,
+            Some(actor),
+            &NewEvent::for_client(EventKind::Solution, &input.solution, &detail),
+            at,
+        )?;
+        let window = ticket::DEFAULT_SOLVED_WINDOW;
+        let token = crate::db::client_links::issue(
+            conn,
+            crate::db::client_links::LinkPurpose::Reopen,
+            crate::db::client_links::LinkSubject::ticket(id.0),
+            window,
+            now,
+        )?;
+        let solved = TicketSolved {
+            reference: format!("#{}", after.id),
+            subject: after.subject.clone(),
+            contact_name: contact_name(conn, &after)?,
+            solution: input.solution.clone(),
+            reopen_url: format!("{}/reopen/{token}", mail.base_url),
+            reopen_until: (now + window).format("%a %-d %b %Y %H:%M UTC").to_string(),
+        };
+        mail_contact(conn, &after, mail, &solved, now)?;
+        Ok(Ok(after))
+    })
+}
