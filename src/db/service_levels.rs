@@ -324,34 +324,15 @@ pub fn update_calendar(
             .execute(conn)?;
         insert_intervals(conn, id, &input.intervals)?;
         let before_week = before.business_calendar()?.intervals().collect::<Vec<_>>();
-        let mut parts = Vec::new();
-        if before.row.name != row.name {
-            parts.push(format!("name: {} → {}", before.row.name, row.name));
-        }
-        if before.row.time_zone != row.time_zone {
-            parts.push(format!(
-                "time zone: {} → {}",
-                before.row.time_zone, row.time_zone
-            ));
-        }
-        if before_week != input.intervals {
-            parts.push(format!(
-                "hours: {} → {}",
-                describe_week(&before_week),
-                describe_week(&input.intervals)
-            ));
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::Calendar,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.row.name, &row.name);
+        changes.value("time zone", &before.row.time_zone, &row.time_zone);
+        changes.value(
+            "hours",
+            &describe_week(&before_week),
+            &describe_week(&input.intervals),
+        );
+        changes.record(conn, actor, audit::Entity::Calendar, id.0, now)?;
         Ok(Ok(row))
     })
 }
@@ -657,35 +638,19 @@ pub fn update_policy(
             .returning(sla_policies::all_columns)
             .get_result::<PolicyRow>(conn)?;
         replace_targets(conn, id, &input.targets)?;
-        let mut parts = Vec::new();
-        if before.row.name != row.name {
-            parts.push(format!("name: {} → {}", before.row.name, row.name));
-        }
-        if before.row.due_soon_minutes != row.due_soon_minutes {
-            parts.push(format!(
-                "due soon: {} → {}",
-                format_minutes(i64::from(before.row.due_soon_minutes)),
-                format_minutes(i64::from(row.due_soon_minutes))
-            ));
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.row.name, &row.name);
+        changes.value(
+            "due soon",
+            &format_minutes(i64::from(before.row.due_soon_minutes)),
+            &format_minutes(i64::from(row.due_soon_minutes)),
+        );
         let (old, new) = (
             describe_targets(&before.sla_targets()?),
             describe_targets(&input.targets),
         );
-        if old != new {
-            parts.push(format!("targets: {old} → {new}"));
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::SlaPolicy,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        changes.value("targets", &old, &new);
+        changes.record(conn, actor, audit::Entity::SlaPolicy, id.0, now)?;
         Ok(Ok(row))
     })
 }
