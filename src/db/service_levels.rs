@@ -11,7 +11,7 @@ use super::schema::{
     sla_targets,
 };
 use super::{DbConn, audit, write_tx};
-use crate::domain::calendar::{BusinessCalendar, OpeningInterval};
+use crate::domain::calendar::{BusinessCalendar, OpeningInterval, WEEK};
 use crate::domain::ids::{CalendarId, HolidayId, PolicyId, UserId};
 use crate::domain::inputs::{FieldErrors, format_minutes, format_opening_hours};
 use crate::domain::priority::{Impact, Priority, PriorityMatrix, Urgency};
@@ -110,16 +110,6 @@ impl CalendarRecord {
             .collect()
     }
 }
-
-pub const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 pub struct CalendarSummary {
     pub record: CalendarRecord,

@@ -48,7 +48,8 @@ const MAX_SECS: i64 = DateTime::<Utc>::MAX_UTC.timestamp();
 const END_SECS: i64 = MAX_SECS + 1;
 const END_NANOS: i128 = END_SECS as i128 * NANOS_PER_SEC;
 
-const WEEK: [Weekday; 7] = [
+/// The days of the week in the order the desk shows them, Monday first.
+pub const WEEK: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,
@@ -688,7 +689,8 @@ fn clock_range((start, end): (u16, u16)) -> String {
     format!("{}–{}", clock(start), clock(end))
 }
 
-fn weekday_name(weekday: Weekday) -> &'static str {
+/// The day's full English name, as the calendar pages and opening-hours texts spell it.
+pub fn weekday_name(weekday: Weekday) -> &'static str {
     match weekday {
         Weekday::Mon => "Monday",
         Weekday::Tue => "Tuesday",

@@ -243,6 +243,16 @@ pub enum ResolutionDue {
     Never,
 }
 
+impl ResolutionDue {
+    /// The instant it is due, if the clock is running toward one (a stored due time, a preview).
+    pub fn at(self) -> Option<DateTime<Utc>> {
+        match self {
+            ResolutionDue::At(at) => Some(at),
+            ResolutionDue::Paused { .. } | ResolutionDue::Never => None,
+        }
+    }
+}
+
 /// When the ticket must be resolved: the earliest instant by which
 /// `target.resolution` of clock time (per `target.mode`) has passed since
 /// `created` outside the pauses.

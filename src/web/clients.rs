@@ -7,11 +7,12 @@ use serde::Deserialize;
 use super::extract::{CurrentUser, Manager};
 use super::forms::{Saved, checkbox, invalid, submit};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
-use super::service_levels::{PreviewRow, day_name, preview_rows};
+use super::service_levels::{PreviewRow, preview_rows};
 use super::users::{HistoryItem, history_items};
 use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
 use crate::db::service_levels as levels;
 use crate::db::{self, audit};
+use crate::domain::calendar::weekday_name;
 use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId};
 use crate::domain::inputs::{
     EmailAddress, FieldErrors, Line, parse_client_code, parse_note, parse_phone,
@@ -100,7 +101,7 @@ pub async fn show(
         week: calendar
             .week()
             .into_iter()
-            .map(|(d, h)| (day_name(d), h))
+            .map(|(d, h)| (weekday_name(d), h))
             .collect(),
         zone: calendar.row.time_zone.clone(),
         policy_name: policy.row.name.clone(),
