@@ -384,6 +384,26 @@ struct ContactFormPage {
     errors: FieldErrors,
 }
 
+impl ContactFormPage {
+    /// The form for a new contact of `client`, or for editing `contact`.
+    fn new(
+        ctx: Ctx,
+        client: ClientRow,
+        contact: Option<&ContactRow>,
+        form: ContactForm,
+        errors: FieldErrors,
+    ) -> Self {
+        ContactFormPage {
+            ctx,
+            client,
+            editing: contact.map(|c| c.id),
+            has_secret: contact.is_some_and(ContactRow::has_verification_secret),
+            form,
+            errors,
+        }
+    }
+}
+
 impl ContactForm {
     /// The parsed contact with a new PIN hashed like a password (it proves identity on the
     /// phone), or the fields' errors.
@@ -407,17 +427,17 @@ pub async fn new_contact_form(
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
     let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
-    render(&ContactFormPage {
-        ctx: user.ctx(),
+    let form = ContactForm {
+        active: Some("on".into()),
+        ..ContactForm::default()
+    };
+    render(&ContactFormPage::new(
+        user.ctx(),
         client,
-        editing: None,
-        has_secret: false,
-        form: ContactForm {
-            active: Some("on".into()),
-            ..ContactForm::default()
-        },
-        errors: FieldErrors::new(),
-    })
+        None,
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn create_contact(
@@ -436,14 +456,7 @@ pub async fn create_contact(
         &user.session,
         parsed,
         move |conn, input| db::clients::create_contact(conn, actor, id, &input, now),
-        |errors| ContactFormPage {
-            ctx: user.ctx(),
-            client,
-            editing: None,
-            has_secret: false,
-            form,
-            errors,
-        },
+        |errors| ContactFormPage::new(user.ctx(), client, None, form, errors),
         |contact| Saved {
             flash: format!("Contact {} added.", contact.name),
             to: format!("/clients/{}", id.0),
@@ -469,14 +482,9 @@ pub async fn edit_contact_form(
 ) -> AppResult<HttpResponse> {
     let id = ContactId(path.into_inner());
     let (contact, client) = contact_and_client(&state, id).await?;
-    render(&ContactFormPage {
-        ctx: user.ctx(),
-        client,
-        editing: Some(contact.id),
-        has_secret: contact.has_verification_secret(),
-        form: ContactForm::from_row(&contact),
-        errors: FieldErrors::new(),
-    })
+    let form = ContactForm::from_row(&contact);
+    let page = ContactFormPage::new(user.ctx(), client, Some(&contact), form, FieldErrors::new());
+    render(&page)
 }
 
 pub async fn update_contact(
@@ -495,14 +503,7 @@ pub async fn update_contact(
         &user.session,
         parsed,
         move |conn, input| db::clients::update_contact(conn, actor, id, &input, now),
-        |errors| ContactFormPage {
-            ctx: user.ctx(),
-            client,
-            editing: Some(id.0),
-            has_secret: contact.has_verification_secret(),
-            form,
-            errors,
-        },
+        |errors| ContactFormPage::new(user.ctx(), client, Some(&contact), form, errors),
         |contact| Saved {
             flash: format!("Saved {}.", contact.name),
             to: format!("/clients/{}", contact.client_id),
