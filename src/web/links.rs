@@ -295,6 +295,27 @@ struct ReopenPage {
     done: bool,
 }
 
+impl ReopenPage {
+    fn new(
+        session: &Session,
+        token: String,
+        ticket: &LinkedTicket,
+        reason: String,
+        error: Option<String>,
+        done: bool,
+    ) -> Self {
+        ReopenPage {
+            csrf: csrf_token(session),
+            token,
+            reference: ticket.reference.clone(),
+            subject: ticket.subject.clone(),
+            reason,
+            error,
+            done,
+        }
+    }
+}
+
 pub async fn reopen_form(
     state: web::Data<AppState>,
     session: Session,
@@ -305,15 +326,14 @@ pub async fn reopen_form(
     if ticket.status != Status::Solved {
         return problem_page(LinkProblem::Used);
     }
-    render(&ReopenPage {
-        csrf: csrf_token(&session),
+    render(&ReopenPage::new(
+        &session,
         token,
-        reference: ticket.reference,
-        subject: ticket.subject,
-        reason: String::new(),
-        error: None,
-        done: false,
-    })
+        &ticket,
+        String::new(),
+        None,
+        false,
+    ))
 }
 
 /// The client reopens a solved ticket. The link works once, and only while the ticket is
@@ -330,14 +350,8 @@ pub async fn reopen(
         Ok(reason) => (reason, None),
         Err(error) => (form.comment.clone(), Some(error)),
     };
-    let page = |error: Option<String>, done: bool, reason: String| ReopenPage {
-        csrf: csrf_token(&session),
-        token: token.clone(),
-        reference: ticket.reference.clone(),
-        subject: ticket.subject.clone(),
-        reason,
-        error,
-        done,
+    let page = |error: Option<String>, done: bool, reason: String| {
+        ReopenPage::new(&session, token.clone(), &ticket, reason, error, done)
     };
     if let Some(error) = too_long {
         return render_status(
