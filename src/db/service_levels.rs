@@ -111,16 +111,42 @@ impl CalendarRecord {
     }
 }
 
-pub struct CalendarSummary {
-    pub record: CalendarRecord,
+/// A calendar or policy with how many clients it serves, for the service-levels index.
+pub struct Summary<R> {
+    pub record: R,
     pub client_count: i64,
 }
 
-fn client_counts<F>(conn: &mut DbConn, column: F) -> AppResult<HashMap<i64, i64>>
+pub type CalendarSummary = Summary<CalendarRecord>;
+pub type PolicySummary = Summary<PolicyRecord>;
+
+/// Pairs each record with its number of clients, from one grouped count over the clients'
+/// `calendar_id` or `sla_policy_id` column.
+fn with_client_counts<R, F>(
+    conn: &mut DbConn,
+    records: Vec<R>,
+    id: impl Fn(&R) -> i64,
+    count_by_column: F,
+) -> AppResult<Vec<Summary<R>>>
 where
     F: Fn(&mut DbConn) -> QueryResult<Vec<(i64, i64)>>,
 {
-    Ok(column(conn)?.into_iter().collect())
+    let counts: HashMap<i64, i64> = count_by_column(conn)?.into_iter().collect();
+    Ok(records
+        .into_iter()
+        .map(|record| Summary {
+            client_count: counts.get(&id(&record)).copied().unwrap_or(0),
+            record,
+        })
+        .collect())
+}
+
+/// The rows of `all` that belong to the record `owner`.
+fn owned_by<T: Clone>(all: &[T], owner: i64, owner_of: impl Fn(&T) -> i64) -> Vec<T> {
+    all.iter()
+        .filter(|row| owner_of(row) == owner)
+        .cloned()
+        .collect()
 }
 
 pub fn list_calendars(conn: &mut DbConn) -> AppResult<Vec<CalendarSummary>> {
@@ -139,31 +165,25 @@ pub fn list_calendars(conn: &mut DbConn) -> AppResult<Vec<CalendarSummary>> {
         .order(calendar_holidays::holiday_date)
         .select(HolidayRow::as_select())
         .load(conn)?;
-    let counts = client_counts(conn, |conn| {
-        clients::table
-            .group_by(clients::calendar_id)
-            .select((clients::calendar_id, count_star()))
-            .load(conn)
-    })?;
-    Ok(rows
+    let records = rows
         .into_iter()
-        .map(|row| CalendarSummary {
-            client_count: counts.get(&row.id).copied().unwrap_or(0),
-            record: CalendarRecord {
-                intervals: intervals
-                    .iter()
-                    .filter(|i| i.calendar_id == row.id)
-                    .cloned()
-                    .collect(),
-                holidays: holidays
-                    .iter()
-                    .filter(|h| h.calendar_id == row.id)
-                    .cloned()
-                    .collect(),
-                row,
-            },
+        .map(|row| CalendarRecord {
+            intervals: owned_by(&intervals, row.id, |i| i.calendar_id),
+            holidays: owned_by(&holidays, row.id, |h| h.calendar_id),
+            row,
         })
-        .collect())
+        .collect();
+    with_client_counts(
+        conn,
+        records,
+        |r| r.row.id,
+        |conn| {
+            clients::table
+                .group_by(clients::calendar_id)
+                .select((clients::calendar_id, count_star()))
+                .load(conn)
+        },
+    )
 }
 
 pub fn load_calendar(conn: &mut DbConn, id: CalendarId) -> AppResult<CalendarRecord> {
@@ -459,11 +479,6 @@ impl PolicyRecord {
     }
 }
 
-pub struct PolicySummary {
-    pub record: PolicyRecord,
-    pub client_count: i64,
-}
-
 pub fn list_policies(conn: &mut DbConn) -> AppResult<Vec<PolicySummary>> {
     let rows: Vec<PolicyRow> = sla_policies::table
         .order(sla_policies::name.asc())
@@ -473,26 +488,24 @@ pub fn list_policies(conn: &mut DbConn) -> AppResult<Vec<PolicySummary>> {
         .order(sla_targets::priority)
         .select(TargetRow::as_select())
         .load(conn)?;
-    let counts = client_counts(conn, |conn| {
-        clients::table
-            .group_by(clients::sla_policy_id)
-            .select((clients::sla_policy_id, count_star()))
-            .load(conn)
-    })?;
-    Ok(rows
+    let records = rows
         .into_iter()
-        .map(|row| PolicySummary {
-            client_count: counts.get(&row.id).copied().unwrap_or(0),
-            record: PolicyRecord {
-                targets: targets
-                    .iter()
-                    .filter(|t| t.policy_id == row.id)
-                    .cloned()
-                    .collect(),
-                row,
-            },
+        .map(|row| PolicyRecord {
+            targets: owned_by(&targets, row.id, |t| t.policy_id),
+            row,
         })
-        .collect())
+        .collect();
+    with_client_counts(
+        conn,
+        records,
+        |r| r.row.id,
+        |conn| {
+            clients::table
+                .group_by(clients::sla_policy_id)
+                .select((clients::sla_policy_id, count_star()))
+                .load(conn)
+        },
+    )
 }
 
 pub fn load_policy(conn: &mut DbConn, id: PolicyId) -> AppResult<PolicyRecord> {
