@@ -89,6 +89,26 @@ async fn linked_ticket(
     .await
 }
 
+/// What every linked page shows of its ticket, and the token and CSRF guard its form posts
+/// back with.
+struct LinkForm {
+    csrf: String,
+    token: String,
+    reference: String,
+    subject: String,
+}
+
+impl LinkForm {
+    fn new(session: &Session, token: String, ticket: &LinkedTicket) -> Self {
+        LinkForm {
+            csrf: csrf_token(session),
+            token,
+            reference: ticket.reference.clone(),
+            subject: ticket.subject.clone(),
+        }
+    }
+}
+
 /// The link's row and ticket, or returns the link's problem page from the enclosing handler.
 macro_rules! linked_or_problem_page {
     ($state:expr, $token:expr, $purpose:expr) => {
@@ -130,10 +150,7 @@ pub struct CommentForm {
 #[derive(Template)]
 #[template(path = "public/survey.html")]
 struct SurveyPage {
-    csrf: String,
-    token: String,
-    reference: String,
-    subject: String,
+    link: LinkForm,
     scale: [(u8, &'static str); 5],
     chosen: u8,
     error: Option<String>,
@@ -143,15 +160,12 @@ impl SurveyPage {
     fn new(
         session: &Session,
         token: String,
-        ticket: LinkedTicket,
+        ticket: &LinkedTicket,
         chosen: u8,
         error: Option<String>,
     ) -> Self {
         SurveyPage {
-            csrf: csrf_token(session),
-            token,
-            reference: ticket.reference,
-            subject: ticket.subject,
+            link: LinkForm::new(session, token, ticket),
             scale: survey::SCALE,
             chosen,
             error,
@@ -178,7 +192,7 @@ pub async fn survey(
         .and_then(|r| survey::parse_rating(r).ok())
         .or_else(|| answered.and_then(|s| s.rating()))
         .unwrap_or(0);
-    render(&SurveyPage::new(&session, token, ticket, chosen, None))
+    render(&SurveyPage::new(&session, token, &ticket, chosen, None))
 }
 
 pub async fn rate(
@@ -192,7 +206,7 @@ pub async fn rate(
     let rating = match survey::parse_rating(&form.rating) {
         Ok(rating) => rating,
         Err(message) => {
-            let page = SurveyPage::new(&session, token, ticket, 0, Some(message));
+            let page = SurveyPage::new(&session, token, &ticket, 0, Some(message));
             return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
@@ -203,9 +217,7 @@ pub async fn rate(
 #[derive(Template)]
 #[template(path = "public/survey_comment.html")]
 struct CommentPage {
-    csrf: String,
-    token: String,
-    reference: String,
+    link: LinkForm,
     rating: String,
     comment: String,
     saved: bool,
@@ -243,9 +255,7 @@ async fn comment_page(
     };
     render_status(
         &CommentPage {
-            csrf: csrf_token(session),
-            token,
-            reference: ticket.reference,
+            link: LinkForm::new(session, token, &ticket),
             rating,
             comment,
             saved,
@@ -286,10 +296,7 @@ pub async fn comment(
 #[derive(Template)]
 #[template(path = "public/reopen.html")]
 struct ReopenPage {
-    csrf: String,
-    token: String,
-    reference: String,
-    subject: String,
+    link: LinkForm,
     reason: String,
     error: Option<String>,
     done: bool,
@@ -305,10 +312,7 @@ impl ReopenPage {
         done: bool,
     ) -> Self {
         ReopenPage {
-            csrf: csrf_token(session),
-            token,
-            reference: ticket.reference.clone(),
-            subject: ticket.subject.clone(),
+            link: LinkForm::new(session, token, ticket),
             reason,
             error,
             done,
