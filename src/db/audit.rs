@@ -155,3 +155,31 @@ pub fn history(
         ))
         .load(conn)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Changes;
+
+    #[test]
+    fn changes_name_only_what_moved_in_the_trails_words() {
+        let mut changes = Changes::default();
+        changes.value("name", "Acme", "Acme Ltd");
+        changes.value("code", "ACME", "ACME");
+        changes.note(true, "notes changed");
+        changes.note(false, "SLA policy changed");
+        changes.active(true, false);
+        changes.active(false, false);
+        assert_eq!(
+            changes.0,
+            ["name: Acme → Acme Ltd", "notes changed", "deactivated"]
+        );
+    }
+
+    #[test]
+    fn an_edit_that_changed_nothing_has_no_parts() {
+        let mut changes = Changes::default();
+        changes.value("e-mail", "a@example.com", "a@example.com");
+        changes.active(true, true);
+        assert!(changes.0.is_empty());
+    }
+}

@@ -706,6 +706,7 @@ pub fn weekday_name(weekday: Weekday) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::domain::test_time::ny;
     use chrono::Timelike;
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::London;
@@ -713,23 +714,6 @@ mod tests {
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
-
-    /// Wall-clock time in `zone`; the earlier instant when the time repeats.
-    fn local(
-        zone: Tz,
-        (year, month, day): (i32, u32, u32),
-        hour: u32,
-        minute: u32,
-    ) -> DateTime<Utc> {
-        zone.with_ymd_and_hms(year, month, day, hour, minute, 0)
-            .earliest()
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn ny(ymd: (i32, u32, u32), hour: u32, minute: u32) -> DateTime<Utc> {
-        local(New_York, ymd, hour, minute)
     }
 
     fn utc(text: &str) -> DateTime<Utc> {
