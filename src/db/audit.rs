@@ -69,6 +69,63 @@ pub fn record(
     Ok(())
 }
 
+/// What an edit changed, in the trail's words: "what: before → after" parts joined by "; ".
+/// The edit commands of every admin page build their "updated" entry with it, so the entries
+/// read alike and an edit that changed nothing leaves no entry.
+#[derive(Debug, Default)]
+pub struct Changes(Vec<String>);
+
+impl Changes {
+    /// "what: before → after", when the value changed.
+    pub fn value<T: PartialEq + std::fmt::Display + ?Sized>(
+        &mut self,
+        what: &str,
+        before: &T,
+        after: &T,
+    ) {
+        if before != after {
+            self.0.push(format!("{what}: {before} → {after}"));
+        }
+    }
+
+    /// A fixed phrase, for a change whose old and new text is too long or too secret to copy.
+    pub fn note(&mut self, changed: bool, phrase: &str) {
+        if changed {
+            self.0.push(phrase.to_string());
+        }
+    }
+
+    /// "reactivated" or "deactivated", when the active flag flipped.
+    pub fn active(&mut self, before: bool, after: bool) {
+        if before != after {
+            self.note(true, if after { "reactivated" } else { "deactivated" });
+        }
+    }
+
+    /// Records the "updated" entry inside the caller's transaction, unless nothing changed.
+    pub fn record(
+        self,
+        conn: &mut DbConn,
+        actor: UserId,
+        entity: Entity,
+        entity_id: i64,
+        at: NaiveDateTime,
+    ) -> AppResult<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        record(
+            conn,
+            Some(actor),
+            entity,
+            entity_id,
+            "updated",
+            &self.0.join("; "),
+            at,
+        )
+    }
+}
+
 #[derive(Clone, Debug, Queryable)]
 pub struct AuditEntry {
     pub action: String,
@@ -97,4 +154,32 @@ pub fn history(
             users::display_name.nullable(),
         ))
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Changes;
+
+    #[test]
+    fn changes_name_only_what_moved_in_the_trails_words() {
+        let mut changes = Changes::default();
+        changes.value("name", "Acme", "Acme Ltd");
+        changes.value("code", "ACME", "ACME");
+        changes.note(true, "notes changed");
+        changes.note(false, "SLA policy changed");
+        changes.active(true, false);
+        changes.active(false, false);
+        assert_eq!(
+            changes.0,
+            ["name: Acme → Acme Ltd", "notes changed", "deactivated"]
+        );
+    }
+
+    #[test]
+    fn an_edit_that_changed_nothing_has_no_parts() {
+        let mut changes = Changes::default();
+        changes.value("e-mail", "a@example.com", "a@example.com");
+        changes.active(true, true);
+        assert!(changes.0.is_empty());
+    }
 }

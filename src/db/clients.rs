@@ -269,43 +269,16 @@ pub fn update(
             ))
             .returning(clients::all_columns)
             .get_result::<ClientRow>(conn)?;
-        let mut parts = Vec::new();
-        if before.name != after.name {
-            parts.push(format!("name: {} → {}", before.name, after.name));
-        }
-        if before.code != after.code {
-            parts.push(format!("code: {} → {}", before.code, after.code));
-        }
-        if before.notes != after.notes {
-            parts.push("notes changed".to_string());
-        }
-        if before.calendar_id != after.calendar_id {
-            parts.push("business calendar changed".to_string());
-        }
-        if before.sla_policy_id != after.sla_policy_id {
-            parts.push("SLA policy changed".to_string());
-        }
-        if before.active != after.active {
-            parts.push(
-                if after.active {
-                    "reactivated"
-                } else {
-                    "deactivated"
-                }
-                .to_string(),
-            );
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::Client,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.name, &after.name);
+        changes.value("code", &before.code, &after.code);
+        changes.note(before.notes != after.notes, "notes changed");
+        let calendar_changed = before.calendar_id != after.calendar_id;
+        changes.note(calendar_changed, "business calendar changed");
+        let policy_changed = before.sla_policy_id != after.sla_policy_id;
+        changes.note(policy_changed, "SLA policy changed");
+        changes.active(before.active, after.active);
+        changes.record(conn, actor, audit::Entity::Client, id.0, now)?;
         Ok(Ok(after))
     })
 }
@@ -449,48 +422,22 @@ pub fn update_contact(
             ))
             .returning(contacts::all_columns)
             .get_result::<ContactRow>(conn)?;
-        let mut parts = Vec::new();
-        for (what, a, b) in [
-            ("name", &before.name, &after.name),
-            ("e-mail", &before.email, &after.email),
-            ("phone", &before.phone, &after.phone),
-            ("job title", &before.job_title, &after.job_title),
-        ] {
-            if a != b {
-                parts.push(format!("{what}: {a} → {b}"));
-            }
-        }
-        if before.notes != after.notes {
-            parts.push("notes changed".into());
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.name, &after.name);
+        changes.value("e-mail", &before.email, &after.email);
+        changes.value("phone", &before.phone, &after.phone);
+        changes.value("job title", &before.job_title, &after.job_title);
+        changes.note(before.notes != after.notes, "notes changed");
         match &input.secret {
-            SecretChange::Set(_) => parts.push("verification PIN set".into()),
-            SecretChange::Clear if before.verification_secret_hash.is_some() => {
-                parts.push("verification PIN removed".into())
-            }
-            _ => {}
+            SecretChange::Set(_) => changes.note(true, "verification PIN set"),
+            SecretChange::Clear => changes.note(
+                before.verification_secret_hash.is_some(),
+                "verification PIN removed",
+            ),
+            SecretChange::Keep => {}
         }
-        if before.active != after.active {
-            parts.push(
-                if after.active {
-                    "reactivated"
-                } else {
-                    "deactivated"
-                }
-                .into(),
-            );
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::Contact,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        changes.active(before.active, after.active);
+        changes.record(conn, actor, audit::Entity::Contact, id.0, now)?;
         Ok(Ok(after))
     })
 }

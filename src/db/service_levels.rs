@@ -11,7 +11,7 @@ use super::schema::{
     sla_targets,
 };
 use super::{DbConn, audit, write_tx};
-use crate::domain::calendar::{BusinessCalendar, OpeningInterval};
+use crate::domain::calendar::{BusinessCalendar, OpeningInterval, WEEK};
 use crate::domain::ids::{CalendarId, HolidayId, PolicyId, UserId};
 use crate::domain::inputs::{FieldErrors, format_minutes, format_opening_hours};
 use crate::domain::priority::{Impact, Priority, PriorityMatrix, Urgency};
@@ -111,26 +111,42 @@ impl CalendarRecord {
     }
 }
 
-pub const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
-pub struct CalendarSummary {
-    pub record: CalendarRecord,
+/// A calendar or policy with how many clients it serves, for the service-levels index.
+pub struct Summary<R> {
+    pub record: R,
     pub client_count: i64,
 }
 
-fn client_counts<F>(conn: &mut DbConn, column: F) -> AppResult<HashMap<i64, i64>>
+pub type CalendarSummary = Summary<CalendarRecord>;
+pub type PolicySummary = Summary<PolicyRecord>;
+
+/// Pairs each record with its number of clients, from one grouped count over the clients'
+/// `calendar_id` or `sla_policy_id` column.
+fn with_client_counts<R, F>(
+    conn: &mut DbConn,
+    records: Vec<R>,
+    id: impl Fn(&R) -> i64,
+    count_by_column: F,
+) -> AppResult<Vec<Summary<R>>>
 where
     F: Fn(&mut DbConn) -> QueryResult<Vec<(i64, i64)>>,
 {
-    Ok(column(conn)?.into_iter().collect())
+    let counts: HashMap<i64, i64> = count_by_column(conn)?.into_iter().collect();
+    Ok(records
+        .into_iter()
+        .map(|record| Summary {
+            client_count: counts.get(&id(&record)).copied().unwrap_or(0),
+            record,
+        })
+        .collect())
+}
+
+/// The rows of `all` that belong to the record `owner`.
+fn owned_by<T: Clone>(all: &[T], owner: i64, owner_of: impl Fn(&T) -> i64) -> Vec<T> {
+    all.iter()
+        .filter(|row| owner_of(row) == owner)
+        .cloned()
+        .collect()
 }
 
 pub fn list_calendars(conn: &mut DbConn) -> AppResult<Vec<CalendarSummary>> {
@@ -149,31 +165,25 @@ pub fn list_calendars(conn: &mut DbConn) -> AppResult<Vec<CalendarSummary>> {
         .order(calendar_holidays::holiday_date)
         .select(HolidayRow::as_select())
         .load(conn)?;
-    let counts = client_counts(conn, |conn| {
-        clients::table
-            .group_by(clients::calendar_id)
-            .select((clients::calendar_id, count_star()))
-            .load(conn)
-    })?;
-    Ok(rows
+    let records = rows
         .into_iter()
-        .map(|row| CalendarSummary {
-            client_count: counts.get(&row.id).copied().unwrap_or(0),
-            record: CalendarRecord {
-                intervals: intervals
-                    .iter()
-                    .filter(|i| i.calendar_id == row.id)
-                    .cloned()
-                    .collect(),
-                holidays: holidays
-                    .iter()
-                    .filter(|h| h.calendar_id == row.id)
-                    .cloned()
-                    .collect(),
-                row,
-            },
+        .map(|row| CalendarRecord {
+            intervals: owned_by(&intervals, row.id, |i| i.calendar_id),
+            holidays: owned_by(&holidays, row.id, |h| h.calendar_id),
+            row,
         })
-        .collect())
+        .collect();
+    with_client_counts(
+        conn,
+        records,
+        |r| r.row.id,
+        |conn| {
+            clients::table
+                .group_by(clients::calendar_id)
+                .select((clients::calendar_id, count_star()))
+                .load(conn)
+        },
+    )
 }
 
 pub fn load_calendar(conn: &mut DbConn, id: CalendarId) -> AppResult<CalendarRecord> {
@@ -324,34 +334,15 @@ pub fn update_calendar(
             .execute(conn)?;
         insert_intervals(conn, id, &input.intervals)?;
         let before_week = before.business_calendar()?.intervals().collect::<Vec<_>>();
-        let mut parts = Vec::new();
-        if before.row.name != row.name {
-            parts.push(format!("name: {} → {}", before.row.name, row.name));
-        }
-        if before.row.time_zone != row.time_zone {
-            parts.push(format!(
-                "time zone: {} → {}",
-                before.row.time_zone, row.time_zone
-            ));
-        }
-        if before_week != input.intervals {
-            parts.push(format!(
-                "hours: {} → {}",
-                describe_week(&before_week),
-                describe_week(&input.intervals)
-            ));
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::Calendar,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.row.name, &row.name);
+        changes.value("time zone", &before.row.time_zone, &row.time_zone);
+        changes.value(
+            "hours",
+            &describe_week(&before_week),
+            &describe_week(&input.intervals),
+        );
+        changes.record(conn, actor, audit::Entity::Calendar, id.0, now)?;
         Ok(Ok(row))
     })
 }
@@ -488,11 +479,6 @@ impl PolicyRecord {
     }
 }
 
-pub struct PolicySummary {
-    pub record: PolicyRecord,
-    pub client_count: i64,
-}
-
 pub fn list_policies(conn: &mut DbConn) -> AppResult<Vec<PolicySummary>> {
     let rows: Vec<PolicyRow> = sla_policies::table
         .order(sla_policies::name.asc())
@@ -502,26 +488,24 @@ pub fn list_policies(conn: &mut DbConn) -> AppResult<Vec<PolicySummary>> {
         .order(sla_targets::priority)
         .select(TargetRow::as_select())
         .load(conn)?;
-    let counts = client_counts(conn, |conn| {
-        clients::table
-            .group_by(clients::sla_policy_id)
-            .select((clients::sla_policy_id, count_star()))
-            .load(conn)
-    })?;
-    Ok(rows
+    let records = rows
         .into_iter()
-        .map(|row| PolicySummary {
-            client_count: counts.get(&row.id).copied().unwrap_or(0),
-            record: PolicyRecord {
-                targets: targets
-                    .iter()
-                    .filter(|t| t.policy_id == row.id)
-                    .cloned()
-                    .collect(),
-                row,
-            },
+        .map(|row| PolicyRecord {
+            targets: owned_by(&targets, row.id, |t| t.policy_id),
+            row,
         })
-        .collect())
+        .collect();
+    with_client_counts(
+        conn,
+        records,
+        |r| r.row.id,
+        |conn| {
+            clients::table
+                .group_by(clients::sla_policy_id)
+                .select((clients::sla_policy_id, count_star()))
+                .load(conn)
+        },
+    )
 }
 
 pub fn load_policy(conn: &mut DbConn, id: PolicyId) -> AppResult<PolicyRecord> {
@@ -657,35 +641,19 @@ pub fn update_policy(
             .returning(sla_policies::all_columns)
             .get_result::<PolicyRow>(conn)?;
         replace_targets(conn, id, &input.targets)?;
-        let mut parts = Vec::new();
-        if before.row.name != row.name {
-            parts.push(format!("name: {} → {}", before.row.name, row.name));
-        }
-        if before.row.due_soon_minutes != row.due_soon_minutes {
-            parts.push(format!(
-                "due soon: {} → {}",
-                format_minutes(i64::from(before.row.due_soon_minutes)),
-                format_minutes(i64::from(row.due_soon_minutes))
-            ));
-        }
+        let mut changes = audit::Changes::default();
+        changes.value("name", &before.row.name, &row.name);
+        changes.value(
+            "due soon",
+            &format_minutes(i64::from(before.row.due_soon_minutes)),
+            &format_minutes(i64::from(row.due_soon_minutes)),
+        );
         let (old, new) = (
             describe_targets(&before.sla_targets()?),
             describe_targets(&input.targets),
         );
-        if old != new {
-            parts.push(format!("targets: {old} → {new}"));
-        }
-        if !parts.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::SlaPolicy,
-                id.0,
-                "updated",
-                &parts.join("; "),
-                now,
-            )?;
-        }
+        changes.value("targets", &old, &new);
+        changes.record(conn, actor, audit::Entity::SlaPolicy, id.0, now)?;
         Ok(Ok(row))
     })
 }

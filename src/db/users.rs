@@ -229,39 +229,29 @@ pub fn update(
             Err(e) if is_unique_violation(&e) => return Ok(Err(email_taken())),
             Err(e) => return Err(e.into()),
         };
-        let detail = describe_changes(&before, &after);
-        if !detail.is_empty() {
-            audit::record(
-                conn,
-                Some(actor),
-                audit::Entity::User,
-                id.0,
-                "updated",
-                &detail,
-                now.naive_utc(),
-            )?;
-        }
+        describe_changes(&before, &after).record(
+            conn,
+            actor,
+            audit::Entity::User,
+            id.0,
+            now.naive_utc(),
+        )?;
         Ok(Ok(after))
     })
 }
 
-fn describe_changes(before: &UserRow, after: &UserRow) -> String {
-    let mut parts = Vec::new();
-    let mut diff = |name: &str, a: &str, b: &str| {
-        if a != b {
-            parts.push(format!("{name}: {a} → {b}"));
-        }
-    };
-    diff("e-mail", &before.email, &after.email);
-    diff("name", &before.display_name, &after.display_name);
-    diff("role", before.role().label(), after.role().label());
+fn describe_changes(before: &UserRow, after: &UserRow) -> audit::Changes {
+    let mut changes = audit::Changes::default();
+    changes.value("e-mail", &before.email, &after.email);
+    changes.value("name", &before.display_name, &after.display_name);
+    changes.value("role", before.role().label(), after.role().label());
     let tier = |u: &UserRow| u.tier().map(|t| t.label()).unwrap_or("none");
-    diff("tier", tier(before), tier(after));
-    diff("skills", &before.skills, &after.skills);
-    diff("time zone", &before.time_zone, &after.time_zone);
+    changes.value("tier", tier(before), tier(after));
+    changes.value("skills", &before.skills, &after.skills);
+    changes.value("time zone", &before.time_zone, &after.time_zone);
     let state = |u: &UserRow| if u.active { "active" } else { "deactivated" };
-    diff("status", state(before), state(after));
-    parts.join("; ")
+    changes.value("status", state(before), state(after));
+    changes
 }
 
 /// Sets a new password and ends every other session of the account. Returns the new session

@@ -48,7 +48,8 @@ const MAX_SECS: i64 = DateTime::<Utc>::MAX_UTC.timestamp();
 const END_SECS: i64 = MAX_SECS + 1;
 const END_NANOS: i128 = END_SECS as i128 * NANOS_PER_SEC;
 
-const WEEK: [Weekday; 7] = [
+/// The days of the week in the order the desk shows them, Monday first.
+pub const WEEK: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,
@@ -688,7 +689,8 @@ fn clock_range((start, end): (u16, u16)) -> String {
     format!("{}–{}", clock(start), clock(end))
 }
 
-fn weekday_name(weekday: Weekday) -> &'static str {
+/// The day's full English name, as the calendar pages and opening-hours texts spell it.
+pub fn weekday_name(weekday: Weekday) -> &'static str {
     match weekday {
         Weekday::Mon => "Monday",
         Weekday::Tue => "Tuesday",
@@ -704,6 +706,7 @@ fn weekday_name(weekday: Weekday) -> &'static str {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::domain::test_time::ny;
     use chrono::Timelike;
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::London;
@@ -711,23 +714,6 @@ mod tests {
 
     fn date(year: i32, month: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(year, month, day).unwrap()
-    }
-
-    /// Wall-clock time in `zone`; the earlier instant when the time repeats.
-    fn local(
-        zone: Tz,
-        (year, month, day): (i32, u32, u32),
-        hour: u32,
-        minute: u32,
-    ) -> DateTime<Utc> {
-        zone.with_ymd_and_hms(year, month, day, hour, minute, 0)
-            .earliest()
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn ny(ymd: (i32, u32, u32), hour: u32, minute: u32) -> DateTime<Utc> {
-        local(New_York, ymd, hour, minute)
     }
 
     fn utc(text: &str) -> DateTime<Utc> {

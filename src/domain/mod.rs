@@ -10,6 +10,8 @@ pub mod inputs;
 pub mod priority;
 pub mod sla;
 pub mod survey;
+#[cfg(test)]
+mod test_time;
 pub mod throttle;
 pub mod ticket;
 pub mod time_budget;

@@ -20,35 +20,56 @@ pub enum Impact {
     Low,
 }
 
-impl Impact {
-    pub const ALL: [Impact; 3] = [Impact::High, Impact::Medium, Impact::Low];
+/// The words and order both judgement scales share: `ALL` most severe first, the stored text
+/// (`as_str`), the label people read (also its `Display`), and `parse` with a message that
+/// names the scale.
+macro_rules! high_medium_low {
+    ($scale:ident, $noun:literal) => {
+        impl $scale {
+            pub const ALL: [$scale; 3] = [$scale::High, $scale::Medium, $scale::Low];
 
+            pub fn parse(raw: &str) -> Result<Self, String> {
+                Self::ALL
+                    .into_iter()
+                    .find(|level| level.as_str() == raw.trim())
+                    .ok_or_else(|| concat!("Choose high, medium or low ", $noun, ".").to_string())
+            }
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $scale::High => "high",
+                    $scale::Medium => "medium",
+                    $scale::Low => "low",
+                }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self {
+                    $scale::High => "High",
+                    $scale::Medium => "Medium",
+                    $scale::Low => "Low",
+                }
+            }
+
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
+
+        impl fmt::Display for $scale {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+high_medium_low!(Impact, "impact");
+
+impl Impact {
     /// What the scale measures, for the hint beside the field.
     pub const MEANING: &'static str =
         "Impact is the extent of potential damage: how much of the client's business is affected.";
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|i| i.as_str() == raw.trim())
-            .ok_or_else(|| "Choose high, medium or low impact.".to_string())
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Impact::High => "high",
-            Impact::Medium => "medium",
-            Impact::Low => "low",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Impact::High => "High",
-            Impact::Medium => "Medium",
-            Impact::Low => "Low",
-        }
-    }
 
     /// One sentence without its closing full stop, so a page can go on.
     pub fn description(self) -> &'static str {
@@ -60,16 +81,6 @@ impl Impact {
             Impact::Low => "One user or a non-critical function is affected",
         }
     }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Impact {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
 }
 
 /// How quickly the client needs the service restored.
@@ -80,35 +91,12 @@ pub enum Urgency {
     Low,
 }
 
-impl Urgency {
-    pub const ALL: [Urgency; 3] = [Urgency::High, Urgency::Medium, Urgency::Low];
+high_medium_low!(Urgency, "urgency");
 
+impl Urgency {
     /// What the scale measures, for the hint beside the field.
     pub const MEANING: &'static str =
         "Urgency is how quickly the client needs the service restored.";
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|u| u.as_str() == raw.trim())
-            .ok_or_else(|| "Choose high, medium or low urgency.".to_string())
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::High => "high",
-            Urgency::Medium => "medium",
-            Urgency::Low => "low",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Urgency::High => "High",
-            Urgency::Medium => "Medium",
-            Urgency::Low => "Low",
-        }
-    }
 
     /// One sentence without its closing full stop, so a page can go on.
     pub fn description(self) -> &'static str {
@@ -117,16 +105,6 @@ impl Urgency {
             Urgency::Medium => "Work is impaired, but a workaround exists",
             Urgency::Low => "It can wait or be scheduled",
         }
-    }
-
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl fmt::Display for Urgency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 

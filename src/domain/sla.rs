@@ -243,6 +243,16 @@ pub enum ResolutionDue {
     Never,
 }
 
+impl ResolutionDue {
+    /// The instant it is due, if the clock is running toward one (a stored due time, a preview).
+    pub fn at(self) -> Option<DateTime<Utc>> {
+        match self {
+            ResolutionDue::At(at) => Some(at),
+            ResolutionDue::Paused { .. } | ResolutionDue::Never => None,
+        }
+    }
+}
+
 /// When the ticket must be resolved: the earliest instant by which
 /// `target.resolution` of clock time (per `target.mode`) has passed since
 /// `created` outside the pauses.
@@ -636,26 +646,15 @@ mod pause_tests {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::domain::test_time::ny;
     use Priority::{P1, P2, P3};
-    use chrono::{NaiveDate, TimeZone, Weekday};
+    use chrono::{NaiveDate, Weekday};
     use chrono_tz::America::New_York;
     use chrono_tz::Europe::London;
-    use chrono_tz::Tz;
     use proptest::prelude::*;
 
     // 2026-05-11 is a Monday, so 2026-05-15 is a Friday; 2026-03-08 is the US
     // spring-forward Sunday; 2026-12-25 is a Friday.
-
-    fn local(zone: Tz, (year, month, day): (i32, u32, u32), hour: u32, min: u32) -> DateTime<Utc> {
-        zone.with_ymd_and_hms(year, month, day, hour, min, 0)
-            .earliest()
-            .unwrap()
-            .with_timezone(&Utc)
-    }
-
-    fn ny(ymd: (i32, u32, u32), hour: u32, min: u32) -> DateTime<Utc> {
-        local(New_York, ymd, hour, min)
-    }
 
     fn fri(hour: u32, min: u32) -> DateTime<Utc> {
         ny((2026, 5, 15), hour, min)

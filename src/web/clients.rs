@@ -5,13 +5,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::extract::{CurrentUser, Manager};
-use super::forms::{Saved, checkbox, invalid, submit};
-use super::page::{Ctx, FlashKind, flash, redirect, render};
-use super::service_levels::{PreviewRow, day_name, preview_rows};
+use super::forms::{Saved, checkbox, submit};
+use super::page::{Ctx, render};
+use super::service_levels::{PreviewRow, preview_rows};
 use super::users::{HistoryItem, history_items};
 use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
 use crate::db::service_levels as levels;
 use crate::db::{self, audit};
+use crate::domain::calendar::weekday_name;
 use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId};
 use crate::domain::inputs::{
     EmailAddress, FieldErrors, Line, parse_client_code, parse_note, parse_phone,
@@ -100,7 +101,7 @@ pub async fn show(
         week: calendar
             .week()
             .into_iter()
-            .map(|(d, h)| (day_name(d), h))
+            .map(|(d, h)| (weekday_name(d), h))
             .collect(),
         zone: calendar.row.time_zone.clone(),
         policy_name: policy.row.name.clone(),
@@ -383,16 +384,40 @@ struct ContactFormPage {
     errors: FieldErrors,
 }
 
-/// Hashes a new PIN like a password: it proves identity on the phone.
-async fn with_hashed_secret(
-    mut input: ContactInput,
-    secret: Option<String>,
-) -> AppResult<ContactInput> {
-    if let Some(secret) = secret {
-        let hash = web::block(move || security::hash_password(&secret)).await??;
-        input.secret = SecretChange::Set(hash);
+impl ContactFormPage {
+    /// The form for a new contact of `client`, or for editing `contact`.
+    fn new(
+        ctx: Ctx,
+        client: ClientRow,
+        contact: Option<&ContactRow>,
+        form: ContactForm,
+        errors: FieldErrors,
+    ) -> Self {
+        ContactFormPage {
+            ctx,
+            client,
+            editing: contact.map(|c| c.id),
+            has_secret: contact.is_some_and(ContactRow::has_verification_secret),
+            form,
+            errors,
+        }
     }
-    Ok(input)
+}
+
+impl ContactForm {
+    /// The parsed contact with a new PIN hashed like a password (it proves identity on the
+    /// phone), or the fields' errors.
+    async fn parse_and_hash(&self) -> AppResult<Result<ContactInput, FieldErrors>> {
+        let (mut input, secret) = match self.parse() {
+            Ok(parsed) => parsed,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        if let Some(secret) = secret {
+            let hash = web::block(move || security::hash_password(&secret)).await??;
+            input.secret = SecretChange::Set(hash);
+        }
+        Ok(Ok(input))
+    }
 }
 
 pub async fn new_contact_form(
@@ -402,17 +427,17 @@ pub async fn new_contact_form(
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
     let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
-    render(&ContactFormPage {
-        ctx: user.ctx(),
+    let form = ContactForm {
+        active: Some("on".into()),
+        ..ContactForm::default()
+    };
+    render(&ContactFormPage::new(
+        user.ctx(),
         client,
-        editing: None,
-        has_secret: false,
-        form: ContactForm {
-            active: Some("on".into()),
-            ..ContactForm::default()
-        },
-        errors: FieldErrors::new(),
-    })
+        None,
+        form,
+        FieldErrors::new(),
+    ))
 }
 
 pub async fn create_contact(
@@ -424,44 +449,30 @@ pub async fn create_contact(
     let id = ClientId(path.into_inner());
     let form = form.into_inner();
     let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
-    let parsed = form.parse();
-    let (input, secret) = match parsed {
-        Ok(parsed) => parsed,
-        Err(errors) => {
-            return invalid(&ContactFormPage {
-                ctx: user.ctx(),
-                client,
-                editing: None,
-                has_secret: false,
-                form,
-                errors,
-            });
-        }
-    };
-    let input = with_hashed_secret(input, secret).await?;
+    let parsed = form.parse_and_hash().await?;
     let (actor, now) = (user.id(), state.clock.now());
-    let created = db::run(&state.pool, move |conn| {
-        db::clients::create_contact(conn, actor, id, &input, now)
+    submit(
+        &state,
+        &user.session,
+        parsed,
+        move |conn, input| db::clients::create_contact(conn, actor, id, &input, now),
+        |errors| ContactFormPage::new(user.ctx(), client, None, form, errors),
+        |contact| Saved {
+            flash: format!("Contact {} added.", contact.name),
+            to: format!("/clients/{}", id.0),
+        },
+    )
+    .await
+}
+
+/// A contact and the client it belongs to, for the contact's form.
+async fn contact_and_client(state: &AppState, id: ContactId) -> AppResult<(ContactRow, ClientRow)> {
+    db::run(&state.pool, move |conn| {
+        let contact = db::clients::get_contact(conn, id)?;
+        let client = db::clients::get(conn, ClientId(contact.client_id))?;
+        Ok((contact, client))
     })
-    .await?;
-    match created {
-        Ok(contact) => {
-            flash(
-                &user.session,
-                FlashKind::Success,
-                format!("Contact {} added.", contact.name),
-            );
-            Ok(redirect(&format!("/clients/{}", id.0)))
-        }
-        Err(errors) => invalid(&ContactFormPage {
-            ctx: user.ctx(),
-            client,
-            editing: None,
-            has_secret: false,
-            form,
-            errors,
-        }),
-    }
+    .await
 }
 
 pub async fn edit_contact_form(
@@ -470,20 +481,10 @@ pub async fn edit_contact_form(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = ContactId(path.into_inner());
-    let (contact, client) = db::run(&state.pool, move |conn| {
-        let contact = db::clients::get_contact(conn, id)?;
-        let client = db::clients::get(conn, ClientId(contact.client_id))?;
-        Ok((contact, client))
-    })
-    .await?;
-    render(&ContactFormPage {
-        ctx: user.ctx(),
-        client,
-        editing: Some(contact.id),
-        has_secret: contact.has_verification_secret(),
-        form: ContactForm::from_row(&contact),
-        errors: FieldErrors::new(),
-    })
+    let (contact, client) = contact_and_client(&state, id).await?;
+    let form = ContactForm::from_row(&contact);
+    let page = ContactFormPage::new(user.ctx(), client, Some(&contact), form, FieldErrors::new());
+    render(&page)
 }
 
 pub async fn update_contact(
@@ -494,39 +495,19 @@ pub async fn update_contact(
 ) -> AppResult<HttpResponse> {
     let id = ContactId(path.into_inner());
     let form = form.into_inner();
-    let (contact, client) = db::run(&state.pool, move |conn| {
-        let contact = db::clients::get_contact(conn, id)?;
-        let client = db::clients::get(conn, ClientId(contact.client_id))?;
-        Ok((contact, client))
-    })
-    .await?;
-    let page = |form, errors| ContactFormPage {
-        ctx: user.ctx(),
-        client: client.clone(),
-        editing: Some(id.0),
-        has_secret: contact.has_verification_secret(),
-        form,
-        errors,
-    };
-    let (input, secret) = match form.parse() {
-        Ok(parsed) => parsed,
-        Err(errors) => return invalid(&page(form, errors)),
-    };
-    let input = with_hashed_secret(input, secret).await?;
+    let (contact, client) = contact_and_client(&state, id).await?;
+    let parsed = form.parse_and_hash().await?;
     let (actor, now) = (user.id(), state.clock.now());
-    let updated = db::run(&state.pool, move |conn| {
-        db::clients::update_contact(conn, actor, id, &input, now)
-    })
-    .await?;
-    match updated {
-        Ok(contact) => {
-            flash(
-                &user.session,
-                FlashKind::Success,
-                format!("Saved {}.", contact.name),
-            );
-            Ok(redirect(&format!("/clients/{}", contact.client_id)))
-        }
-        Err(errors) => invalid(&page(form, errors)),
-    }
+    submit(
+        &state,
+        &user.session,
+        parsed,
+        move |conn, input| db::clients::update_contact(conn, actor, id, &input, now),
+        |errors| ContactFormPage::new(user.ctx(), client, Some(&contact), form, errors),
+        |contact| Saved {
+            flash: format!("Saved {}.", contact.name),
+            to: format!("/clients/{}", contact.client_id),
+        },
+    )
+    .await
 }

@@ -1,6 +1,7 @@
 //! The escalation ladder, for admins: the levels, their time budgets and order, and the
 //! severity rules that send a ticket straight to a level.
 
+use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -187,6 +188,12 @@ async fn ladder_page(
     })
 }
 
+/// A saved change goes back to the ladder with the flash that says what was saved.
+fn back_to_ladder(session: &Session, saved: &str) -> HttpResponse {
+    flash(session, FlashKind::Success, saved);
+    redirect("/admin/escalation")
+}
+
 pub async fn ladder(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpResponse> {
     render(&ladder_page(&state, &admin.0, None, FieldErrors::new(), None).await?)
 }
@@ -215,8 +222,7 @@ pub async fn update_level(
         ladder_admin::update_level(conn, actor, id, &edit, now)
     })
     .await?;
-    flash(&user.session, FlashKind::Success, "Level saved.");
-    Ok(redirect("/admin/escalation"))
+    Ok(back_to_ladder(&user.session, "Level saved."))
 }
 
 pub async fn move_level(
@@ -251,10 +257,7 @@ pub async fn remove_level(
     })
     .await?;
     match outcome {
-        Ok(()) => {
-            flash(&user.session, FlashKind::Success, "Level removed.");
-            Ok(redirect("/admin/escalation"))
-        }
+        Ok(()) => Ok(back_to_ladder(&user.session, "Level removed.")),
         Err(message) => {
             let page = ladder_page(
                 &state,
@@ -292,37 +295,20 @@ pub async fn set_severity_rules(
             });
         }
     }
-    if !errors.is_empty() {
-        let page = ladder_page(
-            &state,
-            &user,
-            None,
-            FieldErrors::new(),
-            Some((form, errors)),
-        )
-        .await?;
-        return invalid(&page);
-    }
-    let (actor, now) = (user.id(), state.clock.now());
-    let outcome = db::run(&state.pool, move |conn| {
-        ladder_admin::set_severity_rules(conn, actor, &rules, now)
-    })
-    .await?;
+    let outcome = if errors.is_empty() {
+        let (actor, now) = (user.id(), state.clock.now());
+        db::run(&state.pool, move |conn| {
+            ladder_admin::set_severity_rules(conn, actor, &rules, now)
+        })
+        .await?
+    } else {
+        Err(errors)
+    };
     match outcome {
-        Ok(()) => {
-            flash(&user.session, FlashKind::Success, "Severity rules saved.");
-            Ok(redirect("/admin/escalation"))
-        }
+        Ok(()) => Ok(back_to_ladder(&user.session, "Severity rules saved.")),
         Err(errors) => {
-            let page = ladder_page(
-                &state,
-                &user,
-                None,
-                FieldErrors::new(),
-                Some((form, errors)),
-            )
-            .await?;
-            invalid(&page)
+            let refused = Some((form, errors));
+            invalid(&ladder_page(&state, &user, None, FieldErrors::new(), refused).await?)
         }
     }
 }

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::page::{csrf_token, redirect, render, render_status};
 use crate::db::client_links::{self, LinkProblem, LinkPurpose, LinkRow};
+use crate::db::surveys::Answer;
 use crate::db::{self};
 use crate::domain::ids::TicketId;
 use crate::domain::survey;
@@ -88,6 +89,46 @@ async fn linked_ticket(
     .await
 }
 
+/// What every linked page shows of its ticket, and the token and CSRF guard its form posts
+/// back with.
+struct LinkForm {
+    csrf: String,
+    token: String,
+    reference: String,
+    subject: String,
+}
+
+impl LinkForm {
+    fn new(session: &Session, token: String, ticket: &LinkedTicket) -> Self {
+        LinkForm {
+            csrf: csrf_token(session),
+            token,
+            reference: ticket.reference.clone(),
+            subject: ticket.subject.clone(),
+        }
+    }
+}
+
+/// The link's row and ticket, or returns the link's problem page from the enclosing handler.
+macro_rules! linked_or_problem_page {
+    ($state:expr, $token:expr, $purpose:expr) => {
+        match linked_ticket($state, $token, $purpose).await? {
+            Ok(found) => found,
+            Err(problem) => return problem_page(problem),
+        }
+    };
+}
+
+/// Records the client's rating or comment on the ticket the link is about.
+async fn answer(state: &AppState, ticket: i64, answer: Answer) -> AppResult<()> {
+    let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket));
+    db::run(&state.pool, move |conn| {
+        db::surveys::answer(conn, id, &answer, &mail, now)
+    })
+    .await?;
+    Ok(())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct RatingQuery {
@@ -109,13 +150,27 @@ pub struct CommentForm {
 #[derive(Template)]
 #[template(path = "public/survey.html")]
 struct SurveyPage {
-    csrf: String,
-    token: String,
-    reference: String,
-    subject: String,
+    link: LinkForm,
     scale: [(u8, &'static str); 5],
     chosen: u8,
     error: Option<String>,
+}
+
+impl SurveyPage {
+    fn new(
+        session: &Session,
+        token: String,
+        ticket: &LinkedTicket,
+        chosen: u8,
+        error: Option<String>,
+    ) -> Self {
+        SurveyPage {
+            link: LinkForm::new(session, token, ticket),
+            scale: survey::SCALE,
+            chosen,
+            error,
+        }
+    }
 }
 
 /// Opening the link (as a mail scanner does) shows the choice; only the button records it.
@@ -126,10 +181,7 @@ pub async fn survey(
     query: web::Query<RatingQuery>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
-    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (_, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Survey);
     let answered = db::run(&state.pool, move |conn| {
         db::surveys::for_ticket(conn, TicketId(ticket.id))
     })
@@ -140,15 +192,7 @@ pub async fn survey(
         .and_then(|r| survey::parse_rating(r).ok())
         .or_else(|| answered.and_then(|s| s.rating()))
         .unwrap_or(0);
-    render(&SurveyPage {
-        csrf: csrf_token(&session),
-        token,
-        reference: ticket.reference,
-        subject: ticket.subject,
-        scale: survey::SCALE,
-        chosen,
-        error: None,
-    })
+    render(&SurveyPage::new(&session, token, &ticket, chosen, None))
 }
 
 pub async fn rate(
@@ -158,41 +202,22 @@ pub async fn rate(
     form: web::Form<RatingForm>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
-    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (_, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Survey);
     let rating = match survey::parse_rating(&form.rating) {
         Ok(rating) => rating,
         Err(message) => {
-            return render_status(
-                &SurveyPage {
-                    csrf: csrf_token(&session),
-                    token,
-                    reference: ticket.reference,
-                    subject: ticket.subject,
-                    scale: survey::SCALE,
-                    chosen: 0,
-                    error: Some(message),
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            let page = SurveyPage::new(&session, token, &ticket, 0, Some(message));
+            return render_status(&page, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket.id));
-    db::run(&state.pool, move |conn| {
-        db::surveys::answer(conn, id, &db::surveys::Answer::Rating(rating), &mail, now)
-    })
-    .await?;
+    answer(&state, ticket.id, Answer::Rating(rating)).await?;
     Ok(redirect(&format!("/survey/{token}/comment")))
 }
 
 #[derive(Template)]
 #[template(path = "public/survey_comment.html")]
 struct CommentPage {
-    csrf: String,
-    token: String,
-    reference: String,
+    link: LinkForm,
     rating: String,
     comment: String,
     saved: bool,
@@ -212,10 +237,7 @@ async fn comment_page(
     token: String,
     outcome: CommentOutcome,
 ) -> AppResult<HttpResponse> {
-    let (_, ticket) = match linked_ticket(state, token.clone(), LinkPurpose::Survey).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (_, ticket) = linked_or_problem_page!(state, token.clone(), LinkPurpose::Survey);
     let id = TicketId(ticket.id);
     let answer = db::run(&state.pool, move |conn| db::surveys::for_ticket(conn, id)).await?;
     let (rating, comment) = answer
@@ -233,9 +255,7 @@ async fn comment_page(
     };
     render_status(
         &CommentPage {
-            csrf: csrf_token(session),
-            token,
-            reference: ticket.reference,
+            link: LinkForm::new(session, token, &ticket),
             rating,
             comment,
             saved,
@@ -260,10 +280,7 @@ pub async fn comment(
     form: web::Form<CommentForm>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
-    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Survey).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (_, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Survey);
     let text = match crate::domain::inputs::parse_note(&form.comment, 4000) {
         Ok(text) => text,
         Err(error) => {
@@ -272,24 +289,35 @@ pub async fn comment(
             return comment_page(&state, &session, token, outcome).await;
         }
     };
-    let (mail, now, id) = (state.mail(), state.clock.now(), TicketId(ticket.id));
-    db::run(&state.pool, move |conn| {
-        db::surveys::answer(conn, id, &db::surveys::Answer::Comment(text), &mail, now)
-    })
-    .await?;
+    answer(&state, ticket.id, Answer::Comment(text)).await?;
     comment_page(&state, &session, token, CommentOutcome::Saved).await
 }
 
 #[derive(Template)]
 #[template(path = "public/reopen.html")]
 struct ReopenPage {
-    csrf: String,
-    token: String,
-    reference: String,
-    subject: String,
+    link: LinkForm,
     reason: String,
     error: Option<String>,
     done: bool,
+}
+
+impl ReopenPage {
+    fn new(
+        session: &Session,
+        token: String,
+        ticket: &LinkedTicket,
+        reason: String,
+        error: Option<String>,
+        done: bool,
+    ) -> Self {
+        ReopenPage {
+            link: LinkForm::new(session, token, ticket),
+            reason,
+            error,
+            done,
+        }
+    }
 }
 
 pub async fn reopen_form(
@@ -298,22 +326,18 @@ pub async fn reopen_form(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
-    let (_, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Reopen).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (_, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Reopen);
     if ticket.status != Status::Solved {
         return problem_page(LinkProblem::Used);
     }
-    render(&ReopenPage {
-        csrf: csrf_token(&session),
+    render(&ReopenPage::new(
+        &session,
         token,
-        reference: ticket.reference,
-        subject: ticket.subject,
-        reason: String::new(),
-        error: None,
-        done: false,
-    })
+        &ticket,
+        String::new(),
+        None,
+        false,
+    ))
 }
 
 /// The client reopens a solved ticket. The link works once, and only while the ticket is
@@ -325,22 +349,13 @@ pub async fn reopen(
     form: web::Form<CommentForm>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
-    let (link, ticket) = match linked_ticket(&state, token.clone(), LinkPurpose::Reopen).await? {
-        Ok(found) => found,
-        Err(problem) => return problem_page(problem),
-    };
+    let (link, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Reopen);
     let (reason, too_long) = match crate::domain::inputs::parse_note(&form.comment, 4000) {
         Ok(reason) => (reason, None),
         Err(error) => (form.comment.clone(), Some(error)),
     };
-    let page = |error: Option<String>, done: bool, reason: String| ReopenPage {
-        csrf: csrf_token(&session),
-        token: token.clone(),
-        reference: ticket.reference.clone(),
-        subject: ticket.subject.clone(),
-        reason,
-        error,
-        done,
+    let page = |error: Option<String>, done: bool, reason: String| {
+        ReopenPage::new(&session, token.clone(), &ticket, reason, error, done)
     };
     if let Some(error) = too_long {
         return render_status(

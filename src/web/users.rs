@@ -187,34 +187,33 @@ pub async fn create(
             return invalid(&form_page(admin.0.ctx(), None, form, errors));
         }
     };
+    let (password, hash) = one_time_password().await?;
+    let (actor, now) = (admin.0.id(), state.clock.now());
+    submit(
+        &state,
+        &admin.0.session,
+        Ok(profile),
+        move |conn, profile| db::users::create(conn, Some(actor), &profile, &hash, true, now),
+        |errors| form_page(admin.0.ctx(), None, form, errors),
+        |row| Saved {
+            flash: format!(
+                "Account created for {} <{}>. One-time password: {password} — give it to them privately; they must choose their own at first sign-in.",
+                row.display_name, row.email
+            ),
+            to: "/admin/users".into(),
+        },
+    )
+    .await
+}
+
+/// A new one-time password and its hash; the hashing runs off the request thread.
+async fn one_time_password() -> AppResult<(String, String)> {
     let password = security::generate_one_time_password();
     let hash = {
         let password = password.clone();
         web::block(move || security::hash_password(&password)).await??
     };
-    let actor = admin.0.id();
-    let now = state.clock.now();
-    let created = {
-        let profile = profile.clone();
-        db::run(&state.pool, move |conn| {
-            db::users::create(conn, Some(actor), &profile, &hash, true, now)
-        })
-        .await?
-    };
-    match created {
-        Ok(row) => {
-            flash(
-                &admin.0.session,
-                FlashKind::Success,
-                format!(
-                    "Account created for {} <{}>. One-time password: {password} — give it to them privately; they must choose their own at first sign-in.",
-                    row.display_name, row.email
-                ),
-            );
-            Ok(redirect("/admin/users"))
-        }
-        Err(errors) => invalid(&form_page(admin.0.ctx(), None, form, errors)),
-    }
+    Ok((password, hash))
 }
 
 pub async fn edit_form(
@@ -270,13 +269,8 @@ pub async fn reset_password(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = UserId(path.into_inner());
-    let password = security::generate_one_time_password();
-    let hash = {
-        let password = password.clone();
-        web::block(move || security::hash_password(&password)).await??
-    };
-    let actor = admin.0.id();
-    let now = state.clock.now();
+    let (password, hash) = one_time_password().await?;
+    let (actor, now) = (admin.0.id(), state.clock.now());
     let row = db::run(&state.pool, move |conn| {
         db::users::reset_password(conn, actor, id, &hash, now)
     })

@@ -5,9 +5,11 @@ use askama::Template;
 use chrono::{NaiveDate, Weekday};
 use serde::Deserialize;
 
-use crate::db::service_levels::{self as levels, CalendarInput, CalendarRecord, WEEK};
+use crate::db::service_levels::{self as levels, CalendarInput, CalendarRecord};
 use crate::db::{self, audit};
-use crate::domain::calendar::{BusinessCalendar, CalendarError, OpeningInterval};
+use crate::domain::calendar::{
+    BusinessCalendar, CalendarError, OpeningInterval, WEEK, weekday_name,
+};
 use crate::domain::ids::{CalendarId, HolidayId};
 use crate::domain::inputs::{FieldErrors, Line, parse_opening_hours, parse_time_zone};
 use crate::error::AppResult;
@@ -17,7 +19,7 @@ use crate::web::forms::{Saved, invalid, submit};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::web::users::{HistoryItem, history_items};
 
-use super::preview::{PreviewRow, day_name, preview_rows};
+use super::preview::{PreviewRow, preview_rows};
 
 fn day_field(day: Weekday) -> &'static str {
     match day {
@@ -86,7 +88,7 @@ impl CalendarForm {
     /// The days as the template lists them: field name, label, typed value.
     fn days(&self) -> Vec<(&'static str, &'static str, String)> {
         WEEK.iter()
-            .map(|d| (day_field(*d), day_name(*d), self.day(*d).to_string()))
+            .map(|d| (day_field(*d), weekday_name(*d), self.day(*d).to_string()))
             .collect()
     }
 
@@ -244,7 +246,7 @@ async fn calendar_page(
         .map(|h| HolidayItem {
             id: h.id,
             date: h.holiday_date,
-            weekday: day_name(chrono::Datelike::weekday(&h.holiday_date)),
+            weekday: weekday_name(chrono::Datelike::weekday(&h.holiday_date)),
             name: h.name.clone(),
         })
         .collect();

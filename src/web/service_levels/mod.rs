@@ -13,4 +13,4 @@ pub use calendars::{
 pub use index::index;
 pub use matrix::{show_matrix, update_matrix};
 pub use policies::{create_policy, new_policy_form, show_policy, update_policy};
-pub use preview::{PreviewRow, day_name, preview_rows};
+pub use preview::{PreviewRow, preview_rows};

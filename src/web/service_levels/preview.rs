@@ -1,23 +1,11 @@
 //! What a ticket logged now would be due by under a calendar and policy: the preview the
 //! service-level and client pages show.
 
-use chrono::{DateTime, Utc, Weekday};
+use chrono::{DateTime, Utc};
 
 use crate::domain::calendar::BusinessCalendar;
 use crate::domain::priority::Priority;
-use crate::domain::sla::{self, ResolutionDue, SlaTargets};
-
-pub fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
-    }
-}
+use crate::domain::sla::{self, SlaTargets};
 
 /// One row of "a ticket logged now would be due at …".
 pub struct PreviewRow {
@@ -42,10 +30,7 @@ pub fn preview_rows(
         .into_iter()
         .map(|priority| {
             let target = targets.target(priority);
-            let resolution = match sla::resolution_due(calendar, target, now, &[]) {
-                ResolutionDue::At(at) => Some(at),
-                ResolutionDue::Paused { .. } | ResolutionDue::Never => None,
-            };
+            let resolution = sla::resolution_due(calendar, target, now, &[]).at();
             PreviewRow {
                 priority,
                 mode: target.mode.label(),
