@@ -15,6 +15,7 @@ use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
+use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{TicketId, UserId};
 use crate::error::{AppError, AppResult};
@@ -104,64 +105,15 @@ pub(crate) fn request_onsite(
     Ok(Ok(after))
 }
 
-/// What a manager is asked to approve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApprovalKind {
-    Change,
-    OnSite,
-}
-
-impl ApprovalKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalKind::Change => "change",
-            ApprovalKind::OnSite => "onsite",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ApprovalKind::Change => "Sensitive change",
-            ApprovalKind::OnSite => "On-site escalation",
-        }
-    }
-
-    fn parse(raw: &str) -> AppResult<Self> {
-        match raw {
-            "change" => Ok(ApprovalKind::Change),
-            "onsite" => Ok(ApprovalKind::OnSite),
-            other => Err(AppError::internal(format!(
-                "stored approval kind '{other}' is unreadable"
-            ))),
-        }
-    }
-}
-
-/// Where a request stands: waiting for a manager, or decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApprovalStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl ApprovalStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalStatus::Pending => "pending",
-            ApprovalStatus::Approved => "approved",
-            ApprovalStatus::Rejected => "rejected",
-        }
-    }
-}
-
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = approvals)]
 pub struct ApprovalRow {
     pub id: i64,
     pub ticket_id: i64,
-    pub kind: String,
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: ApprovalKind,
+    #[diesel(deserialize_as = String)]
+    pub status: ApprovalStatus,
     pub what: String,
     pub why: String,
     pub impact: String,
@@ -176,12 +128,6 @@ pub struct ApprovalRow {
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_comment: String,
-}
-
-impl ApprovalRow {
-    pub fn kind(&self) -> AppResult<ApprovalKind> {
-        ApprovalKind::parse(&self.kind)
-    }
 }
 
 fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: ApprovalKind) -> AppResult<bool> {
@@ -223,10 +169,10 @@ pub fn request_change(
 ) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        if !rules::can_escalate(before.status()?) {
+        if !rules::can_escalate(before.status) {
             return refuse("what", "Only an open ticket can ask for a change.");
         }
-        if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity()?) {
+        if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity_check) {
             return refuse("what", message);
         }
         let at = now.naive_utc();
@@ -300,8 +246,8 @@ pub fn decide(
             .ok_or(AppError::NotFound)?;
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
-        if approve && request.kind()? == ApprovalKind::OnSite {
-            let status = get(conn, TicketId(request.ticket_id))?.status()?;
+        if approve && request.kind == ApprovalKind::OnSite {
+            let status = get(conn, TicketId(request.ticket_id))?.status;
             if let Err(message) = rules::check_onsite_ticket(status) {
                 return refuse("comment", message);
             }
@@ -330,7 +276,7 @@ pub fn decide(
         let Some(decided) = decided else {
             return refuse("comment", "Someone already decided this request.");
         };
-        let kind = decided.kind()?;
+        let kind = decided.kind;
         let ticket = TicketId(decided.ticket_id);
         let mut row = get(conn, ticket)?;
         if kind == ApprovalKind::OnSite && approve {

@@ -100,7 +100,7 @@ pub fn record_decision(
             Ok(step) => step,
             Err(problems) => return Ok(Err(problems.into())),
         };
-        let from = before.status()?;
+        let from = before.status;
         let action = match step {
             DecisionStep::Offer => Some(Action::Pend(PendingReason::ClientInput)),
             DecisionStep::Answer if from == Status::PendingClient => Some(Action::Resume),

@@ -127,7 +127,7 @@ pub(crate) fn apply_pauses(
             )
             .set(ticket_pauses::ended_at.eq(at))
             .execute(conn)?;
-            let (_, resolution) = due_times_after_pauses(conn, before, before.priority()?)?;
+            let (_, resolution) = due_times_after_pauses(conn, before, before.priority)?;
             Ok(resolution)
         }
         PauseChange::Keep => Ok(before.resolution_due_at),

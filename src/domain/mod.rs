@@ -1,6 +1,7 @@
 //! Pure rules: no database, no HTTP, no clock. Every function that depends on time takes `now`.
 
 pub mod account;
+pub mod approval;
 pub mod assignment;
 pub mod calendar;
 pub mod delivery;

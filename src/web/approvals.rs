@@ -67,7 +67,7 @@ async fn approvals_page(
                 id: a.row.id,
                 ticket_id: a.row.ticket_id,
                 ticket_subject: a.ticket_subject,
-                kind: a.row.kind()?.label(),
+                kind: a.row.kind.label(),
                 what: a.row.what,
                 why: a.row.why,
                 impact: a.row.impact,

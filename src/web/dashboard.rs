@@ -70,7 +70,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
                 .map(|a| {
                     Ok(PendingItem {
                         ticket_id: a.row.ticket_id,
-                        kind: a.row.kind()?.label(),
+                        kind: a.row.kind.label(),
                         subject: a.ticket_subject,
                         requester: a.requester,
                     })

@@ -81,7 +81,7 @@ async fn linked_ticket(
             id: ticket.id,
             reference: format!("#{}", ticket.id),
             subject: ticket.subject.clone(),
-            status: ticket.status()?,
+            status: ticket.status,
         };
         Ok(Ok((row, linked)))
     })

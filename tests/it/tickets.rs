@@ -128,7 +128,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     assert!(text.contains("P1 · Critical"), "{text}");
     assert!(text.contains("priority P2 → P1"), "{text}");
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "triaged");
+    assert_eq!(row.status.as_str(), "triaged");
     assert_eq!(
         row.resolution_due_at.unwrap().to_string(),
         "2026-11-30 12:00:00",
@@ -167,7 +167,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.status.as_str(), "in_progress");
     assert_eq!(row.responded_at.unwrap().to_string(), "2026-11-30 10:10:00");
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Response Met"), "{text}");
@@ -188,7 +188,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "pending_vendor");
+    assert_eq!(row.status.as_str(), "pending_vendor");
     assert!(row.resolution_due_at.is_none());
     assert!(app.get(&ticket).await.text().contains("Resolution Paused"));
     assert!(
@@ -212,7 +212,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.status.as_str(), "in_progress");
     assert_eq!(
         row.resolution_due_at.unwrap().to_string(),
         "2026-11-30 14:00:00",
@@ -256,7 +256,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "solved");
+    assert_eq!(row.status.as_str(), "solved");
     assert!(
         app.get("/tickets?queue=awaiting-closure")
             .await
@@ -273,14 +273,14 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     app.clock.advance(Duration::hours(23));
     assert!(tierdesk::jobs::run_once(&app.jobs).await.is_ok());
     assert_eq!(
-        ticket_row(&app, &ticket).await.status,
+        ticket_row(&app, &ticket).await.status.as_str(),
         "solved",
         "still inside the reopen window"
     );
     app.clock.advance(Duration::hours(2));
     tierdesk::jobs::run_once(&app.jobs).await.unwrap();
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "closed");
+    assert_eq!(row.status.as_str(), "closed");
     // A day later the technician's session has long timed out.
     app.login("tech@msp.example", "Tess Tech password 1")
         .await
@@ -364,7 +364,7 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
             .await
             .assert_redirect_to(&ticket);
     }
-    assert_eq!(ticket_row(&app, &ticket).await.status, "solved");
+    assert_eq!(ticket_row(&app, &ticket).await.status.as_str(), "solved");
     let stale = version_of(&app.get(&ticket).await);
     let empty = app
         .post_form(
@@ -604,7 +604,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
         )
         .await;
     assert_eq!(dup_self.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(ticket_row(&app, &ticket).await.status, "new");
+    assert_eq!(ticket_row(&app, &ticket).await.status.as_str(), "new");
     assert_eq!(
         app.get("/tickets/999999").await.status,
         StatusCode::NOT_FOUND
@@ -758,7 +758,7 @@ async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
             &mail,
             now,
         )?;
-        let status = get(conn, t.ticket_id())?.status()?;
+        let status = get(conn, t.ticket_id())?.status;
         Ok((refused.err(), status))
     })
     .await
@@ -813,7 +813,7 @@ async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) 
             worker: Some(tech),
         };
         let refused = assign(conn, tech, t.ticket_id(), t.version, &ownerless, now)?;
-        let status = get(conn, t.ticket_id())?.status()?;
+        let status = get(conn, t.ticket_id())?.status;
         Ok((refused.err(), status))
     })
     .await

@@ -89,7 +89,7 @@ pub(crate) fn standing_of(
     row: &TicketRow,
     recorded: Option<(i64, NaiveDateTime)>,
 ) -> AppResult<Standing> {
-    let tier = row.tier();
+    let tier = row.tier;
     let level = ladder
         .current(recorded.map(|(id, _)| id), tier)
         .cloned()

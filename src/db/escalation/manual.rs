@@ -40,7 +40,7 @@ pub fn escalate(
 ) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        if !rules::can_escalate(before.status()?) {
+        if !rules::can_escalate(before.status) {
             return refuse("to_level_id", "Only an open ticket can be escalated.");
         }
         let Standing {

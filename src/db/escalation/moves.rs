@@ -37,18 +37,14 @@ pub(crate) fn apply_move(
     m: &Move<'_>,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    let from_status = before.status()?;
+    let from_status = before.status;
     let to_status = match rules::move_action(m.vendor.is_some()) {
         Some(action) => or_refuse!(transition(before, action)),
         None => from_status,
     };
     let resolution_due = apply_pauses(conn, before, from_status, to_status, now)?;
     let at = now.naive_utc();
-    let tier =
-        m.to.tier
-            .map(Tier::as_str)
-            .map(str::to_string)
-            .or(before.tier.clone());
+    let tier = m.to.tier.or(before.tier).map(Tier::as_str);
     let owner = m.owner.map(|o| o.0).or(before.owner_id);
     let after = update_ticket!(
         conn,

@@ -94,7 +94,7 @@ pub fn escalate_overdue(
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(service_level(conn, ClientId(row.client_id))?),
         };
-        let priority = row.priority()?;
+        let priority = row.priority;
         let target = *service.policy.sla_targets()?.target(priority);
         let pauses = pauses(conn, row.ticket_id())?;
         let Some(LevelBudget {

@@ -36,7 +36,7 @@ pub fn assign(
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
         let status = or_refuse!(transition(&before, Action::Assign));
-        if let Err(message) = assignment::check_tier_change(before.tier(), input.tier) {
+        if let Err(message) = assignment::check_tier_change(before.tier, input.tier) {
             return refuse("tier", message);
         }
         let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
@@ -86,7 +86,7 @@ pub fn assign(
         let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
         let detail = format!(
             "tier {} → {}; owner {} → {}; worker {} → {}",
-            before.tier().map_or("none", |t| t.label()),
+            before.tier.map_or("none", |t| t.label()),
             input.tier.label(),
             name(before.owner_id),
             name(after.owner_id),

@@ -30,7 +30,7 @@ pub fn cancel(
             Ok(action) => action,
             Err(message) => return refuse("duplicate_of", message),
         };
-        let from = before.status()?;
+        let from = before.status;
         let to = or_refuse!(transition(&before, action));
         if let Some(original) = duplicate_of {
             let exists: Option<i64> = tickets::table

@@ -42,7 +42,7 @@ pub fn reopen_from_link(
 ) -> AppResult<Result<TicketRow, crate::db::client_links::LinkProblem>> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
-        if before.status()? != Status::Solved {
+        if before.status != Status::Solved {
             return Ok(Err(crate::db::client_links::LinkProblem::Used));
         }
         let window_open = before.solved_at.is_some_and(|solved| {
@@ -71,10 +71,10 @@ fn reopen_row(
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
     let id = before.ticket_id();
-    let from = before.status()?;
+    let from = before.status;
     let to = or_refuse!(transition(&before, Action::Reopen));
     let at = now.naive_utc();
-    let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority()?)?;
+    let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority)?;
     let after = update_ticket!(
         conn,
         before,

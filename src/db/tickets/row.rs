@@ -6,35 +6,44 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::columns::LenientTier;
 use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
 use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::priority::Priority;
-use crate::domain::ticket::{self, Action, IdentityCheck, Kind, Status};
+use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
 pub struct TicketRow {
     pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     pub client_id: i64,
     pub contact_id: i64,
     pub subject: String,
     pub description: String,
-    pub channel: String,
-    pub identity_check: String,
-    pub status: String,
-    pub impact: String,
-    pub urgency: String,
-    pub priority: String,
+    #[diesel(deserialize_as = String)]
+    pub channel: Channel,
+    #[diesel(deserialize_as = String)]
+    pub identity_check: IdentityCheck,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    #[diesel(deserialize_as = String)]
+    pub impact: Impact,
+    #[diesel(deserialize_as = String)]
+    pub urgency: Urgency,
+    #[diesel(deserialize_as = String)]
+    pub priority: Priority,
     pub category_id: Option<i64>,
     pub subcategory_id: Option<i64>,
     pub affected_service: String,
     pub triaged_at: Option<NaiveDateTime>,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = LenientTier)]
+    pub tier: Option<Tier>,
     pub owner_id: Option<i64>,
     pub worker_id: Option<i64>,
     pub response_due_at: Option<NaiveDateTime>,
@@ -52,36 +61,9 @@ pub struct TicketRow {
     pub version: i64,
 }
 
-fn unreadable(what: &str, value: &str) -> AppError {
-    AppError::internal(format!("stored {what} '{value}' is unreadable"))
-}
-
 impl TicketRow {
     pub fn ticket_id(&self) -> TicketId {
         TicketId(self.id)
-    }
-
-    pub fn status(&self) -> AppResult<Status> {
-        Status::parse(&self.status).map_err(|_| unreadable("status", &self.status))
-    }
-
-    pub fn priority(&self) -> AppResult<Priority> {
-        Priority::parse(&self.priority).map_err(|_| unreadable("priority", &self.priority))
-    }
-
-    pub fn kind(&self) -> AppResult<Kind> {
-        Kind::parse(&self.kind).map_err(|_| unreadable("kind", &self.kind))
-    }
-
-    pub fn identity(&self) -> AppResult<IdentityCheck> {
-        IdentityCheck::parse(&self.identity_check)
-            .map_err(|_| unreadable("identity check", &self.identity_check))
-    }
-
-    /// The support line, if any. An unreadable stored tier reads as none, as it always has
-    /// here (unlike the status, which refuses to guess).
-    pub fn tier(&self) -> Option<Tier> {
-        self.tier.as_deref().and_then(|t| Tier::parse(t).ok())
     }
 
     pub fn owner(&self) -> Option<UserId> {
@@ -155,6 +137,5 @@ macro_rules! update_ticket {
 pub(crate) use update_ticket;
 
 pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
-    let from = before.status()?;
-    Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
+    Ok(ticket::next_status(before.status, action).map_err(|e| FieldErrors::single("status", e.to_string())))
 }

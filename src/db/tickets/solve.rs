@@ -47,7 +47,7 @@ pub fn solve(
                  the change is decided.",
             );
         }
-        let from = before.status()?;
+        let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
         let resolution_due = apply_pauses(conn, &before, from, to, now)?;
         let at = now.naive_utc();

@@ -58,7 +58,7 @@ pub fn triage(
             }
         }
         let priority = levels::load_matrix(conn)?.priority(input.impact, input.urgency);
-        let old_priority = before.priority()?;
+        let old_priority = before.priority;
         let (response_due, resolution_due) = if priority != old_priority {
             due_times_after_pauses(conn, &before, priority)?
         } else {
@@ -116,7 +116,7 @@ pub fn triage(
         if before.status != after.status {
             parts.push(format!(
                 "status {} → {}",
-                before.status()?.label(),
+                before.status.label(),
                 status.label()
             ));
         }

@@ -49,7 +49,7 @@ pub fn work(
 ) -> Outcome<TicketRow> {
     write_tx(conn, |conn| {
         let before = get_at_version(conn, id, version)?;
-        let from = before.status()?;
+        let from = before.status;
         if let Err(message) = work::check_work_action(input.action) {
             return refuse("next", message);
         }

@@ -10,7 +10,8 @@ use super::forms::{
 };
 use super::queue::category_options;
 use super::sla::{ClockView, budget_note, clocks};
-use crate::db::approvals::{self, ApprovalStatus, ApprovalView};
+use crate::db::approvals::{self, ApprovalView};
+use crate::domain::approval::ApprovalStatus;
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
@@ -26,7 +27,7 @@ use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
-use crate::domain::ticket::{self, Action, Channel, Kind, Status};
+use crate::domain::ticket::{self, Action, Kind, Status};
 use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
 use crate::format::format_time;
@@ -260,7 +261,7 @@ pub(super) async fn ticket_page(
     let loaded = load(state, id, now).await?;
     let zone = user.zone();
     let row = &loaded.detail.row;
-    let status = row.status()?;
+    let status = row.status;
     let (response, resolution) = clocks(&loaded.detail, now, zone)?;
     let (wanted_tier, candidates) = assignment_section(&loaded)?;
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
@@ -307,9 +308,9 @@ pub(super) async fn ticket_page(
 fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
     let detail = &loaded.detail;
     let row = &detail.row;
-    let priority = row.priority()?;
-    let identity = row.identity()?;
-    let kind = row.kind()?;
+    let priority = row.priority;
+    let identity = row.identity_check;
+    let kind = row.kind;
     let name = |id: Option<i64>| detail.names.of(id).map(str::to_string);
     let category_name = |id: Option<i64>| detail.categories.of(id).map(str::to_string);
     let category = match (
@@ -325,30 +326,23 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
         description: row.description.clone(),
         kind,
         kind_label: kind.label(),
-        status_label: row.status()?.label(),
+        status_label: row.status.label(),
         priority: priority.as_str().into(),
         priority_label: priority.label(),
-        impact: row.impact.clone(),
-        urgency: row.urgency.clone(),
+        impact: row.impact.as_str().into(),
+        urgency: row.urgency.as_str().into(),
         client_id: detail.client.id,
         client_name: detail.client.name.clone(),
         client_code: detail.client.code.clone(),
         contact_name: detail.contact.name.clone(),
         contact_email: detail.contact.email.clone(),
         contact_phone: detail.contact.phone.clone(),
-        channel: Channel::parse(&row.channel)
-            .map(Channel::label)
-            .unwrap_or(""),
+        channel: row.channel.label(),
         identity: identity.label(),
         identity_ok: identity.is_validated(),
         owner: name(row.owner_id).unwrap_or_else(|| "nobody yet".into()),
         worker: name(row.worker_id).unwrap_or_else(|| "nobody yet".into()),
-        tier: row
-            .tier
-            .as_deref()
-            .and_then(|t| Tier::parse(t).ok())
-            .map(Tier::label)
-            .unwrap_or("not assigned"),
+        tier: row.tier.map(Tier::label).unwrap_or("not assigned"),
         category,
         affected_service: row.affected_service.clone(),
         created: format!(
@@ -375,7 +369,7 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
 fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
     let detail = &loaded.detail;
     let row = &detail.row;
-    let priority = row.priority()?;
+    let priority = row.priority;
     let common = loaded
         .categories
         .iter()
@@ -383,8 +377,6 @@ fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
         .is_some_and(|c| c.common_low_complexity);
     let wanted_tier = row
         .tier
-        .as_deref()
-        .and_then(|t| Tier::parse(t).ok())
         .unwrap_or_else(|| assignment::default_tier(priority, common));
     let category = detail.categories.of(row.category_id).map(str::to_string);
     let ranked = assignment::rank(
@@ -433,8 +425,8 @@ fn forms_from_row(
     PageForms {
         triage: TriageForm {
             version: version.clone(),
-            impact: row.impact.clone(),
-            urgency: row.urgency.clone(),
+            impact: row.impact.as_str().into(),
+            urgency: row.urgency.as_str().into(),
             category_id: category.clone(),
             subcategory_id: row
                 .subcategory_id
@@ -545,9 +537,9 @@ fn escalation_section(
             .requests
             .iter()
             .map(|a| ApprovalItem {
-                kind: a.row.kind().map(|k| k.label()).unwrap_or("Request"),
+                kind: a.row.kind.label(),
                 state: match &a.decider {
-                    Some(decider) => format!("{} by {decider}", a.row.status),
+                    Some(decider) => format!("{} by {decider}", a.row.status.as_str()),
                     None => "awaiting approval".into(),
                 },
                 what: a.row.what.clone(),
@@ -559,7 +551,7 @@ fn escalation_section(
         awaiting_approval: loaded
             .requests
             .iter()
-            .any(|r| r.row.status == ApprovalStatus::Pending.as_str()),
+            .any(|r| r.row.status == ApprovalStatus::Pending),
         decisions: loaded
             .decisions
             .iter()

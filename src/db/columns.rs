@@ -1,0 +1,58 @@
+//! How stored text becomes domain values: each enum column is read straight into its domain
+//! enum (`#[diesel(deserialize_as = String)]` on the row's field), so a row never carries a
+//! string to compare and a corrupt stored value fails the load instead of reaching a rule.
+//! Writes keep `.eq(value.as_str())`.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, Queryable};
+use diesel::sql_types::{Nullable, Text};
+
+use crate::domain::account::Tier;
+use crate::domain::approval::{ApprovalKind, ApprovalStatus};
+use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+
+macro_rules! stored_enum {
+    ($($ty:ty => $what:literal),* $(,)?) => {$(
+        impl TryFrom<String> for $ty {
+            type Error = String;
+
+            fn try_from(stored: String) -> Result<Self, String> {
+                <$ty>::parse(&stored).map_err(|_| format!("stored {} '{stored}' is unreadable", $what))
+            }
+        }
+    )*};
+}
+
+stored_enum!(
+    Status => "status",
+    Kind => "kind",
+    Channel => "channel",
+    IdentityCheck => "identity check",
+    Impact => "impact",
+    Urgency => "urgency",
+    Priority => "priority",
+    ApprovalKind => "approval kind",
+    ApprovalStatus => "approval status",
+);
+
+/// The support line of a ticket, if any. An unreadable stored tier reads as none, as it always
+/// has (unlike the status, which refuses to guess), so it is read through this lenient column.
+pub struct LenientTier(Option<Tier>);
+
+impl<DB: Backend> Queryable<Nullable<Text>, DB> for LenientTier
+where
+    Option<String>: FromSql<Nullable<Text>, DB>,
+{
+    type Row = Option<String>;
+
+    fn build(stored: Option<String>) -> deserialize::Result<Self> {
+        Ok(LenientTier(stored.and_then(|t| Tier::parse(&t).ok())))
+    }
+}
+
+impl From<LenientTier> for Option<Tier> {
+    fn from(tier: LenientTier) -> Self {
+        tier.0
+    }
+}
