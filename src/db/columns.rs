@@ -7,6 +7,7 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
 use diesel::sql_types::{Nullable, Text};
 
+use crate::db::timeline::EventKind;
 use crate::domain::account::Tier;
 use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::priority::{Impact, Priority, Urgency};
@@ -34,6 +35,7 @@ stored_enum!(
     Priority => "priority",
     ApprovalKind => "approval kind",
     ApprovalStatus => "approval status",
+    EventKind => "timeline entry kind",
 );
 
 /// The support line of a ticket, if any. An unreadable stored tier reads as none, as it always
@@ -54,5 +56,33 @@ where
 impl From<LenientTier> for Option<Tier> {
     fn from(tier: LenientTier) -> Self {
         tier.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_words_read_back_and_corrupt_ones_fail_the_load() {
+        assert_eq!(Status::try_from("solved".to_string()), Ok(Status::Solved));
+        assert_eq!(
+            EventKind::try_from("review".to_string()),
+            Ok(EventKind::Review)
+        );
+        let refused = Status::try_from("limbo".to_string());
+        assert_eq!(
+            refused,
+            Err("stored status 'limbo' is unreadable".to_string())
+        );
+        assert!(ApprovalKind::try_from("remote".to_string()).is_err());
+    }
+
+    #[test]
+    fn an_unreadable_tier_reads_as_none() {
+        let lenient = <LenientTier as Queryable<Nullable<Text>, diesel::sqlite::Sqlite>>::build(
+            Some("tier9".to_string()),
+        );
+        assert!(matches!(lenient.map(Option::<Tier>::from), Ok(None)));
     }
 }

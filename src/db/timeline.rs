@@ -31,6 +31,32 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    const ALL: [EventKind; 16] = [
+        EventKind::Created,
+        EventKind::Note,
+        EventKind::Reply,
+        EventKind::Call,
+        EventKind::Triage,
+        EventKind::Assignment,
+        EventKind::Status,
+        EventKind::Review,
+        EventKind::Solution,
+        EventKind::Reopen,
+        EventKind::Closed,
+        EventKind::Survey,
+        EventKind::Attachment,
+        EventKind::Escalation,
+        EventKind::Approval,
+        EventKind::Decision,
+    ];
+
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| format!("unknown timeline entry kind '{raw}'"))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Created => "created",
@@ -113,7 +139,8 @@ pub fn add_event(
 #[derive(Clone, Debug, Queryable)]
 pub struct EventView {
     pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: EventKind,
     pub client_visible: bool,
     pub body: String,
     pub detail: String,

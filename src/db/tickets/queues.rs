@@ -7,11 +7,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::columns::LenientTier;
 use crate::db::names::Names;
 use crate::db::schema::{clients, tickets};
 use crate::db::search::like_pattern;
 use crate::db::tickets::row::status_names;
 use crate::db::users;
+use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla;
@@ -101,12 +103,16 @@ pub struct QueueFilter {
 #[diesel(table_name = tickets)]
 pub struct QueueRow {
     pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     pub client_id: i64,
     pub subject: String,
-    pub status: String,
-    pub priority: String,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    #[diesel(deserialize_as = String)]
+    pub priority: Priority,
+    #[diesel(deserialize_as = LenientTier)]
+    pub tier: Option<Tier>,
     pub owner_id: Option<i64>,
     pub worker_id: Option<i64>,
     pub response_due_at: Option<NaiveDateTime>,

@@ -137,5 +137,6 @@ macro_rules! update_ticket {
 pub(crate) use update_ticket;
 
 pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
-    Ok(ticket::next_status(before.status, action).map_err(|e| FieldErrors::single("status", e.to_string())))
+    Ok(ticket::next_status(before.status, action)
+        .map_err(|e| FieldErrors::single("status", e.to_string())))
 }

@@ -11,15 +11,15 @@ use super::forms::{
 use super::queue::category_options;
 use super::sla::{ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
-use crate::domain::approval::ApprovalStatus;
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::{self, EscalationView};
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
-use crate::db::timeline::EventView;
+use crate::db::timeline::{EventKind, EventView};
 use crate::db::{self};
+use crate::domain::approval::ApprovalStatus;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
@@ -184,33 +184,34 @@ impl TicketPage {
     }
 }
 
-fn event_css(kind: &str) -> &'static str {
+fn event_css(kind: EventKind) -> &'static str {
     match kind {
-        "reply" | "call" => "event event-client",
-        "note" => "event event-note",
-        "solution" => "event event-solution",
+        EventKind::Reply | EventKind::Call => "event event-client",
+        EventKind::Note => "event event-note",
+        EventKind::Solution => "event event-solution",
         _ => "event event-system",
     }
 }
 
-fn event_label(kind: &str) -> String {
+fn event_label(kind: EventKind) -> &'static str {
     match kind {
-        "created" => "Recorded".into(),
-        "note" => "Internal note".into(),
-        "reply" => "Reply to the client".into(),
-        "call" => "Call with the client".into(),
-        "triage" => "Triage".into(),
-        "assignment" => "Assignment".into(),
-        "status" => "Status".into(),
-        "solution" => "Solution".into(),
-        "reopen" => "Reopened".into(),
-        "closed" => "Closed".into(),
-        "attachment" => "Attachment".into(),
-        "survey" => "Survey".into(),
-        "escalation" => "Escalation".into(),
-        "approval" => "Approval".into(),
-        "decision" => "Decision point".into(),
-        other => other.to_string(),
+        EventKind::Created => "Recorded",
+        EventKind::Note => "Internal note",
+        EventKind::Reply => "Reply to the client",
+        EventKind::Call => "Call with the client",
+        EventKind::Triage => "Triage",
+        EventKind::Assignment => "Assignment",
+        EventKind::Status => "Status",
+        EventKind::Solution => "Solution",
+        EventKind::Reopen => "Reopened",
+        EventKind::Closed => "Closed",
+        EventKind::Attachment => "Attachment",
+        EventKind::Survey => "Survey",
+        EventKind::Escalation => "Escalation",
+        EventKind::Approval => "Approval",
+        EventKind::Decision => "Decision point",
+        // The review entry has always shown its stored word.
+        EventKind::Review => EventKind::Review.as_str(),
     }
 }
 
@@ -590,8 +591,8 @@ fn timeline(events: &[EventView], zone: chrono_tz::Tz) -> Vec<EventItem> {
         .map(|e| EventItem {
             when: format_time(e.created_at, zone),
             who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
-            kind: event_label(&e.kind),
-            css: event_css(&e.kind),
+            kind: event_label(e.kind).into(),
+            css: event_css(e.kind),
             client_visible: e.client_visible,
             body: e.body.clone(),
             detail: e.detail.clone(),
