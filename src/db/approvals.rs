@@ -11,7 +11,7 @@ use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{managers, notice, notify};
 use crate::db::outcome::{Outcome, accepted, refuse};
 use crate::db::schema::{approvals, tickets, users};
-use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, get, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
@@ -157,18 +157,20 @@ pub struct ChangeInput {
 }
 
 /// Files a sensitive change for a manager's approval; the ticket waits in "awaiting approval".
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn request_change(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &ChangeInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         if !rules::can_escalate(before.status) {
             return refuse("what", "Only an open ticket can ask for a change.");
         }

@@ -1,18 +1,18 @@
 //! The client decision point: what a manager offered the client (the ticket waits, its clock
 //! stopped) and the client's answer (work resumes), and the open tickets standing there.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, status_names, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users;
-use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, DecisionStep};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::TicketId;
 use crate::domain::ticket::{Action, PendingReason, Status};
 use crate::error::AppResult;
 
@@ -73,17 +73,19 @@ pub struct DecisionInput {
 /// The manager at the decision point: records what the client was offered (the ticket waits
 /// for the client's input, its clock stopped), then the client's answer and its date (work
 /// resumes).
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn record_decision(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &DecisionInput,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         let open: Option<DecisionRow> = client_decisions::table
             .filter(client_decisions::ticket_id.eq(id.0))
             .filter(client_decisions::answered_on.is_null())

@@ -6,7 +6,9 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::TicketId;
 
-use crate::fixtures::{client_with_contact, record_ticket, ticket_row, user_id, version_of};
+use crate::fixtures::{
+    client_with_contact, edit_of, record_ticket, ticket_row, user_id, version_of,
+};
 use crate::helpers::TestApp;
 
 async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp) {
@@ -749,15 +751,7 @@ async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
             subcategory: None,
             affected_service: String::new(),
         };
-        let refused = triage(
-            conn,
-            tech,
-            t.ticket_id(),
-            t.version,
-            &uncategorised,
-            &mail,
-            now,
-        )?;
+        let refused = triage(conn, edit_of(tech, &t, now), &uncategorised, &mail)?;
         let status = get(conn, t.ticket_id())?.status;
         Ok((refused.err(), status))
     })
@@ -806,13 +800,13 @@ async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) 
             subcategory: None,
             affected_service: String::new(),
         };
-        let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, &mail, now)?.unwrap();
+        let t = triage(conn, edit_of(tech, &t, now), &triaged, &mail)?.unwrap();
         let ownerless = AssignInput {
             tier: Tier::Tier1,
             owner: None,
             worker: Some(tech),
         };
-        let refused = assign(conn, tech, t.ticket_id(), t.version, &ownerless, now)?;
+        let refused = assign(conn, edit_of(tech, &t, now), &ownerless)?;
         let status = get(conn, t.ticket_id())?.status;
         Ok((refused.err(), status))
     })

@@ -1,17 +1,16 @@
 //! Assignment: the ticket's tier, its owner (responsible through its life) and its worker (on
 //! it now); the ladder follows the tier.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{tickets, users};
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users::names as user_names;
-use crate::db::{DbConn, write_tx};
 use crate::domain::assignment;
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::UserId;
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
 
@@ -24,17 +23,15 @@ pub struct AssignInput {
 }
 
 /// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
-pub fn assign(
-    conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
-    input: &AssignInput,
-    now: DateTime<Utc>,
-) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
+pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outcome<TicketRow> {
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Assign));
         if let Err(message) = assignment::check_tier_change(before.tier, input.tier) {
             return refuse("tier", message);

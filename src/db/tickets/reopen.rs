@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::due_times_after_pauses;
-use crate::db::tickets::row::{TicketRow, get, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, get, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
@@ -15,17 +15,10 @@ use crate::domain::ticket::{self, Action, Status};
 use crate::error::{AppError, AppResult};
 
 /// Reopens a solved ticket (the client asked, by link or on the phone). Reopens are counted.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
-pub fn reopen(
-    conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
+pub fn reopen(conn: &mut DbConn, edit: TicketEdit, reason: &str) -> Outcome<TicketRow> {
+    let TicketEdit { actor, now, .. } = edit;
+    edit.apply(conn, |conn, before| {
         reopen_row(conn, Some(actor), before, reason, now)
     })
 }

@@ -2,13 +2,13 @@
 //! (`get_at_version`), the version-checked UPDATE (`update_ticket!`) and the status the
 //! domain's state machine allows next (`transition`). Below every command; imports none.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::DbConn;
 use crate::db::columns::LenientTier;
 use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
+use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
@@ -94,6 +94,31 @@ pub(crate) fn get_at_version(
     let row = get(conn, id)?;
     ticket::check_version(version, row.version).map_err(|c| AppError::Conflict(c.to_string()))?;
     Ok(row)
+}
+
+/// Who changes which ticket, at the version they saw, and when: what every ticket command is
+/// given before its own input.
+#[derive(Clone, Copy, Debug)]
+pub struct TicketEdit {
+    pub actor: UserId,
+    pub ticket: TicketId,
+    pub version: i64,
+    pub now: DateTime<Utc>,
+}
+
+impl TicketEdit {
+    /// Runs `change` in one write transaction on the row as the user saw it; someone having
+    /// saved it since is a conflict before `change` runs.
+    pub(crate) fn apply<T>(
+        &self,
+        conn: &mut DbConn,
+        change: impl FnOnce(&mut DbConn, TicketRow) -> Outcome<T>,
+    ) -> Outcome<T> {
+        write_tx(conn, |conn| {
+            let before = get_at_version(conn, self.ticket, self.version)?;
+            change(conn, before)
+        })
+    }
 }
 
 pub(crate) fn conflict() -> AppError {

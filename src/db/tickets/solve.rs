@@ -1,17 +1,15 @@
 //! Solving: the owner records the solution (optionally published to the knowledge base), the
 //! resolution clock is judged at this moment, and the client gets a link to reopen.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{kb_articles, tickets};
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{TicketId, UserId};
 use crate::domain::ticket::{self, Action};
 use crate::error::AppError;
 use crate::mail::messages::{MailContext, TicketSolved};
@@ -25,18 +23,20 @@ pub struct SolveInput {
 
 /// Marks the ticket solved with its documented solution. Only the owner may; a running pause
 /// ends here, so the resolution clock is judged at this moment.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn solve(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &SolveInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         if let Err(message) = ticket::can_solve(actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
         }

@@ -1,18 +1,17 @@
 //! Triage: impact, urgency (and so priority), category and affected service; a new priority
 //! moves both due times, and a severity rule may escalate the ticket at once.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::categories::names as category_names;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::due_times_after_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{CategoryId, TicketId, UserId};
+use crate::domain::ids::CategoryId;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
 use crate::mail::messages::MailContext;
@@ -28,18 +27,20 @@ pub struct TriageInput {
 
 /// Sets impact, urgency (and so priority), category and affected service. A new priority
 /// recomputes both targets from the creation time, with the pauses so far.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn triage(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &TriageInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Triage));
         if let Err(message) = ticket::check_triage_category(input.category) {
             return refuse("category_id", message);

@@ -1,18 +1,17 @@
 //! Working a ticket: a note, a reply to the client or a logged call, with the reviewed status
 //! and category; the first reply or call is the response the SLA counts.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::categories;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{CategoryId, TicketId, UserId};
+use crate::domain::ids::CategoryId;
 use crate::domain::ticket::Action;
 use crate::domain::work::{self, WorkEntry};
 use crate::mail::messages::{MailContext, TicketReply};
@@ -37,18 +36,20 @@ pub struct WorkInput {
 
 /// Adds a note, a client reply or a logged call, and applies the reviewed status and category.
 /// The first reply or call by staff is the response the SLA counts.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn work(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &WorkInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    let TicketEdit {
+        actor,
+        ticket: id,
+        now,
+        ..
+    } = edit;
+    edit.apply(conn, |conn, before| {
         let from = before.status;
         if let Err(message) = work::check_work_action(input.action) {
             return refuse("next", message);
