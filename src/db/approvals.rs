@@ -164,12 +164,6 @@ pub fn request_change(
     input: &ChangeInput,
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
         if !rules::can_escalate(before.status) {
             return refuse("what", "Only an open ticket can ask for a change.");
@@ -177,11 +171,11 @@ pub fn request_change(
         if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity_check) {
             return refuse("what", message);
         }
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(conn, before, at, ());
         diesel::insert_into(approvals::table)
             .values((
-                approvals::ticket_id.eq(id.0),
+                approvals::ticket_id.eq(edit.ticket.0),
                 approvals::kind.eq(ApprovalKind::Change.as_str()),
                 approvals::status.eq(ApprovalStatus::Pending.as_str()),
                 approvals::what.eq(&input.what),
@@ -191,7 +185,7 @@ pub fn request_change(
                 approvals::rollback_plan.eq(&input.rollback_plan),
                 approvals::planned_window.eq(&input.planned_window),
                 approvals::reason.eq(""),
-                approvals::requested_by.eq(actor.0),
+                approvals::requested_by.eq(edit.actor.0),
                 approvals::requested_at.eq(at),
                 approvals::decision_comment.eq(""),
             ))
@@ -206,8 +200,8 @@ pub fn request_change(
         ];
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(
                 EventKind::Approval,
                 &details.join("\n"),
@@ -222,7 +216,7 @@ pub fn request_change(
             "Sensitive change awaiting your approval".into(),
             details,
         );
-        notify(conn, mail, &managers, Some(actor), &message, now)?;
+        notify(conn, mail, &managers, Some(edit.actor), &message, edit.now)?;
         Ok(Ok(after))
     })
 }

@@ -79,15 +79,9 @@ pub fn record_decision(
     edit: TicketEdit,
     input: &DecisionInput,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
         let open: Option<DecisionRow> = client_decisions::table
-            .filter(client_decisions::ticket_id.eq(id.0))
+            .filter(client_decisions::ticket_id.eq(edit.ticket.0))
             .filter(client_decisions::answered_on.is_null())
             .select(DecisionRow::as_select())
             .first(conn)
@@ -112,8 +106,8 @@ pub fn record_decision(
             Some(action) => or_refuse!(transition(&before, action)),
             None => from,
         };
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -123,7 +117,7 @@ pub fn record_decision(
                 tickets::resolution_due_at.eq(resolution_due),
             )
         );
-        let answered = (!input.answer.trim().is_empty()).then_some(actor.0);
+        let answered = (!input.answer.trim().is_empty()).then_some(edit.actor.0);
         let (offered, detail) = match &open {
             Some(open) => {
                 diesel::update(client_decisions::table.find(open.id))
@@ -138,9 +132,9 @@ pub fn record_decision(
             None => {
                 diesel::insert_into(client_decisions::table)
                     .values((
-                        client_decisions::ticket_id.eq(id.0),
+                        client_decisions::ticket_id.eq(edit.ticket.0),
                         client_decisions::offered.eq(&input.offered),
-                        client_decisions::offered_by.eq(actor.0),
+                        client_decisions::offered_by.eq(edit.actor.0),
                         client_decisions::offered_at.eq(at),
                         client_decisions::answer.eq(&input.answer),
                         client_decisions::answered_on.eq(input.answered_on),
@@ -165,8 +159,8 @@ pub fn record_decision(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(EventKind::Decision, &body, &detail),
             at,
         )?;

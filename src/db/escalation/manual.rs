@@ -34,7 +34,6 @@ pub fn escalate(
     input: &EscalateInput,
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
-    let TicketEdit { actor, now, .. } = edit;
     edit.apply(conn, |conn, before| {
         if !rules::can_escalate(before.status) {
             return refuse("to_level_id", "Only an open ticket can be escalated.");
@@ -69,7 +68,7 @@ pub fn escalate(
                 explanation: &input.explanation,
                 owner: input.owner,
             };
-            return request_onsite(conn, mail, actor, &before, &request, now);
+            return request_onsite(conn, mail, edit.actor, &before, &request, edit.now);
         }
         let after = match apply_move(
             conn,
@@ -80,11 +79,11 @@ pub fn escalate(
                 reason: input.reason,
                 explanation: &input.explanation,
                 trigger: Trigger::Manual,
-                actor: Some(actor),
+                actor: Some(edit.actor),
                 owner: Some(input.owner),
                 vendor: input.vendor.clone(),
             },
-            now,
+            edit.now,
         )? {
             Ok(after) => after,
             Err(errors) => return Ok(Err(errors)),
@@ -97,13 +96,13 @@ pub fn escalate(
         let message = notice(
             mail,
             &after,
-            format!("Escalated to {}: you own this ticket now", to.name),
+            format!("Escalated to {}: you own this ticket edit.now", to.name),
             vec![
                 format!("Reason: {}", input.reason.label()),
                 input.explanation.clone(),
             ],
         );
-        notify(conn, mail, &owner, Some(actor), &message, now)?;
+        notify(conn, mail, &owner, Some(edit.actor), &message, edit.now)?;
         Ok(Ok(after))
     })
 }

@@ -25,12 +25,6 @@ pub struct AssignInput {
 /// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
 #[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Assign));
         if let Err(message) = assignment::check_tier_change(before.tier, input.tier) {
@@ -58,7 +52,7 @@ pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outco
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -92,8 +86,8 @@ pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outco
         );
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::internal(EventKind::Assignment, &detail),
             at,
         )?;

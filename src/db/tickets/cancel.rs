@@ -20,14 +20,8 @@ pub fn cancel(
     duplicate_of: Option<TicketId>,
     reason: &str,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
-        let action = match ticket::cancel_action(id, duplicate_of) {
+        let action = match ticket::cancel_action(edit.ticket, duplicate_of) {
             Ok(action) => action,
             Err(message) => return refuse("duplicate_of", message),
         };
@@ -43,8 +37,8 @@ pub fn cancel(
                 return refuse("duplicate_of", format!("There is no ticket #{original}."));
             }
         }
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -66,8 +60,8 @@ pub fn cancel(
         };
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(EventKind::Status, reason, &detail),
             at,
         )?;

@@ -17,9 +17,8 @@ use crate::error::{AppError, AppResult};
 /// Reopens a solved ticket (the client asked, by link or on the phone). Reopens are counted.
 #[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn reopen(conn: &mut DbConn, edit: TicketEdit, reason: &str) -> Outcome<TicketRow> {
-    let TicketEdit { actor, now, .. } = edit;
     edit.apply(conn, |conn, before| {
-        reopen_row(conn, Some(actor), before, reason, now)
+        reopen_row(conn, Some(edit.actor), before, reason, edit.now)
     })
 }
 

@@ -30,17 +30,11 @@ pub fn solve(
     input: &SolveInput,
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
-        if let Err(message) = ticket::can_solve(actor, before.owner()) {
+        if let Err(message) = ticket::can_solve(edit.actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
         }
-        if crate::db::approvals::change_pending(conn, id)? {
+        if crate::db::approvals::change_pending(conn, edit.ticket)? {
             return refuse(
                 "solution",
                 "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
@@ -49,8 +43,8 @@ pub fn solve(
         }
         let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -73,11 +67,11 @@ pub fn solve(
                 .values((
                     kb_articles::title.eq(&input.kb_title),
                     kb_articles::body.eq(&input.solution),
-                    kb_articles::ticket_id.eq(Some(id.0)),
+                    kb_articles::ticket_id.eq(Some(edit.ticket.0)),
                     kb_articles::category_id.eq(after.category_id),
                     kb_articles::search_text
                         .eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
-                    kb_articles::created_by.eq(Some(actor.0)),
+                    kb_articles::created_by.eq(Some(edit.actor.0)),
                     kb_articles::created_at.eq(at),
                     kb_articles::updated_at.eq(at),
                 ))
@@ -89,8 +83,8 @@ pub fn solve(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::for_client(EventKind::Solution, &input.solution, &detail),
             at,
         )?;
@@ -98,9 +92,9 @@ pub fn solve(
         let token = crate::db::client_links::issue(
             conn,
             crate::db::client_links::LinkPurpose::Reopen,
-            crate::db::client_links::LinkSubject::ticket(id.0),
+            crate::db::client_links::LinkSubject::ticket(edit.ticket.0),
             window,
-            now,
+            edit.now,
         )?;
         let solved = TicketSolved {
             reference: format!("#{}", after.id),
@@ -108,9 +102,11 @@ pub fn solve(
             contact_name: contact_name(conn, &after)?,
             solution: input.solution.clone(),
             reopen_url: format!("{}/reopen/{token}", mail.base_url),
-            reopen_until: (now + window).format("%a %-d %b %Y %H:%M UTC").to_string(),
+            reopen_until: (edit.now + window)
+                .format("%a %-d %b %Y %H:%M UTC")
+                .to_string(),
         };
-        mail_contact(conn, &after, mail, &solved, now)?;
+        mail_contact(conn, &after, mail, &solved, edit.now)?;
         Ok(Ok(after))
     })
 }

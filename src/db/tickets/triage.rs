@@ -34,12 +34,6 @@ pub fn triage(
     input: &TriageInput,
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Triage));
         if let Err(message) = ticket::check_triage_category(input.category) {
@@ -65,7 +59,7 @@ pub fn triage(
         } else {
             (before.response_due_at, before.resolution_due_at)
         };
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -123,13 +117,13 @@ pub fn triage(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::internal(EventKind::Triage, &parts.join("; ")),
             at,
         )?;
         Ok(Ok(crate::db::escalation::severity::apply_severity(
-            conn, actor, after, mail, now,
+            conn, edit.actor, after, mail, edit.now,
         )?))
     })
 }

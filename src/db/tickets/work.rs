@@ -43,12 +43,6 @@ pub fn work(
     input: &WorkInput,
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
-    let TicketEdit {
-        actor,
-        ticket: id,
-        now,
-        ..
-    } = edit;
     edit.apply(conn, |conn, before| {
         let from = before.status;
         if let Err(message) = work::check_work_action(input.action) {
@@ -61,8 +55,8 @@ pub fn work(
         if let Err(message) = work::check_takes_work(from) {
             return refuse("body", message);
         }
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let responded_at = work::responded_at(before.responded_at, input.entry, at);
         let (category, subcategory) = work::recategorise(
             before.category_id,
@@ -102,8 +96,8 @@ pub fn work(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent {
                 kind: event_kind(input.entry),
                 client_visible: input.entry.is_response(),
@@ -117,10 +111,10 @@ pub fn work(
                 reference: format!("#{}", after.id),
                 subject: after.subject.clone(),
                 contact_name: contact_name(conn, &after)?,
-                technician: crate::db::users::get(conn, actor)?.display_name,
+                technician: crate::db::users::get(conn, edit.actor)?.display_name,
                 body: input.body.clone(),
             };
-            mail_contact(conn, &after, mail, &reply, now)?;
+            mail_contact(conn, &after, mail, &reply, edit.now)?;
         }
         Ok(Ok(after))
     })
