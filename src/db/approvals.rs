@@ -17,7 +17,7 @@ use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{ApprovalId, TicketId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -108,8 +108,10 @@ pub(crate) fn request_onsite(
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = approvals)]
 pub struct ApprovalRow {
-    pub id: i64,
-    pub ticket_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: ApprovalId,
+    #[diesel(deserialize_as = i64)]
+    pub ticket_id: TicketId,
     #[diesel(deserialize_as = String)]
     pub kind: ApprovalKind,
     #[diesel(deserialize_as = String)]
@@ -223,11 +225,11 @@ pub fn request_change(
 
 /// A manager's answer to a request, with their comment. An approved on-site request moves the
 /// ticket to on-site support now, with the owner the requester chose.
-#[tracing::instrument(skip_all, fields(approval_id = approval))]
+#[tracing::instrument(skip_all, fields(approval_id = %approval))]
 pub fn decide(
     conn: &mut DbConn,
     actor: &UserRow,
-    approval: i64,
+    approval: ApprovalId,
     approve: bool,
     comment: &str,
     mail: &MailContext,
@@ -235,7 +237,7 @@ pub fn decide(
 ) -> Outcome<ApprovalRow> {
     write_tx(conn, |conn| {
         let request: ApprovalRow = approvals::table
-            .find(approval)
+            .find(approval.0)
             .select(ApprovalRow::as_select())
             .first(conn)
             .optional()?
@@ -243,7 +245,7 @@ pub fn decide(
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
         if approve && request.kind == ApprovalKind::OnSite {
-            let status = get(conn, TicketId(request.ticket_id))?.status;
+            let status = get(conn, request.ticket_id)?.status;
             if let Err(message) = rules::check_onsite_ticket(status) {
                 return refuse("comment", message);
             }
@@ -257,7 +259,7 @@ pub fn decide(
         // Guarded by the pending status, so two managers deciding at once cannot both win.
         let decided = diesel::update(
             approvals::table
-                .find(approval)
+                .find(approval.0)
                 .filter(approvals::status.eq(ApprovalStatus::Pending.as_str())),
         )
         .set((
@@ -273,7 +275,7 @@ pub fn decide(
             return refuse("comment", "Someone already decided this request.");
         };
         let kind = decided.kind;
-        let ticket = TicketId(decided.ticket_id);
+        let ticket = decided.ticket_id;
         let mut row = get(conn, ticket)?;
         if kind == ApprovalKind::OnSite && approve {
             let Standing {
@@ -351,7 +353,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
         .flat_map(|r| [Some(r.requested_by), r.decided_by])
         .collect();
     let names = user_names(conn, &people)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id.0).collect();
     let subjects: HashMap<i64, String> = tickets::table
         .filter(tickets::id.eq_any(&ids))
         .select((tickets::id, tickets::subject))
@@ -361,7 +363,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
     Ok(rows
         .into_iter()
         .map(|row| ApprovalView {
-            ticket_subject: subjects.get(&row.ticket_id).cloned().unwrap_or_default(),
+            ticket_subject: subjects.get(&row.ticket_id.0).cloned().unwrap_or_default(),
             requester: names.of(row.requested_by).unwrap_or_default().to_string(),
             decider: names.of(row.decided_by).map(str::to_string),
             row,

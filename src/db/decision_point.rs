@@ -12,7 +12,7 @@ use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, u
 use crate::db::timeline::{EventKind, NewEvent, add_event};
 use crate::db::users;
 use crate::domain::escalation::{self as rules, DecisionStep};
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{DecisionId, TicketId};
 use crate::domain::ticket::{Action, PendingReason, Status};
 use crate::error::AppResult;
 
@@ -30,8 +30,10 @@ pub fn at_decision_point(conn: &mut DbConn) -> AppResult<Vec<(i64, String)>> {
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = client_decisions)]
 pub struct DecisionRow {
-    pub id: i64,
-    pub ticket_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: DecisionId,
+    #[diesel(deserialize_as = i64)]
+    pub ticket_id: TicketId,
     pub offered: String,
     pub offered_by: i64,
     pub offered_at: NaiveDateTime,
@@ -120,7 +122,7 @@ pub fn record_decision(
         let answered = (!input.answer.trim().is_empty()).then_some(edit.actor.0);
         let (offered, detail) = match &open {
             Some(open) => {
-                diesel::update(client_decisions::table.find(open.id))
+                diesel::update(client_decisions::table.find(open.id.0))
                     .set((
                         client_decisions::answer.eq(&input.answer),
                         client_decisions::answered_on.eq(input.answered_on),

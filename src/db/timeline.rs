@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::ticket_events;
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{EventId, TicketId, UserId};
 use crate::error::AppResult;
 
 /// The kinds of timeline entry. Stored as text; the timeline is also the ticket's audit trail.
@@ -138,7 +138,8 @@ pub fn add_event(
 
 #[derive(Clone, Debug, Queryable)]
 pub struct EventView {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: EventId,
     #[diesel(deserialize_as = String)]
     pub kind: EventKind,
     pub client_visible: bool,

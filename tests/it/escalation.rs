@@ -67,7 +67,7 @@ async fn notices(app: &TestApp) -> Vec<(String, String)> {
 
 async fn pending_request(app: &TestApp) -> i64 {
     db::run(&app.state.pool, |conn| {
-        Ok(db::approvals::pending(conn)?.remove(0).row.id)
+        Ok(db::approvals::pending(conn)?.remove(0).row.id.0)
     })
     .await
     .unwrap()

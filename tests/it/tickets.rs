@@ -706,7 +706,7 @@ async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp
     assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(huge.text().await.unwrap().contains("larger than 5.0 MB"));
     assert_eq!(
-        app.get(&format!("{ticket}/attachments/{}", id + 1))
+        app.get(&format!("{ticket}/attachments/{}", id.0 + 1))
             .await
             .status,
         StatusCode::NOT_FOUND

@@ -575,7 +575,7 @@ fn attachment_items(attachments: &[AttachmentInfo], zone: chrono_tz::Tz) -> Vec<
     attachments
         .iter()
         .map(|a| AttachmentItem {
-            id: a.id,
+            id: a.id.0,
             size: human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
             when: format_time(a.created_at, zone),
             who: a.uploaded_by.clone().unwrap_or_else(|| "the system".into()),
