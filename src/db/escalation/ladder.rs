@@ -9,14 +9,15 @@ use crate::db::schema::{escalation_levels, escalation_severity_rules, ticket_lev
 use crate::db::tickets::row::TicketRow;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{Ladder, Level, SeverityRule};
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{LevelId, TicketId};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = escalation_levels)]
 pub struct LevelRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: LevelId,
     pub position: i32,
     pub name: String,
     pub tier: Option<String>,
@@ -35,7 +36,7 @@ impl LevelRow {
             None => None,
         };
         Ok(Level {
-            id: self.id,
+            id: self.id.0,
             position: self.position,
             name: self.name.clone(),
             tier,
