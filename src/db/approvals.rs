@@ -47,7 +47,7 @@ pub(crate) fn request_onsite(
         explanation,
         owner,
     } = *request;
-    if has_pending(conn, before.ticket_id(), ApprovalKind::OnSite)? {
+    if has_pending(conn, before.id, ApprovalKind::OnSite)? {
         return refuse(
             "to_level_id",
             "An on-site request is already waiting for a manager.",
@@ -58,7 +58,7 @@ pub(crate) fn request_onsite(
     let after = update_ticket!(conn, before, at, ());
     diesel::insert_into(approvals::table)
         .values((
-            approvals::ticket_id.eq(before.id),
+            approvals::ticket_id.eq(before.id.0),
             approvals::kind.eq(ApprovalKind::OnSite.as_str()),
             approvals::status.eq(ApprovalStatus::Pending.as_str()),
             approvals::what.eq(format!("Escalate from {} to {}", from.name, to.name)),
@@ -77,7 +77,7 @@ pub(crate) fn request_onsite(
         .execute(conn)?;
     add_event(
         conn,
-        before.ticket_id(),
+        before.id,
         Some(actor),
         &NewEvent::note(
             EventKind::Approval,

@@ -486,7 +486,7 @@ pub fn seed_demo_tickets(
             .map_err(err)?
             .map_err(|e| anyhow::anyhow!("demo ticket {}: {e:?}", demo.subject))?;
         for step in demo.steps {
-            let (ticket, version) = (row.ticket_id(), row.version);
+            let (ticket, version) = (row.id, row.version);
             let edit = |actor: UserId, minutes: i64| TicketEdit {
                 actor,
                 ticket,
@@ -584,7 +584,7 @@ pub fn seed_demo_tickets(
                 .map_err(err)?
                 .map_err(|e| anyhow::anyhow!("demo ticket {}: {e:?}", demo.subject))?;
         }
-        created.push((demo.subject, row.ticket_id()));
+        created.push((demo.subject, row.id));
     }
     Ok(created.len())
 }

@@ -93,7 +93,7 @@ pub fn edit_of(
 ) -> db::tickets::TicketEdit {
     db::tickets::TicketEdit {
         actor,
-        ticket: ticket.ticket_id(),
+        ticket: ticket.id,
         version: ticket.version,
         now,
     }

@@ -752,7 +752,7 @@ async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
             affected_service: String::new(),
         };
         let refused = triage(conn, edit_of(tech, &t, now), &uncategorised, &mail)?;
-        let status = get(conn, t.ticket_id())?.status;
+        let status = get(conn, t.id)?.status;
         Ok((refused.err(), status))
     })
     .await
@@ -807,7 +807,7 @@ async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) 
             worker: Some(tech),
         };
         let refused = assign(conn, edit_of(tech, &t, now), &ownerless)?;
-        let status = get(conn, t.ticket_id())?.status;
+        let status = get(conn, t.id)?.status;
         Ok((refused.err(), status))
     })
     .await

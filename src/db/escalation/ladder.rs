@@ -107,7 +107,7 @@ pub(crate) fn standing_of(
 pub fn standing(conn: &mut DbConn, row: &TicketRow) -> AppResult<Standing> {
     let ladder = load_ladder(conn)?;
     let recorded: Option<(i64, NaiveDateTime)> = ticket_levels::table
-        .find(row.id)
+        .find(row.id.0)
         .select((ticket_levels::level_id, ticket_levels::entered_at))
         .first(conn)
         .optional()?;
@@ -146,7 +146,7 @@ pub fn follow_tier(
     if let Some(target) = ladder.levels().iter().find(|l| l.tier == Some(tier))
         && target.id != level.id
     {
-        set_level(conn, before.ticket_id(), target, at)?;
+        set_level(conn, before.id, target, at)?;
     }
     Ok(())
 }

@@ -57,11 +57,11 @@ pub(crate) fn apply_move(
             tickets::resolution_due_at.eq(resolution_due),
         )
     );
-    set_level(conn, before.ticket_id(), m.to, at)?;
+    set_level(conn, before.id, m.to, at)?;
     let (vendor, reference) = m.vendor.clone().unwrap_or_default();
     diesel::insert_into(escalations::table)
         .values((
-            escalations::ticket_id.eq(before.id),
+            escalations::ticket_id.eq(before.id.0),
             escalations::from_level_id.eq(m.from.id),
             escalations::to_level_id.eq(m.to.id),
             escalations::reason.eq(m.reason.as_str()),
@@ -94,7 +94,7 @@ pub(crate) fn apply_move(
     }
     add_event(
         conn,
-        before.ticket_id(),
+        before.id,
         m.actor,
         &NewEvent::note(EventKind::Escalation, m.explanation, &detail),
         at,

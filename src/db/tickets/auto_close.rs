@@ -53,7 +53,7 @@ pub fn close_solved(
             if let Some(row) = &updated {
                 add_event(
                     conn,
-                    row.ticket_id(),
+                    row.id,
                     None,
                     &NewEvent::internal(
                         EventKind::Closed,
@@ -70,7 +70,7 @@ pub fn close_solved(
         let result = match outcome {
             Ok(result) => result,
             Err(e) => {
-                tracing::error!(ticket_id = before.id, error = %e, "could not close a solved ticket");
+                tracing::error!(ticket_id = before.id.0, error = %e, "could not close a solved ticket");
                 None
             }
         };
@@ -88,11 +88,11 @@ fn send_survey(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     use crate::domain::survey::{SCALE, SURVEY_VALIDITY};
-    crate::db::surveys::start(conn, row.ticket_id(), now)?;
+    crate::db::surveys::start(conn, row.id, now)?;
     let token = crate::db::client_links::issue(
         conn,
         crate::db::client_links::LinkPurpose::Survey,
-        crate::db::client_links::LinkSubject::ticket(row.id),
+        crate::db::client_links::LinkSubject::ticket(row.id.0),
         SURVEY_VALIDITY,
         now,
     )?;

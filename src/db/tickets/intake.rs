@@ -114,7 +114,7 @@ pub fn create(
         );
         add_event(
             conn,
-            row.ticket_id(),
+            row.id,
             Some(actor),
             &NewEvent::internal(EventKind::Created, &detail),
             at,

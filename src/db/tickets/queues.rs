@@ -14,7 +14,7 @@ use crate::db::search::like_pattern;
 use crate::db::tickets::row::status_names;
 use crate::db::users;
 use crate::domain::account::Tier;
-use crate::domain::ids::{CategoryId, ClientId, UserId};
+use crate::domain::ids::{CategoryId, ClientId, TicketId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla;
 use crate::domain::ticket::{Kind, Status};
@@ -102,7 +102,8 @@ pub struct QueueFilter {
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
 pub struct QueueRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: TicketId,
     #[diesel(deserialize_as = String)]
     pub kind: Kind,
     pub client_id: i64,
@@ -251,7 +252,7 @@ pub fn queue(
         .filter(tickets::id.eq_any(&ids))
         .select(QueueRow::as_select())
         .load(conn)?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id.0));
     let client_ids: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
     let client_codes = clients::table
         .filter(clients::id.eq_any(&client_ids))

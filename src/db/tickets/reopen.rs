@@ -62,7 +62,7 @@ fn reopen_row(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    let id = before.ticket_id();
+    let id = before.id;
     let from = before.status;
     let to = or_refuse!(transition(&before, Action::Reopen));
     let at = now.naive_utc();

@@ -19,7 +19,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
 pub struct TicketRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: TicketId,
     #[diesel(deserialize_as = String)]
     pub kind: Kind,
     pub client_id: i64,
@@ -62,10 +63,6 @@ pub struct TicketRow {
 }
 
 impl TicketRow {
-    pub fn ticket_id(&self) -> TicketId {
-        TicketId(self.id)
-    }
-
     pub fn owner(&self) -> Option<UserId> {
         self.owner_id.map(UserId)
     }
@@ -136,7 +133,7 @@ macro_rules! try_update_ticket {
         use $crate::db::schema::tickets as guarded;
         diesel::update(
             guarded::table
-                .find($before.id)
+                .find($before.id.0)
                 .filter(guarded::version.eq($before.version))
                 $(.filter($filter))?,
         )

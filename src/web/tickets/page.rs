@@ -268,7 +268,7 @@ pub(super) async fn ticket_page(
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
     Ok(TicketPage {
         ctx: user.ctx(),
-        id: row.id,
+        id: row.id.0,
         facts: facts(&loaded, zone)?,
         esc: escalation_section(&loaded, status, now, zone)?,
         viewer_is_manager: user.row.role().is_manager(),

@@ -160,7 +160,7 @@ pub async fn queue(
             let name = |id: Option<i64>| result.user_names.of(id).unwrap_or_default().to_string();
             let (due, due_css, due_state) = queue_due(r, status, now, zone);
             QueueItem {
-                id: r.id,
+                id: r.id.0,
                 subject: r.subject.clone(),
                 client: result
                     .client_codes

@@ -232,7 +232,7 @@ pub async fn explain(
     );
     render(&SlaPage {
         ctx: user.ctx(),
-        id: row.id,
+        id: row.id.0,
         subject: row.subject.clone(),
         priority_label: priority.label(),
         mode: target.mode.label(),
