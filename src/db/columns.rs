@@ -36,7 +36,31 @@ stored_enum!(
     ApprovalKind => "approval kind",
     ApprovalStatus => "approval status",
     EventKind => "timeline entry kind",
+    Tier => "tier",
 );
+
+/// A nullable enum column, read strictly: `#[diesel(deserialize_as = Optional<T>)]` on an
+/// `Option<T>` field.
+pub struct Optional<T>(Option<T>);
+
+impl<T, DB> Queryable<Nullable<Text>, DB> for Optional<T>
+where
+    T: TryFrom<String, Error = String>,
+    DB: Backend,
+    Option<String>: FromSql<Nullable<Text>, DB>,
+{
+    type Row = Option<String>;
+
+    fn build(stored: Option<String>) -> deserialize::Result<Self> {
+        Ok(Optional(stored.map(T::try_from).transpose()?))
+    }
+}
+
+impl<T> From<Optional<T>> for Option<T> {
+    fn from(value: Optional<T>) -> Self {
+        value.0
+    }
+}
 
 /// The support line of a ticket, if any. An unreadable stored tier reads as none, as it always
 /// has (unlike the status, which refuses to guess), so it is read through this lenient column.
@@ -84,5 +108,17 @@ mod tests {
             Some("tier9".to_string()),
         );
         assert!(matches!(lenient.map(Option::<Tier>::from), Ok(None)));
+    }
+
+    #[test]
+    fn a_nullable_enum_column_is_read_strictly() {
+        type Sqlite = diesel::sqlite::Sqlite;
+        let read = |stored: Option<&str>| {
+            <Optional<Tier> as Queryable<Nullable<Text>, Sqlite>>::build(stored.map(str::to_string))
+                .map(Option::<Tier>::from)
+        };
+        assert!(matches!(read(Some("tier2")), Ok(Some(Tier::Tier2))));
+        assert!(matches!(read(None), Ok(None)));
+        assert!(read(Some("tier9")).is_err());
     }
 }

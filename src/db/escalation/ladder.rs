@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::columns::Optional;
 use crate::db::schema::{escalation_levels, escalation_severity_rules, ticket_levels};
 use crate::db::tickets::row::TicketRow;
 use crate::domain::account::Tier;
@@ -20,7 +21,8 @@ pub struct LevelRow {
     pub id: LevelId,
     pub position: i32,
     pub name: String,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = Optional<Tier>)]
+    pub tier: Option<Tier>,
     pub decision_point: bool,
     pub budget_p1: Option<i32>,
     pub budget_p2: Option<i32>,
@@ -28,21 +30,15 @@ pub struct LevelRow {
 }
 
 impl LevelRow {
-    fn level(&self) -> AppResult<Level> {
-        let tier = match self.tier.as_deref() {
-            Some(raw) => Some(Tier::parse(raw).map_err(|_| {
-                AppError::internal(format!("stored tier '{raw}' of a level is unreadable"))
-            })?),
-            None => None,
-        };
-        Ok(Level {
+    fn level(&self) -> Level {
+        Level {
             id: self.id.0,
             position: self.position,
             name: self.name.clone(),
-            tier,
+            tier: self.tier,
             decision_point: self.decision_point,
             budget_percent: [self.budget_p1, self.budget_p2, self.budget_p3],
-        })
+        }
     }
 }
 
@@ -50,9 +46,7 @@ pub fn load_ladder(conn: &mut DbConn) -> AppResult<Ladder> {
     let rows: Vec<LevelRow> = escalation_levels::table
         .select(LevelRow::as_select())
         .load(conn)?;
-    Ok(Ladder::new(
-        rows.iter().map(LevelRow::level).collect::<AppResult<_>>()?,
-    ))
+    Ok(Ladder::new(rows.iter().map(LevelRow::level).collect()))
 }
 
 /// The severity rules applied at triage, as the ladder page also shows them.
