@@ -96,7 +96,7 @@ pub fn escalate(
         let message = notice(
             mail,
             &after,
-            format!("Escalated to {}: you own this ticket edit.now", to.name),
+            format!("Escalated to {}: you own this ticket now", to.name),
             vec![
                 format!("Reason: {}", input.reason.label()),
                 input.explanation.clone(),
