@@ -12,12 +12,13 @@ use crate::db::notify::{managers, notice, notify};
 use crate::db::outcome::{Outcome, accepted, refuse};
 use crate::db::schema::{approvals, tickets, users};
 use crate::db::tickets::row::{TicketEdit, TicketRow, get, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{ApprovalId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 

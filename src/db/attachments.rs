@@ -5,9 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::schema::{ticket_attachments, users};
 use crate::db::tickets::row::get;
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{AttachmentId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 
 /// The largest attachment the desk keeps: enough for screenshots and event logs, small

@@ -7,11 +7,11 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, Queryable};
 use diesel::sql_types::{Nullable, Text};
 
-use crate::db::timeline::EventKind;
 use crate::domain::account::Tier;
 use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+use crate::domain::timeline::EventKind;
 
 macro_rules! stored_enum {
     ($($ty:ty => $what:literal),* $(,)?) => {$(

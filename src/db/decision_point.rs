@@ -9,11 +9,12 @@ use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
 use crate::domain::escalation::{self as rules, DecisionStep};
 use crate::domain::ids::{DecisionId, TicketId};
 use crate::domain::ticket::{Action, PendingReason, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
 /// Open tickets at the decision point, for the manager's dashboard.

@@ -1,5 +1,5 @@
-//! A ticket's timeline, which is also its audit trail: the kinds of entry, writing one, and
-//! reading them back for the ticket page.
+//! A ticket's timeline, which is also its audit trail: writing one entry, and reading them back
+//! for the ticket page.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -7,77 +7,8 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::ticket_events;
 use crate::domain::ids::{EventId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
-
-/// The kinds of timeline entry. Stored as text; the timeline is also the ticket's audit trail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
-    Created,
-    Note,
-    Reply,
-    Call,
-    Triage,
-    Assignment,
-    Status,
-    Review,
-    Solution,
-    Reopen,
-    Closed,
-    Survey,
-    Attachment,
-    Escalation,
-    Approval,
-    Decision,
-}
-
-impl EventKind {
-    const ALL: [EventKind; 16] = [
-        EventKind::Created,
-        EventKind::Note,
-        EventKind::Reply,
-        EventKind::Call,
-        EventKind::Triage,
-        EventKind::Assignment,
-        EventKind::Status,
-        EventKind::Review,
-        EventKind::Solution,
-        EventKind::Reopen,
-        EventKind::Closed,
-        EventKind::Survey,
-        EventKind::Attachment,
-        EventKind::Escalation,
-        EventKind::Approval,
-        EventKind::Decision,
-    ];
-
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        EventKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == raw)
-            .ok_or_else(|| format!("unknown timeline entry kind '{raw}'"))
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Note => "note",
-            EventKind::Reply => "reply",
-            EventKind::Call => "call",
-            EventKind::Triage => "triage",
-            EventKind::Assignment => "assignment",
-            EventKind::Status => "status",
-            EventKind::Review => "review",
-            EventKind::Solution => "solution",
-            EventKind::Reopen => "reopen",
-            EventKind::Closed => "closed",
-            EventKind::Survey => "survey",
-            EventKind::Attachment => "attachment",
-            EventKind::Escalation => "escalation",
-            EventKind::Approval => "approval",
-            EventKind::Decision => "decision",
-        }
-    }
-}
 
 /// One timeline entry to write: what kind, whether the client may see it, the text someone
 /// wrote (a note, a reply, a reason; may be empty) and the desk's own line about the change.

@@ -14,4 +14,5 @@ pub mod survey;
 pub mod throttle;
 pub mod ticket;
 pub mod time_budget;
+pub mod timeline;
 pub mod work;

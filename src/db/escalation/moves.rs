@@ -10,11 +10,12 @@ use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{escalations, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::UserId;
+use crate::domain::timeline::EventKind;
 
 /// One move up the ladder, whatever set it off.
 pub(crate) struct Move<'a> {

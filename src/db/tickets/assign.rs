@@ -7,12 +7,13 @@ use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{tickets, users};
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users::names as user_names;
 use crate::domain::assignment;
 use crate::domain::ids::UserId;
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
+use crate::domain::timeline::EventKind;
 
 #[derive(Clone, Debug)]
 pub struct AssignInput {

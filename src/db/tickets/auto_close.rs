@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::schema::tickets;
 use crate::db::tickets::row::{TicketRow, try_update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ticket::{self, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 use crate::mail::messages::{MailContext, RatingLink, SurveyRequest};
 

@@ -8,9 +8,10 @@ use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::TicketRow;
 use crate::db::tickets::row::{TicketEdit, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::domain::ids::TicketId;
 use crate::domain::ticket;
+use crate::domain::timeline::EventKind;
 
 /// Cancels a ticket, or merges it into another as a duplicate.
 #[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]

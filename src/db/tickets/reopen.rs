@@ -8,10 +8,11 @@ use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, get, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::ticket::{self, Action, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 
 /// Reopens a solved ticket (the client asked, by link or on the phone). Reopens are counted.

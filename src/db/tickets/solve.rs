@@ -9,8 +9,9 @@ use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{kb_articles, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::domain::ticket::{self, Action};
+use crate::domain::timeline::EventKind;
 use crate::error::AppError;
 use crate::mail::messages::{MailContext, TicketSolved};
 

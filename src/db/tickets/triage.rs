@@ -10,10 +10,11 @@ use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::domain::ids::CategoryId;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
+use crate::domain::timeline::EventKind;
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]

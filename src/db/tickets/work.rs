@@ -10,9 +10,10 @@ use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::domain::ids::CategoryId;
 use crate::domain::ticket::Action;
+use crate::domain::timeline::EventKind;
 use crate::domain::work::{self, WorkEntry};
 use crate::mail::messages::{MailContext, TicketReply};
 

@@ -17,9 +17,10 @@ use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::{self, EscalationView};
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
-use crate::db::timeline::{EventKind, EventView};
+use crate::db::timeline::EventView;
 use crate::db::{self};
 use crate::domain::approval::ApprovalStatus;
+use crate::domain::timeline::EventKind;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
