@@ -11,12 +11,14 @@ use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{managers, notice, notify};
 use crate::db::outcome::{Outcome, accepted, refuse};
 use crate::db::schema::{approvals, tickets, users};
-use crate::db::tickets::row::{TicketRow, get, get_at_version, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::tickets::row::{TicketEdit, TicketRow, get, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
+use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{ApprovalId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -46,7 +48,7 @@ pub(crate) fn request_onsite(
         explanation,
         owner,
     } = *request;
-    if has_pending(conn, before.ticket_id(), ApprovalKind::OnSite)? {
+    if has_pending(conn, before.id, ApprovalKind::OnSite)? {
         return refuse(
             "to_level_id",
             "An on-site request is already waiting for a manager.",
@@ -57,7 +59,7 @@ pub(crate) fn request_onsite(
     let after = update_ticket!(conn, before, at, ());
     diesel::insert_into(approvals::table)
         .values((
-            approvals::ticket_id.eq(before.id),
+            approvals::ticket_id.eq(before.id.0),
             approvals::kind.eq(ApprovalKind::OnSite.as_str()),
             approvals::status.eq(ApprovalStatus::Pending.as_str()),
             approvals::what.eq(format!("Escalate from {} to {}", from.name, to.name)),
@@ -76,7 +78,7 @@ pub(crate) fn request_onsite(
         .execute(conn)?;
     add_event(
         conn,
-        before.ticket_id(),
+        before.id,
         Some(actor),
         &NewEvent::note(
             EventKind::Approval,
@@ -104,64 +106,17 @@ pub(crate) fn request_onsite(
     Ok(Ok(after))
 }
 
-/// What a manager is asked to approve.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApprovalKind {
-    Change,
-    OnSite,
-}
-
-impl ApprovalKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalKind::Change => "change",
-            ApprovalKind::OnSite => "onsite",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ApprovalKind::Change => "Sensitive change",
-            ApprovalKind::OnSite => "On-site escalation",
-        }
-    }
-
-    fn parse(raw: &str) -> AppResult<Self> {
-        match raw {
-            "change" => Ok(ApprovalKind::Change),
-            "onsite" => Ok(ApprovalKind::OnSite),
-            other => Err(AppError::internal(format!(
-                "stored approval kind '{other}' is unreadable"
-            ))),
-        }
-    }
-}
-
-/// Where a request stands: waiting for a manager, or decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApprovalStatus {
-    Pending,
-    Approved,
-    Rejected,
-}
-
-impl ApprovalStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalStatus::Pending => "pending",
-            ApprovalStatus::Approved => "approved",
-            ApprovalStatus::Rejected => "rejected",
-        }
-    }
-}
-
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = approvals)]
 pub struct ApprovalRow {
-    pub id: i64,
-    pub ticket_id: i64,
-    pub kind: String,
-    pub status: String,
+    #[diesel(deserialize_as = i64)]
+    pub id: ApprovalId,
+    #[diesel(deserialize_as = i64)]
+    pub ticket_id: TicketId,
+    #[diesel(deserialize_as = String)]
+    pub kind: ApprovalKind,
+    #[diesel(deserialize_as = String)]
+    pub status: ApprovalStatus,
     pub what: String,
     pub why: String,
     pub impact: String,
@@ -176,12 +131,6 @@ pub struct ApprovalRow {
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_comment: String,
-}
-
-impl ApprovalRow {
-    pub fn kind(&self) -> AppResult<ApprovalKind> {
-        ApprovalKind::parse(&self.kind)
-    }
 }
 
 fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: ApprovalKind) -> AppResult<bool> {
@@ -211,29 +160,25 @@ pub struct ChangeInput {
 }
 
 /// Files a sensitive change for a manager's approval; the ticket waits in "awaiting approval".
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn request_change(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &ChangeInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        if !rules::can_escalate(before.status()?) {
+    edit.apply(conn, |conn, before| {
+        if !rules::can_escalate(before.status) {
             return refuse("what", "Only an open ticket can ask for a change.");
         }
-        if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity()?) {
+        if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity_check) {
             return refuse("what", message);
         }
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(conn, before, at, ());
         diesel::insert_into(approvals::table)
             .values((
-                approvals::ticket_id.eq(id.0),
+                approvals::ticket_id.eq(edit.ticket.0),
                 approvals::kind.eq(ApprovalKind::Change.as_str()),
                 approvals::status.eq(ApprovalStatus::Pending.as_str()),
                 approvals::what.eq(&input.what),
@@ -243,7 +188,7 @@ pub fn request_change(
                 approvals::rollback_plan.eq(&input.rollback_plan),
                 approvals::planned_window.eq(&input.planned_window),
                 approvals::reason.eq(""),
-                approvals::requested_by.eq(actor.0),
+                approvals::requested_by.eq(edit.actor.0),
                 approvals::requested_at.eq(at),
                 approvals::decision_comment.eq(""),
             ))
@@ -258,8 +203,8 @@ pub fn request_change(
         ];
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(
                 EventKind::Approval,
                 &details.join("\n"),
@@ -274,18 +219,18 @@ pub fn request_change(
             "Sensitive change awaiting your approval".into(),
             details,
         );
-        notify(conn, mail, &managers, Some(actor), &message, now)?;
+        notify(conn, mail, &managers, Some(edit.actor), &message, edit.now)?;
         Ok(Ok(after))
     })
 }
 
 /// A manager's answer to a request, with their comment. An approved on-site request moves the
 /// ticket to on-site support now, with the owner the requester chose.
-#[tracing::instrument(skip_all, fields(approval_id = approval))]
+#[tracing::instrument(skip_all, fields(approval_id = %approval))]
 pub fn decide(
     conn: &mut DbConn,
     actor: &UserRow,
-    approval: i64,
+    approval: ApprovalId,
     approve: bool,
     comment: &str,
     mail: &MailContext,
@@ -293,15 +238,15 @@ pub fn decide(
 ) -> Outcome<ApprovalRow> {
     write_tx(conn, |conn| {
         let request: ApprovalRow = approvals::table
-            .find(approval)
+            .find(approval.0)
             .select(ApprovalRow::as_select())
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
         rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
-        if approve && request.kind()? == ApprovalKind::OnSite {
-            let status = get(conn, TicketId(request.ticket_id))?.status()?;
+        if approve && request.kind == ApprovalKind::OnSite {
+            let status = get(conn, request.ticket_id)?.status;
             if let Err(message) = rules::check_onsite_ticket(status) {
                 return refuse("comment", message);
             }
@@ -315,7 +260,7 @@ pub fn decide(
         // Guarded by the pending status, so two managers deciding at once cannot both win.
         let decided = diesel::update(
             approvals::table
-                .find(approval)
+                .find(approval.0)
                 .filter(approvals::status.eq(ApprovalStatus::Pending.as_str())),
         )
         .set((
@@ -330,8 +275,8 @@ pub fn decide(
         let Some(decided) = decided else {
             return refuse("comment", "Someone already decided this request.");
         };
-        let kind = decided.kind()?;
-        let ticket = TicketId(decided.ticket_id);
+        let kind = decided.kind;
+        let ticket = decided.ticket_id;
         let mut row = get(conn, ticket)?;
         if kind == ApprovalKind::OnSite && approve {
             let Standing {
@@ -409,7 +354,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
         .flat_map(|r| [Some(r.requested_by), r.decided_by])
         .collect();
     let names = user_names(conn, &people)?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id.0).collect();
     let subjects: HashMap<i64, String> = tickets::table
         .filter(tickets::id.eq_any(&ids))
         .select((tickets::id, tickets::subject))
@@ -419,7 +364,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
     Ok(rows
         .into_iter()
         .map(|row| ApprovalView {
-            ticket_subject: subjects.get(&row.ticket_id).cloned().unwrap_or_default(),
+            ticket_subject: subjects.get(&row.ticket_id.0).cloned().unwrap_or_default(),
             requester: names.of(row.requested_by).unwrap_or_default().to_string(),
             decider: names.of(row.decided_by).map(str::to_string),
             row,

@@ -5,9 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::schema::{ticket_attachments, users};
 use crate::db::tickets::row::get;
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{AttachmentId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 
 /// The largest attachment the desk keeps: enough for screenshots and event logs, small
@@ -16,7 +17,8 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 
 #[derive(Clone, Debug, Queryable)]
 pub struct AttachmentInfo {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: AttachmentId,
     pub filename: String,
     pub content_type: String,
     pub size_bytes: i64,
@@ -90,10 +92,10 @@ pub fn attachments_of(conn: &mut DbConn, id: TicketId) -> AppResult<Vec<Attachme
 pub fn attachment(
     conn: &mut DbConn,
     id: TicketId,
-    attachment: i64,
+    attachment: AttachmentId,
 ) -> AppResult<(String, Vec<u8>)> {
     ticket_attachments::table
-        .filter(ticket_attachments::id.eq(attachment))
+        .filter(ticket_attachments::id.eq(attachment.0))
         .filter(ticket_attachments::ticket_id.eq(id.0))
         .select((ticket_attachments::filename, ticket_attachments::data))
         .first(conn)

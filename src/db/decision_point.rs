@@ -1,19 +1,20 @@
 //! The client decision point: what a manager offered the client (the ticket waits, its clock
 //! stopped) and the client's answer (work resumes), and the open tickets standing there.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, status_names, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
-use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, DecisionStep};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{DecisionId, TicketId};
 use crate::domain::ticket::{Action, PendingReason, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
 /// Open tickets at the decision point, for the manager's dashboard.
@@ -30,8 +31,10 @@ pub fn at_decision_point(conn: &mut DbConn) -> AppResult<Vec<(i64, String)>> {
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = client_decisions)]
 pub struct DecisionRow {
-    pub id: i64,
-    pub ticket_id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: DecisionId,
+    #[diesel(deserialize_as = i64)]
+    pub ticket_id: TicketId,
     pub offered: String,
     pub offered_by: i64,
     pub offered_at: NaiveDateTime,
@@ -73,19 +76,15 @@ pub struct DecisionInput {
 /// The manager at the decision point: records what the client was offered (the ticket waits
 /// for the client's input, its clock stopped), then the client's answer and its date (work
 /// resumes).
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn record_decision(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &DecisionInput,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    edit.apply(conn, |conn, before| {
         let open: Option<DecisionRow> = client_decisions::table
-            .filter(client_decisions::ticket_id.eq(id.0))
+            .filter(client_decisions::ticket_id.eq(edit.ticket.0))
             .filter(client_decisions::answered_on.is_null())
             .select(DecisionRow::as_select())
             .first(conn)
@@ -100,7 +99,7 @@ pub fn record_decision(
             Ok(step) => step,
             Err(problems) => return Ok(Err(problems.into())),
         };
-        let from = before.status()?;
+        let from = before.status;
         let action = match step {
             DecisionStep::Offer => Some(Action::Pend(PendingReason::ClientInput)),
             DecisionStep::Answer if from == Status::PendingClient => Some(Action::Resume),
@@ -110,8 +109,8 @@ pub fn record_decision(
             Some(action) => or_refuse!(transition(&before, action)),
             None => from,
         };
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -121,10 +120,10 @@ pub fn record_decision(
                 tickets::resolution_due_at.eq(resolution_due),
             )
         );
-        let answered = (!input.answer.trim().is_empty()).then_some(actor.0);
+        let answered = (!input.answer.trim().is_empty()).then_some(edit.actor.0);
         let (offered, detail) = match &open {
             Some(open) => {
-                diesel::update(client_decisions::table.find(open.id))
+                diesel::update(client_decisions::table.find(open.id.0))
                     .set((
                         client_decisions::answer.eq(&input.answer),
                         client_decisions::answered_on.eq(input.answered_on),
@@ -136,9 +135,9 @@ pub fn record_decision(
             None => {
                 diesel::insert_into(client_decisions::table)
                     .values((
-                        client_decisions::ticket_id.eq(id.0),
+                        client_decisions::ticket_id.eq(edit.ticket.0),
                         client_decisions::offered.eq(&input.offered),
-                        client_decisions::offered_by.eq(actor.0),
+                        client_decisions::offered_by.eq(edit.actor.0),
                         client_decisions::offered_at.eq(at),
                         client_decisions::answer.eq(&input.answer),
                         client_decisions::answered_on.eq(input.answered_on),
@@ -163,8 +162,8 @@ pub fn record_decision(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(EventKind::Decision, &body, &detail),
             at,
         )?;

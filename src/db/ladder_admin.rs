@@ -11,19 +11,20 @@ use crate::db::schema::{
 };
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::escalation::{LevelEdit, SeverityRule};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{LevelId, UserId};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 
 /// Renames a level and sets its budgets.
-#[tracing::instrument(skip_all, fields(level_id = id))]
+#[tracing::instrument(skip_all, fields(level_id = %level))]
 pub fn update_level(
     conn: &mut DbConn,
     actor: UserId,
-    id: i64,
+    level: LevelId,
     edit: &LevelEdit,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let id = level.0;
     write_tx(conn, |conn| {
         let before: LevelRow = escalation_levels::table
             .find(id)
@@ -64,14 +65,15 @@ pub fn update_level(
 }
 
 /// Swaps a level with its neighbour above (`up`) or below.
-#[tracing::instrument(skip_all, fields(level_id = id))]
+#[tracing::instrument(skip_all, fields(level_id = %level))]
 pub fn move_level(
     conn: &mut DbConn,
     actor: UserId,
-    id: i64,
+    level: LevelId,
     up: bool,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let id = level.0;
     write_tx(conn, |conn| {
         let ladder = load_ladder(conn)?;
         let levels = ladder.levels();
@@ -116,13 +118,14 @@ pub fn move_level(
 
 /// Removes a level no ticket, escalation, request or severity rule refers to, for a small MSP
 /// that runs with fewer levels.
-#[tracing::instrument(skip_all, fields(level_id = id))]
+#[tracing::instrument(skip_all, fields(level_id = %level))]
 pub fn remove_level(
     conn: &mut DbConn,
     actor: UserId,
-    id: i64,
+    level: LevelId,
     now: DateTime<Utc>,
 ) -> AppResult<Result<(), String>> {
+    let id = level.0;
     use diesel::dsl::count_star;
     write_tx(conn, |conn| {
         let name: String = escalation_levels::table

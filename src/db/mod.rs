@@ -6,6 +6,7 @@ pub mod audit;
 pub mod categories;
 pub mod client_links;
 pub mod clients;
+pub mod columns;
 pub mod dashboard;
 pub mod decision_point;
 pub mod escalation;

@@ -89,7 +89,7 @@ pub(crate) fn mail_contact<M: Email>(
         conn,
         mail,
         message,
-        ticket.id,
+        ticket.id.0,
         [Addressee::from(contact)],
         now,
     )
@@ -157,7 +157,7 @@ pub(crate) fn notice(
 ) -> StaffNotice {
     StaffNotice {
         headline,
-        ticket_id: row.id,
+        ticket_id: row.id.0,
         subject: row.subject.clone(),
         details,
         ticket_url: format!("{}/tickets/{}", mail.base_url.trim_end_matches('/'), row.id),

@@ -94,7 +94,7 @@ pub(crate) fn due_times_after_pauses(
     priority: Priority,
 ) -> AppResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
     let level = service_level(conn, ClientId(row.client_id))?;
-    let pauses = pauses(conn, row.ticket_id())?;
+    let pauses = pauses(conn, row.id)?;
     due_times(&level, priority, row.created_at.and_utc(), &pauses)
 }
 
@@ -112,7 +112,7 @@ pub(crate) fn apply_pauses(
         PauseChange::Start(reason) => {
             diesel::insert_into(ticket_pauses::table)
                 .values((
-                    ticket_pauses::ticket_id.eq(before.id),
+                    ticket_pauses::ticket_id.eq(before.id.0),
                     ticket_pauses::reason.eq(reason.as_str()),
                     ticket_pauses::started_at.eq(at),
                 ))
@@ -122,12 +122,12 @@ pub(crate) fn apply_pauses(
         PauseChange::End => {
             diesel::update(
                 ticket_pauses::table
-                    .filter(ticket_pauses::ticket_id.eq(before.id))
+                    .filter(ticket_pauses::ticket_id.eq(before.id.0))
                     .filter(ticket_pauses::ended_at.is_null()),
             )
             .set(ticket_pauses::ended_at.eq(at))
             .execute(conn)?;
-            let (_, resolution) = due_times_after_pauses(conn, before, before.priority()?)?;
+            let (_, resolution) = due_times_after_pauses(conn, before, before.priority)?;
             Ok(resolution)
         }
         PauseChange::Keep => Ok(before.resolution_due_at),

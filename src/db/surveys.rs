@@ -6,10 +6,11 @@ use diesel::prelude::*;
 
 use super::notify::{self, Addressee};
 use super::schema::{clients, contacts, surveys, tickets, users};
-use super::timeline::{EventKind, NewEvent, add_event};
+use super::timeline::{NewEvent, add_event};
 use super::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::survey::{self, DEFAULT_FLAG_AT};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 use crate::mail::messages::{MailContext, SurveyFlagged};
 

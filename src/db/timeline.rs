@@ -1,57 +1,14 @@
-//! A ticket's timeline, which is also its audit trail: the kinds of entry, writing one, and
-//! reading them back for the ticket page.
+//! A ticket's timeline, which is also its audit trail: writing one entry, and reading them back
+//! for the ticket page.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::ticket_events;
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::{EventId, TicketId, UserId};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
-
-/// The kinds of timeline entry. Stored as text; the timeline is also the ticket's audit trail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
-    Created,
-    Note,
-    Reply,
-    Call,
-    Triage,
-    Assignment,
-    Status,
-    Review,
-    Solution,
-    Reopen,
-    Closed,
-    Survey,
-    Attachment,
-    Escalation,
-    Approval,
-    Decision,
-}
-
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Note => "note",
-            EventKind::Reply => "reply",
-            EventKind::Call => "call",
-            EventKind::Triage => "triage",
-            EventKind::Assignment => "assignment",
-            EventKind::Status => "status",
-            EventKind::Review => "review",
-            EventKind::Solution => "solution",
-            EventKind::Reopen => "reopen",
-            EventKind::Closed => "closed",
-            EventKind::Survey => "survey",
-            EventKind::Attachment => "attachment",
-            EventKind::Escalation => "escalation",
-            EventKind::Approval => "approval",
-            EventKind::Decision => "decision",
-        }
-    }
-}
 
 /// One timeline entry to write: what kind, whether the client may see it, the text someone
 /// wrote (a note, a reply, a reason; may be empty) and the desk's own line about the change.
@@ -112,8 +69,10 @@ pub fn add_event(
 
 #[derive(Clone, Debug, Queryable)]
 pub struct EventView {
-    pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = i64)]
+    pub id: EventId,
+    #[diesel(deserialize_as = String)]
+    pub kind: EventKind,
     pub client_visible: bool,
     pub body: String,
     pub detail: String,

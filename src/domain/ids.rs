@@ -8,6 +8,13 @@ macro_rules! id_type {
         #[serde(transparent)]
         pub struct $name(pub i64);
 
+        // Rows read their id columns through this (`#[diesel(deserialize_as = i64)]`).
+        impl From<i64> for $name {
+            fn from(id: i64) -> Self {
+                $name(id)
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
@@ -30,3 +37,6 @@ id_type!(
 
 // Mail and client links.
 id_type!(OutboxId, ClientLinkId);
+
+// The escalation ladder, approvals, the decision point, attachments and the timeline.
+id_type!(LevelId, ApprovalId, DecisionId, AttachmentId, EventId);

@@ -1,6 +1,7 @@
 //! Pure rules: no database, no HTTP, no clock. Every function that depends on time takes `now`.
 
 pub mod account;
+pub mod approval;
 pub mod assignment;
 pub mod calendar;
 pub mod delivery;
@@ -15,4 +16,5 @@ mod test_time;
 pub mod throttle;
 pub mod ticket;
 pub mod time_budget;
+pub mod timeline;
 pub mod work;

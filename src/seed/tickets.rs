@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::{categories, clients, contacts, tickets, users};
+use crate::db::tickets::TicketEdit;
 use crate::db::tickets::{
     self as t, AssignInput, IntakeInput, Requester, SolveInput, TicketRow, TriageInput, WorkInput,
 };
@@ -485,7 +486,13 @@ pub fn seed_demo_tickets(
             .map_err(err)?
             .map_err(|e| anyhow::anyhow!("demo ticket {}: {e:?}", demo.subject))?;
         for step in demo.steps {
-            let id = row.ticket_id();
+            let (ticket, version) = (row.id, row.version);
+            let edit = |actor: UserId, minutes: i64| TicketEdit {
+                actor,
+                ticket,
+                version,
+                now: at(minutes),
+            };
             let outcome = match step {
                 Step::Triage {
                     minutes,
@@ -500,7 +507,7 @@ pub fn seed_demo_tickets(
                         subcategory: None,
                         affected_service: String::new(),
                     };
-                    t::triage(conn, recorder, id, row.version, &input, mail, at(*minutes))
+                    t::triage(conn, edit(recorder, *minutes), &input, mail)
                 }
                 Step::Assign {
                     minutes,
@@ -514,7 +521,7 @@ pub fn seed_demo_tickets(
                         worker: Some(user(conn, worker)?),
                     };
                     let manager = user(conn, MORGAN)?;
-                    t::assign(conn, manager, id, row.version, &input, at(*minutes))
+                    t::assign(conn, edit(manager, *minutes), &input)
                 }
                 Step::Work {
                     minutes,
@@ -529,7 +536,7 @@ pub fn seed_demo_tickets(
                         action: *action,
                         category: None,
                     };
-                    t::work(conn, worker, id, row.version, &input, mail, at(*minutes))
+                    t::work(conn, edit(worker, *minutes), &input, mail)
                 }
                 Step::Solve { minutes, solution } => {
                     let owner = row.owner_id.map(UserId).unwrap_or(recorder);
@@ -538,10 +545,10 @@ pub fn seed_demo_tickets(
                         publish_to_kb: false,
                         kb_title: String::new(),
                     };
-                    t::solve(conn, owner, id, row.version, &input, mail, at(*minutes))
+                    t::solve(conn, edit(owner, *minutes), &input, mail)
                 }
                 Step::Reopen { minutes, reason } => {
-                    t::reopen(conn, recorder, id, row.version, reason, at(*minutes))
+                    t::reopen(conn, edit(recorder, *minutes), reason)
                 }
                 Step::Close { minutes } => {
                     let closed = t::close_solved(conn, Duration::zero(), 1000, mail, at(*minutes))
@@ -567,12 +574,9 @@ pub fn seed_demo_tickets(
                         .ok_or_else(|| anyhow::anyhow!("no demo ticket {of_subject}"))?;
                     t::cancel(
                         conn,
-                        recorder,
-                        id,
-                        row.version,
+                        edit(recorder, *minutes),
                         Some(original),
                         "Same printer, same fault.",
-                        at(*minutes),
                     )
                 }
             };
@@ -580,7 +584,7 @@ pub fn seed_demo_tickets(
                 .map_err(err)?
                 .map_err(|e| anyhow::anyhow!("demo ticket {}: {e:?}", demo.subject))?;
         }
-        created.push((demo.subject, row.ticket_id()));
+        created.push((demo.subject, row.id));
     }
     Ok(created.len())
 }

@@ -12,6 +12,7 @@ use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::approvals;
 use crate::db::{self};
 use crate::domain::escalation::Ruling;
+use crate::domain::ids::ApprovalId;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::format::format_time;
@@ -64,10 +65,10 @@ async fn approvals_page(
         .into_iter()
         .map(|a| {
             Ok(RequestItem {
-                id: a.row.id,
-                ticket_id: a.row.ticket_id,
+                id: a.row.id.0,
+                ticket_id: a.row.ticket_id.0,
                 ticket_subject: a.ticket_subject,
-                kind: a.row.kind()?.label(),
+                kind: a.row.kind.label(),
                 what: a.row.what,
                 why: a.row.why,
                 impact: a.row.impact,
@@ -125,7 +126,15 @@ pub async fn decide(
     let approve = ruling == Ruling::Approve;
     let (now, mail, actor) = (state.clock.now(), state.mail(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
-        approvals::decide(conn, &actor, approval, approve, &comment, &mail, now)
+        approvals::decide(
+            conn,
+            &actor,
+            ApprovalId(approval),
+            approve,
+            &comment,
+            &mail,
+            now,
+        )
     })
     .await;
     match outcome {

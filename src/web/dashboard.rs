@@ -69,8 +69,8 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
                 .into_iter()
                 .map(|a| {
                     Ok(PendingItem {
-                        ticket_id: a.row.ticket_id,
-                        kind: a.row.kind()?.label(),
+                        ticket_id: a.row.ticket_id.0,
+                        kind: a.row.kind.label(),
                         subject: a.ticket_subject,
                         requester: a.requester,
                     })

@@ -21,10 +21,8 @@ pub(super) fn required(raw: &str, what: &str) -> Result<String, String> {
 }
 
 pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| {
-        escalation::escalate(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
-    })
-    .await
+    post.run(|conn, c| escalation::escalate(conn, c.edit, &c.input, &c.mail))
+        .await
 }
 
 impl TicketForm for EscalateForm {
@@ -74,10 +72,8 @@ impl TicketForm for EscalateForm {
 }
 
 pub async fn request_change(post: TicketPost<ChangeForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| {
-        approvals::request_change(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now)
-    })
-    .await
+    post.run(|conn, c| approvals::request_change(conn, c.edit, &c.input, &c.mail))
+        .await
 }
 
 impl TicketForm for ChangeForm {
@@ -115,8 +111,8 @@ impl TicketForm for ChangeForm {
 pub async fn record_decision(post: TicketPost<DecisionForm, Manager>) -> AppResult<HttpResponse> {
     let zone = post.user().zone();
     post.run(move |conn, c| {
-        let input = dated(c.input, c.now.with_timezone(&zone).date_naive());
-        decision_point::record_decision(conn, c.actor, c.id, c.version, &input, c.now)
+        let input = dated(c.input, c.edit.now.with_timezone(&zone).date_naive());
+        decision_point::record_decision(conn, c.edit, &input)
     })
     .await
 }

@@ -12,6 +12,7 @@ use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::{self};
 use crate::db::{escalation, ladder_admin};
 use crate::domain::escalation::{LevelMove, SeverityRule, parse_level_edit};
+use crate::domain::ids::LevelId;
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
@@ -219,7 +220,7 @@ pub async fn update_level(
     };
     let (actor, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        ladder_admin::update_level(conn, actor, id, &edit, now)
+        ladder_admin::update_level(conn, actor, LevelId(id), &edit, now)
     })
     .await?;
     Ok(back_to_ladder(&user.session, "Level saved."))
@@ -238,7 +239,7 @@ pub async fn move_level(
     };
     let (actor, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        ladder_admin::move_level(conn, actor, id, up, now)
+        ladder_admin::move_level(conn, actor, LevelId(id), up, now)
     })
     .await?;
     Ok(redirect("/admin/escalation"))
@@ -253,7 +254,7 @@ pub async fn remove_level(
     let id = path.into_inner();
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        ladder_admin::remove_level(conn, actor, id, now)
+        ladder_admin::remove_level(conn, actor, LevelId(id), now)
     })
     .await?;
     match outcome {

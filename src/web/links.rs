@@ -79,10 +79,10 @@ async fn linked_ticket(
         };
         let ticket = db::tickets::get(conn, TicketId(subject.id))?;
         let linked = LinkedTicket {
-            id: ticket.id,
+            id: ticket.id.0,
             reference: format!("#{}", ticket.id),
             subject: ticket.subject.clone(),
-            status: ticket.status()?,
+            status: ticket.status,
         };
         Ok(Ok((row, linked)))
     })

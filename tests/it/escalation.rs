@@ -67,7 +67,7 @@ async fn notices(app: &TestApp) -> Vec<(String, String)> {
 
 async fn pending_request(app: &TestApp) -> i64 {
     db::run(&app.state.pool, |conn| {
-        Ok(db::approvals::pending(conn)?.remove(0).row.id)
+        Ok(db::approvals::pending(conn)?.remove(0).row.id.0)
     })
     .await
     .unwrap()
@@ -204,7 +204,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.tier.as_deref(), Some("tier2"));
+    assert_eq!(row.tier.map(Tier::as_str), Some("tier2"));
     assert_eq!(row.owner_id.unwrap().to_string(), priya);
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Tier 1 → Tier 2"), "{text}");
@@ -297,7 +297,7 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
         .await
         .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "pending_client");
+    assert_eq!(row.status.as_str(), "pending_client");
     assert!(row.resolution_due_at.is_none());
     assert!(
         manager
@@ -346,7 +346,7 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
         .await
         .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.status.as_str(), "in_progress");
     let text = manager.get(&ticket).await.text();
     assert!(
         text.contains("Client's answer (2026-11-30): Replace it"),
@@ -390,7 +390,7 @@ async fn an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock(a
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "pending_vendor");
+    assert_eq!(row.status.as_str(), "pending_vendor");
     assert!(row.resolution_due_at.is_none(), "the clock is paused");
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Synology (reference SR-40211)"), "{text}");
@@ -460,7 +460,7 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     );
     assert_eq!(escalation_count(&app, &ticket).await, 1);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.tier.as_deref(), Some("tier2"));
+    assert_eq!(row.tier.map(Tier::as_str), Some("tier2"));
 
     let mail = notices(&app).await;
     let to: Vec<&str> = mail.iter().map(|(a, _)| a.as_str()).collect();
@@ -515,8 +515,8 @@ async fn a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told(app: Test
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.priority, "P1");
-    assert_eq!(row.tier.as_deref(), Some("tier2"));
+    assert_eq!(row.priority.as_str(), "P1");
+    assert_eq!(row.tier.map(Tier::as_str), Some("tier2"));
     assert_eq!(escalation_count(&app, &ticket).await, 1);
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Complexity or severity"), "{text}");
@@ -756,7 +756,7 @@ async fn on_site_support_waits_for_a_managers_approval(app: TestApp) {
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.tier.as_deref(), Some("tier1"), "not on-site yet");
+    assert_eq!(row.tier.map(Tier::as_str), Some("tier1"), "not on-site yet");
     assert_eq!(escalation_count(&app, &ticket).await, 0);
     assert!(app.get(&ticket).await.text().contains("Awaiting approval"));
 
@@ -774,7 +774,7 @@ async fn on_site_support_waits_for_a_managers_approval(app: TestApp) {
     .await
     .assert_redirect_to("/approvals");
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.tier.as_deref(), Some("onsite"));
+    assert_eq!(row.tier.map(Tier::as_str), Some("onsite"));
     assert_eq!(row.owner_id.unwrap().to_string(), priya);
     assert_eq!(escalation_count(&app, &ticket).await, 1);
     let text = app.get(&ticket).await.text();

@@ -85,6 +85,20 @@ pub async fn record_ticket(
     page.location.unwrap()
 }
 
+/// The edit a command is given: `actor` changes `ticket` as it stands, at `now`.
+pub fn edit_of(
+    actor: UserId,
+    ticket: &db::tickets::TicketRow,
+    now: chrono::DateTime<Utc>,
+) -> db::tickets::TicketEdit {
+    db::tickets::TicketEdit {
+        actor,
+        ticket: ticket.id,
+        version: ticket.version,
+        now,
+    }
+}
+
 /// Records a ticket and works it to solved through the commands: set-up for tests about what
 /// follows (mail, surveys), not the behaviour under test.
 pub fn walk_to_solved(
@@ -121,26 +135,26 @@ pub fn walk_to_solved(
         subcategory: None,
         affected_service: String::new(),
     };
-    let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, mail, now)?.unwrap();
+    let t = triage(conn, edit_of(tech, &t, now), &triaged, mail)?.unwrap();
     let assigned = AssignInput {
         tier: Tier::Tier1,
         owner: Some(tech),
         worker: Some(tech),
     };
-    let t = assign(conn, tech, t.ticket_id(), t.version, &assigned, now)?.unwrap();
+    let t = assign(conn, edit_of(tech, &t, now), &assigned)?.unwrap();
     let worked = WorkInput {
         entry: WorkEntry::Call,
         body: "Talked it through with the caller.".into(),
         action: Some(Action::StartWork),
         category: None,
     };
-    let t = work(conn, tech, t.ticket_id(), t.version, &worked, mail, now)?.unwrap();
+    let t = work(conn, edit_of(tech, &t, now), &worked, mail)?.unwrap();
     let solved = SolveInput {
         solution: "Reset the device to factory settings and set it up again.".into(),
         publish_to_kb: false,
         kb_title: String::new(),
     };
-    Ok(solve(conn, tech, t.ticket_id(), t.version, &solved, mail, now)?.unwrap())
+    Ok(solve(conn, edit_of(tech, &t, now), &solved, mail)?.unwrap())
 }
 
 /// The row version a ticket form carries, for the optimistic-lock guard.

@@ -318,7 +318,7 @@ async fn the_client_reopens_a_solved_ticket_from_the_solution_mail(app: TestApp,
         }
     };
     assert_eq!(
-        status(&app).await.status,
+        status(&app).await.status.as_str(),
         "solved",
         "a GET alone reopens nothing"
     );

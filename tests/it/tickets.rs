@@ -6,7 +6,9 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::TicketId;
 
-use crate::fixtures::{client_with_contact, record_ticket, ticket_row, user_id, version_of};
+use crate::fixtures::{
+    client_with_contact, edit_of, record_ticket, ticket_row, user_id, version_of,
+};
 use crate::helpers::TestApp;
 
 async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp) {
@@ -128,7 +130,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     assert!(text.contains("P1 · Critical"), "{text}");
     assert!(text.contains("priority P2 → P1"), "{text}");
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "triaged");
+    assert_eq!(row.status.as_str(), "triaged");
     assert_eq!(
         row.resolution_due_at.unwrap().to_string(),
         "2026-11-30 12:00:00",
@@ -167,7 +169,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.status.as_str(), "in_progress");
     assert_eq!(row.responded_at.unwrap().to_string(), "2026-11-30 10:10:00");
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Response Met"), "{text}");
@@ -188,7 +190,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "pending_vendor");
+    assert_eq!(row.status.as_str(), "pending_vendor");
     assert!(row.resolution_due_at.is_none());
     assert!(app.get(&ticket).await.text().contains("Resolution Paused"));
     assert!(
@@ -212,7 +214,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "in_progress");
+    assert_eq!(row.status.as_str(), "in_progress");
     assert_eq!(
         row.resolution_due_at.unwrap().to_string(),
         "2026-11-30 14:00:00",
@@ -256,7 +258,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     .await
     .assert_redirect_to(&ticket);
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "solved");
+    assert_eq!(row.status.as_str(), "solved");
     assert!(
         app.get("/tickets?queue=awaiting-closure")
             .await
@@ -273,14 +275,14 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     app.clock.advance(Duration::hours(23));
     assert!(tierdesk::jobs::run_once(&app.jobs).await.is_ok());
     assert_eq!(
-        ticket_row(&app, &ticket).await.status,
+        ticket_row(&app, &ticket).await.status.as_str(),
         "solved",
         "still inside the reopen window"
     );
     app.clock.advance(Duration::hours(2));
     tierdesk::jobs::run_once(&app.jobs).await.unwrap();
     let row = ticket_row(&app, &ticket).await;
-    assert_eq!(row.status, "closed");
+    assert_eq!(row.status.as_str(), "closed");
     // A day later the technician's session has long timed out.
     app.login("tech@msp.example", "Tess Tech password 1")
         .await
@@ -364,7 +366,7 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
             .await
             .assert_redirect_to(&ticket);
     }
-    assert_eq!(ticket_row(&app, &ticket).await.status, "solved");
+    assert_eq!(ticket_row(&app, &ticket).await.status.as_str(), "solved");
     let stale = version_of(&app.get(&ticket).await);
     let empty = app
         .post_form(
@@ -604,7 +606,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
         )
         .await;
     assert_eq!(dup_self.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(ticket_row(&app, &ticket).await.status, "new");
+    assert_eq!(ticket_row(&app, &ticket).await.status.as_str(), "new");
     assert_eq!(
         app.get("/tickets/999999").await.status,
         StatusCode::NOT_FOUND
@@ -704,7 +706,7 @@ async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp
     assert_eq!(huge.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(huge.text().await.unwrap().contains("larger than 5.0 MB"));
     assert_eq!(
-        app.get(&format!("{ticket}/attachments/{}", id + 1))
+        app.get(&format!("{ticket}/attachments/{}", id.0 + 1))
             .await
             .status,
         StatusCode::NOT_FOUND
@@ -749,16 +751,8 @@ async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
             subcategory: None,
             affected_service: String::new(),
         };
-        let refused = triage(
-            conn,
-            tech,
-            t.ticket_id(),
-            t.version,
-            &uncategorised,
-            &mail,
-            now,
-        )?;
-        let status = get(conn, t.ticket_id())?.status()?;
+        let refused = triage(conn, edit_of(tech, &t, now), &uncategorised, &mail)?;
+        let status = get(conn, t.id)?.status;
         Ok((refused.err(), status))
     })
     .await
@@ -806,14 +800,14 @@ async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) 
             subcategory: None,
             affected_service: String::new(),
         };
-        let t = triage(conn, tech, t.ticket_id(), t.version, &triaged, &mail, now)?.unwrap();
+        let t = triage(conn, edit_of(tech, &t, now), &triaged, &mail)?.unwrap();
         let ownerless = AssignInput {
             tier: Tier::Tier1,
             owner: None,
             worker: Some(tech),
         };
-        let refused = assign(conn, tech, t.ticket_id(), t.version, &ownerless, now)?;
-        let status = get(conn, t.ticket_id())?.status()?;
+        let refused = assign(conn, edit_of(tech, &t, now), &ownerless)?;
+        let status = get(conn, t.id)?.status;
         Ok((refused.err(), status))
     })
     .await

@@ -5,21 +5,24 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::columns::Optional;
 use crate::db::schema::{escalation_levels, escalation_severity_rules, ticket_levels};
 use crate::db::tickets::row::TicketRow;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{Ladder, Level, SeverityRule};
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{LevelId, TicketId};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = escalation_levels)]
 pub struct LevelRow {
-    pub id: i64,
+    #[diesel(deserialize_as = i64)]
+    pub id: LevelId,
     pub position: i32,
     pub name: String,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = Optional<Tier>)]
+    pub tier: Option<Tier>,
     pub decision_point: bool,
     pub budget_p1: Option<i32>,
     pub budget_p2: Option<i32>,
@@ -27,21 +30,15 @@ pub struct LevelRow {
 }
 
 impl LevelRow {
-    fn level(&self) -> AppResult<Level> {
-        let tier = match self.tier.as_deref() {
-            Some(raw) => Some(Tier::parse(raw).map_err(|_| {
-                AppError::internal(format!("stored tier '{raw}' of a level is unreadable"))
-            })?),
-            None => None,
-        };
-        Ok(Level {
-            id: self.id,
+    fn level(&self) -> Level {
+        Level {
+            id: self.id.0,
             position: self.position,
             name: self.name.clone(),
-            tier,
+            tier: self.tier,
             decision_point: self.decision_point,
             budget_percent: [self.budget_p1, self.budget_p2, self.budget_p3],
-        })
+        }
     }
 }
 
@@ -49,9 +46,7 @@ pub fn load_ladder(conn: &mut DbConn) -> AppResult<Ladder> {
     let rows: Vec<LevelRow> = escalation_levels::table
         .select(LevelRow::as_select())
         .load(conn)?;
-    Ok(Ladder::new(
-        rows.iter().map(LevelRow::level).collect::<AppResult<_>>()?,
-    ))
+    Ok(Ladder::new(rows.iter().map(LevelRow::level).collect()))
 }
 
 /// The severity rules applied at triage, as the ladder page also shows them.
@@ -89,7 +84,7 @@ pub(crate) fn standing_of(
     row: &TicketRow,
     recorded: Option<(i64, NaiveDateTime)>,
 ) -> AppResult<Standing> {
-    let tier = row.tier();
+    let tier = row.tier;
     let level = ladder
         .current(recorded.map(|(id, _)| id), tier)
         .cloned()
@@ -106,7 +101,7 @@ pub(crate) fn standing_of(
 pub fn standing(conn: &mut DbConn, row: &TicketRow) -> AppResult<Standing> {
     let ladder = load_ladder(conn)?;
     let recorded: Option<(i64, NaiveDateTime)> = ticket_levels::table
-        .find(row.id)
+        .find(row.id.0)
         .select((ticket_levels::level_id, ticket_levels::entered_at))
         .first(conn)
         .optional()?;
@@ -145,7 +140,7 @@ pub fn follow_tier(
     if let Some(target) = ladder.levels().iter().find(|l| l.tier == Some(tier))
         && target.id != level.id
     {
-        set_level(conn, before.ticket_id(), target, at)?;
+        set_level(conn, before.id, target, at)?;
     }
     Ok(())
 }

@@ -1,20 +1,19 @@
 //! A technician's escalation to a higher level, with a reason and a new owner; on-site support
 //! goes to a manager for approval instead.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::approvals::{OnSiteRequest, request_onsite};
 use crate::db::escalation::ladder::{Standing, standing};
 use crate::db::escalation::moves::{Move, apply_move};
 use crate::db::notify::{notice, notify};
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::users;
-use crate::db::tickets::row::{TicketRow, get_at_version};
+use crate::db::tickets::row::{TicketEdit, TicketRow};
 use crate::db::users::UserRow;
-use crate::db::{DbConn, write_tx};
 use crate::domain::escalation::{self as rules, Reason, Trigger};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::UserId;
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]
@@ -28,19 +27,15 @@ pub struct EscalateInput {
 
 /// A technician's escalation, to any higher level. On-site support waits for a manager's
 /// approval: the request joins the approvals queue and the ticket stays where it is.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn escalate(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &EscalateInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        if !rules::can_escalate(before.status()?) {
+    edit.apply(conn, |conn, before| {
+        if !rules::can_escalate(before.status) {
             return refuse("to_level_id", "Only an open ticket can be escalated.");
         }
         let Standing {
@@ -73,7 +68,7 @@ pub fn escalate(
                 explanation: &input.explanation,
                 owner: input.owner,
             };
-            return request_onsite(conn, mail, actor, &before, &request, now);
+            return request_onsite(conn, mail, edit.actor, &before, &request, edit.now);
         }
         let after = match apply_move(
             conn,
@@ -84,11 +79,11 @@ pub fn escalate(
                 reason: input.reason,
                 explanation: &input.explanation,
                 trigger: Trigger::Manual,
-                actor: Some(actor),
+                actor: Some(edit.actor),
                 owner: Some(input.owner),
                 vendor: input.vendor.clone(),
             },
-            now,
+            edit.now,
         )? {
             Ok(after) => after,
             Err(errors) => return Ok(Err(errors)),
@@ -107,7 +102,7 @@ pub fn escalate(
                 input.explanation.clone(),
             ],
         );
-        notify(conn, mail, &owner, Some(actor), &message, now)?;
+        notify(conn, mail, &owner, Some(edit.actor), &message, edit.now)?;
         Ok(Ok(after))
     })
 }

@@ -10,11 +10,12 @@ use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{escalations, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::UserId;
+use crate::domain::timeline::EventKind;
 
 /// One move up the ladder, whatever set it off.
 pub(crate) struct Move<'a> {
@@ -37,18 +38,14 @@ pub(crate) fn apply_move(
     m: &Move<'_>,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    let from_status = before.status()?;
+    let from_status = before.status;
     let to_status = match rules::move_action(m.vendor.is_some()) {
         Some(action) => or_refuse!(transition(before, action)),
         None => from_status,
     };
     let resolution_due = apply_pauses(conn, before, from_status, to_status, now)?;
     let at = now.naive_utc();
-    let tier =
-        m.to.tier
-            .map(Tier::as_str)
-            .map(str::to_string)
-            .or(before.tier.clone());
+    let tier = m.to.tier.or(before.tier).map(Tier::as_str);
     let owner = m.owner.map(|o| o.0).or(before.owner_id);
     let after = update_ticket!(
         conn,
@@ -61,11 +58,11 @@ pub(crate) fn apply_move(
             tickets::resolution_due_at.eq(resolution_due),
         )
     );
-    set_level(conn, before.ticket_id(), m.to, at)?;
+    set_level(conn, before.id, m.to, at)?;
     let (vendor, reference) = m.vendor.clone().unwrap_or_default();
     diesel::insert_into(escalations::table)
         .values((
-            escalations::ticket_id.eq(before.id),
+            escalations::ticket_id.eq(before.id.0),
             escalations::from_level_id.eq(m.from.id),
             escalations::to_level_id.eq(m.to.id),
             escalations::reason.eq(m.reason.as_str()),
@@ -98,7 +95,7 @@ pub(crate) fn apply_move(
     }
     add_event(
         conn,
-        before.ticket_id(),
+        before.id,
         m.actor,
         &NewEvent::note(EventKind::Escalation, m.explanation, &detail),
         at,

@@ -23,7 +23,7 @@ pub fn apply_severity(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<TicketRow> {
-    let priority = row.priority()?;
+    let priority = row.priority;
     let severity = load_severity_rules(conn)?;
     let Standing { ladder, level, .. } = standing(conn, &row)?;
     let Some((to, notify_manager)) = rules::severity_target(&ladder, &severity, priority, &level)

@@ -94,9 +94,9 @@ pub fn escalate_overdue(
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(service_level(conn, ClientId(row.client_id))?),
         };
-        let priority = row.priority()?;
+        let priority = row.priority;
         let target = *service.policy.sla_targets()?.target(priority);
-        let pauses = pauses(conn, row.ticket_id())?;
+        let pauses = pauses(conn, row.id)?;
         let Some(LevelBudget {
             budget,
             state: BudgetState::RanOut,
@@ -116,7 +116,7 @@ pub fn escalate_overdue(
             continue;
         };
         let outcome = write_tx(conn, |conn| {
-            let fresh = get(conn, row.ticket_id())?;
+            let fresh = get(conn, row.id)?;
             if fresh.version != row.version {
                 return Ok(None);
             }

@@ -1,19 +1,19 @@
 //! Assignment: the ticket's tier, its owner (responsible through its life) and its worker (on
 //! it now); the ladder follows the tier.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{tickets, users};
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users::names as user_names;
-use crate::db::{DbConn, write_tx};
 use crate::domain::assignment;
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::UserId;
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
+use crate::domain::timeline::EventKind;
 
 #[derive(Clone, Debug)]
 pub struct AssignInput {
@@ -24,19 +24,11 @@ pub struct AssignInput {
 }
 
 /// Gives the ticket a tier, an owner (responsible through its life) and a worker (on it now).
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
-pub fn assign(
-    conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
-    input: &AssignInput,
-    now: DateTime<Utc>,
-) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
+pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outcome<TicketRow> {
+    edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Assign));
-        if let Err(message) = assignment::check_tier_change(before.tier(), input.tier) {
+        if let Err(message) = assignment::check_tier_change(before.tier, input.tier) {
             return refuse("tier", message);
         }
         let (owner, worker) = match assignment::check_people(input.owner, input.worker) {
@@ -61,7 +53,7 @@ pub fn assign(
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -86,7 +78,7 @@ pub fn assign(
         let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
         let detail = format!(
             "tier {} → {}; owner {} → {}; worker {} → {}",
-            before.tier().map_or("none", |t| t.label()),
+            before.tier.map_or("none", |t| t.label()),
             input.tier.label(),
             name(before.owner_id),
             name(after.owner_id),
@@ -95,8 +87,8 @@ pub fn assign(
         );
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::internal(EventKind::Assignment, &detail),
             at,
         )?;

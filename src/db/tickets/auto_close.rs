@@ -7,9 +7,10 @@ use diesel::prelude::*;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::schema::tickets;
 use crate::db::tickets::row::{TicketRow, try_update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ticket::{self, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 use crate::mail::messages::{MailContext, RatingLink, SurveyRequest};
 
@@ -53,7 +54,7 @@ pub fn close_solved(
             if let Some(row) = &updated {
                 add_event(
                     conn,
-                    row.ticket_id(),
+                    row.id,
                     None,
                     &NewEvent::internal(
                         EventKind::Closed,
@@ -70,7 +71,7 @@ pub fn close_solved(
         let result = match outcome {
             Ok(result) => result,
             Err(e) => {
-                tracing::error!(ticket_id = before.id, error = %e, "could not close a solved ticket");
+                tracing::error!(ticket_id = before.id.0, error = %e, "could not close a solved ticket");
                 None
             }
         };
@@ -88,11 +89,11 @@ fn send_survey(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     use crate::domain::survey::{SCALE, SURVEY_VALIDITY};
-    crate::db::surveys::start(conn, row.ticket_id(), now)?;
+    crate::db::surveys::start(conn, row.id, now)?;
     let token = crate::db::client_links::issue(
         conn,
         crate::db::client_links::LinkPurpose::Survey,
-        crate::db::client_links::LinkSubject::ticket(row.id),
+        crate::db::client_links::LinkSubject::ticket(row.id.0),
         SURVEY_VALIDITY,
         now,
     )?;

@@ -1,36 +1,32 @@
 //! Cancelling a ticket, or closing it as a duplicate of another.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::TicketRow;
-use crate::db::tickets::row::{get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{TicketId, UserId};
+use crate::db::tickets::row::{TicketEdit, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
+use crate::domain::ids::TicketId;
 use crate::domain::ticket;
+use crate::domain::timeline::EventKind;
 
 /// Cancels a ticket, or merges it into another as a duplicate.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn cancel(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     duplicate_of: Option<TicketId>,
     reason: &str,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        let action = match ticket::cancel_action(id, duplicate_of) {
+    edit.apply(conn, |conn, before| {
+        let action = match ticket::cancel_action(edit.ticket, duplicate_of) {
             Ok(action) => action,
             Err(message) => return refuse("duplicate_of", message),
         };
-        let from = before.status()?;
+        let from = before.status;
         let to = or_refuse!(transition(&before, action));
         if let Some(original) = duplicate_of {
             let exists: Option<i64> = tickets::table
@@ -42,8 +38,8 @@ pub fn cancel(
                 return refuse("duplicate_of", format!("There is no ticket #{original}."));
             }
         }
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -65,8 +61,8 @@ pub fn cancel(
         };
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::note(EventKind::Status, reason, &detail),
             at,
         )?;

@@ -11,11 +11,12 @@ use crate::db::schema::tickets;
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::{due_times, service_level};
 use crate::db::tickets::row::TicketRow;
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{ClientId, ContactId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+use crate::domain::timeline::EventKind;
 use crate::mail::messages::{MailContext, TicketReceived};
 
 fn search_text(subject: &str, description: &str) -> String {
@@ -114,7 +115,7 @@ pub fn create(
         );
         add_event(
             conn,
-            row.ticket_id(),
+            row.id,
             Some(actor),
             &NewEvent::internal(EventKind::Created, &detail),
             at,

@@ -24,7 +24,7 @@ pub use detail::{CandidateFacts, TicketDetail, assignment_candidates, detail};
 pub use intake::{IntakeInput, Requester, create};
 pub use queues::{Queue, QueueFilter, QueuePage, QueueRow, queue, queue_count};
 pub use reopen::{reopen, reopen_from_link};
-pub use row::{TicketRow, get};
+pub use row::{TicketEdit, TicketRow, get};
 pub use solve::{SolveInput, solve};
 pub use triage::{TriageInput, triage};
 pub use work::{WorkInput, work};

@@ -7,12 +7,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::columns::LenientTier;
 use crate::db::names::Names;
 use crate::db::schema::{clients, tickets};
 use crate::db::search::like_pattern;
 use crate::db::tickets::row::status_names;
 use crate::db::users;
-use crate::domain::ids::{CategoryId, ClientId, UserId};
+use crate::domain::account::Tier;
+use crate::domain::ids::{CategoryId, ClientId, TicketId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla;
 use crate::domain::ticket::{Kind, Status};
@@ -100,13 +102,18 @@ pub struct QueueFilter {
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
 pub struct QueueRow {
-    pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = i64)]
+    pub id: TicketId,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     pub client_id: i64,
     pub subject: String,
-    pub status: String,
-    pub priority: String,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    #[diesel(deserialize_as = String)]
+    pub priority: Priority,
+    #[diesel(deserialize_as = LenientTier)]
+    pub tier: Option<Tier>,
     pub owner_id: Option<i64>,
     pub worker_id: Option<i64>,
     pub response_due_at: Option<NaiveDateTime>,
@@ -245,7 +252,7 @@ pub fn queue(
         .filter(tickets::id.eq_any(&ids))
         .select(QueueRow::as_select())
         .load(conn)?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id.0));
     let client_ids: Vec<i64> = rows.iter().map(|r| r.client_id).collect();
     let client_codes = clients::table
         .filter(clients::id.eq_any(&client_ids))

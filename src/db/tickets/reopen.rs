@@ -7,26 +7,19 @@ use diesel::prelude::*;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::due_times_after_pauses;
-use crate::db::tickets::row::{TicketRow, get, get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
+use crate::db::tickets::row::{TicketEdit, TicketRow, get, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::ticket::{self, Action, Status};
+use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 
 /// Reopens a solved ticket (the client asked, by link or on the phone). Reopens are counted.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
-pub fn reopen(
-    conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        reopen_row(conn, Some(actor), before, reason, now)
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
+pub fn reopen(conn: &mut DbConn, edit: TicketEdit, reason: &str) -> Outcome<TicketRow> {
+    edit.apply(conn, |conn, before| {
+        reopen_row(conn, Some(edit.actor), before, reason, edit.now)
     })
 }
 
@@ -42,7 +35,7 @@ pub fn reopen_from_link(
 ) -> AppResult<Result<TicketRow, crate::db::client_links::LinkProblem>> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
-        if before.status()? != Status::Solved {
+        if before.status != Status::Solved {
             return Ok(Err(crate::db::client_links::LinkProblem::Used));
         }
         let window_open = before.solved_at.is_some_and(|solved| {
@@ -70,11 +63,11 @@ fn reopen_row(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    let id = before.ticket_id();
-    let from = before.status()?;
+    let id = before.id;
+    let from = before.status;
     let to = or_refuse!(transition(&before, Action::Reopen));
     let at = now.naive_utc();
-    let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority()?)?;
+    let (_, resolution_due) = due_times_after_pauses(conn, &before, before.priority)?;
     let after = update_ticket!(
         conn,
         before,

@@ -2,39 +2,49 @@
 //! (`get_at_version`), the version-checked UPDATE (`update_ticket!`) and the status the
 //! domain's state machine allows next (`transition`). Below every command; imports none.
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::DbConn;
+use crate::db::columns::LenientTier;
 use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
+use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::priority::Priority;
-use crate::domain::ticket::{self, Action, IdentityCheck, Kind, Status};
+use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
 pub struct TicketRow {
-    pub id: i64,
-    pub kind: String,
+    #[diesel(deserialize_as = i64)]
+    pub id: TicketId,
+    #[diesel(deserialize_as = String)]
+    pub kind: Kind,
     pub client_id: i64,
     pub contact_id: i64,
     pub subject: String,
     pub description: String,
-    pub channel: String,
-    pub identity_check: String,
-    pub status: String,
-    pub impact: String,
-    pub urgency: String,
-    pub priority: String,
+    #[diesel(deserialize_as = String)]
+    pub channel: Channel,
+    #[diesel(deserialize_as = String)]
+    pub identity_check: IdentityCheck,
+    #[diesel(deserialize_as = String)]
+    pub status: Status,
+    #[diesel(deserialize_as = String)]
+    pub impact: Impact,
+    #[diesel(deserialize_as = String)]
+    pub urgency: Urgency,
+    #[diesel(deserialize_as = String)]
+    pub priority: Priority,
     pub category_id: Option<i64>,
     pub subcategory_id: Option<i64>,
     pub affected_service: String,
     pub triaged_at: Option<NaiveDateTime>,
-    pub tier: Option<String>,
+    #[diesel(deserialize_as = LenientTier)]
+    pub tier: Option<Tier>,
     pub owner_id: Option<i64>,
     pub worker_id: Option<i64>,
     pub response_due_at: Option<NaiveDateTime>,
@@ -52,38 +62,7 @@ pub struct TicketRow {
     pub version: i64,
 }
 
-fn unreadable(what: &str, value: &str) -> AppError {
-    AppError::internal(format!("stored {what} '{value}' is unreadable"))
-}
-
 impl TicketRow {
-    pub fn ticket_id(&self) -> TicketId {
-        TicketId(self.id)
-    }
-
-    pub fn status(&self) -> AppResult<Status> {
-        Status::parse(&self.status).map_err(|_| unreadable("status", &self.status))
-    }
-
-    pub fn priority(&self) -> AppResult<Priority> {
-        Priority::parse(&self.priority).map_err(|_| unreadable("priority", &self.priority))
-    }
-
-    pub fn kind(&self) -> AppResult<Kind> {
-        Kind::parse(&self.kind).map_err(|_| unreadable("kind", &self.kind))
-    }
-
-    pub fn identity(&self) -> AppResult<IdentityCheck> {
-        IdentityCheck::parse(&self.identity_check)
-            .map_err(|_| unreadable("identity check", &self.identity_check))
-    }
-
-    /// The support line, if any. An unreadable stored tier reads as none, as it always has
-    /// here (unlike the status, which refuses to guess).
-    pub fn tier(&self) -> Option<Tier> {
-        self.tier.as_deref().and_then(|t| Tier::parse(t).ok())
-    }
-
     pub fn owner(&self) -> Option<UserId> {
         self.owner_id.map(UserId)
     }
@@ -114,6 +93,31 @@ pub(crate) fn get_at_version(
     Ok(row)
 }
 
+/// Who changes which ticket, at the version they saw, and when: what every ticket command is
+/// given before its own input.
+#[derive(Clone, Copy, Debug)]
+pub struct TicketEdit {
+    pub actor: UserId,
+    pub ticket: TicketId,
+    pub version: i64,
+    pub now: DateTime<Utc>,
+}
+
+impl TicketEdit {
+    /// Runs `change` in one write transaction on the row as the user saw it; someone having
+    /// saved it since is a conflict before `change` runs.
+    pub(crate) fn apply<T>(
+        &self,
+        conn: &mut DbConn,
+        change: impl FnOnce(&mut DbConn, TicketRow) -> Outcome<T>,
+    ) -> Outcome<T> {
+        write_tx(conn, |conn| {
+            let before = get_at_version(conn, self.ticket, self.version)?;
+            change(conn, before)
+        })
+    }
+}
+
 pub(crate) fn conflict() -> AppError {
     AppError::Conflict(
         "Someone else saved this ticket after you opened it. Your text is below; reload the ticket, check what changed, and apply it again."
@@ -129,7 +133,7 @@ macro_rules! try_update_ticket {
         use $crate::db::schema::tickets as guarded;
         diesel::update(
             guarded::table
-                .find($before.id)
+                .find($before.id.0)
                 .filter(guarded::version.eq($before.version))
                 $(.filter($filter))?,
         )
@@ -155,6 +159,6 @@ macro_rules! update_ticket {
 pub(crate) use update_ticket;
 
 pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
-    let from = before.status()?;
-    Ok(ticket::next_status(from, action).map_err(|e| FieldErrors::single("status", e.to_string())))
+    Ok(ticket::next_status(before.status, action)
+        .map_err(|e| FieldErrors::single("status", e.to_string())))
 }

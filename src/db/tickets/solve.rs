@@ -1,18 +1,17 @@
 //! Solving: the owner records the solution (optionally published to the knowledge base), the
 //! resolution clock is judged at this moment, and the client gets a link to reopen.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{kb_articles, tickets};
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{TicketId, UserId};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
 use crate::domain::ticket::{self, Action};
+use crate::domain::timeline::EventKind;
 use crate::error::AppError;
 use crate::mail::messages::{MailContext, TicketSolved};
 
@@ -25,32 +24,28 @@ pub struct SolveInput {
 
 /// Marks the ticket solved with its documented solution. Only the owner may; a running pause
 /// ends here, so the resolution clock is judged at this moment.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn solve(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &SolveInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        if let Err(message) = ticket::can_solve(actor, before.owner()) {
+    edit.apply(conn, |conn, before| {
+        if let Err(message) = ticket::can_solve(edit.actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
         }
-        if crate::db::approvals::change_pending(conn, id)? {
+        if crate::db::approvals::change_pending(conn, edit.ticket)? {
             return refuse(
                 "solution",
                 "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
                  the change is decided.",
             );
         }
-        let from = before.status()?;
+        let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -73,11 +68,11 @@ pub fn solve(
                 .values((
                     kb_articles::title.eq(&input.kb_title),
                     kb_articles::body.eq(&input.solution),
-                    kb_articles::ticket_id.eq(Some(id.0)),
+                    kb_articles::ticket_id.eq(Some(edit.ticket.0)),
                     kb_articles::category_id.eq(after.category_id),
                     kb_articles::search_text
                         .eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
-                    kb_articles::created_by.eq(Some(actor.0)),
+                    kb_articles::created_by.eq(Some(edit.actor.0)),
                     kb_articles::created_at.eq(at),
                     kb_articles::updated_at.eq(at),
                 ))
@@ -89,8 +84,8 @@ pub fn solve(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::for_client(EventKind::Solution, &input.solution, &detail),
             at,
         )?;
@@ -98,9 +93,9 @@ pub fn solve(
         let token = crate::db::client_links::issue(
             conn,
             crate::db::client_links::LinkPurpose::Reopen,
-            crate::db::client_links::LinkSubject::ticket(id.0),
+            crate::db::client_links::LinkSubject::ticket(edit.ticket.0),
             window,
-            now,
+            edit.now,
         )?;
         let solved = TicketSolved {
             reference: format!("#{}", after.id),
@@ -108,9 +103,11 @@ pub fn solve(
             contact_name: contact_name(conn, &after)?,
             solution: input.solution.clone(),
             reopen_url: format!("{}/reopen/{token}", mail.base_url),
-            reopen_until: (now + window).format("%a %-d %b %Y %H:%M UTC").to_string(),
+            reopen_until: (edit.now + window)
+                .format("%a %-d %b %Y %H:%M UTC")
+                .to_string(),
         };
-        mail_contact(conn, &after, mail, &solved, now)?;
+        mail_contact(conn, &after, mail, &solved, edit.now)?;
         Ok(Ok(after))
     })
 }

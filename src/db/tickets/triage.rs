@@ -1,20 +1,20 @@
 //! Triage: impact, urgency (and so priority), category and affected service; a new priority
 //! moves both due times, and a severity rule may escalate the ticket at once.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::categories::names as category_names;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::due_times_after_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{CategoryId, TicketId, UserId};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
+use crate::domain::ids::CategoryId;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
+use crate::domain::timeline::EventKind;
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]
@@ -28,18 +28,14 @@ pub struct TriageInput {
 
 /// Sets impact, urgency (and so priority), category and affected service. A new priority
 /// recomputes both targets from the creation time, with the pauses so far.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn triage(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &TriageInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
+    edit.apply(conn, |conn, before| {
         let status = or_refuse!(transition(&before, Action::Triage));
         if let Err(message) = ticket::check_triage_category(input.category) {
             return refuse("category_id", message);
@@ -58,13 +54,13 @@ pub fn triage(
             }
         }
         let priority = levels::load_matrix(conn)?.priority(input.impact, input.urgency);
-        let old_priority = before.priority()?;
+        let old_priority = before.priority;
         let (response_due, resolution_due) = if priority != old_priority {
             due_times_after_pauses(conn, &before, priority)?
         } else {
             (before.response_due_at, before.resolution_due_at)
         };
-        let at = now.naive_utc();
+        let at = edit.now.naive_utc();
         let after = update_ticket!(
             conn,
             before,
@@ -116,19 +112,19 @@ pub fn triage(
         if before.status != after.status {
             parts.push(format!(
                 "status {} → {}",
-                before.status()?.label(),
+                before.status.label(),
                 status.label()
             ));
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent::internal(EventKind::Triage, &parts.join("; ")),
             at,
         )?;
         Ok(Ok(crate::db::escalation::severity::apply_severity(
-            conn, actor, after, mail, now,
+            conn, edit.actor, after, mail, edit.now,
         )?))
     })
 }

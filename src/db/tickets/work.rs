@@ -1,19 +1,19 @@
 //! Working a ticket: a note, a reply to the client or a logged call, with the reviewed status
 //! and category; the first reply or call is the response the SLA counts.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::categories;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
-use crate::db::tickets::row::{TicketRow, get_at_version, transition, update_ticket};
-use crate::db::timeline::{EventKind, NewEvent, add_event};
-use crate::db::{DbConn, write_tx};
-use crate::domain::ids::{CategoryId, TicketId, UserId};
+use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
+use crate::db::timeline::{NewEvent, add_event};
+use crate::domain::ids::CategoryId;
 use crate::domain::ticket::Action;
+use crate::domain::timeline::EventKind;
 use crate::domain::work::{self, WorkEntry};
 use crate::mail::messages::{MailContext, TicketReply};
 
@@ -37,19 +37,15 @@ pub struct WorkInput {
 
 /// Adds a note, a client reply or a logged call, and applies the reviewed status and category.
 /// The first reply or call by staff is the response the SLA counts.
-#[tracing::instrument(skip_all, fields(ticket_id = %id))]
+#[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn work(
     conn: &mut DbConn,
-    actor: UserId,
-    id: TicketId,
-    version: i64,
+    edit: TicketEdit,
     input: &WorkInput,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
-        let before = get_at_version(conn, id, version)?;
-        let from = before.status()?;
+    edit.apply(conn, |conn, before| {
+        let from = before.status;
         if let Err(message) = work::check_work_action(input.action) {
             return refuse("next", message);
         }
@@ -60,8 +56,8 @@ pub fn work(
         if let Err(message) = work::check_takes_work(from) {
             return refuse("body", message);
         }
-        let resolution_due = apply_pauses(conn, &before, from, to, now)?;
-        let at = now.naive_utc();
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.now.naive_utc();
         let responded_at = work::responded_at(before.responded_at, input.entry, at);
         let (category, subcategory) = work::recategorise(
             before.category_id,
@@ -101,8 +97,8 @@ pub fn work(
         }
         add_event(
             conn,
-            id,
-            Some(actor),
+            edit.ticket,
+            Some(edit.actor),
             &NewEvent {
                 kind: event_kind(input.entry),
                 client_visible: input.entry.is_response(),
@@ -116,10 +112,10 @@ pub fn work(
                 reference: format!("#{}", after.id),
                 subject: after.subject.clone(),
                 contact_name: contact_name(conn, &after)?,
-                technician: crate::db::users::get(conn, actor)?.display_name,
+                technician: crate::db::users::get(conn, edit.actor)?.display_name,
                 body: input.body.clone(),
             };
-            mail_contact(conn, &after, mail, &reply, now)?;
+            mail_contact(conn, &after, mail, &reply, edit.now)?;
         }
         Ok(Ok(after))
     })

@@ -20,7 +20,7 @@ use crate::web::forms::{checkbox, parse_optional_id};
 use crate::web::page::redirect;
 
 pub async fn triage(post: TicketPost<TriageForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| tickets::triage(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
+    post.run(|conn, c| tickets::triage(conn, c.edit, &c.input, &c.mail))
         .await
 }
 
@@ -60,7 +60,7 @@ pub async fn pull(path: web::Path<i64>, _user: CurrentUser) -> HttpResponse {
 }
 
 pub async fn assign(post: TicketPost<AssignForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| tickets::assign(conn, c.actor, c.id, c.version, &c.input, c.now))
+    post.run(|conn, c| tickets::assign(conn, c.edit, &c.input))
         .await
 }
 
@@ -87,7 +87,7 @@ impl TicketForm for AssignForm {
 }
 
 pub async fn work(post: TicketPost<WorkForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| tickets::work(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
+    post.run(|conn, c| tickets::work(conn, c.edit, &c.input, &c.mail))
         .await
 }
 
@@ -132,7 +132,7 @@ impl TicketForm for WorkForm {
 }
 
 pub async fn solve(post: TicketPost<SolveForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| tickets::solve(conn, c.actor, c.id, c.version, &c.input, &c.mail, c.now))
+    post.run(|conn, c| tickets::solve(conn, c.edit, &c.input, &c.mail))
         .await
 }
 
@@ -179,7 +179,7 @@ fn the_next(window: Duration) -> String {
 pub async fn cancel(post: TicketPost<CancelForm>) -> AppResult<HttpResponse> {
     post.run(|conn, c| {
         let (duplicate, reason) = c.input;
-        tickets::cancel(conn, c.actor, c.id, c.version, duplicate, &reason, c.now)
+        tickets::cancel(conn, c.edit, duplicate, &reason)
     })
     .await
 }
@@ -210,7 +210,7 @@ impl TicketForm for CancelForm {
 
 /// Staff reopen a solved ticket when the client asks on the phone.
 pub async fn reopen(post: TicketPost<ReopenForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| tickets::reopen(conn, c.actor, c.id, c.version, &c.input, c.now))
+    post.run(|conn, c| tickets::reopen(conn, c.edit, &c.input))
         .await
 }
 

@@ -6,7 +6,7 @@ use super::forms::{FormKey, PageForms};
 use super::runner::refused;
 use crate::db::attachments::{self, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::{self};
-use crate::domain::ids::TicketId;
+use crate::domain::ids::{AttachmentId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -99,7 +99,7 @@ pub async fn download(
 ) -> AppResult<HttpResponse> {
     let (ticket, attachment) = path.into_inner();
     let (filename, data) = db::run(&state.pool, move |conn| {
-        attachments::attachment(conn, TicketId(ticket), attachment)
+        attachments::attachment(conn, TicketId(ticket), AttachmentId(attachment))
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -10,7 +10,7 @@ use super::forms::{
 };
 use super::queue::category_options;
 use super::sla::{ClockView, budget_note, clocks};
-use crate::db::approvals::{self, ApprovalStatus, ApprovalView};
+use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
@@ -19,6 +19,8 @@ use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
 use crate::db::timeline::EventView;
 use crate::db::{self};
+use crate::domain::approval::ApprovalStatus;
+use crate::domain::timeline::EventKind;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
@@ -26,7 +28,7 @@ use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
-use crate::domain::ticket::{self, Action, Channel, Kind, Status};
+use crate::domain::ticket::{self, Action, Kind, Status};
 use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
 use crate::format::format_time;
@@ -183,33 +185,34 @@ impl TicketPage {
     }
 }
 
-fn event_css(kind: &str) -> &'static str {
+fn event_css(kind: EventKind) -> &'static str {
     match kind {
-        "reply" | "call" => "event event-client",
-        "note" => "event event-note",
-        "solution" => "event event-solution",
+        EventKind::Reply | EventKind::Call => "event event-client",
+        EventKind::Note => "event event-note",
+        EventKind::Solution => "event event-solution",
         _ => "event event-system",
     }
 }
 
-fn event_label(kind: &str) -> String {
+fn event_label(kind: EventKind) -> &'static str {
     match kind {
-        "created" => "Recorded".into(),
-        "note" => "Internal note".into(),
-        "reply" => "Reply to the client".into(),
-        "call" => "Call with the client".into(),
-        "triage" => "Triage".into(),
-        "assignment" => "Assignment".into(),
-        "status" => "Status".into(),
-        "solution" => "Solution".into(),
-        "reopen" => "Reopened".into(),
-        "closed" => "Closed".into(),
-        "attachment" => "Attachment".into(),
-        "survey" => "Survey".into(),
-        "escalation" => "Escalation".into(),
-        "approval" => "Approval".into(),
-        "decision" => "Decision point".into(),
-        other => other.to_string(),
+        EventKind::Created => "Recorded",
+        EventKind::Note => "Internal note",
+        EventKind::Reply => "Reply to the client",
+        EventKind::Call => "Call with the client",
+        EventKind::Triage => "Triage",
+        EventKind::Assignment => "Assignment",
+        EventKind::Status => "Status",
+        EventKind::Solution => "Solution",
+        EventKind::Reopen => "Reopened",
+        EventKind::Closed => "Closed",
+        EventKind::Attachment => "Attachment",
+        EventKind::Survey => "Survey",
+        EventKind::Escalation => "Escalation",
+        EventKind::Approval => "Approval",
+        EventKind::Decision => "Decision point",
+        // The review entry has always shown its stored word.
+        EventKind::Review => EventKind::Review.as_str(),
     }
 }
 
@@ -260,13 +263,13 @@ pub(super) async fn ticket_page(
     let loaded = load(state, id, now).await?;
     let zone = user.zone();
     let row = &loaded.detail.row;
-    let status = row.status()?;
+    let status = row.status;
     let (response, resolution) = clocks(&loaded.detail, now, zone)?;
     let (wanted_tier, candidates) = assignment_section(&loaded)?;
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
     Ok(TicketPage {
         ctx: user.ctx(),
-        id: row.id,
+        id: row.id.0,
         facts: facts(&loaded, zone)?,
         esc: escalation_section(&loaded, status, now, zone)?,
         viewer_is_manager: user.row.role().is_manager(),
@@ -307,9 +310,9 @@ pub(super) async fn ticket_page(
 fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
     let detail = &loaded.detail;
     let row = &detail.row;
-    let priority = row.priority()?;
-    let identity = row.identity()?;
-    let kind = row.kind()?;
+    let priority = row.priority;
+    let identity = row.identity_check;
+    let kind = row.kind;
     let name = |id: Option<i64>| detail.names.of(id).map(str::to_string);
     let category_name = |id: Option<i64>| detail.categories.of(id).map(str::to_string);
     let category = match (
@@ -325,30 +328,23 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
         description: row.description.clone(),
         kind,
         kind_label: kind.label(),
-        status_label: row.status()?.label(),
+        status_label: row.status.label(),
         priority: priority.as_str().into(),
         priority_label: priority.label(),
-        impact: row.impact.clone(),
-        urgency: row.urgency.clone(),
+        impact: row.impact.as_str().into(),
+        urgency: row.urgency.as_str().into(),
         client_id: detail.client.id,
         client_name: detail.client.name.clone(),
         client_code: detail.client.code.clone(),
         contact_name: detail.contact.name.clone(),
         contact_email: detail.contact.email.clone(),
         contact_phone: detail.contact.phone.clone(),
-        channel: Channel::parse(&row.channel)
-            .map(Channel::label)
-            .unwrap_or(""),
+        channel: row.channel.label(),
         identity: identity.label(),
         identity_ok: identity.is_validated(),
         owner: name(row.owner_id).unwrap_or_else(|| "nobody yet".into()),
         worker: name(row.worker_id).unwrap_or_else(|| "nobody yet".into()),
-        tier: row
-            .tier
-            .as_deref()
-            .and_then(|t| Tier::parse(t).ok())
-            .map(Tier::label)
-            .unwrap_or("not assigned"),
+        tier: row.tier.map(Tier::label).unwrap_or("not assigned"),
         category,
         affected_service: row.affected_service.clone(),
         created: format!(
@@ -375,7 +371,7 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
 fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
     let detail = &loaded.detail;
     let row = &detail.row;
-    let priority = row.priority()?;
+    let priority = row.priority;
     let common = loaded
         .categories
         .iter()
@@ -383,8 +379,6 @@ fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
         .is_some_and(|c| c.common_low_complexity);
     let wanted_tier = row
         .tier
-        .as_deref()
-        .and_then(|t| Tier::parse(t).ok())
         .unwrap_or_else(|| assignment::default_tier(priority, common));
     let category = detail.categories.of(row.category_id).map(str::to_string);
     let ranked = assignment::rank(
@@ -433,8 +427,8 @@ fn forms_from_row(
     PageForms {
         triage: TriageForm {
             version: version.clone(),
-            impact: row.impact.clone(),
-            urgency: row.urgency.clone(),
+            impact: row.impact.as_str().into(),
+            urgency: row.urgency.as_str().into(),
             category_id: category.clone(),
             subcategory_id: row
                 .subcategory_id
@@ -545,9 +539,9 @@ fn escalation_section(
             .requests
             .iter()
             .map(|a| ApprovalItem {
-                kind: a.row.kind().map(|k| k.label()).unwrap_or("Request"),
+                kind: a.row.kind.label(),
                 state: match &a.decider {
-                    Some(decider) => format!("{} by {decider}", a.row.status),
+                    Some(decider) => format!("{} by {decider}", a.row.status.as_str()),
                     None => "awaiting approval".into(),
                 },
                 what: a.row.what.clone(),
@@ -559,7 +553,7 @@ fn escalation_section(
         awaiting_approval: loaded
             .requests
             .iter()
-            .any(|r| r.row.status == ApprovalStatus::Pending.as_str()),
+            .any(|r| r.row.status == ApprovalStatus::Pending),
         decisions: loaded
             .decisions
             .iter()
@@ -582,7 +576,7 @@ fn attachment_items(attachments: &[AttachmentInfo], zone: chrono_tz::Tz) -> Vec<
     attachments
         .iter()
         .map(|a| AttachmentItem {
-            id: a.id,
+            id: a.id.0,
             size: human_size(usize::try_from(a.size_bytes).unwrap_or(0)),
             when: format_time(a.created_at, zone),
             who: a.uploaded_by.clone().unwrap_or_else(|| "the system".into()),
@@ -598,8 +592,8 @@ fn timeline(events: &[EventView], zone: chrono_tz::Tz) -> Vec<EventItem> {
         .map(|e| EventItem {
             when: format_time(e.created_at, zone),
             who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
-            kind: event_label(&e.kind),
-            css: event_css(&e.kind),
+            kind: event_label(e.kind).into(),
+            css: event_css(e.kind),
             client_visible: e.client_visible,
             body: e.body.clone(),
             detail: e.detail.clone(),

@@ -14,7 +14,7 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla::{self, QueueDue};
-use crate::domain::ticket::{Kind, Status};
+use crate::domain::ticket::Status;
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
@@ -156,26 +156,21 @@ pub async fn queue(
         .rows
         .iter()
         .map(|r| {
-            let status = Status::parse(&r.status).unwrap_or(Status::New);
+            let status = r.status;
             let name = |id: Option<i64>| result.user_names.of(id).unwrap_or_default().to_string();
             let (due, due_css, due_state) = queue_due(r, status, now, zone);
             QueueItem {
-                id: r.id,
+                id: r.id.0,
                 subject: r.subject.clone(),
                 client: result
                     .client_codes
                     .get(&r.client_id)
                     .cloned()
                     .unwrap_or_default(),
-                kind: Kind::parse(&r.kind).map(Kind::label).unwrap_or(""),
-                priority: r.priority.clone(),
+                kind: r.kind.label(),
+                priority: r.priority.as_str().into(),
                 status: status.label(),
-                tier: r
-                    .tier
-                    .as_deref()
-                    .and_then(|t| Tier::parse(t).ok())
-                    .map(Tier::label)
-                    .unwrap_or("—"),
+                tier: r.tier.map(Tier::label).unwrap_or("—"),
                 owner: name(r.owner_id),
                 worker: name(r.worker_id),
                 due,

@@ -8,14 +8,14 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use super::forms::{FormKey, PageForm, PageForms};
 use super::page::ticket_page;
+use crate::db::tickets::TicketEdit;
 use crate::db::tickets::TicketRow;
 use crate::db::{self, DbConn};
-use crate::domain::ids::{TicketId, UserId};
+use crate::domain::ids::TicketId;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
@@ -93,11 +93,8 @@ impl From<Manager> for CurrentUser {
 
 /// What a ticket command needs besides the connection.
 pub struct Command<I> {
-    pub actor: UserId,
-    pub id: TicketId,
-    pub version: i64,
+    pub edit: TicketEdit,
     pub input: I,
-    pub now: DateTime<Utc>,
     /// For the commands that tell the client or the staff.
     pub mail: MailContext,
 }
@@ -129,11 +126,13 @@ where
     }
     let done = form.done(&input);
     let sent = Command {
-        actor: user.id(),
-        id,
-        version,
+        edit: TicketEdit {
+            actor: user.id(),
+            ticket: id,
+            version,
+            now: state.clock.now(),
+        },
         input,
-        now: state.clock.now(),
         mail: state.mail(),
     };
     match db::run(&state.pool, move |conn| command(conn, sent)).await {

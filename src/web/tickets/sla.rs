@@ -52,7 +52,7 @@ pub(super) fn clocks(
 ) -> AppResult<(ClockView, ClockView)> {
     let row = &detail.row;
     let targets = detail.service.policy.sla_targets()?;
-    let target = *targets.target(row.priority()?);
+    let target = *targets.target(row.priority);
     let due_soon = detail.service.policy.due_soon();
     let created = row.created_at.and_utc();
     let response_due = row.response_due_at.map(|t| t.and_utc());
@@ -147,7 +147,7 @@ pub(super) fn budget_note(
     if !status.is_open() || status.is_pending() {
         return Ok(None);
     }
-    let priority = detail.row.priority()?;
+    let priority = detail.row.priority;
     let target = *detail.service.policy.sla_targets()?.target(priority);
     let Some(next) = standing.ladder.next_for_time(&standing.level) else {
         return Ok(None);
@@ -206,7 +206,7 @@ pub async fn explain(
     let zone = user.zone();
     let (response, resolution) = clocks(&detail, now, zone)?;
     let row = &detail.row;
-    let priority = row.priority()?;
+    let priority = row.priority;
     let targets = detail.service.policy.sla_targets()?;
     let target = targets.target(priority);
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
@@ -232,7 +232,7 @@ pub async fn explain(
     );
     render(&SlaPage {
         ctx: user.ctx(),
-        id: row.id,
+        id: row.id.0,
         subject: row.subject.clone(),
         priority_label: priority.label(),
         mode: target.mode.label(),
