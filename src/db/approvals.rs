@@ -174,7 +174,7 @@ pub fn request_change(
         if let Err(message) = crate::domain::ticket::sensitive_work_allowed(before.identity_check) {
             return refuse("what", message);
         }
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(conn, before, at, ());
         diesel::insert_into(approvals::table)
             .values((
@@ -201,16 +201,13 @@ pub fn request_change(
             format!("Rollback plan: {}", input.rollback_plan),
             format!("Planned window: {}", input.planned_window),
         ];
-        add_event(
+        edit.log(
             conn,
-            edit.ticket,
-            Some(edit.actor),
             &NewEvent::note(
                 EventKind::Approval,
                 &details.join("\n"),
                 "sensitive change filed; awaiting a manager's approval",
             ),
-            at,
         )?;
         let managers = managers(conn)?;
         let message = notice(

@@ -9,7 +9,7 @@ use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::db::users;
 use crate::domain::escalation::{self as rules, DecisionStep};
 use crate::domain::ids::{DecisionId, TicketId};
@@ -110,7 +110,7 @@ pub fn record_decision(
             None => from,
         };
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(
             conn,
             before,
@@ -160,13 +160,7 @@ pub fn record_decision(
         if from != to {
             detail.push_str(&format!("; status {} → {}", from.label(), to.label()));
         }
-        add_event(
-            conn,
-            edit.ticket,
-            Some(edit.actor),
-            &NewEvent::note(EventKind::Decision, &body, &detail),
-            at,
-        )?;
+        edit.log(conn, &NewEvent::note(EventKind::Decision, &body, &detail))?;
         Ok(Ok(after))
     })
 }

@@ -7,7 +7,7 @@ use crate::db::DbConn;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{tickets, users};
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::db::users::names as user_names;
 use crate::domain::assignment;
 use crate::domain::ids::UserId;
@@ -53,7 +53,7 @@ pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outco
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(
             conn,
             before,
@@ -85,13 +85,7 @@ pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outco
             name(before.worker_id),
             name(after.worker_id)
         );
-        add_event(
-            conn,
-            edit.ticket,
-            Some(edit.actor),
-            &NewEvent::internal(EventKind::Assignment, &detail),
-            at,
-        )?;
+        edit.log(conn, &NewEvent::internal(EventKind::Assignment, &detail))?;
         Ok(Ok(after))
     })
 }

@@ -8,7 +8,7 @@ use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::TicketRow;
 use crate::db::tickets::row::{TicketEdit, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::domain::ids::TicketId;
 use crate::domain::ticket;
 use crate::domain::timeline::EventKind;
@@ -39,7 +39,7 @@ pub fn cancel(
             }
         }
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(
             conn,
             before,
@@ -59,13 +59,7 @@ pub fn cancel(
             ),
             None => format!("status {} → {}", from.label(), to.label()),
         };
-        add_event(
-            conn,
-            edit.ticket,
-            Some(edit.actor),
-            &NewEvent::note(EventKind::Status, reason, &detail),
-            at,
-        )?;
+        edit.log(conn, &NewEvent::note(EventKind::Status, reason, &detail))?;
         Ok(Ok(after))
     })
 }

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use crate::db::columns::LenientTier;
 use crate::db::outcome::Outcome;
 use crate::db::schema::tickets;
+use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
@@ -104,6 +105,16 @@ pub struct TicketEdit {
 }
 
 impl TicketEdit {
+    /// The instant of the edit as it is stored.
+    pub fn at(&self) -> NaiveDateTime {
+        self.now.naive_utc()
+    }
+
+    /// Writes the edit's line on the ticket's timeline, as the editing user.
+    pub(crate) fn log(&self, conn: &mut DbConn, event: &NewEvent<'_>) -> AppResult<()> {
+        add_event(conn, self.ticket, Some(self.actor), event, self.at())
+    }
+
     /// Runs `change` in one write transaction on the row as the user saw it; someone having
     /// saved it since is a conflict before `change` runs.
     pub(crate) fn apply<T>(

@@ -9,7 +9,7 @@ use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{kb_articles, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::domain::ticket::{self, Action};
 use crate::domain::timeline::EventKind;
 use crate::error::AppError;
@@ -45,7 +45,7 @@ pub fn solve(
         let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(
             conn,
             before,
@@ -82,12 +82,9 @@ pub fn solve(
                 "; published to the knowledge base as article {article}"
             ));
         }
-        add_event(
+        edit.log(
             conn,
-            edit.ticket,
-            Some(edit.actor),
             &NewEvent::for_client(EventKind::Solution, &input.solution, &detail),
-            at,
         )?;
         let window = ticket::DEFAULT_SOLVED_WINDOW;
         let token = crate::db::client_links::issue(

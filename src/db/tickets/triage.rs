@@ -10,7 +10,7 @@ use crate::db::schema::{categories, tickets};
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::due_times_after_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::domain::ids::CategoryId;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
@@ -60,7 +60,7 @@ pub fn triage(
         } else {
             (before.response_due_at, before.resolution_due_at)
         };
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let after = update_ticket!(
             conn,
             before,
@@ -116,12 +116,9 @@ pub fn triage(
                 status.label()
             ));
         }
-        add_event(
+        edit.log(
             conn,
-            edit.ticket,
-            Some(edit.actor),
             &NewEvent::internal(EventKind::Triage, &parts.join("; ")),
-            at,
         )?;
         Ok(Ok(crate::db::escalation::severity::apply_severity(
             conn, edit.actor, after, mail, edit.now,

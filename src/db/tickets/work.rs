@@ -10,7 +10,7 @@ use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
-use crate::db::timeline::{NewEvent, add_event};
+use crate::db::timeline::NewEvent;
 use crate::domain::ids::CategoryId;
 use crate::domain::ticket::Action;
 use crate::domain::timeline::EventKind;
@@ -57,7 +57,7 @@ pub fn work(
             return refuse("body", message);
         }
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
-        let at = edit.now.naive_utc();
+        let at = edit.at();
         let responded_at = work::responded_at(before.responded_at, input.entry, at);
         let (category, subcategory) = work::recategorise(
             before.category_id,
@@ -95,17 +95,14 @@ pub fn work(
         if before.responded_at.is_none() && responded_at.is_some() {
             review.push("first response to the client".into());
         }
-        add_event(
+        edit.log(
             conn,
-            edit.ticket,
-            Some(edit.actor),
             &NewEvent {
                 kind: event_kind(input.entry),
                 client_visible: input.entry.is_response(),
                 body: &input.body,
                 detail: &review.join("; "),
             },
-            at,
         )?;
         if input.entry == WorkEntry::Reply {
             let reply = TicketReply {
