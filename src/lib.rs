@@ -31,12 +31,7 @@ use crate::jobs::Jobs;
 use crate::mail::transport::Mailer;
 use crate::state::AppState;
 
-/// The first admin account, created on first start with an empty database.
-#[derive(Clone, Debug)]
-pub struct FirstAdmin {
-    pub email: String,
-    pub one_time_password: String,
-}
+pub use crate::db::users::FirstAdmin;
 
 pub struct Application {
     port: u16,

@@ -331,13 +331,20 @@ pub fn reset_password(
     })
 }
 
+/// The first admin account, created on first start with an empty database.
+#[derive(Clone, Debug)]
+pub struct FirstAdmin {
+    pub email: String,
+    pub one_time_password: String,
+}
+
 /// On first start with no account at all, creates an admin with a one-time password.
 /// Several instances may start at once: the unique e-mail lets only one of them win.
 pub fn ensure_first_admin(
     conn: &mut DbConn,
     email: &str,
     now: DateTime<Utc>,
-) -> anyhow::Result<Option<crate::FirstAdmin>> {
+) -> anyhow::Result<Option<FirstAdmin>> {
     if count(conn).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
         return Ok(None);
     }
@@ -353,7 +360,7 @@ pub fn ensure_first_admin(
         time_zone: chrono_tz::UTC,
     };
     match create(conn, None, &profile, &hash, true, now).map_err(|e| anyhow::anyhow!("{e}"))? {
-        Ok(_) => Ok(Some(crate::FirstAdmin {
+        Ok(_) => Ok(Some(FirstAdmin {
             email: email.to_string(),
             one_time_password: password,
         })),
