@@ -15,7 +15,7 @@ use crate::db::tickets::row::{TicketEdit, TicketRow, get, update_ticket};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users::{UserRow, names as user_names};
 use crate::db::{DbConn, write_tx};
-use crate::domain::approval::{ApprovalKind, ApprovalStatus};
+use crate::domain::approval::{self, ApprovalKind, ApprovalStatus};
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::ids::{ApprovalId, TicketId, UserId};
 use crate::domain::timeline::EventKind;
@@ -240,7 +240,7 @@ pub fn decide(
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
-        rules::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
+        approval::check_approver(actor.role().is_manager(), actor.id, request.requested_by)
             .map_err(AppError::ForbiddenBecause)?;
         if approve && request.kind == ApprovalKind::OnSite {
             let status = get(conn, request.ticket_id)?.status;

@@ -11,7 +11,7 @@ use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
 use crate::db::timeline::NewEvent;
 use crate::db::users;
-use crate::domain::escalation::{self as rules, DecisionStep};
+use crate::domain::decision_point::{self as rules, DecisionStep};
 use crate::domain::ids::{DecisionId, TicketId};
 use crate::domain::ticket::{Action, PendingReason, Status};
 use crate::domain::timeline::EventKind;

@@ -59,9 +59,60 @@ impl ApprovalStatus {
     }
 }
 
+/// Who may decide a request: a manager who did not ask for it.
+pub fn check_approver(is_manager: bool, approver: i64, requester: i64) -> Result<(), String> {
+    if !is_manager {
+        return Err("Only a service desk manager can approve or reject a request.".into());
+    }
+    if approver == requester {
+        return Err("Nobody approves their own request; another manager must decide.".into());
+    }
+    Ok(())
+}
+
+/// A manager's answer to a request for approval, as the approvals form sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ruling {
+    Approve,
+    Reject,
+}
+
+impl Ruling {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw {
+            "approve" => Ok(Ruling::Approve),
+            "reject" => Ok(Ruling::Reject),
+            _ => Err("Approve or reject the request.".into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rulings_parse_only_their_words() {
+        assert_eq!(Ruling::parse("approve"), Ok(Ruling::Approve));
+        assert_eq!(Ruling::parse("reject"), Ok(Ruling::Reject));
+        assert!(Ruling::parse("Approve").is_err());
+    }
+
+    #[test]
+    fn only_another_manager_approves() {
+        let table = [
+            (true, 1, 2, true),
+            (true, 1, 1, false),
+            (false, 1, 2, false),
+        ];
+        for (manager, approver, requester, ok) in table {
+            assert_eq!(
+                check_approver(manager, approver, requester).is_ok(),
+                ok,
+                "{manager} {approver} {requester}"
+            );
+        }
+    }
 
     #[test]
     fn stored_words_read_back() {

@@ -1,11 +1,13 @@
 //! The escalation ladder (blueprints, "Escalation Rules"): its levels in order, what may be
-//! escalated where and why, each level's time budget, the severity rule, and who may approve.
+//! escalated where and why, each level's time budget, the severity rule, and the admins' edits
+//! of the ladder. Approvals and the decision point have rooms of their own.
 
 use std::fmt;
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 
 use super::account::Tier;
+use super::inputs::FieldProblem;
 use super::priority::Priority;
 use super::ticket::{Action, PendingReason, Status};
 
@@ -218,9 +220,6 @@ pub fn check_onsite_step(from: &Level, to: &Level) -> Result<(), String> {
     }
 }
 
-/// A field of a form and what is wrong with it.
-pub type FieldProblem = (&'static str, String);
-
 /// The vendor and their reference, both required when the reason is an external vendor.
 pub fn check_vendor(
     reason: Reason,
@@ -303,76 +302,6 @@ pub fn severity_target<'a>(
     (floor.position > current.position).then_some((floor, rule.notify_manager))
 }
 
-/// Who may decide a request: a manager who did not ask for it.
-pub fn check_approver(is_manager: bool, approver: i64, requester: i64) -> Result<(), String> {
-    if !is_manager {
-        return Err("Only a service desk manager can approve or reject a request.".into());
-    }
-    if approver == requester {
-        return Err("Nobody approves their own request; another manager must decide.".into());
-    }
-    Ok(())
-}
-
-/// What a manager's entry at the decision point does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecisionStep {
-    /// An offer is made; the ticket waits for the client's answer.
-    Offer,
-    /// An offer the client answered on the spot.
-    OfferAnswered,
-    /// The client's answer to the offer already made; work resumes.
-    Answer,
-}
-
-/// Works out the step from whether an offer is open and what the manager filled in. The
-/// client's answer cannot be dated in the future.
-pub fn decision_step(
-    open_offer: bool,
-    offered: &str,
-    answer: &str,
-    answered_on: Option<NaiveDate>,
-    today: NaiveDate,
-) -> Result<DecisionStep, Vec<FieldProblem>> {
-    let mut problems = Vec::new();
-    if !open_offer && offered.trim().is_empty() {
-        problems.push((
-            "offered",
-            "Write what was offered to the client.".to_string(),
-        ));
-    }
-    let answered = !answer.trim().is_empty();
-    if open_offer && !answered {
-        problems.push((
-            "answer",
-            "Write the client's answer to the offer.".to_string(),
-        ));
-    }
-    match answered_on {
-        None if answered => problems.push((
-            "answered_on",
-            "Give the date of the client's answer.".to_string(),
-        )),
-        Some(date) if date > today => problems.push((
-            "answered_on",
-            "The answer cannot come from the future.".to_string(),
-        )),
-        Some(_) if !answered => problems.push((
-            "answer",
-            "Write the client's answer, or leave the date empty while they decide.".to_string(),
-        )),
-        _ => {}
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(match (open_offer, answered) {
-        (true, _) => DecisionStep::Answer,
-        (false, true) => DecisionStep::OfferAnswered,
-        (false, false) => DecisionStep::Offer,
-    })
-}
-
 /// A level as an admin edits it: its name and its budget per priority, in percent of the
 /// resolution target (empty: no time trigger at that level for that priority).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -439,23 +368,6 @@ pub fn manual_target(from: &Level, to: &Level) -> Option<TargetKind> {
         Some(TargetKind::NeedsApproval)
     } else {
         Some(TargetKind::Open)
-    }
-}
-
-/// A manager's answer to a request for approval, as the approvals form sends it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ruling {
-    Approve,
-    Reject,
-}
-
-impl Ruling {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw {
-            "approve" => Ok(Ruling::Approve),
-            "reject" => Ok(Ruling::Reject),
-            _ => Err("Approve or reject the request.".into()),
-        }
     }
 }
 
@@ -702,71 +614,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn only_another_manager_approves() {
-        let table = [
-            (true, 1, 2, true),
-            (true, 1, 1, false),
-            (false, 1, 2, false),
-        ];
-        for (manager, approver, requester, ok) in table {
-            assert_eq!(
-                check_approver(manager, approver, requester).is_ok(),
-                ok,
-                "{manager} {approver} {requester}"
-            );
-        }
-    }
-
-    /// Open offer, offered, answer, its date, and the step or the fields with problems.
-    type DecisionCase = (
-        bool,
-        &'static str,
-        &'static str,
-        Option<NaiveDate>,
-        Result<DecisionStep, Vec<&'static str>>,
-    );
-
-    #[test]
-    fn the_decision_point_offers_then_takes_the_answer() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
-        let yesterday = today.pred_opt();
-        let tomorrow = today.succ_opt();
-        let table: [DecisionCase; 8] = [
-            (
-                false,
-                "New NAS, 1,200 EUR",
-                "",
-                None,
-                Ok(DecisionStep::Offer),
-            ),
-            (
-                false,
-                "New NAS",
-                "Yes, order it",
-                Some(today),
-                Ok(DecisionStep::OfferAnswered),
-            ),
-            (
-                true,
-                "",
-                "Yes, order it",
-                yesterday,
-                Ok(DecisionStep::Answer),
-            ),
-            (false, " ", "", None, Err(vec!["offered"])),
-            (true, "", "", None, Err(vec!["answer"])),
-            (true, "", "Yes", None, Err(vec!["answered_on"])),
-            (true, "", "Yes", tomorrow, Err(vec!["answered_on"])),
-            (false, "New NAS", "", Some(today), Err(vec!["answer"])),
-        ];
-        for (open, offered, answer, on, expected) in table {
-            let got = decision_step(open, offered, answer, on, today)
-                .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
-            assert_eq!(got, expected, "{open} {offered:?} {answer:?} {on:?}");
-        }
-    }
-
     /// Name, budgets, and the edit or the fields with problems.
     type LevelCase = (
         &'static str,
@@ -823,10 +670,7 @@ mod tests {
     }
 
     #[test]
-    fn rulings_and_level_moves_parse_only_their_words() {
-        assert_eq!(Ruling::parse("approve"), Ok(Ruling::Approve));
-        assert_eq!(Ruling::parse("reject"), Ok(Ruling::Reject));
-        assert!(Ruling::parse("Approve").is_err());
+    fn level_moves_parse_only_their_words() {
         assert_eq!(LevelMove::parse("up"), Some(LevelMove::Up));
         assert_eq!(LevelMove::parse("down"), Some(LevelMove::Down));
         assert_eq!(LevelMove::parse("sideways"), None);

@@ -543,6 +543,9 @@ pub fn attachment_name(raw: &str) -> String {
     }
 }
 
+/// A field of a form and what is wrong with it.
+pub type FieldProblem = (&'static str, String);
+
 /// Messages for the fields of one form, in the order they were found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldErrors(Vec<(&'static str, String)>);

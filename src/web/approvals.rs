@@ -11,7 +11,7 @@ use super::forms::{Changed, conflict, invalid};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::approvals;
 use crate::db::{self};
-use crate::domain::escalation::Ruling;
+use crate::domain::approval::Ruling;
 use crate::domain::ids::ApprovalId;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
