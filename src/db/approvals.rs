@@ -270,7 +270,10 @@ pub fn decide(
         .get_result::<ApprovalRow>(conn)
         .optional()?;
         let Some(decided) = decided else {
-            return refuse("comment", "Someone already decided this request.");
+            return Err(AppError::Conflict(
+                "Another manager decided this request while you were writing; your comment is below."
+                    .into(),
+            ));
         };
         let kind = decided.kind;
         let ticket = decided.ticket_id;

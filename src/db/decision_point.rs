@@ -13,7 +13,7 @@ use crate::db::timeline::NewEvent;
 use crate::db::users;
 use crate::domain::decision_point::{self as rules, DecisionStep};
 use crate::domain::ids::{DecisionId, TicketId};
-use crate::domain::ticket::{Action, PendingReason, Status};
+use crate::domain::ticket::Status;
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
@@ -100,12 +100,7 @@ pub fn record_decision(
             Err(problems) => return Ok(Err(problems.into())),
         };
         let from = before.status;
-        let action = match step {
-            DecisionStep::Offer => Some(Action::Pend(PendingReason::ClientInput)),
-            DecisionStep::Answer if from == Status::PendingClient => Some(Action::Resume),
-            DecisionStep::Answer | DecisionStep::OfferAnswered => None,
-        };
-        let to = match action {
+        let to = match step.action(from) {
             Some(action) => or_refuse!(transition(&before, action)),
             None => from,
         };

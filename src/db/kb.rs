@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::schema::kb_articles;
 use crate::db::search::like_pattern;
+use crate::db::tickets::row::{TicketEdit, TicketRow};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -52,4 +53,29 @@ pub fn kb_article(
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
+}
+
+/// Publishes a solved ticket's solution as an article, in the solve's transaction. Returns the
+/// article's number for the timeline.
+pub fn publish(
+    conn: &mut DbConn,
+    ticket: &TicketRow,
+    title: &str,
+    solution: &str,
+    edit: TicketEdit,
+) -> AppResult<i64> {
+    let at = edit.at();
+    Ok(diesel::insert_into(kb_articles::table)
+        .values((
+            kb_articles::title.eq(title),
+            kb_articles::body.eq(solution),
+            kb_articles::ticket_id.eq(Some(ticket.id.0)),
+            kb_articles::category_id.eq(ticket.category_id),
+            kb_articles::search_text.eq(format!("{title}\n{solution}").to_lowercase()),
+            kb_articles::created_by.eq(Some(edit.actor.0)),
+            kb_articles::created_at.eq(at),
+            kb_articles::updated_at.eq(at),
+        ))
+        .returning(kb_articles::id)
+        .get_result(conn)?)
 }

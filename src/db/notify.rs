@@ -12,7 +12,7 @@ use crate::db::users::UserRow;
 use crate::domain::account::{Role, Tier};
 use crate::domain::ids::{ContactId, UserId};
 use crate::domain::inputs::EmailAddress;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::mail::messages::{Email, MailContext, Recipient, StaffNotice, ThreadKey, compose};
 use crate::mail::outbox;
 
@@ -76,7 +76,9 @@ pub(crate) fn send<M: Email>(
     Ok(())
 }
 
-/// Queues a message to the ticket's contact.
+/// Queues a message to the ticket's contact. Unlike a notice to staff, this mail is what the
+/// client is told (an acknowledgement, a reply, a reopen link, a survey): an address that no
+/// longer parses fails the change instead of saving it with the client never told.
 pub(crate) fn mail_contact<M: Email>(
     conn: &mut DbConn,
     ticket: &TicketRow,
@@ -85,6 +87,8 @@ pub(crate) fn mail_contact<M: Email>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let contact = get_contact(conn, ContactId(ticket.contact_id))?;
+    EmailAddress::parse(&contact.email)
+        .map_err(|e| AppError::internal(format!("contact {} e-mail: {e}", contact.id)))?;
     send(
         conn,
         mail,

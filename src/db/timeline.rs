@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::schema::ticket_events;
-use crate::domain::ids::{EventId, TicketId, UserId};
+use crate::db::schema::{ticket_events, users};
+use crate::domain::ids::{TicketId, UserId};
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
@@ -69,8 +69,6 @@ pub fn add_event(
 
 #[derive(Clone, Debug, Queryable)]
 pub struct EventView {
-    #[diesel(deserialize_as = i64)]
-    pub id: EventId,
     #[diesel(deserialize_as = String)]
     pub kind: EventKind,
     pub client_visible: bool,
@@ -78,4 +76,21 @@ pub struct EventView {
     pub detail: String,
     pub created_at: NaiveDateTime,
     pub actor_name: Option<String>,
+}
+
+/// A ticket's timeline, oldest first, with who wrote each entry.
+pub fn events_of(conn: &mut DbConn, ticket: TicketId) -> AppResult<Vec<EventView>> {
+    Ok(ticket_events::table
+        .left_join(users::table)
+        .filter(ticket_events::ticket_id.eq(ticket.0))
+        .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
+        .select((
+            ticket_events::kind,
+            ticket_events::client_visible,
+            ticket_events::body,
+            ticket_events::detail,
+            ticket_events::created_at,
+            users::display_name.nullable(),
+        ))
+        .load(conn)?)
 }

@@ -1,5 +1,5 @@
-//! What a manager is asked to approve and where the request stands: the two words an approval
-//! is stored and shown with.
+//! Approvals: what a manager is asked to approve, where the request stands, who may decide it,
+//! and the manager's ruling as the approvals form sends it.
 
 /// What a manager is asked to approve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

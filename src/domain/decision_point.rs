@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::inputs::FieldProblem;
+use super::ticket::{Action, PendingReason, Status};
 
 /// What a manager's entry at the decision point does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +16,19 @@ pub enum DecisionStep {
     OfferAnswered,
     /// The client's answer to the offer already made; work resumes.
     Answer,
+}
+
+impl DecisionStep {
+    /// The status change the step makes: an offer waits for the client's answer; the answer
+    /// to an offer the client was asked about resumes the work; an offer answered on the spot
+    /// changes nothing.
+    pub fn action(self, from: Status) -> Option<Action> {
+        match self {
+            DecisionStep::Offer => Some(Action::Pend(PendingReason::ClientInput)),
+            DecisionStep::Answer if from == Status::PendingClient => Some(Action::Resume),
+            DecisionStep::Answer | DecisionStep::OfferAnswered => None,
+        }
+    }
 }
 
 /// Works out the step from whether an offer is open and what the manager filled in. The
@@ -116,6 +130,26 @@ mod tests {
             let got = decision_step(open, offered, answer, on, today)
                 .map_err(|p| p.into_iter().map(|(f, _)| f).collect::<Vec<_>>());
             assert_eq!(got, expected, "{open} {offered:?} {answer:?} {on:?}");
+        }
+    }
+
+    #[test]
+    fn an_offer_waits_for_the_client_and_the_answer_resumes_the_work() {
+        let pend = Some(Action::Pend(PendingReason::ClientInput));
+        let table = [
+            (DecisionStep::Offer, Status::InProgress, pend),
+            (DecisionStep::Offer, Status::Assigned, pend),
+            (
+                DecisionStep::Answer,
+                Status::PendingClient,
+                Some(Action::Resume),
+            ),
+            (DecisionStep::Answer, Status::InProgress, None),
+            (DecisionStep::OfferAnswered, Status::InProgress, None),
+            (DecisionStep::OfferAnswered, Status::PendingClient, None),
+        ];
+        for (step, from, expected) in table {
+            assert_eq!(step.action(from), expected, "{step:?} from {from:?}");
         }
     }
 }

@@ -39,4 +39,4 @@ id_type!(
 id_type!(OutboxId, ClientLinkId);
 
 // The escalation ladder, approvals, the decision point, attachments and the timeline.
-id_type!(LevelId, ApprovalId, DecisionId, AttachmentId, EventId);
+id_type!(LevelId, ApprovalId, DecisionId, AttachmentId);

@@ -5,9 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::escalation::required;
 use super::extract::{CurrentUser, Manager};
-use super::forms::{Changed, conflict, invalid};
+use super::forms::{Changed, conflict, invalid, required};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::approvals;
 use crate::db::{self};
@@ -63,24 +62,22 @@ async fn approvals_page(
     let zone = user.zone();
     let requests = pending
         .into_iter()
-        .map(|a| {
-            Ok(RequestItem {
-                id: a.row.id.0,
-                ticket_id: a.row.ticket_id.0,
-                ticket_subject: a.ticket_subject,
-                kind: a.row.kind.label(),
-                what: a.row.what,
-                why: a.row.why,
-                impact: a.row.impact,
-                risk: a.row.risk,
-                rollback_plan: a.row.rollback_plan,
-                planned_window: a.row.planned_window,
-                requester: a.requester,
-                requested_at: format_time(a.row.requested_at, zone),
-                own: a.row.requested_by == user.row.id,
-            })
+        .map(|a| RequestItem {
+            id: a.row.id.0,
+            ticket_id: a.row.ticket_id.0,
+            ticket_subject: a.ticket_subject,
+            kind: a.row.kind.label(),
+            what: a.row.what,
+            why: a.row.why,
+            impact: a.row.impact,
+            risk: a.row.risk,
+            rollback_plan: a.row.rollback_plan,
+            planned_window: a.row.planned_window,
+            requester: a.requester,
+            requested_at: format_time(a.row.requested_at, zone),
+            own: a.row.requested_by == user.row.id,
         })
-        .collect::<AppResult<_>>()?;
+        .collect();
     Ok(ApprovalsPage {
         ctx: user.ctx(),
         requests,
@@ -103,7 +100,8 @@ pub async fn queue(state: web::Data<AppState>, mgr: Manager) -> AppResult<HttpRe
 }
 
 /// A manager's decision on one request. The command refuses the manager who asked for it,
-/// with the reason on the page; a request decided meanwhile shows the conflict page.
+/// with the reason on the page; a request another manager decided meanwhile shows the
+/// conflict page with this manager's comment kept.
 pub async fn decide(
     state: web::Data<AppState>,
     manager: Manager,

@@ -67,15 +67,13 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         let manager = if is_manager {
             let approvals = db::approvals::pending(conn)?
                 .into_iter()
-                .map(|a| {
-                    Ok(PendingItem {
-                        ticket_id: a.row.ticket_id.0,
-                        kind: a.row.kind.label(),
-                        subject: a.ticket_subject,
-                        requester: a.requester,
-                    })
+                .map(|a| PendingItem {
+                    ticket_id: a.row.ticket_id.0,
+                    kind: a.row.kind.label(),
+                    subject: a.ticket_subject,
+                    requester: a.requester,
                 })
-                .collect::<AppResult<_>>()?;
+                .collect();
             Some(ManagerSection {
                 approvals,
                 decisions: db::decision_point::at_decision_point(conn)?,

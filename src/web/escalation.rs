@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use chrono::NaiveDate;
 
 use super::extract::Manager;
-use super::forms::parse_optional_id;
+use super::forms::{parse_optional_id, required};
 use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
 use super::tickets::runner::{TicketForm, TicketPost};
 use crate::db::approvals::{self, ChangeInput};
@@ -12,13 +12,8 @@ use crate::db::decision_point::{self, DecisionInput};
 use crate::db::escalation::{self, EscalateInput};
 use crate::domain::escalation::{Reason, check_vendor};
 use crate::domain::ids::UserId;
-use crate::domain::inputs::{FieldErrors, parse_note, parse_required_note};
+use crate::domain::inputs::{FieldErrors, parse_note};
 use crate::error::AppResult;
-
-/// Free text that must be there: escalations and changes are expensive and must be explained.
-pub(super) fn required(raw: &str, what: &str) -> Result<String, String> {
-    parse_required_note(raw, 4000, &format!("Write {what}."))
-}
 
 pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
     post.run(|conn, c| escalation::escalate(conn, c.edit, &c.input, &c.mail))

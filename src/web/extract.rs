@@ -172,3 +172,10 @@ pub type Manager = Gated<ManagerRole>;
 
 /// A signed-in administrator.
 pub type Admin = Gated<AdminRole>;
+
+/// A manager is a signed-in user: handlers generic over who may post take either.
+impl From<Manager> for CurrentUser {
+    fn from(manager: Manager) -> Self {
+        manager.0
+    }
+}

@@ -8,9 +8,15 @@ use askama::Template;
 
 use super::page::{Ctx, FlashKind, flash, redirect, render_status};
 use crate::db::{self, DbConn};
-use crate::domain::inputs::FieldErrors;
+use crate::domain::inputs::{FieldErrors, parse_required_note};
 use crate::error::AppResult;
 use crate::state::AppState;
+
+/// Free text that must be there, such as the explanation of an escalation or a change, or a
+/// manager's comment on a request: up to 4,000 characters.
+pub fn required(raw: &str, what: &str) -> Result<String, String> {
+    parse_required_note(raw, 4000, &format!("Write {what}."))
+}
 
 /// A form checkbox arrives as "on" when ticked and is absent otherwise.
 pub fn checkbox(value: &Option<String>) -> bool {

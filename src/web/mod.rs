@@ -30,9 +30,6 @@ use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
 
-// The handlers still name the state by its old path (`super::AppState`); the integrator drops
-// this once they import `crate::state::AppState` directly.
-
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(dashboard::show))
         .route("/healthz", web::get().to(health::check))

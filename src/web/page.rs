@@ -10,9 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, AppResult};
 use crate::security::random_token;
 
-// Still named here by the web handlers written against the old path; the integrator drops it
-// once they import `crate::format` directly.
-
 pub const SESSION_CSRF: &str = "csrf";
 const SESSION_FLASH: &str = "flash";
 

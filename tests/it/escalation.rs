@@ -674,6 +674,22 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     )
     .await
     .assert_redirect_to("/approvals");
+    // A manager who decides a request someone decided meanwhile keeps their comment.
+    let late = mia
+        .post_form(
+            &format!("/approvals/{request}"),
+            &[
+                ("decision", "reject"),
+                ("comment", "Not during office hours."),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(
+        late.text().contains("Not during office hours."),
+        "{}",
+        late.text()
+    );
     let mail = notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "tech@msp.example"

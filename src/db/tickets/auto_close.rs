@@ -1,14 +1,15 @@
 //! The auto-close sweep: solved tickets whose reopen period has passed are closed, and each
 //! closed ticket's one satisfaction survey is started and mailed.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::schema::tickets;
-use crate::db::tickets::row::{TicketRow, try_update_ticket};
+use crate::db::tickets::row::{TicketRow, get, try_update_ticket};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
+use crate::domain::ids::TicketId;
 use crate::domain::ticket::{self, Status};
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
@@ -26,20 +27,22 @@ pub fn close_solved(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<TicketRow>> {
     let cutoff = (now - window).naive_utc();
-    let due: Vec<TicketRow> = tickets::table
+    // Only ids here: each ticket is read inside its own transaction below, so one unreadable
+    // row cannot stop the batch.
+    let due: Vec<(i64, Option<NaiveDateTime>)> = tickets::table
         .filter(tickets::status.eq(Status::Solved.as_str()))
         .filter(tickets::solved_at.le(cutoff))
         .order(tickets::solved_at.asc())
         .limit(batch)
-        .select(TicketRow::as_select())
+        .select((tickets::id, tickets::solved_at))
         .load(conn)?;
     let mut closed = Vec::new();
-    let due = due.into_iter().filter(|row| {
-        row.solved_at
-            .is_some_and(|solved| ticket::close_due(solved.and_utc(), now, window))
+    let due = due.into_iter().filter(|(_, solved_at)| {
+        solved_at.is_some_and(|solved| ticket::close_due(solved.and_utc(), now, window))
     });
-    for before in due {
+    for (id, _) in due {
         let outcome = write_tx(conn, |conn| {
+            let before = get(conn, TicketId(id))?;
             let at = now.naive_utc();
             let updated = try_update_ticket!(
                 conn,
@@ -66,12 +69,12 @@ pub fn close_solved(
             }
             Ok(updated)
         });
-        // One ticket that cannot close (say a stored value became unreadable) must not
-        // hold back every ticket solved after it.
+        // One ticket that cannot close (say a stored value became unreadable, or its contact's
+        // address) must not hold back every ticket solved after it.
         let result = match outcome {
             Ok(result) => result,
             Err(e) => {
-                tracing::error!(ticket_id = before.id.0, error = %e, "could not close a solved ticket");
+                tracing::error!(ticket_id = id, error = %e, "could not close a solved ticket");
                 None
             }
         };

@@ -10,10 +10,10 @@ use crate::db::DbConn;
 use crate::db::categories;
 use crate::db::clients::ContactRow;
 use crate::db::names::Names;
-use crate::db::schema::{ticket_events, tickets, users};
+use crate::db::schema::{tickets, users};
 use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
 use crate::db::tickets::row::{TicketRow, get, status_names};
-use crate::db::timeline::EventView;
+use crate::db::timeline::{EventView, events_of};
 use crate::db::users::names as user_names;
 use crate::domain::assignment::EXPERTISE_WINDOW;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId};
@@ -39,20 +39,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
     let contact = crate::db::clients::get_contact(conn, ContactId(row.contact_id))?;
     let names = user_names(conn, &[row.owner_id, row.worker_id, row.created_by])?;
     let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
-    let events = ticket_events::table
-        .left_join(users::table)
-        .filter(ticket_events::ticket_id.eq(id.0))
-        .order((ticket_events::created_at.asc(), ticket_events::id.asc()))
-        .select((
-            ticket_events::id,
-            ticket_events::kind,
-            ticket_events::client_visible,
-            ticket_events::body,
-            ticket_events::detail,
-            ticket_events::created_at,
-            users::display_name.nullable(),
-        ))
-        .load(conn)?;
+    let events = events_of(conn, id)?;
     let pauses = pauses_of(conn, id)?;
     let service = service_level(conn, ClientId(row.client_id))?;
     Ok(TicketDetail {

@@ -1,6 +1,7 @@
-//! The ticket row and the guard every command writes through: the row as the user saw it
-//! (`get_at_version`), the version-checked UPDATE (`update_ticket!`) and the status the
-//! domain's state machine allows next (`transition`). Below every command; imports none.
+//! The ticket row and the guard every command writes through: `TicketEdit` (who changes which
+//! ticket, at the version they saw, and when) opens the transaction on the row as the user saw
+//! it, `update_ticket!` is the version-checked UPDATE, and `transition` the status the domain's
+//! state machine allows next. Below every command; imports none.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -84,11 +85,7 @@ pub fn get(conn: &mut DbConn, id: TicketId) -> AppResult<TicketRow> {
 }
 
 /// The row as the user saw it, or a conflict when someone saved it since.
-pub(crate) fn get_at_version(
-    conn: &mut DbConn,
-    id: TicketId,
-    version: i64,
-) -> AppResult<TicketRow> {
+fn get_at_version(conn: &mut DbConn, id: TicketId, version: i64) -> AppResult<TicketRow> {
     let row = get(conn, id)?;
     ticket::check_version(version, row.version).map_err(|c| AppError::Conflict(c.to_string()))?;
     Ok(row)

@@ -4,9 +4,10 @@
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::kb;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
-use crate::db::schema::{kb_articles, tickets};
+use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
@@ -64,20 +65,7 @@ pub fn solve(
         );
         let mut detail = format!("status {} → {}", from.label(), to.label());
         if input.publish_to_kb {
-            let article = diesel::insert_into(kb_articles::table)
-                .values((
-                    kb_articles::title.eq(&input.kb_title),
-                    kb_articles::body.eq(&input.solution),
-                    kb_articles::ticket_id.eq(Some(edit.ticket.0)),
-                    kb_articles::category_id.eq(after.category_id),
-                    kb_articles::search_text
-                        .eq(format!("{}\n{}", input.kb_title, input.solution).to_lowercase()),
-                    kb_articles::created_by.eq(Some(edit.actor.0)),
-                    kb_articles::created_at.eq(at),
-                    kb_articles::updated_at.eq(at),
-                ))
-                .returning(kb_articles::id)
-                .get_result::<i64>(conn)?;
+            let article = kb::publish(conn, &after, &input.kb_title, &input.solution, edit)?;
             detail.push_str(&format!(
                 "; published to the knowledge base as article {article}"
             ));

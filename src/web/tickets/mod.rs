@@ -4,11 +4,11 @@
 
 mod actions;
 mod attachments;
-pub mod forms;
+pub(super) mod forms;
 mod intake;
 mod page;
 mod queue;
-pub mod runner;
+pub(super) mod runner;
 mod sla;
 
 pub use actions::{assign, cancel, pull, reopen, solve, triage, work};

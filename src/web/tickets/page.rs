@@ -282,7 +282,7 @@ pub(super) async fn ticket_page(
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
         next_options: ticket::available_actions(status)
             .into_iter()
-            .filter(|a| matches!(a, Action::StartWork | Action::Pend(_) | Action::Resume))
+            .filter(|a| ticket::is_work_action(*a))
             .map(|a| (a.as_str().to_string(), a.label().to_string()))
             .collect(),
         priorities: Priority::ALL,

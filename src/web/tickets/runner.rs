@@ -20,7 +20,7 @@ use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 use crate::state::AppState;
-use crate::web::extract::{CurrentUser, Manager};
+use crate::web::extract::CurrentUser;
 use crate::web::forms::{Changed, conflict, invalid, parse_version};
 use crate::web::page::{FlashKind, flash, redirect};
 
@@ -82,12 +82,6 @@ where
                 signed_in_as: PhantomData,
             })
         })
-    }
-}
-
-impl From<Manager> for CurrentUser {
-    fn from(manager: Manager) -> Self {
-        manager.0
     }
 }
 

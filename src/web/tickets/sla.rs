@@ -144,7 +144,7 @@ pub(super) fn budget_note(
     status: Status,
     now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
-    if !status.is_open() || status.is_pending() {
+    if !Status::RUNNING.contains(&status) {
         return Ok(None);
     }
     let priority = detail.row.priority;
