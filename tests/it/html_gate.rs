@@ -55,11 +55,12 @@ fn is_html(response: &reqwest::Response) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
-/// Every page `visitor` reaches from the dashboard by following links (redirects included).
-async fn crawl(app: &TestApp, visitor: &str) -> Vec<SavedPage> {
+/// Every page `visitor` reaches from the dashboard by following links (redirects included),
+/// with the path of each.
+async fn crawl(app: &TestApp, visitor: &str) -> (Vec<String>, Vec<SavedPage>) {
     let mut seen = BTreeSet::from(["/".to_string()]);
     let mut queue = VecDeque::from(["/".to_string()]);
-    let mut pages = Vec::new();
+    let (mut paths, mut pages) = (Vec::new(), Vec::new());
     while let Some(path) = queue.pop_front() {
         let response = app.client.get(app.url(&path)).send().await.expect("GET");
         let mut next = Vec::new();
@@ -72,6 +73,7 @@ async fn crawl(app: &TestApp, visitor: &str) -> Vec<SavedPage> {
                 name: format!("{visitor} GET {path}"),
                 html,
             });
+            paths.push(path);
         }
         for link in next {
             if seen.len() < MAX_PAGES_PER_VISITOR && seen.insert(link.clone()) {
@@ -79,37 +81,62 @@ async fn crawl(app: &TestApp, visitor: &str) -> Vec<SavedPage> {
             }
         }
     }
-    pages
+    (paths, pages)
 }
 
-/// Each POST form on `pages` (once per action and field set), sent with its hidden fields
-/// and every field a person fills left blank: the error state the form comes back in.
-async fn forms_in_error(app: &TestApp, visitor: &str, pages: &[SavedPage]) -> Vec<SavedPage> {
-    let forms = scraper::Selector::parse("form").unwrap();
+/// Forms the error pass leaves alone: they end the session it posts with.
+fn ends_the_session(action: &str) -> bool {
+    action.starts_with("/logout") || action.starts_with("/account/sign-out-everywhere")
+}
+
+/// The fields a person would send with `form` left blank: hidden fields as the page has them,
+/// every field they fill empty.
+fn blank_fields(form: scraper::ElementRef) -> Vec<(String, String)> {
     let fields = scraper::Selector::parse("input[name], textarea[name], select[name]").unwrap();
+    let mut values = Vec::new();
+    for field in form.select(&fields) {
+        let f = field.value();
+        let name = f.attr("name").unwrap_or_default().to_string();
+        match f.attr("type").unwrap_or("text") {
+            "hidden" => values.push((name, f.attr("value").unwrap_or_default().into())),
+            "checkbox" | "radio" | "submit" | "button" | "file" => {}
+            _ => values.push((name, String::new())),
+        }
+    }
+    values
+}
+
+/// The POST forms on the page at `path`, as (action, blank fields), read afresh so each
+/// carries the row version and CSRF token of now.
+async fn post_forms_on(app: &TestApp, path: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let forms = scraper::Selector::parse("form").unwrap();
+    let html = app.get(path).await.body;
+    let doc = scraper::Html::parse_document(&html);
+    doc.select(&forms)
+        .filter_map(|form| {
+            let el = form.value();
+            let post = el
+                .attr("method")
+                .is_some_and(|m| m.eq_ignore_ascii_case("post"));
+            let multipart = el.attr("enctype") == Some("multipart/form-data");
+            let action = el.attr("action").and_then(|a| same_origin(app, a))?;
+            (post && !multipart && !ends_the_session(&action)).then(|| (action, blank_fields(form)))
+        })
+        .collect()
+}
+
+/// Each POST form on the pages at `paths` (once per action and field set), sent blank: the
+/// error state the form comes back in.
+async fn forms_in_error(app: &TestApp, visitor: &str, paths: &[String]) -> Vec<SavedPage> {
     let mut tried = BTreeSet::new();
     let mut out = Vec::new();
-    for page in pages {
-        let doc = scraper::Html::parse_document(&page.html);
-        for form in doc.select(&forms) {
-            let el = form.value();
-            let method = el.attr("method").unwrap_or("get").to_ascii_lowercase();
-            let Some(action) = el.attr("action").and_then(|a| same_origin(app, a)) else {
+    for path in paths {
+        let count = post_forms_on(app, path).await.len();
+        for index in 0..count {
+            let Some((action, values)) = post_forms_on(app, path).await.into_iter().nth(index)
+            else {
                 continue;
             };
-            if method != "post" || el.attr("enctype") == Some("multipart/form-data") {
-                continue;
-            }
-            let mut values: Vec<(String, String)> = Vec::new();
-            for field in form.select(&fields) {
-                let f = field.value();
-                let name = f.attr("name").unwrap_or_default().to_string();
-                match f.attr("type").unwrap_or("text") {
-                    "hidden" => values.push((name, f.attr("value").unwrap_or_default().into())),
-                    "checkbox" | "radio" | "submit" | "button" | "file" => {}
-                    _ => values.push((name, String::new())),
-                }
-            }
             let shape: String = action.chars().filter(|c| !c.is_ascii_digit()).collect();
             let names: Vec<&str> = values.iter().map(|(n, _)| n.as_str()).collect();
             if !tried.insert(format!("{shape} {names:?}")) {
@@ -123,6 +150,11 @@ async fn forms_in_error(app: &TestApp, visitor: &str, pages: &[SavedPage]) -> Ve
                 .await
                 .expect("POST");
             let status = response.status();
+            assert_ne!(
+                status,
+                reqwest::StatusCode::FORBIDDEN,
+                "{visitor}: the blank form {action} on {path} was refused as forbidden"
+            );
             if is_html(&response) {
                 out.push(SavedPage {
                     name: format!("{visitor} POST {action} (blank, {status})"),
@@ -219,9 +251,8 @@ async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) 
     .await
     .unwrap();
 
-    let mut pages = crawl(&app, "anonymous").await;
-    let errors = forms_in_error(&app, "anonymous", &pages).await;
-    pages.extend(errors);
+    let (paths, mut pages) = crawl(&app, "anonymous").await;
+    pages.extend(forms_in_error(&app, "anonymous", &paths).await);
     let staff = [
         ("technician", Some("tara.quinn@msp.example")),
         ("manager", Some("morgan.reyes@msp.example")),
@@ -238,8 +269,8 @@ async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) 
                 session.sign_in_as(Role::Admin).await;
             }
         }
-        let seen = crawl(&session, visitor).await;
-        let errors = forms_in_error(&session, visitor, &seen).await;
+        let (paths, seen) = crawl(&session, visitor).await;
+        let errors = forms_in_error(&session, visitor, &paths).await;
         pages.extend(seen);
         pages.extend(errors);
     }
