@@ -14,7 +14,7 @@ use crate::domain::approval::Ruling;
 use crate::domain::ids::ApprovalId;
 use crate::domain::inputs::FieldErrors;
 use crate::error::{AppError, AppResult};
-use crate::format::format_time;
+use crate::format::{format_time, iso_time};
 use crate::state::AppState;
 
 pub struct RequestItem {
@@ -30,6 +30,7 @@ pub struct RequestItem {
     pub planned_window: String,
     pub requester: String,
     pub requested_at: String,
+    pub requested_at_iso: String,
     pub own: bool,
 }
 
@@ -75,6 +76,7 @@ async fn approvals_page(
             planned_window: a.row.planned_window,
             requester: a.requester,
             requested_at: format_time(a.row.requested_at, zone),
+            requested_at_iso: iso_time(a.row.requested_at),
             own: a.row.requested_by == user.row.id,
         })
         .collect();

@@ -13,7 +13,7 @@ use crate::domain::account::{Role, Tier, check_role_and_tier};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_skills, parse_time_zone};
 use crate::error::AppResult;
-use crate::format::format_time;
+use crate::format::{format_time, iso_time};
 use crate::security;
 use crate::state::AppState;
 
@@ -123,6 +123,7 @@ pub async fn list(state: web::Data<AppState>, admin: Admin) -> AppResult<HttpRes
 
 pub struct HistoryItem {
     pub when: String,
+    pub when_iso: String,
     pub who: String,
     pub action: String,
     pub detail: String,
@@ -133,6 +134,7 @@ pub fn history_items(entries: Vec<audit::AuditEntry>, zone: chrono_tz::Tz) -> Ve
         .into_iter()
         .map(|e| HistoryItem {
             when: format_time(e.created_at, zone),
+            when_iso: iso_time(e.created_at),
             who: e.actor_name.unwrap_or_else(|| "the system".into()),
             action: e.action,
             detail: e.detail,

@@ -1,5 +1,6 @@
 //! Scenarios in a real browser (headless Chromium, see `webdriver.rs`): sign-in, a tour of a
-//! seeded desk, recording and triaging a call, and a client answering the survey mail.
+//! seeded desk, recording and triaging a call, a client answering the survey mail, and the
+//! layout screenshots (dashboard, a queue, a ticket at desktop and phone widths).
 
 use fantoccini::Locator;
 use tierdesk::domain::account::{Role, Tier};
@@ -119,6 +120,62 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
         .unwrap();
     assert!(body.contains("Premium 24/7"), "{body}");
     browser.screenshot("client").await;
+    browser.client.clone().close().await.unwrap();
+}
+
+/// Whole-page shots of the pages a technician lives in, at a laptop's and a phone's width, in
+/// target/screenshots/layout-*.png: a change to the layout is seen there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_pages_are_photographed_at_desktop_and_phone_widths() {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let now = app.clock.now();
+    let mail = app.state.mail();
+    tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap();
+    let ticket: i64 = tierdesk::db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::tickets;
+        Ok(tickets::table
+            .filter(tickets::status.eq("in_progress"))
+            .select(tickets::id)
+            .first(conn)?)
+    })
+    .await
+    .unwrap();
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser
+        .sign_in("tara.quinn@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await;
+    let ticket = format!("/tickets/{ticket}");
+    let pages = [
+        ("/", "dashboard"),
+        ("/tickets?queue=all", "queue"),
+        (ticket.as_str(), "ticket"),
+    ];
+    for (path, name) in pages {
+        browser.client.goto(&app.url(path)).await.unwrap();
+        for width in [1366, 390] {
+            browser
+                .screenshot_at(width, &format!("layout-{name}-{width}"))
+                .await;
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    for name in ["dashboard", "queue", "ticket"] {
+        for width in [1366, 390] {
+            let shot = dir.join(format!("layout-{name}-{width}.png"));
+            let bytes = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+            assert!(bytes > 10_000, "{} is written", shot.display());
+        }
+    }
     browser.client.clone().close().await.unwrap();
 }
 

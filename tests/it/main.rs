@@ -3,8 +3,9 @@
 //! when TEST_DATABASE_URL is set (with CI=true a missing PostgreSQL fails instead of skipping).
 //!
 //! The harness: `helpers` (spawn_app, pages, the outbox check), `smtp` (a mail server in the
-//! process), `webdriver` (headless Chromium) and `fixtures` (shared set-up and look-ups). Every
-//! other file is one area and takes its set-up from those four only.
+//! process), `webdriver` (headless Chromium), `checkers` (the Nu HTML checker and axe-core) and
+//! `fixtures` (shared set-up and look-ups). Every other file is one area and takes its set-up
+//! from those five only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,10 +17,12 @@ mod smtp;
 mod accounts;
 mod admin_users;
 mod browser;
+mod checkers;
 mod client_links;
 mod clients;
 mod escalation;
 mod fixtures;
+mod html_gate;
 mod mail;
 mod migrations;
 mod pages;

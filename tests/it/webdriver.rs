@@ -99,6 +99,30 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
     }
 
+    /// Saves the whole page as it lays out at `width` CSS pixels (target/screenshots/NAME.png):
+    /// the window grows to the page's height, bounded, so the shot shows what scrolls too.
+    pub async fn screenshot_at(&self, width: u32, name: &str) {
+        self.client
+            .set_window_size(width, 900)
+            .await
+            .expect("window resized");
+        let height = self
+            .client
+            .execute(
+                "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight;",
+                vec![],
+            )
+            .await
+            .expect("page height")
+            .as_u64()
+            .map_or(900, |h| u32::try_from(h.clamp(600, 9000)).unwrap_or(9000));
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("window resized to the page");
+        self.screenshot(name).await;
+    }
+
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self.client.find(Locator::Css(css)).await.expect(css);
         field.clear().await.expect("clear");

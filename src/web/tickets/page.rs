@@ -31,7 +31,7 @@ use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::ticket::{self, Action, Kind, Status};
 use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
-use crate::format::format_time;
+use crate::format::{format_time, iso_time};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::page::{Ctx, render};
@@ -54,6 +54,7 @@ pub struct SurveyView {
 
 pub struct EventItem {
     pub when: String,
+    pub when_iso: String,
     pub who: String,
     pub kind: String,
     pub css: &'static str,
@@ -591,6 +592,7 @@ fn timeline(events: &[EventView], zone: chrono_tz::Tz) -> Vec<EventItem> {
         .iter()
         .map(|e| EventItem {
             when: format_time(e.created_at, zone),
+            when_iso: iso_time(e.created_at),
             who: e.actor_name.clone().unwrap_or_else(|| "the system".into()),
             kind: event_label(e.kind).into(),
             css: event_css(e.kind),

@@ -1,0 +1,313 @@
+//! The HTML gate: every page reachable from the dashboard, as anonymous, a tier-1 technician,
+//! a manager and an admin on the demo desk, every form's error state, and the client link
+//! pages in each of their states, pass the Nu HTML checker with no error and axe-core with no
+//! violation. Each failure names the page and the message.
+
+use std::collections::{BTreeSet, VecDeque};
+
+use chrono::Duration;
+use diesel::prelude::*;
+use tierdesk::db::client_links::{self, LinkPurpose, LinkSubject};
+use tierdesk::db::{self, schema::tickets};
+use tierdesk::domain::account::Role;
+use tierdesk::seed;
+
+use crate::checkers::{self, SavedPage};
+use crate::helpers::TestApp;
+use crate::webdriver::start_browser;
+
+/// Enough for every page kind of the demo desk (about 70 for an admin), with room to grow.
+const MAX_PAGES_PER_VISITOR: usize = 150;
+
+/// Links the crawl leaves alone: they sign out, download a file, or change the desk.
+fn skipped(path: &str) -> bool {
+    path.starts_with("/logout")
+        || path.starts_with("/static/")
+        || path.contains("/attachments/")
+        || path.ends_with("/pull")
+}
+
+/// The same-origin path a link leads to, without its fragment, or None for another site.
+fn same_origin(app: &TestApp, href: &str) -> Option<String> {
+    let href = href.split('#').next().unwrap_or_default();
+    let path = match href.strip_prefix(&app.address) {
+        Some(rest) => rest,
+        None if href.starts_with('/') && !href.starts_with("//") => href,
+        None => return None,
+    };
+    (!path.is_empty() && !skipped(path)).then(|| path.to_string())
+}
+
+fn links_on(app: &TestApp, html: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let anchors = scraper::Selector::parse("a[href]").unwrap();
+    doc.select(&anchors)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|href| same_origin(app, &href.replace("&amp;", "&")))
+        .collect()
+}
+
+fn is_html(response: &reqwest::Response) -> bool {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Every page `visitor` reaches from the dashboard by following links (redirects included),
+/// with the path of each.
+async fn crawl(app: &TestApp, visitor: &str) -> (Vec<String>, Vec<SavedPage>) {
+    let mut seen = BTreeSet::from(["/".to_string()]);
+    let mut queue = VecDeque::from(["/".to_string()]);
+    let (mut paths, mut pages) = (Vec::new(), Vec::new());
+    while let Some(path) = queue.pop_front() {
+        let response = app.client.get(app.url(&path)).send().await.expect("GET");
+        assert!(
+            !response.status().is_server_error(),
+            "{visitor} GET {path} answered {}",
+            response.status()
+        );
+        let mut next = Vec::new();
+        if let Some(location) = response.headers().get("location") {
+            next.extend(same_origin(app, location.to_str().unwrap_or_default()));
+        } else if is_html(&response) {
+            let html = response.text().await.expect("body");
+            next.extend(links_on(app, &html));
+            pages.push(SavedPage {
+                name: format!("{visitor} GET {path}"),
+                html,
+            });
+            paths.push(path);
+        }
+        for link in next {
+            if seen.len() < MAX_PAGES_PER_VISITOR && seen.insert(link.clone()) {
+                queue.push_back(link);
+            }
+        }
+    }
+    (paths, pages)
+}
+
+/// Forms the error pass leaves alone: they end the session it posts with.
+fn ends_the_session(action: &str) -> bool {
+    action.starts_with("/logout") || action.starts_with("/account/sign-out-everywhere")
+}
+
+/// The fields a person would send with `form` left blank: hidden fields as the page has them,
+/// every field they fill empty.
+fn blank_fields(form: scraper::ElementRef) -> Vec<(String, String)> {
+    let fields = scraper::Selector::parse("input[name], textarea[name], select[name]").unwrap();
+    let mut values = Vec::new();
+    for field in form.select(&fields) {
+        let f = field.value();
+        let name = f.attr("name").unwrap_or_default().to_string();
+        match f.attr("type").unwrap_or("text") {
+            "hidden" => values.push((name, f.attr("value").unwrap_or_default().into())),
+            "checkbox" | "radio" | "submit" | "button" | "file" => {}
+            _ => values.push((name, String::new())),
+        }
+    }
+    values
+}
+
+/// The POST forms on the page at `path`, as (action, blank fields), read afresh so each
+/// carries the row version and CSRF token of now.
+async fn post_forms_on(app: &TestApp, path: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let forms = scraper::Selector::parse("form").unwrap();
+    let html = app.get(path).await.body;
+    let doc = scraper::Html::parse_document(&html);
+    doc.select(&forms)
+        .filter_map(|form| {
+            let el = form.value();
+            let post = el
+                .attr("method")
+                .is_some_and(|m| m.eq_ignore_ascii_case("post"));
+            let multipart = el.attr("enctype") == Some("multipart/form-data");
+            let action = el.attr("action").and_then(|a| same_origin(app, a))?;
+            (post && !multipart && !ends_the_session(&action)).then(|| (action, blank_fields(form)))
+        })
+        .collect()
+}
+
+/// Each POST form on the pages at `paths` (once per action and field set), sent blank: the
+/// error state the form comes back in.
+async fn forms_in_error(app: &TestApp, visitor: &str, paths: &[String]) -> Vec<SavedPage> {
+    let mut tried = BTreeSet::new();
+    let mut out = Vec::new();
+    for path in paths {
+        let count = post_forms_on(app, path).await.len();
+        for index in 0..count {
+            let Some((action, values)) = post_forms_on(app, path).await.into_iter().nth(index)
+            else {
+                continue;
+            };
+            let shape: String = action.chars().filter(|c| !c.is_ascii_digit()).collect();
+            let names: Vec<&str> = values.iter().map(|(n, _)| n.as_str()).collect();
+            if !tried.insert(format!("{shape} {names:?}")) {
+                continue;
+            }
+            let response = app
+                .client
+                .post(app.url(&action))
+                .form(&values)
+                .send()
+                .await
+                .expect("POST");
+            let status = response.status();
+            assert!(
+                status != reqwest::StatusCode::FORBIDDEN && !status.is_server_error(),
+                "{visitor}: the blank form {action} on {path} answered {status}"
+            );
+            if is_html(&response) {
+                out.push(SavedPage {
+                    name: format!("{visitor} POST {action} (blank, {status})"),
+                    html: response.text().await.expect("body"),
+                });
+            }
+        }
+    }
+    out
+}
+
+async fn ticket_in(app: &TestApp, status: &'static str) -> i64 {
+    db::run(&app.state.pool, move |conn| {
+        Ok(tickets::table
+            .filter(tickets::status.eq(status))
+            .select(tickets::id)
+            .first::<i64>(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+async fn link(app: &TestApp, purpose: LinkPurpose, ticket: i64, days: i64, used: bool) -> String {
+    let now = app.clock.now();
+    db::run(&app.state.pool, move |conn| {
+        db::write_tx(conn, |conn| {
+            let ttl = Duration::days(days);
+            let token = client_links::issue(conn, purpose, LinkSubject::ticket(ticket), ttl, now)?;
+            if used {
+                let row = client_links::check(conn, &token, purpose, now)?.unwrap();
+                client_links::mark_used(conn, row.id(), now)?;
+            }
+            Ok(token)
+        })
+    })
+    .await
+    .unwrap()
+}
+
+/// The client link pages (survey, comment, reopen) fresh, chosen, used, expired and unknown,
+/// and their forms sent blank.
+async fn client_link_pages(app: &TestApp) -> Vec<SavedPage> {
+    let (closed, solved) = (
+        ticket_in(app, "closed").await,
+        ticket_in(app, "solved").await,
+    );
+    let survey = link(app, LinkPurpose::Survey, closed, 30, false).await;
+    let reopen = link(app, LinkPurpose::Reopen, solved, 7, false).await;
+    let used = link(app, LinkPurpose::Reopen, solved, 7, true).await;
+    let expired = link(app, LinkPurpose::Survey, closed, -1, false).await;
+    let visitor = app.another_browser();
+    let mut paths = vec![
+        format!("/survey/{survey}"),
+        format!("/survey/{survey}?rating=2"),
+        format!("/survey/{survey}/comment"),
+        format!("/reopen/{reopen}"),
+        format!("/reopen/{used}"),
+        format!("/survey/{expired}"),
+        "/survey/no-such-link".to_string(),
+        "/reopen/no-such-link".to_string(),
+    ];
+    let mut pages = Vec::new();
+    for path in paths.drain(..) {
+        let page = visitor.get(&path).await;
+        pages.push(SavedPage {
+            name: format!("client GET {path} ({})", page.status),
+            html: page.body,
+        });
+    }
+    let posts = [
+        (format!("/survey/{survey}"), "rating"),
+        (format!("/survey/{survey}/comment"), "comment"),
+        (format!("/reopen/{reopen}"), "reason"),
+    ];
+    for (path, field) in posts {
+        let page = visitor.post_form(&path, &[(field, "")]).await;
+        pages.push(SavedPage {
+            name: format!("client POST {path} (blank, {})", page.status),
+            html: page.body,
+        });
+    }
+    pages
+}
+
+async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) {
+    let Some(checkers) = checkers::find() else {
+        return;
+    };
+    let now = app.clock.now();
+    let mail = app.state.mail();
+    db::run(&app.state.pool, move |conn| {
+        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap();
+
+    let (paths, mut pages) = crawl(&app, "anonymous").await;
+    pages.extend(forms_in_error(&app, "anonymous", &paths).await);
+    let staff = [
+        ("technician", Some("tara.quinn@msp.example")),
+        ("manager", Some("morgan.reyes@msp.example")),
+        ("admin", None),
+    ];
+    for (visitor, demo_account) in staff {
+        let session = app.another_browser();
+        match demo_account {
+            Some(email) => session
+                .login(email, seed::DEMO_PASSWORD)
+                .await
+                .assert_redirect_to("/"),
+            None => {
+                session.sign_in_as(Role::Admin).await;
+            }
+        }
+        let (paths, seen) = crawl(&session, visitor).await;
+        let errors = forms_in_error(&session, visitor, &paths).await;
+        pages.extend(seen);
+        pages.extend(errors);
+    }
+    pages.extend(client_link_pages(&app).await);
+    assert!(pages.len() > 100, "the crawl reached {} pages", pages.len());
+
+    let mut failures = checkers.nu_errors(&pages);
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    let origin = app.url("/login");
+    for page in &pages {
+        failures.extend(checkers.axe_violations(&browser, &origin, page).await);
+    }
+    browser.client.clone().close().await.unwrap();
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("target/html-gate-{:?}.txt", app.backend));
+    let checked: Vec<&str> = pages.iter().map(|p| p.name.as_str()).collect();
+    let summary = format!(
+        "{} pages checked:\n{}\n\n{} problems:\n{}\n",
+        pages.len(),
+        checked.join("\n"),
+        failures.len(),
+        failures.join("\n")
+    );
+    std::fs::write(report, summary).expect("the gate's report is written");
+    assert!(
+        failures.is_empty(),
+        "{} problems on {} pages:\n{}",
+        failures.len(),
+        pages.len(),
+        failures.join("\n")
+    );
+}
+
+both_backends!(every_page_is_valid_html_with_no_accessibility_violation);
