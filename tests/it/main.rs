@@ -23,6 +23,7 @@ mod fixtures;
 mod mail;
 mod migrations;
 mod pages;
+mod probes;
 mod seed;
 mod service_levels;
 mod surveys;
