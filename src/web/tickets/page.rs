@@ -9,7 +9,7 @@ use super::forms::{
     SolveForm, TriageForm, WorkForm,
 };
 use super::queue::category_options;
-use super::sla::{ClockView, budget_note, clocks};
+use super::sla::{BudgetNote, ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
@@ -133,7 +133,7 @@ pub struct Facts {
 /// Where the ticket stands on the escalation ladder, and what was asked and decided on it.
 pub struct EscalationSection {
     pub level_name: String,
-    pub budget_note: Option<String>,
+    pub budget_note: Option<BudgetNote>,
     pub targets: Vec<(String, String)>,
     pub reasons: Vec<(String, String)>,
     pub history: Vec<EscalationItem>,
