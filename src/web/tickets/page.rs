@@ -171,10 +171,20 @@ pub(super) struct TicketPage {
     errors: FieldErrors,
     no_errors: FieldErrors,
     form_with_errors: FormKey,
+    next_form: FormKey,
     forms: PageForms,
 }
 
 impl TicketPage {
+    /// Whether a form shows unfolded: the one sent back with errors, or else the one the viewer
+    /// most likely uses next. The others stay folded, one click away, without JavaScript.
+    fn unfolded(&self, key: FormKey) -> bool {
+        match self.form_with_errors {
+            FormKey::None => key == self.next_form,
+            failed => key == failed,
+        }
+    }
+
     /// The errors of one form of the page (the others show none).
     fn errors_for(&self, key: FormKey) -> &FieldErrors {
         if key == self.form_with_errors {
@@ -302,8 +312,24 @@ pub(super) async fn ticket_page(
         errors,
         no_errors: FieldErrors::new(),
         form_with_errors,
+        next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
     })
+}
+
+/// The action the viewer most likely takes next: triage while the ticket has no category,
+/// then the work form for whoever owns or works it.
+fn next_form(row: &TicketRow, user: &CurrentUser) -> FormKey {
+    let mine = row.worker_id == Some(user.row.id) || row.owner_id == Some(user.row.id);
+    if !row.status.is_open() {
+        FormKey::Reopen
+    } else if row.category_id.is_none() {
+        FormKey::Triage
+    } else if mine {
+        FormKey::Work
+    } else {
+        FormKey::None
+    }
 }
 
 /// The facts panel, description and solution.
