@@ -587,6 +587,11 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
 
     // The owner cannot solve while the change is pending.
+    let waiting = app.get(&ticket).await.text();
+    assert!(
+        waiting.contains("it can be solved once that is decided"),
+        "the page says why solving is unavailable: {waiting}"
+    );
     let blocked = app
         .post_ticket_form(
             &ticket,
