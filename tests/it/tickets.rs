@@ -846,6 +846,17 @@ async fn the_ticket_page_leads_with_the_ticket_and_unfolds_the_next_action(app: 
         );
     }
 
+    assert!(
+        !page.contains(&format!(r#"action="{ticket}/solve""#))
+            && !page.contains(&format!(r#"action="{ticket}/assign""#)),
+        "no solve or assign form that would be refused"
+    );
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("Solve Triage the ticket first"),
+        "solve says why instead: {text}"
+    );
+
     let refused = app.post_ticket_form(&ticket, "solve", &[]).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -158,6 +158,10 @@ pub(super) struct TicketPage {
     is_owner: bool,
     is_open: bool,
     can_reopen: bool,
+    /// Why the ticket cannot be solved or assigned in its status, said instead of the form
+    /// (empty when it can).
+    solve_blocked: String,
+    assign_blocked: String,
     next_options: Vec<(String, String)>,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
@@ -290,6 +294,8 @@ pub(super) async fn ticket_page(
         is_owner: row.owner_id == Some(user.row.id),
         is_open: status.is_open(),
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
+        solve_blocked: refusal(status, Action::Solve),
+        assign_blocked: refusal(status, Action::Assign),
         next_options: ticket::available_actions(status)
             .into_iter()
             .filter(|a| matches!(a, Action::StartWork | Action::Pend(_) | Action::Resume))
@@ -315,6 +321,14 @@ pub(super) async fn ticket_page(
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
     })
+}
+
+/// The sentence a status change would be refused with, or empty when it is allowed.
+fn refusal(status: Status, action: Action) -> String {
+    ticket::next_status(status, action)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// The action the viewer most likely takes next: triage while the ticket has no category,
