@@ -71,6 +71,8 @@ pub struct Config {
     pub secret_key: Secret<Vec<u8>>,
     pub smtp_url: Option<Secret<String>>,
     pub mail_from: String,
+    /// How a client without an account reaches the desk, shown on every client link page.
+    pub desk_contact: String,
     pub data_dir: PathBuf,
     pub session_idle_minutes: i64,
     pub workers: Option<usize>,
@@ -173,6 +175,11 @@ impl Config {
             ));
         }
 
+        let desk_contact = match lookup("DESK_CONTACT") {
+            Some(raw) if !raw.trim().is_empty() => raw.trim().to_string(),
+            _ => format!("write to {}", bare_address(&mail_from)),
+        };
+
         let session_idle_minutes = match lookup("SESSION_IDLE_MINUTES") {
             Some(raw) => raw
                 .trim()
@@ -225,6 +232,7 @@ impl Config {
             secret_key: Secret(secret_key),
             smtp_url,
             mail_from,
+            desk_contact,
             data_dir,
             session_idle_minutes,
             workers,
@@ -240,6 +248,14 @@ impl Config {
 }
 
 /// Keeps the generated cookie key across restarts, so a restart does not log everyone out.
+/// The address inside `Name <address>`, or the whole value when it is a bare address.
+fn bare_address(mailbox: &str) -> &str {
+    match mailbox.rsplit_once('<') {
+        Some((_, rest)) => rest.trim_end().trim_end_matches('>'),
+        None => mailbox.trim(),
+    }
+}
+
 fn load_or_create_secret_key(path: &Path) -> Result<Vec<u8>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -295,6 +311,20 @@ mod tests {
         let result = Config::from_lookup(|k| vars.get(k).cloned());
         drop(dir);
         result
+    }
+
+    #[test]
+    fn the_desk_contact_defaults_to_the_mail_from_address() {
+        assert_eq!(
+            config_from(&[]).unwrap().desk_contact,
+            "write to desk@localhost"
+        );
+        let named = config_from(&[("MAIL_FROM", "Help Desk <help@msp.example>")]).unwrap();
+        assert_eq!(named.desk_contact, "write to help@msp.example");
+        let bare = config_from(&[("MAIL_FROM", "help@msp.example")]).unwrap();
+        assert_eq!(bare.desk_contact, "write to help@msp.example");
+        let set = config_from(&[("DESK_CONTACT", "call +1 555 0100, 24/7")]).unwrap();
+        assert_eq!(set.desk_contact, "call +1 555 0100, 24/7");
     }
 
     #[test]

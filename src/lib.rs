@@ -121,6 +121,7 @@ impl Application {
                         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
                 )
                 .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(web::head_as_get))
                 .wrap(middleware::from_fn(web::log_request))
         })
         .listen(listener)?;

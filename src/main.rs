@@ -115,7 +115,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     if let Some(admin) = &app.first_admin {
         println!();
-        println!("First start: an admin account was created. Sign in at {base_url}/login with");
+        println!("No active admin: an admin account was created. Sign in at {base_url}/login with");
         println!("  e-mail:   {}", admin.email);
         println!("  password: {}", admin.one_time_password);
         println!("The password works once: you will choose your own at first sign-in.");
@@ -215,6 +215,12 @@ fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
             None => account.role.label().to_string(),
         };
         println!("  {:<28} {}", account.email, role);
+    }
+    if !db::users::active_admin_exists(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))? {
+        println!(
+            "No admin yet: the next start (`tierdesk` or `cargo run --release`) creates one and"
+        );
+        println!("prints its e-mail and one-time password.");
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use super::DbConn;
 use super::schema::client_links;
 use crate::domain::ids::ClientLinkId;
+use crate::domain::ticket::Status;
 use crate::error::{AppError, AppResult};
 use crate::security::{random_token, token_hash};
 
@@ -135,6 +136,21 @@ pub enum LinkProblem {
     Used,
     /// A real token, opened on the page of another purpose.
     WrongPurpose,
+    /// An unused reopen link whose ticket has since closed (the auto-close job, or cancelled).
+    TicketClosed,
+    /// An unused reopen link whose ticket the desk has already taken up again.
+    TicketOpen,
+}
+
+impl LinkProblem {
+    /// Why a reopen link whose token is good cannot act on a ticket that is not solved.
+    pub fn not_solved(status: Status) -> Self {
+        if status.is_open() {
+            LinkProblem::TicketOpen
+        } else {
+            LinkProblem::TicketClosed
+        }
+    }
 }
 
 #[derive(Insertable)]

@@ -61,7 +61,7 @@ diesel::table! {
     sla_policies (id) {
         id -> BigInt,
         name -> Text,
-        due_soon_minutes -> Integer,
+        due_soon_percent -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }

@@ -423,7 +423,7 @@ pub fn remove_holiday(
 pub struct PolicyRow {
     pub id: i64,
     pub name: String,
-    pub due_soon_minutes: i32,
+    pub due_soon_percent: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -474,8 +474,9 @@ impl PolicyRecord {
         Ok(targets)
     }
 
-    pub fn due_soon(&self) -> chrono::Duration {
-        chrono::Duration::minutes(i64::from(self.row.due_soon_minutes))
+    /// How much counted time left makes a clock with this `target` "due soon".
+    pub fn due_soon(&self, target: chrono::Duration) -> chrono::Duration {
+        crate::domain::sla::due_soon_within(target, self.row.due_soon_percent)
     }
 }
 
@@ -526,7 +527,8 @@ pub fn load_policy(conn: &mut DbConn, id: PolicyId) -> AppResult<PolicyRecord> {
 #[derive(Clone, Debug)]
 pub struct PolicyInput {
     pub name: String,
-    pub due_soon_minutes: i32,
+    /// The share of each target, in percent, that counts as "due soon".
+    pub due_soon_percent: i32,
     pub targets: SlaTargets,
 }
 
@@ -598,7 +600,7 @@ pub fn create_policy(
         let row = diesel::insert_into(sla_policies::table)
             .values((
                 sla_policies::name.eq(&input.name),
-                sla_policies::due_soon_minutes.eq(input.due_soon_minutes),
+                sla_policies::due_soon_percent.eq(input.due_soon_percent),
                 sla_policies::created_at.eq(now),
                 sla_policies::updated_at.eq(now),
             ))
@@ -635,7 +637,7 @@ pub fn update_policy(
         let row = diesel::update(sla_policies::table.find(id.0))
             .set((
                 sla_policies::name.eq(&input.name),
-                sla_policies::due_soon_minutes.eq(input.due_soon_minutes),
+                sla_policies::due_soon_percent.eq(input.due_soon_percent),
                 sla_policies::updated_at.eq(now),
             ))
             .returning(sla_policies::all_columns)
@@ -645,8 +647,8 @@ pub fn update_policy(
         changes.value("name", &before.row.name, &row.name);
         changes.value(
             "due soon",
-            &format_minutes(i64::from(before.row.due_soon_minutes)),
-            &format_minutes(i64::from(row.due_soon_minutes)),
+            &format!("{} %", before.row.due_soon_percent),
+            &format!("{} %", row.due_soon_percent),
         );
         let (old, new) = (
             describe_targets(&before.sla_targets()?),

@@ -331,21 +331,32 @@ pub fn reset_password(
     })
 }
 
-/// The first admin account, created on first start with an empty database.
+/// The admin account created on a start that found no active admin.
 #[derive(Clone, Debug)]
 pub struct FirstAdmin {
     pub email: String,
     pub one_time_password: String,
 }
 
-/// On first start with no account at all, creates an admin with a one-time password.
+/// Whether someone can still reach the admin pages: an admin account that is active.
+pub fn active_admin_exists(conn: &mut DbConn) -> AppResult<bool> {
+    let admins: i64 = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(admins > 0)
+}
+
+/// On a start with no active admin (an empty database, or only the demo staff), creates one
+/// with a one-time password, so users, calendars and policies never end up out of reach.
 /// Several instances may start at once: the unique e-mail lets only one of them win.
 pub fn ensure_first_admin(
     conn: &mut DbConn,
     email: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<FirstAdmin>> {
-    if count(conn).map_err(|e| anyhow::anyhow!("{e}"))? > 0 {
+    if active_admin_exists(conn).map_err(|e| anyhow::anyhow!("{e}"))? {
         return Ok(None);
     }
     let email = EmailAddress::parse(email).map_err(|e| anyhow::anyhow!(e))?;

@@ -65,6 +65,16 @@ pub fn queue_due(
     }
 }
 
+/// The share of each target, in percent, left when a clock turns "due soon", for a new policy.
+pub const DEFAULT_DUE_SOON_PERCENT: i32 = 25;
+
+/// How much counted time left makes a clock with this `target` "due soon": `percent` of the
+/// target, so a 30-minute response warns in its last 7.5 minutes and an 8-hour resolution in
+/// its last 2 hours, instead of one fixed warning that swallows the shortest targets whole.
+pub fn due_soon_within(target: Duration, percent: i32) -> Duration {
+    target * percent.clamp(0, 100) / 100
+}
+
 pub const MAX_TARGET: Duration = Duration::days(365);
 
 /// Which time a target counts.
@@ -861,6 +871,45 @@ mod tests {
                 expected,
                 "{label}"
             );
+        }
+    }
+
+    #[test]
+    fn due_soon_is_a_share_of_the_target() {
+        let secs = Duration::seconds;
+        #[rustfmt::skip]
+        let cases = [
+            ("a quarter of a 30-minute response is 7.5 minutes", minutes(30), 25, secs(450)),
+            ("a quarter of an 8-hour resolution is 2 hours", hours(8), 25, hours(2)),
+            ("no share, no warning", minutes(30), 0, Duration::zero()),
+            ("the whole target", minutes(30), 100, minutes(30)),
+            ("above 100 % is the whole target", minutes(30), 150, minutes(30)),
+            ("below 0 % is none", minutes(30), -5, Duration::zero()),
+        ];
+        for (label, target, percent, expected) in cases {
+            assert_eq!(due_soon_within(target, percent), expected, "{label}");
+        }
+    }
+
+    #[test]
+    fn a_response_due_tomorrow_morning_is_not_due_soon_now() {
+        let cal = office();
+        let mode = ClockMode::BusinessHours;
+        let warn = due_soon_within(minutes(30), DEFAULT_DUE_SOON_PERCENT);
+        // Recorded on Friday at 17:50 with a 30-minute business-hours target: due on Monday
+        // at 07:20, with its whole 30 minutes of counted time still ahead.
+        let due = Some(mon(7, 20));
+        let state = |now| response_state(&cal, mode, due, None, now, warn);
+        #[rustfmt::skip]
+        let cases = [
+            ("just recorded", fri(17, 50), ClockState::OnTrack),
+            ("over the weekend", sat(12, 0), ClockState::OnTrack),
+            ("Monday, 8 minutes left", mon(7, 12), ClockState::OnTrack),
+            ("Monday, 7.5 minutes left", mon(7, 12) + Duration::seconds(30), ClockState::DueSoon),
+            ("Monday, at the due", mon(7, 20), ClockState::Breached),
+        ];
+        for (label, now, expected) in cases {
+            assert_eq!(state(now), expected, "{label}");
         }
     }
 

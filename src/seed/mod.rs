@@ -301,7 +301,7 @@ fn seed_service_levels(
                 );
             let input = PolicyInput {
                 name: PREMIUM_POLICY.into(),
-                due_soon_minutes: 15,
+                due_soon_percent: 25,
                 targets,
             };
             let row = db::service_levels::create_policy(conn, seeder, &input, now)

@@ -19,14 +19,15 @@ use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "public/link_problem.html")]
-struct LinkProblemPage {
+struct LinkProblemPage<'a> {
     title: &'static str,
     explanation: &'static str,
+    contact: &'a str,
 }
 
-/// The page for a link that cannot be followed. The words depend only on the problem, never
-/// on the token, so the page tells a guesser nothing.
-pub fn problem_page(problem: LinkProblem) -> AppResult<HttpResponse> {
+/// The page for a link that cannot be followed, with the desk's contact line. The words depend
+/// only on the problem, never on the token, so the page tells a guesser nothing.
+pub fn problem_page(problem: LinkProblem, contact: &str) -> AppResult<HttpResponse> {
     let (status, title, explanation) = match problem {
         LinkProblem::Unknown => (
             StatusCode::NOT_FOUND,
@@ -50,8 +51,26 @@ pub fn problem_page(problem: LinkProblem) -> AppResult<HttpResponse> {
             "It was sent for a different purpose and cannot be used here. Open it exactly as \
              it appears in the e-mail.",
         ),
+        LinkProblem::TicketClosed => (
+            StatusCode::GONE,
+            "This ticket is closed",
+            "It closed after the solution was sent, so it can no longer be reopened from this \
+             e-mail. If the problem is back, contact the desk and it will open a new ticket.",
+        ),
+        LinkProblem::TicketOpen => (
+            StatusCode::GONE,
+            "This ticket is already open again",
+            "The desk is working on it again, so there is nothing to reopen.",
+        ),
     };
-    render_status(&LinkProblemPage { title, explanation }, status)
+    render_status(
+        &LinkProblemPage {
+            title,
+            explanation,
+            contact,
+        },
+        status,
+    )
 }
 
 /// The ticket a client link is about, as much as its page may show: the link itself proves
@@ -114,7 +133,7 @@ macro_rules! linked_or_problem_page {
     ($state:expr, $token:expr, $purpose:expr) => {
         match linked_ticket($state, $token, $purpose).await? {
             Ok(found) => found,
-            Err(problem) => return problem_page(problem),
+            Err(problem) => return problem_page(problem, &$state.config.desk_contact),
         }
     };
 }
@@ -328,7 +347,10 @@ pub async fn reopen_form(
     let token = path.into_inner();
     let (_, ticket) = linked_or_problem_page!(&state, token.clone(), LinkPurpose::Reopen);
     if ticket.status != Status::Solved {
-        return problem_page(LinkProblem::Used);
+        return problem_page(
+            LinkProblem::not_solved(ticket.status),
+            &state.config.desk_contact,
+        );
     }
     render(&ReopenPage::new(
         &session,
@@ -381,10 +403,10 @@ pub async fn reopen(
     .await;
     match outcome {
         Ok(Ok(_)) => render(&page(None, true, reason)),
-        Ok(Err(problem)) => problem_page(problem),
-        // Someone saved the ticket at the same moment, or it is no longer solved: the link
-        // stays unused, and the client is told it cannot be used now.
-        Err(AppError::Conflict(_)) => problem_page(LinkProblem::Used),
+        Ok(Err(problem)) => problem_page(problem, &state.config.desk_contact),
+        // Someone saved the ticket at the same moment: the link stays unused, and the client
+        // is told it cannot be used now.
+        Err(AppError::Conflict(_)) => problem_page(LinkProblem::Used, &state.config.desk_contact),
         Err(e) => Err(e),
     }
 }

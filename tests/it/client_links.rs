@@ -11,6 +11,11 @@ use tierdesk::db::{self, DbConn};
 use tierdesk::security::{random_token, token_hash};
 use tierdesk::web::links::problem_page;
 
+use reqwest::StatusCode;
+use tierdesk::domain::account::Role;
+use tierdesk::domain::ids::{ClientId, ContactId};
+
+use crate::fixtures::{client_with_contact, drain, staff_id, walk_to_solved};
 use crate::helpers::TestApp;
 
 async fn issue(app: &TestApp, purpose: LinkPurpose, subject: LinkSubject, ttl: Duration) -> String {
@@ -172,19 +177,118 @@ fn the_link_problem_page_explains_each_problem_and_reveals_nothing() {
             "This link belongs to another page",
         ),
     ] {
-        let response = problem_page(problem).unwrap();
+        let response = problem_page(problem, "call +1 555 0100").unwrap();
         assert_eq!(response.status().as_u16(), status, "{problem:?}");
         let body = response.into_body().try_into_bytes().unwrap();
         let html = String::from_utf8(body.to_vec()).unwrap();
         assert!(html.contains(words), "{problem:?}: {html}");
         assert!(html.contains("noindex"));
+        assert!(
+            html.contains("To reach the service desk, call +1 555 0100"),
+            "{problem:?} gives the desk's contact line: {html}"
+        );
         for staff_only in ["/login", "Sign out", "/clients", "csrf_token", "ticket"] {
             assert!(!html.contains(staff_only), "{problem:?} shows {staff_only}");
         }
     }
 }
 
+/// A reopen link's page says what is true of its ticket and its token, each time with the
+/// desk's contact line: open again, closed, already used, expired, unknown.
+async fn reopen_link_pages_say_what_is_true_with_the_desk_contact(app: TestApp) {
+    let (client, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let tech = staff_id(&app, "tech@msp.example").await;
+    let mail = app.state.mail();
+    let now = app.clock.now();
+    let ticket = db::run(&app.state.pool, move |conn| {
+        walk_to_solved(
+            conn,
+            tech,
+            ClientId(client),
+            ContactId(contact),
+            "Printer offline",
+            &mail,
+            now,
+        )
+    })
+    .await
+    .unwrap();
+    let subject = LinkSubject::ticket(ticket.id.0);
+    let fresh = || issue(&app, LinkPurpose::Reopen, subject, Duration::days(7));
+    let client = app.another_browser();
+    let contact_line = format!(
+        "To reach the service desk, {}",
+        app.state.config.desk_contact
+    );
+    let page_of = |token: String| {
+        let client = &client;
+        async move { client.get(&format!("/reopen/{token}")).await }
+    };
+
+    let usable = page_of(fresh().await).await;
+    assert_eq!(usable.status, StatusCode::OK, "{}", usable.text());
+
+    let used = fresh().await;
+    let row = check(&app, &used, LinkPurpose::Reopen).await.unwrap();
+    let (id, at) = (row.id(), app.clock.now());
+    db::run(&app.state.pool, move |conn| {
+        client_links::mark_used(conn, id, at)
+    })
+    .await
+    .unwrap();
+    let expiring = fresh().await;
+
+    // The auto-close job, with a desk window shorter than the link's life.
+    let (mail, at) = (app.state.mail(), app.clock.now());
+    let closed = db::run(&app.state.pool, move |conn| {
+        db::tickets::close_solved(conn, Duration::zero(), 10, &mail, at)
+    })
+    .await
+    .unwrap();
+    assert_eq!(closed.len(), 1);
+    let unused = fresh().await;
+    app.clock.advance(Duration::days(8));
+    let still_good = fresh().await;
+    for (token, status, words) in [
+        (still_good, 410, "This ticket is closed"),
+        (used, 410, "This link has already been used"),
+        (expiring, 410, "This link has expired"),
+        (
+            unused.chars().rev().collect(),
+            404,
+            "This link does not work",
+        ),
+    ] {
+        let page = page_of(token).await;
+        assert_eq!(page.status.as_u16(), status, "{words}: {}", page.text());
+        assert!(page.text().contains(words), "{words}: {}", page.text());
+        assert!(
+            page.text().contains(&contact_line),
+            "{words}: {}",
+            page.text()
+        );
+    }
+    drain(&app).await;
+}
+
+#[test]
+fn a_good_reopen_link_on_a_ticket_that_is_not_solved_says_why() {
+    for (problem, words) in [
+        (LinkProblem::TicketClosed, "This ticket is closed"),
+        (LinkProblem::TicketOpen, "This ticket is already open again"),
+    ] {
+        let response = problem_page(problem, "call +1 555 0100").unwrap();
+        assert_eq!(response.status().as_u16(), 410, "{problem:?}");
+        let body = response.into_body().try_into_bytes().unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains(words), "{problem:?}: {html}");
+        assert!(html.contains("To reach the service desk, call +1 555 0100"));
+    }
+}
+
 both_backends!(
+    reopen_link_pages_say_what_is_true_with_the_desk_contact,
     an_issued_link_works_once_for_its_purpose_and_only_its_hash_is_stored,
     expired_misdirected_and_forged_links_are_refused_with_the_right_problem,
 );

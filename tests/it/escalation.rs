@@ -429,10 +429,17 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     )
     .await
     .assert_redirect_to(&ticket);
-    let text = app.get(&ticket).await.text();
+    let page = app.get(&ticket).await;
+    let text = page.text();
     assert!(
         text.contains("You have 90 business minutes before this must go to Tier 2."),
         "{text}"
+    );
+    assert!(
+        page.body
+            .contains(r#"<p role="status" id="budget">You have 90"#),
+        "calm while there is time: {}",
+        page.body
     );
 
     for quiet in [december(4, 23, 0), december(5, 12, 0), december(7, 7, 29)] {
@@ -445,6 +452,13 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
         );
     }
     assert_eq!(escalation_count(&app, &ticket).await, 0);
+    // The weekend outlasted the session.
+    app.login("tech@msp.example", "Tess Tech password 1").await;
+    let body = app.get(&ticket).await.body;
+    assert!(
+        body.contains(r#"<p class="alert" role="status" id="budget">You have 1 business minute"#),
+        "urgent inside the due-soon share: {body}"
+    );
 
     app.clock.set(december(7, 7, 31));
     let report = jobs::run_once(&app.jobs).await.unwrap();
@@ -573,6 +587,11 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
 
     // The owner cannot solve while the change is pending.
+    let waiting = app.get(&ticket).await.text();
+    assert!(
+        waiting.contains("it can be solved once that is decided"),
+        "the page says why solving is unavailable: {waiting}"
+    );
     let blocked = app
         .post_ticket_form(
             &ticket,

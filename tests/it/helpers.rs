@@ -166,6 +166,29 @@ pub async fn spawn_app_with(backend: Backend, settings: &[(&str, &str)]) -> Opti
     Some(start(backend, data_dir, pg, settings).await)
 }
 
+/// Starts the application on a database that `prepare` has already written to, as a command
+/// run before the first start would (`seed-demo`, `create-user`).
+pub async fn spawn_app_after<P>(backend: Backend, prepare: P) -> Option<TestApp>
+where
+    P: FnOnce(&mut db::DbConn, &Config) + Send + 'static,
+{
+    let data_dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+    let pg = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => Some(PgDatabase::create(&postgres_admin_url()?)),
+    };
+    let config = config_for(&data_dir, pg.as_ref().map(|p| p.url.as_str()), &[]);
+    tokio::task::spawn_blocking(move || {
+        let pool = db::build_pool(&config.database_url, 1).expect("pool");
+        let mut conn = pool.get().expect("connection");
+        db::run_migrations(&mut conn).expect("migrations");
+        prepare(&mut conn, &config);
+    })
+    .await
+    .expect("preparation");
+    Some(start(backend, data_dir, pg, &[]).await)
+}
+
 pub fn config_for(
     data_dir: &tempfile::TempDir,
     database_url: Option<&str>,

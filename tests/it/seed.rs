@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use tierdesk::{db, seed};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp, spawn_app_after};
 
 async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) {
     let now = app.clock.now();
@@ -115,3 +115,41 @@ both_backends!(
     the_demo_desk_is_complete_and_seeding_twice_adds_nothing,
     bulk_tickets_load_in_batches_and_fill_the_queues,
 );
+
+/// The README's demo section before its first start: the demo staff hold no admin, so the
+/// start still creates one, and its printed password signs in.
+async fn seeding_before_the_first_start_still_gives_an_admin(backend: Backend) {
+    let Some(app) = spawn_app_after(backend, |conn, config| {
+        let mail = tierdesk::mail::messages::MailContext::from_config(config);
+        let now = tierdesk::clock::Clock::default().now();
+        seed::seed_demo(conn, &mail, now).expect("seed-demo");
+        assert!(
+            !db::users::active_admin_exists(conn).unwrap(),
+            "the demo staff hold no admin"
+        );
+    })
+    .await
+    else {
+        return;
+    };
+    let admin = app
+        .first_admin
+        .clone()
+        .expect("the start after seed-demo creates an admin");
+    let page = app.login(&admin.email, &admin.one_time_password).await;
+    page.assert_redirect_to("/account/password");
+    assert!(
+        crate::helpers::restart(&app).await.is_none(),
+        "with an active admin, the next start creates none"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeding_before_the_first_start_sqlite() {
+    seeding_before_the_first_start_still_gives_an_admin(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seeding_before_the_first_start_postgres() {
+    seeding_before_the_first_start_still_gives_an_admin(Backend::Postgres).await;
+}

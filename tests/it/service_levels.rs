@@ -267,12 +267,13 @@ async fn sla_policies_are_validated_and_saved(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
     let form = app.get("/admin/sla-policies/new").await;
     assert_eq!(form.field_value("p1_resolution").as_deref(), Some("2h"));
+    assert_eq!(form.field_value("due_soon").as_deref(), Some("25 %"));
     let bad = app
         .post_form(
             "/admin/sla-policies",
             &[
                 ("name", "Gold"),
-                ("due_soon", "15m"),
+                ("due_soon", "30m"),
                 ("p1_response", "1h"),
                 ("p1_resolution", "30m"),
                 ("p1_mode", "always"),
@@ -292,6 +293,11 @@ async fn sla_policies_are_validated_and_saved(app: TestApp) {
             .contains("not a time like 30m")
     );
     assert!(bad.field_error("p3_mode").is_some());
+    assert!(
+        bad.field_error("due_soon")
+            .unwrap()
+            .contains("not a share like 25 %")
+    );
     assert_eq!(bad.field_value("p2_response").as_deref(), Some("soon"));
 
     let inverted = app
@@ -299,7 +305,7 @@ async fn sla_policies_are_validated_and_saved(app: TestApp) {
             "/admin/sla-policies",
             &[
                 ("name", "Gold"),
-                ("due_soon", "15m"),
+                ("due_soon", "20 %"),
                 ("p1_response", "1h"),
                 ("p1_resolution", "30m"),
                 ("p1_mode", "always"),
@@ -324,7 +330,7 @@ async fn sla_policies_are_validated_and_saved(app: TestApp) {
             "/admin/sla-policies",
             &[
                 ("name", "Gold"),
-                ("due_soon", "15m"),
+                ("due_soon", "20 %"),
                 ("p1_response", "15m"),
                 ("p1_resolution", "1h 30m"),
                 ("p1_mode", "always"),

@@ -821,7 +821,61 @@ async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) 
     assert_eq!(status, Status::Triaged);
 }
 
+/// The ticket page leads with the ticket: facts, clocks and timeline before the actions; the
+/// likely next action unfolded, the others folded; a form sent back with errors unfolded.
+async fn the_ticket_page_leads_with_the_ticket_and_unfolds_the_next_action(app: TestApp) {
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Printer offline", "low", "low").await;
+    let page = app.get(&ticket).await.body;
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle} on the page: {page}"))
+    };
+    assert!(at("<h2>Clocks</h2>") < at("<h2>Timeline</h2>"));
+    assert!(at("<h2>Timeline</h2>") < at(r#"id="actions-heading""#));
+    assert!(at(r#"id="actions-heading""#) < at(r#"id="attachments""#));
+    assert!(
+        page.contains(r#"<details class="panel" id="triage" open>"#),
+        "an untriaged ticket opens on triage"
+    );
+    for folded in ["work", "solve", "assign", "escalate"] {
+        assert!(
+            page.contains(&format!(r#"<details class="panel" id="{folded}">"#)),
+            "{folded} is folded"
+        );
+    }
+
+    assert!(
+        !page.contains(&format!(r#"action="{ticket}/solve""#))
+            && !page.contains(&format!(r#"action="{ticket}/assign""#)),
+        "no solve or assign form that would be refused"
+    );
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains("Solve Triage the ticket first"),
+        "solve says why instead: {text}"
+    );
+
+    let refused = app.post_ticket_form(&ticket, "solve", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(r#"<details class="panel" id="solve" open>"#),
+        "the form sent back with errors comes back open: {}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains(r#"<details class="panel" id="triage">"#),
+        "and the others fold"
+    );
+}
+
 both_backends!(
+    the_ticket_page_leads_with_the_ticket_and_unfolds_the_next_action,
     triage_without_a_category_is_refused_by_the_command,
     an_assignment_without_an_owner_is_refused_by_the_command,
     an_incident_lives_from_the_first_call_to_the_closed_ticket,

@@ -36,7 +36,9 @@ pub fn reopen_from_link(
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
         if before.status != Status::Solved {
-            return Ok(Err(crate::db::client_links::LinkProblem::Used));
+            return Ok(Err(crate::db::client_links::LinkProblem::not_solved(
+                before.status,
+            )));
         }
         let window_open = before.solved_at.is_some_and(|solved| {
             ticket::reopen_window_open(solved.and_utc(), now, ticket::DEFAULT_SOLVED_WINDOW)

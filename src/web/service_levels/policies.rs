@@ -9,7 +9,7 @@ use crate::db::{self, audit};
 use crate::domain::ids::PolicyId;
 use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_minutes};
 use crate::domain::priority::Priority;
-use crate::domain::sla::{ClockMode, SlaTargets, Target};
+use crate::domain::sla::{self, ClockMode, SlaTargets, Target};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Admin;
@@ -48,7 +48,7 @@ impl PolicyForm {
     fn from_record(record: &PolicyRecord) -> AppResult<Self> {
         let mut form = Self {
             name: record.row.name.clone(),
-            due_soon: format_minutes(i64::from(record.row.due_soon_minutes)),
+            due_soon: format!("{} %", record.row.due_soon_percent),
             ..Self::default()
         };
         let targets = record.sla_targets()?;
@@ -116,7 +116,7 @@ impl PolicyForm {
     fn parse(&self) -> Result<PolicyInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let name = errors.take("name", Line::parse(&self.name, "a name", 80));
-        let due_soon = errors.take("due_soon", parse_minutes(&self.due_soon));
+        let due_soon = errors.take("due_soon", parse_percent(&self.due_soon));
         let mut targets = SlaTargets::blueprint_default();
         for f in self.fields() {
             let response = errors.take(f.response_name, parse_minutes(&f.response));
@@ -150,12 +150,23 @@ impl PolicyForm {
         match (name, due_soon) {
             (Some(name), Some(due_soon)) => Ok(PolicyInput {
                 name: name.into_string(),
-                due_soon_minutes: i32::try_from(due_soon).unwrap_or(i32::MAX),
+                due_soon_percent: due_soon,
                 targets,
             }),
             _ => Err(errors),
         }
     }
+}
+
+/// "25", "25%" or "25 %": the share of each target left when a clock turns "due soon".
+fn parse_percent(raw: &str) -> Result<i32, String> {
+    raw.trim()
+        .trim_end_matches('%')
+        .trim_end()
+        .parse::<i32>()
+        .ok()
+        .filter(|p| (0..=100).contains(p))
+        .ok_or_else(|| format!("'{}' is not a share like 25 %, from 0 to 100.", raw.trim()))
 }
 
 #[derive(Template)]
@@ -186,7 +197,7 @@ impl PolicyPage {
 
 pub async fn new_policy_form(admin: Admin) -> AppResult<HttpResponse> {
     let mut form = PolicyForm {
-        due_soon: "30m".into(),
+        due_soon: format!("{} %", sla::DEFAULT_DUE_SOON_PERCENT),
         ..PolicyForm::default()
     };
     let defaults = SlaTargets::blueprint_default();

@@ -9,7 +9,7 @@ use super::forms::{
     SolveForm, TriageForm, WorkForm,
 };
 use super::queue::category_options;
-use super::sla::{ClockView, budget_note, clocks};
+use super::sla::{BudgetNote, ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
@@ -134,7 +134,7 @@ pub struct Facts {
 /// Where the ticket stands on the escalation ladder, and what was asked and decided on it.
 pub struct EscalationSection {
     pub level_name: String,
-    pub budget_note: Option<String>,
+    pub budget_note: Option<BudgetNote>,
     pub targets: Vec<(String, String)>,
     pub reasons: Vec<(String, String)>,
     pub history: Vec<EscalationItem>,
@@ -159,6 +159,10 @@ pub(super) struct TicketPage {
     is_owner: bool,
     is_open: bool,
     can_reopen: bool,
+    /// Why the ticket cannot be solved or assigned in its status, said instead of the form
+    /// (empty when it can).
+    solve_blocked: String,
+    assign_blocked: String,
     next_options: Vec<(String, String)>,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
@@ -172,10 +176,20 @@ pub(super) struct TicketPage {
     errors: FieldErrors,
     no_errors: FieldErrors,
     form_with_errors: FormKey,
+    next_form: FormKey,
     forms: PageForms,
 }
 
 impl TicketPage {
+    /// Whether a form shows unfolded: the one sent back with errors, or else the one the viewer
+    /// most likely uses next. The others stay folded, one click away, without JavaScript.
+    fn unfolded(&self, key: FormKey) -> bool {
+        match self.form_with_errors {
+            FormKey::None => key == self.next_form,
+            failed => key == failed,
+        }
+    }
+
     /// The errors of one form of the page (the others show none).
     fn errors_for(&self, key: FormKey) -> &FieldErrors {
         if key == self.form_with_errors {
@@ -281,6 +295,8 @@ pub(super) async fn ticket_page(
         is_owner: row.owner_id == Some(user.row.id),
         is_open: status.is_open(),
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
+        solve_blocked: refusal(status, Action::Solve),
+        assign_blocked: refusal(status, Action::Assign),
         next_options: ticket::available_actions(status)
             .into_iter()
             .filter(|a| ticket::is_work_action(*a))
@@ -303,8 +319,32 @@ pub(super) async fn ticket_page(
         errors,
         no_errors: FieldErrors::new(),
         form_with_errors,
+        next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
     })
+}
+
+/// The sentence a status change would be refused with, or empty when it is allowed.
+fn refusal(status: Status, action: Action) -> String {
+    ticket::next_status(status, action)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}
+
+/// The action the viewer most likely takes next: triage while the ticket has no category,
+/// then the work form for whoever owns or works it.
+fn next_form(row: &TicketRow, user: &CurrentUser) -> FormKey {
+    let mine = row.worker_id == Some(user.row.id) || row.owner_id == Some(user.row.id);
+    if !row.status.is_open() {
+        FormKey::Reopen
+    } else if row.category_id.is_none() {
+        FormKey::Triage
+    } else if mine {
+        FormKey::Work
+    } else {
+        FormKey::None
+    }
 }
 
 /// The facts panel, description and solution.

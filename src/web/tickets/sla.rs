@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::db::escalation;
 use crate::db::tickets::{self, TicketDetail};
 use crate::db::{self};
-use crate::domain::escalation::{self as escalation_rules};
+use crate::domain::escalation::{self as escalation_rules, BudgetState};
 use crate::domain::ids::TicketId;
 use crate::domain::inputs::format_minutes;
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
@@ -53,7 +53,6 @@ pub(super) fn clocks(
     let row = &detail.row;
     let targets = detail.service.policy.sla_targets()?;
     let target = *targets.target(row.priority);
-    let due_soon = detail.service.policy.due_soon();
     let created = row.created_at.and_utc();
     let response_due = row.response_due_at.map(|t| t.and_utc());
     let response = sla::response_state(
@@ -62,7 +61,7 @@ pub(super) fn clocks(
         response_due,
         row.responded_at.map(|t| t.and_utc()),
         now,
-        due_soon,
+        detail.service.policy.due_soon(target.response),
     );
     let response_note = match row.responded_at {
         Some(at) => format!(
@@ -92,7 +91,7 @@ pub(super) fn clocks(
         resolution_due,
         met,
         now,
-        due_soon,
+        detail.service.policy.due_soon(target.resolution),
     );
     let until = met.unwrap_or(now);
     let used = sla::elapsed(
@@ -136,6 +135,13 @@ pub(super) fn clocks(
     ))
 }
 
+/// The tier's time budget as the ticket page says it: calm while there is time, urgent once
+/// what is left is inside the policy's due-soon share of the budget.
+pub struct BudgetNote {
+    pub text: String,
+    pub urgent: bool,
+}
+
 /// "You have 35 business minutes before this must go to Tier 2", when the ticket's level has a
 /// time budget and its clock runs.
 pub(super) fn budget_note(
@@ -143,7 +149,7 @@ pub(super) fn budget_note(
     standing: &escalation::Standing,
     status: Status,
     now: DateTime<Utc>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<BudgetNote>> {
     if !Status::RUNNING.contains(&status) {
         return Ok(None);
     }
@@ -164,11 +170,18 @@ pub(super) fn budget_note(
     ) else {
         return Ok(None);
     };
-    Ok(Some(escalation_rules::budget_sentence(
-        budget.state,
-        target.mode == ClockMode::BusinessHours,
-        &next.name,
-    )))
+    let urgent = match budget.state {
+        BudgetState::Left(left) => left <= detail.service.policy.due_soon(budget.budget),
+        BudgetState::RanOut => true,
+    };
+    Ok(Some(BudgetNote {
+        text: escalation_rules::budget_sentence(
+            budget.state,
+            target.mode == ClockMode::BusinessHours,
+            &next.name,
+        ),
+        urgent,
+    }))
 }
 
 pub struct SegmentItem {
