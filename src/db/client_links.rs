@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::client_links;
+use super::schema::{client_links, tickets};
 use crate::domain::ids::ClientLinkId;
 use crate::domain::ticket::Status;
 use crate::error::{AppError, AppResult};
@@ -230,9 +230,27 @@ pub fn check(
         return Ok(Err(LinkProblem::Used));
     }
     if now.naive_utc() >= row.expires_at {
-        return Ok(Err(LinkProblem::Expired));
+        return Ok(Err(expired(conn, &row, purpose)?));
     }
     Ok(Ok(row))
+}
+
+/// A reopen link lasts as long as its ticket's reopen period, so it usually expires as the
+/// ticket closes: then the client needs to read that the ticket is closed (or open again), not
+/// that a link timed out.
+fn expired(conn: &mut DbConn, row: &LinkRow, purpose: LinkPurpose) -> AppResult<LinkProblem> {
+    if purpose != LinkPurpose::Reopen {
+        return Ok(LinkProblem::Expired);
+    }
+    let status: Option<String> = tickets::table
+        .find(row.subject_id)
+        .select(tickets::status)
+        .first(conn)
+        .optional()?;
+    Ok(match status.as_deref().map(Status::parse) {
+        Some(Ok(status)) if status != Status::Solved => LinkProblem::not_solved(status),
+        _ => LinkProblem::Expired,
+    })
 }
 
 /// Uses up a link. True for exactly one caller, however many submit it at once; the flow acts

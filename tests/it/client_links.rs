@@ -239,6 +239,18 @@ async fn reopen_link_pages_say_what_is_true_with_the_desk_contact(app: TestApp) 
     .unwrap();
     let expiring = fresh().await;
 
+    // A link that ran out while its ticket is still solved has simply expired.
+    let short = issue(&app, LinkPurpose::Reopen, subject, Duration::minutes(1)).await;
+    app.clock.advance(Duration::minutes(2));
+    let timed_out = page_of(short).await;
+    assert_eq!(timed_out.status.as_u16(), 410, "{}", timed_out.text());
+    assert!(
+        timed_out.text().contains("This link has expired"),
+        "{}",
+        timed_out.text()
+    );
+    assert!(timed_out.text().contains(&contact_line));
+
     // The auto-close job, with a desk window shorter than the link's life.
     let (mail, at) = (app.state.mail(), app.clock.now());
     let closed = db::run(&app.state.pool, move |conn| {
@@ -253,7 +265,8 @@ async fn reopen_link_pages_say_what_is_true_with_the_desk_contact(app: TestApp) 
     for (token, status, words) in [
         (still_good, 410, "This ticket is closed"),
         (used, 410, "This link has already been used"),
-        (expiring, 410, "This link has expired"),
+        // Expired with the reopen period: the client reads that the ticket is closed.
+        (expiring, 410, "This ticket is closed"),
         (
             unused.chars().rev().collect(),
             404,
