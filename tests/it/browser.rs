@@ -5,6 +5,7 @@
 use fantoccini::Locator;
 use tierdesk::domain::account::{Role, Tier};
 
+use crate::fixtures::seed_demo_desk;
 use crate::helpers::{Backend, spawn_app};
 use crate::webdriver::start_browser;
 
@@ -62,13 +63,7 @@ async fn an_admin_tours_a_seeded_desk_in_a_real_browser() {
     let Some(app) = spawn_app(Backend::Sqlite).await else {
         return;
     };
-    let now = app.clock.now();
-    let mail = app.state.mail();
-    tierdesk::db::run(&app.state.pool, move |conn| {
-        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    seed_demo_desk(&app).await;
     let password = app
         .create_user("ada@msp.example", "Ada Admin", Role::Admin, None)
         .await;
@@ -130,13 +125,7 @@ async fn the_main_pages_are_photographed_at_desktop_and_phone_widths() {
     let Some(app) = spawn_app(Backend::Sqlite).await else {
         return;
     };
-    let now = app.clock.now();
-    let mail = app.state.mail();
-    tierdesk::db::run(&app.state.pool, move |conn| {
-        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    seed_demo_desk(&app).await;
     let ticket: i64 = tierdesk::db::run(&app.state.pool, |conn| {
         use diesel::prelude::*;
         use tierdesk::db::schema::tickets;
@@ -184,13 +173,7 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
     let Some(app) = spawn_app(Backend::Sqlite).await else {
         return;
     };
-    let now = app.clock.now();
-    let mail = app.state.mail();
-    tierdesk::db::run(&app.state.pool, move |conn| {
-        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    seed_demo_desk(&app).await;
     let Some(browser) = start_browser().await else {
         return;
     };

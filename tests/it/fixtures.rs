@@ -99,6 +99,37 @@ pub fn edit_of(
     }
 }
 
+/// The demo desk `seed-demo` makes, seeded at the test clock's now.
+pub async fn seed_demo_desk(app: &TestApp) -> tierdesk::seed::SeedReport {
+    let (now, mail) = (app.clock.now(), app.state.mail());
+    db::run(&app.state.pool, move |conn| {
+        tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
+    })
+    .await
+    .unwrap()
+}
+
+/// A low-impact incident a contact reported on the phone, identity checked by call-back.
+pub fn phone_incident(
+    client: tierdesk::domain::ids::ClientId,
+    contact: tierdesk::domain::ids::ContactId,
+    subject: &str,
+) -> db::tickets::IntakeInput {
+    use tierdesk::domain::priority::{Impact, Urgency};
+    use tierdesk::domain::ticket::{Channel, IdentityCheck, Kind};
+    db::tickets::IntakeInput {
+        kind: Kind::Incident,
+        client,
+        requester: db::tickets::Requester::Existing(contact),
+        subject: subject.into(),
+        description: "Reported on the phone.".into(),
+        channel: Channel::Phone,
+        identity: IdentityCheck::CallBack,
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+    }
+}
+
 /// Records a ticket and works it to solved through the commands: set-up for tests about what
 /// follows (mail, surveys), not the behaviour under test.
 pub fn walk_to_solved(
@@ -113,20 +144,16 @@ pub fn walk_to_solved(
     use tierdesk::db::tickets::*;
     use tierdesk::domain::ids::CategoryId;
     use tierdesk::domain::priority::{Impact, Urgency};
-    use tierdesk::domain::ticket::{Action, Channel, IdentityCheck, Kind};
+    use tierdesk::domain::ticket::Action;
     use tierdesk::domain::work::WorkEntry;
-    let input = IntakeInput {
-        kind: Kind::Incident,
-        client,
-        requester: Requester::Existing(contact),
-        subject: subject.into(),
-        description: "Reported on the phone.".into(),
-        channel: Channel::Phone,
-        identity: IdentityCheck::CallBack,
-        impact: Impact::Low,
-        urgency: Urgency::Low,
-    };
-    let t = create(conn, tech, &input, mail, now)?.unwrap();
+    let t = create(
+        conn,
+        tech,
+        &phone_incident(client, contact, subject),
+        mail,
+        now,
+    )?
+    .unwrap();
     // Triage needs a category; 1 is "Network", seeded by the tickets migration.
     let triaged = TriageInput {
         impact: Impact::Low,

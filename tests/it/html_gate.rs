@@ -13,6 +13,7 @@ use tierdesk::domain::account::Role;
 use tierdesk::seed;
 
 use crate::checkers::{self, SavedPage};
+use crate::fixtures::seed_demo_desk;
 use crate::helpers::TestApp;
 use crate::webdriver::start_browser;
 
@@ -247,13 +248,7 @@ async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) 
     let Some(checkers) = checkers::find() else {
         return;
     };
-    let now = app.clock.now();
-    let mail = app.state.mail();
-    db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    seed_demo_desk(&app).await;
 
     let (paths, mut pages) = crawl(&app, "anonymous").await;
     pages.extend(forms_in_error(&app, "anonymous", &paths).await);

@@ -3,25 +3,15 @@
 use reqwest::StatusCode;
 use tierdesk::{db, seed};
 
+use crate::fixtures::seed_demo_desk;
 use crate::helpers::{Backend, TestApp, spawn_app_after};
 
 async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) {
-    let now = app.clock.now();
-    let mail = app.state.mail();
-    let first = db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    let first = seed_demo_desk(&app).await;
     assert_eq!(first.accounts_created, seed::DEMO_ACCOUNTS.len());
     assert_eq!(first.clients_created, 3);
     assert_eq!(first.tickets_created, 11);
-    let mail = app.state.mail();
-    let again = db::run(&app.state.pool, move |conn| {
-        seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)
-    })
-    .await
-    .unwrap();
+    let again = seed_demo_desk(&app).await;
     assert_eq!(
         (
             again.accounts_created,

@@ -7,7 +7,7 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::TicketId;
 
 use crate::fixtures::{
-    client_with_contact, edit_of, record_ticket, ticket_row, user_id, version_of,
+    client_with_contact, edit_of, phone_incident, record_ticket, ticket_row, user_id, version_of,
 };
 use crate::helpers::TestApp;
 
@@ -722,27 +722,17 @@ async fn attachments_are_kept_on_the_ticket_and_served_as_downloads(app: TestApp
 /// The rule lives in the command, not only in the form: a triage without a category is refused
 /// with the error beside the category field, and the ticket stays new.
 async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
-    use tierdesk::db::tickets::{IntakeInput, Requester, TriageInput, create, get, triage};
+    use tierdesk::db::tickets::{TriageInput, create, get, triage};
     use tierdesk::domain::ids::{ClientId, ContactId, UserId};
     use tierdesk::domain::priority::{Impact, Urgency};
-    use tierdesk::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+    use tierdesk::domain::ticket::Status;
     let (client, contact) = client_with_contact(&app).await;
     app.sign_in_as(Role::Technician).await;
     let tech = UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
     let now = app.clock.now();
     let mail = app.state.mail();
     let (errors, status) = db::run(&app.state.pool, move |conn| {
-        let input = IntakeInput {
-            kind: Kind::Incident,
-            client: ClientId(client),
-            requester: Requester::Existing(ContactId(contact)),
-            subject: "Printer offline".into(),
-            description: "Reported on the phone.".into(),
-            channel: Channel::Phone,
-            identity: IdentityCheck::CallBack,
-            impact: Impact::Low,
-            urgency: Urgency::Low,
-        };
+        let input = phone_incident(ClientId(client), ContactId(contact), "Printer offline");
         let t = create(conn, tech, &input, &mail, now)?.unwrap();
         let uncategorised = TriageInput {
             impact: Impact::Low,
@@ -765,29 +755,17 @@ async fn triage_without_a_category_is_refused_by_the_command(app: TestApp) {
 /// The rule lives in the command, not only in the form: an assignment names both an owner and a
 /// worker, and a missing one is refused beside its field.
 async fn an_assignment_without_an_owner_is_refused_by_the_command(app: TestApp) {
-    use tierdesk::db::tickets::{
-        AssignInput, IntakeInput, Requester, TriageInput, assign, create, get, triage,
-    };
+    use tierdesk::db::tickets::{AssignInput, TriageInput, assign, create, get, triage};
     use tierdesk::domain::ids::{CategoryId, ClientId, ContactId, UserId};
     use tierdesk::domain::priority::{Impact, Urgency};
-    use tierdesk::domain::ticket::{Channel, IdentityCheck, Kind, Status};
+    use tierdesk::domain::ticket::Status;
     let (client, contact) = client_with_contact(&app).await;
     app.sign_in_as(Role::Technician).await;
     let tech = UserId(user_id(&app, "tech@msp.example").await.parse().unwrap());
     let now = app.clock.now();
     let mail = app.state.mail();
     let (errors, status) = db::run(&app.state.pool, move |conn| {
-        let input = IntakeInput {
-            kind: Kind::Incident,
-            client: ClientId(client),
-            requester: Requester::Existing(ContactId(contact)),
-            subject: "Scanner offline".into(),
-            description: "Reported on the phone.".into(),
-            channel: Channel::Phone,
-            identity: IdentityCheck::CallBack,
-            impact: Impact::Low,
-            urgency: Urgency::Low,
-        };
+        let input = phone_incident(ClientId(client), ContactId(contact), "Scanner offline");
         let t = create(conn, tech, &input, &mail, now)?.unwrap();
         let category = tierdesk::db::categories::list_categories(conn)?
             .into_iter()
