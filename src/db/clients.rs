@@ -227,6 +227,7 @@ pub fn create(
             }
             Err(e) => return Err(e.into()),
         };
+        super::access::grant_everyone(conn, row.id())?;
         audit::record(
             conn,
             Some(actor),

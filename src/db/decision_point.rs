@@ -5,17 +5,18 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::outcome::{Outcome, or_refuse};
+use crate::db::account_managers::is_account_manager;
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{client_decisions, escalation_levels, ticket_levels, tickets};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, transition, update_ticket};
 use crate::db::timeline::NewEvent;
 use crate::db::users;
-use crate::domain::decision_point::{self as rules, DecisionStep};
-use crate::domain::ids::{DecisionId, TicketId};
+use crate::domain::decision_point::{self as rules, Decider, DecisionStep, Refusal};
+use crate::domain::ids::{ClientId, DecisionId, TicketId};
 use crate::domain::ticket::Status;
 use crate::domain::timeline::EventKind;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// Open tickets at the decision point, for the manager's dashboard.
 pub fn at_decision_point(conn: &mut DbConn) -> AppResult<Vec<(i64, String)>> {
@@ -73,9 +74,10 @@ pub struct DecisionInput {
     pub today: NaiveDate,
 }
 
-/// The manager at the decision point: records what the client was offered (the ticket waits
-/// for the client's input, its clock stopped), then the client's answer and its date (work
-/// resumes).
+/// The manager (or the client's account manager) at the decision point: records what the client
+/// was offered (the ticket waits for the client's input, its clock stopped), then the client's
+/// answer and its date (work resumes). Refused on a ticket below the decision-point level, and
+/// forbidden to anyone who may not decide for the ticket's client.
 #[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn record_decision(
     conn: &mut DbConn,
@@ -83,6 +85,16 @@ pub fn record_decision(
     input: &DecisionInput,
 ) -> Outcome<TicketRow> {
     edit.apply(conn, |conn, before| {
+        let standing = crate::db::escalation::standing(conn, &before)?;
+        let decider = Decider {
+            is_manager: users::get(conn, edit.actor)?.role().is_manager(),
+            is_account_manager: is_account_manager(conn, ClientId(before.client_id), edit.actor)?,
+        };
+        match rules::check_decision(standing.level.decision_point, &standing.level.name, decider) {
+            Ok(()) => {}
+            Err(Refusal::NotADecider(rule)) => return Err(AppError::ForbiddenBecause(rule)),
+            Err(Refusal::NotAtDecisionPoint(sentence)) => return refuse("offered", sentence),
+        }
         let open: Option<DecisionRow> = client_decisions::table
             .filter(client_decisions::ticket_id.eq(edit.ticket.0))
             .filter(client_decisions::answered_on.is_null())

@@ -1,5 +1,8 @@
 //! Persistence: one connection type over SQLite and PostgreSQL, the pool, and migrations.
 
+pub mod absences;
+pub mod access;
+pub mod account_managers;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;

@@ -360,6 +360,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    client_access (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    client_systems (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        name -> Text,
+        name_key -> Text,
+    }
+}
+
+diesel::table! {
+    system_access (id) {
+        id -> BigInt,
+        system_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    absences (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        first_day -> Date,
+        last_day -> Date,
+        note -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_account_managers (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -378,6 +423,14 @@ diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(ticket_levels -> escalation_levels (level_id));
 diesel::joinable!(ticket_levels -> tickets (ticket_id));
 diesel::joinable!(approvals -> tickets (ticket_id));
+diesel::joinable!(client_access -> clients (client_id));
+diesel::joinable!(client_access -> users (user_id));
+diesel::joinable!(client_systems -> clients (client_id));
+diesel::joinable!(system_access -> client_systems (system_id));
+diesel::joinable!(system_access -> users (user_id));
+diesel::joinable!(absences -> users (user_id));
+diesel::joinable!(client_account_managers -> clients (client_id));
+diesel::joinable!(client_account_managers -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -406,4 +459,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     escalations,
     approvals,
     client_decisions,
+    client_access,
+    client_systems,
+    system_access,
+    absences,
+    client_account_managers,
 );

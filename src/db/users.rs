@@ -165,6 +165,7 @@ pub fn create(
             Err(e) if is_unique_violation(&e) => return Ok(Err(email_taken())),
             Err(e) => return Err(e.into()),
         };
+        super::access::grant_every_client(conn, row.id())?;
         audit::record(
             conn,
             actor,

@@ -12,14 +12,18 @@
 //!   blueprints start a ticket at the tier it needs and only ever escalate upwards;
 //! - service desk manager: −25, because the manager is the escalation ladder's decision point,
 //!   kept free to decide rather than to fix;
-//! - away: −10,000, so anyone present outranks anyone away, yet an away expert stays eligible:
-//!   "away" says nothing about when they are back, and for a ticket that can wait a day the
-//!   person who knows the system may still be the right choice;
-//! - no access to the client: not eligible, since the technician may not work for them.
+//! - no access to a system the ticket names (its affected service mentions one of the client's
+//!   systems the technician has no permissions on): −50 each, because they would have to ask
+//!   for access before they could start, yet may still be the best one to ask;
+//! - away (the toggle, or a planned absence covering today): −10,000, so anyone present
+//!   outranks anyone away, yet an away expert stays eligible: for a ticket that can wait until
+//!   they are back the person who knows the system may still be the right choice;
+//! - no access to the client's systems at all: not eligible, since the technician cannot work
+//!   for them (access is granted per client on the technician's admin page).
 
 use std::cmp::Reverse;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 
 use super::account::Tier;
 use super::ids::UserId;
@@ -57,9 +61,72 @@ const POINTS_PER_OPEN: i32 = 4;
 const OPEN_COUNTED: u32 = 1_000;
 const POINTS_PER_TIER_ABOVE: i32 = 15;
 const MANAGER_PENALTY: i32 = 25;
-/// More than any present candidate can lose (4,000 for load, 45 for tier, 25 as manager) plus
-/// the most anyone can gain from expertise (100).
+const POINTS_PER_MISSING_SYSTEM: i32 = 50;
+/// A ticket names a handful of systems at most; the cap keeps the sum bounded.
+const MISSING_SYSTEMS_COUNTED: u32 = 10;
+/// More than any present candidate can lose (4,000 for load, 45 for tier, 25 as manager, 500
+/// for missing systems) plus the most anyone can gain from expertise (100).
 const AWAY_PENALTY: i32 = 10_000;
+
+/// Whether someone is at work today, as the toggle and their planned absences say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presence {
+    Present,
+    /// Marked away with the toggle, with no planned end.
+    Away,
+    /// A planned absence covers today; this is its last day.
+    AwayUntil(NaiveDate),
+}
+
+impl Presence {
+    /// A planned absence says more than the toggle, so it wins when both apply.
+    pub fn of(toggled_away: bool, absent_until: Option<NaiveDate>) -> Self {
+        match (absent_until, toggled_away) {
+            (Some(last_day), _) => Presence::AwayUntil(last_day),
+            (None, true) => Presence::Away,
+            (None, false) => Presence::Present,
+        }
+    }
+
+    pub fn is_away(self) -> bool {
+        self != Presence::Present
+    }
+
+    /// The sentence the ranking and the staff pages show, or `None` when present.
+    pub fn sentence(self) -> Option<String> {
+        match self {
+            Presence::Present => None,
+            Presence::Away => Some("Away".to_string()),
+            Presence::AwayUntil(last_day) => {
+                Some(format!("Away until {}", last_day.format("%-d %b")))
+            }
+        }
+    }
+}
+
+/// The client's systems that a ticket's affected service names, as whole words and ignoring
+/// case, in the order the client lists them: "ERP invoicing stuck" names "ERP", while
+/// "Jerpo" does not.
+pub fn systems_named<'a>(affected_service: &str, systems: &'a [String]) -> Vec<&'a str> {
+    let text = affected_service.to_lowercase();
+    systems
+        .iter()
+        .map(String::as_str)
+        .filter(|system| names_word(&text, &system.trim().to_lowercase()))
+        .collect()
+}
+
+fn names_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let is_word_char = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !is_word_char(before) && !is_word_char(after)
+    })
+}
 
 /// One person who could take the ticket, as the roster and their recent work show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,8 +138,11 @@ pub struct Candidate {
     /// Tickets of the ticket's category they solved within [`EXPERTISE_WINDOW`].
     pub solved_in_category: u32,
     pub open_tickets: u32,
-    pub away: bool,
-    pub may_work_for_client: bool,
+    pub presence: Presence,
+    /// Granted access to the client's systems at all (the client row on their admin page).
+    pub client_access: bool,
+    /// The systems the ticket names that they have no access to.
+    pub missing_systems: Vec<String>,
 }
 
 /// A candidate with their score and the sentences that explain it, blockers first.
@@ -111,9 +181,9 @@ fn assess(candidate: Candidate, wanted: Tier, category: Option<&str>) -> Ranked 
     let mut reasons = Vec::new();
     let mut eligible = true;
 
-    if !candidate.may_work_for_client {
+    if !candidate.client_access {
         eligible = false;
-        reasons.push("No access to this client".to_string());
+        reasons.push("No access to this client's systems".to_string());
     }
     match candidate.tier {
         Some(tier) if tier == wanted => reasons.push(format!("{tier}, as this ticket needs")),
@@ -133,9 +203,20 @@ fn assess(candidate: Candidate, wanted: Tier, category: Option<&str>) -> Ranked 
             reasons.push("No support tier set".to_string());
         }
     }
-    if candidate.away {
+    if let Some(sentence) = candidate.presence.sentence() {
         score -= AWAY_PENALTY;
-        reasons.push("Away".to_string());
+        reasons.push(sentence);
+    }
+    // Without access to the client, each system would only repeat the blocker.
+    if candidate.client_access {
+        let missing = u32::try_from(candidate.missing_systems.len()).unwrap_or(u32::MAX);
+        score -= POINTS_PER_MISSING_SYSTEM * counted(missing, MISSING_SYSTEMS_COUNTED);
+        reasons.extend(
+            candidate
+                .missing_systems
+                .iter()
+                .map(|system| format!("No access to {system}")),
+        );
     }
     if let Some(category) = category {
         let solved = candidate.solved_in_category;
@@ -232,8 +313,9 @@ mod tests {
             is_manager: false,
             solved_in_category: solved,
             open_tickets: open,
-            away: false,
-            may_work_for_client: true,
+            presence: Presence::Present,
+            client_access: true,
+            missing_systems: Vec::new(),
         }
     }
 
@@ -252,11 +334,11 @@ mod tests {
             tech(2, "Ben", Tier::Tier1, 0, 0),
             tech(3, "Cleo", Tier::Tier2, 12, 5),
             Candidate {
-                away: true,
+                presence: Presence::Away,
                 ..tech(4, "Dev", Tier::Tier1, 9, 2)
             },
             Candidate {
-                may_work_for_client: false,
+                client_access: false,
                 ..tech(5, "Eve", Tier::Tier1, 5, 1)
             },
             Candidate {
@@ -348,7 +430,7 @@ mod tests {
                 46,
                 false,
                 &[
-                    "No access to this client",
+                    "No access to this client's systems",
                     "Tier 1, as this ticket needs",
                     "Solved 5 'Phone system' tickets in the last 90 days",
                     "1 open ticket",
@@ -476,7 +558,7 @@ mod tests {
     fn extreme_counts_do_not_overflow() {
         let busy = tech(1, "Busy", Tier::Tier1, u32::MAX, u32::MAX);
         let away = Candidate {
-            away: true,
+            presence: Presence::Away,
             ..tech(2, "Away", Tier::Tier1, u32::MAX, 0)
         };
         let ranked = rank(vec![away, busy], Tier::Tier1, Some("Network"));
@@ -494,19 +576,25 @@ mod tests {
             any::<bool>(),
             0..30u32,
             prop_oneof![0..40u32, Just(u32::MAX)],
+            prop_oneof![
+                Just(Presence::Present),
+                Just(Presence::Away),
+                Just(Presence::AwayUntil(NaiveDate::MIN)),
+            ],
             any::<bool>(),
-            any::<bool>(),
+            proptest::collection::vec(Just("ERP".to_string()), 0..3),
         )
             .prop_map(
-                |(name, tier, is_manager, solved, open, away, access)| Candidate {
+                |(name, tier, is_manager, solved, open, presence, access, missing)| Candidate {
                     user: UserId(0),
                     name: name.to_string(),
                     tier,
                     is_manager,
                     solved_in_category: solved,
                     open_tickets: open,
-                    away,
-                    may_work_for_client: access,
+                    presence,
+                    client_access: access,
+                    missing_systems: missing,
                 },
             )
     }
@@ -535,15 +623,120 @@ mod tests {
                 if a.eligible == b.eligible {
                     prop_assert!(a.score >= b.score);
                     // Among the eligible, anyone present comes before anyone away.
-                    prop_assert!(!a.candidate.away || b.candidate.away);
+                    prop_assert!(!a.candidate.presence.is_away() || b.candidate.presence.is_away());
                 }
             }
             for r in &ranked {
-                let blocked = !r.candidate.may_work_for_client
+                let blocked = !r.candidate.client_access
                     || r.candidate.tier.map_or(!r.candidate.is_manager, |t| t < wanted);
                 prop_assert_eq!(r.eligible, !blocked);
                 prop_assert!(r.reasons.iter().all(|s| !s.is_empty() && !s.ends_with('.')));
             }
+        }
+    }
+
+    #[test]
+    fn access_to_the_client_and_its_systems() {
+        let erp = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let roster = vec![
+            tech(1, "Ana", Tier::Tier1, 3, 0),
+            Candidate {
+                missing_systems: erp(&["ERP"]),
+                ..tech(2, "Ben", Tier::Tier1, 3, 0)
+            },
+            Candidate {
+                missing_systems: erp(&["ERP", "Firewall"]),
+                ..tech(3, "Cleo", Tier::Tier1, 10, 0)
+            },
+            Candidate {
+                client_access: false,
+                missing_systems: erp(&["ERP"]),
+                ..tech(4, "Dev", Tier::Tier1, 10, 0)
+            },
+        ];
+        let ranked = rank(roster, Tier::Tier1, Some("Accounting"));
+        let table: [(&str, i32, bool, &[&str]); 4] = [
+            ("Ana", 30, true, &[]),
+            // Cleo's expertise (+100) outweighs two missing systems (−100); Ben's does not.
+            (
+                "Cleo",
+                0,
+                true,
+                &["No access to ERP", "No access to Firewall"],
+            ),
+            ("Ben", -20, true, &["No access to ERP"]),
+            // The blocker says it once; the systems would only repeat it.
+            ("Dev", 100, false, &["No access to this client's systems"]),
+        ];
+        for (r, (name, score, eligible, access)) in ranked.iter().zip(table) {
+            assert_eq!(r.candidate.name, name);
+            assert_eq!((r.score, r.eligible), (score, eligible), "{name}");
+            let said: Vec<&str> = r
+                .reasons
+                .iter()
+                .map(String::as_str)
+                .filter(|s| s.starts_with("No access"))
+                .collect();
+            assert_eq!(said, access, "{name}");
+        }
+    }
+
+    #[test]
+    fn away_says_until_when_if_it_was_planned() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let table = [
+            (false, None, Presence::Present, None),
+            (true, None, Presence::Away, Some("Away")),
+            (
+                false,
+                Some(day(4)),
+                Presence::AwayUntil(day(4)),
+                Some("Away until 4 Dec"),
+            ),
+            (
+                true,
+                Some(day(14)),
+                Presence::AwayUntil(day(14)),
+                Some("Away until 14 Dec"),
+            ),
+        ];
+        for (toggled, until, presence, sentence) in table {
+            let got = Presence::of(toggled, until);
+            assert_eq!(got, presence, "{toggled} {until:?}");
+            assert_eq!(got.sentence().as_deref(), sentence);
+            let ranked = rank(
+                vec![Candidate {
+                    presence: got,
+                    ..tech(1, "Ana", Tier::Tier1, 0, 0)
+                }],
+                Tier::Tier1,
+                None,
+            );
+            assert_eq!(ranked[0].score, if got.is_away() { -10_000 } else { 0 });
+            let away = ranked[0].reasons.iter().find(|r| r.starts_with("Away"));
+            assert_eq!(away.map(String::as_str), sentence);
+        }
+    }
+
+    #[test]
+    fn a_ticket_names_the_systems_its_affected_service_mentions() {
+        let systems: Vec<String> = ["Microsoft 365 admin", "ERP", "Firewall", "  "]
+            .map(String::from)
+            .to_vec();
+        let table: [(&str, &[&str]); 7] = [
+            ("ERP", &["ERP"]),
+            ("erp invoicing stuck", &["ERP"]),
+            (
+                "Microsoft 365 admin centre and the firewall",
+                &["Microsoft 365 admin", "Firewall"],
+            ),
+            ("Jerpo accounting", &[]),
+            ("ERP-Firewall link", &["ERP", "Firewall"]),
+            ("Microsoft 365", &[]),
+            ("", &[]),
+        ];
+        for (service, expected) in table {
+            assert_eq!(systems_named(service, &systems), expected, "{service:?}");
         }
     }
 

@@ -40,3 +40,6 @@ id_type!(OutboxId, ClientLinkId);
 
 // The escalation ladder, approvals, the decision point, attachments and the timeline.
 id_type!(LevelId, ApprovalId, DecisionId, AttachmentId);
+
+// Technicians' access to clients' systems, and their planned absences.
+id_type!(SystemId, AbsenceId);

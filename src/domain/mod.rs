@@ -1,5 +1,6 @@
 //! Pure rules: no database, no HTTP, no clock. Every function that depends on time takes `now`.
 
+pub mod absence;
 pub mod account;
 pub mod approval;
 pub mod assignment;

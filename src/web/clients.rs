@@ -54,7 +54,7 @@ pub async fn list(
 
 #[derive(Template)]
 #[template(path = "clients/show.html")]
-struct ClientPage {
+pub(super) struct ClientPage {
     ctx: Ctx,
     client: ClientRow,
     contacts: Vec<ContactRow>,
@@ -65,6 +65,7 @@ struct ClientPage {
     policy_name: String,
     preview: Vec<PreviewRow>,
     history: Vec<HistoryItem>,
+    pub(super) people: super::client_people::PeopleSection,
 }
 
 pub async fn show(
@@ -73,7 +74,16 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = ClientId(path.into_inner());
-    let (client, contacts, calendar, policy, history) = db::run(&state.pool, move |conn| {
+    render(&client_page(&state, &user, id).await?)
+}
+
+/// The client page as `user` sees it; the people forms start empty and without errors.
+pub(super) async fn client_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ClientId,
+) -> AppResult<ClientPage> {
+    let (client, contacts, calendar, policy, history, people) = db::run(&state.pool, move |conn| {
         let client = db::clients::get(conn, id)?;
         let calendar = levels::load_calendar(conn, CalendarId(client.calendar_id))?;
         let policy = levels::load_policy(conn, PolicyId(client.sla_policy_id))?;
@@ -83,6 +93,7 @@ pub async fn show(
             calendar,
             policy,
             audit::history(conn, audit::Entity::Client, id.0, 20)?,
+            super::client_people::load(conn, id)?,
         ))
     })
     .await?;
@@ -92,7 +103,7 @@ pub async fn show(
         state.clock.now(),
         user.zone(),
     );
-    render(&ClientPage {
+    Ok(ClientPage {
         ctx: user.ctx(),
         client,
         contacts,
@@ -107,6 +118,7 @@ pub async fn show(
         policy_name: policy.row.name.clone(),
         preview,
         history: history_items(history, user.zone()),
+        people: super::client_people::section(people, user),
     })
 }
 

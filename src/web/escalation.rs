@@ -3,7 +3,6 @@
 use actix_web::HttpResponse;
 use chrono::NaiveDate;
 
-use super::extract::Manager;
 use super::forms::{parse_optional_id, required};
 use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
 use super::tickets::runner::{TicketForm, TicketPost};
@@ -102,8 +101,9 @@ impl TicketForm for ChangeForm {
     }
 }
 
-/// The manager at the decision point: what was offered to the client, then their answer.
-pub async fn record_decision(post: TicketPost<DecisionForm, Manager>) -> AppResult<HttpResponse> {
+/// The decision point: what was offered to the client, then their answer. Who may record it
+/// (a manager, or an account manager of the ticket's client) is the command's rule.
+pub async fn record_decision(post: TicketPost<DecisionForm>) -> AppResult<HttpResponse> {
     let zone = post.user().zone();
     post.run(move |conn, c| {
         let input = dated(c.input, c.edit.now.with_timezone(&zone).date_naive());

@@ -1,7 +1,9 @@
 //! HTTP: the only route table, the middleware stack, and one module per area.
 
+pub mod absences;
 pub mod approvals;
 pub mod auth;
+pub mod client_people;
 pub mod clients;
 pub mod csrf;
 pub mod dashboard;
@@ -18,6 +20,7 @@ pub mod page;
 pub mod reports;
 pub mod service_levels;
 pub mod tickets;
+pub mod user_access;
 pub mod users;
 
 use std::time::Instant;
@@ -191,6 +194,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(clients::edit_contact_form),
         )
         .route("/contacts/{id}", web::post().to(clients::update_contact))
+        .route("/absences", web::get().to(absences::list))
+        .route("/absences", web::post().to(absences::add))
+        .route("/absences/{id}/delete", web::post().to(absences::remove))
+        .route(
+            "/clients/{id}/systems",
+            web::post().to(client_people::add_system),
+        )
+        .route(
+            "/clients/{id}/systems/{system}/delete",
+            web::post().to(client_people::remove_system),
+        )
+        .route(
+            "/clients/{id}/account-managers",
+            web::post().to(client_people::add_account_manager),
+        )
+        .route(
+            "/clients/{id}/account-managers/{user}/delete",
+            web::post().to(client_people::remove_account_manager),
+        )
+        .route(
+            "/admin/users/{id}/access",
+            web::post().to(user_access::set_access),
+        )
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));

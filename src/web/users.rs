@@ -4,9 +4,11 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::absences::days;
 use super::extract::Admin;
 use super::forms::{Saved, checkbox, invalid, submit};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
+use super::user_access::{AccessLine, access_lines};
 use crate::db::users::{UserProfile, UserRow};
 use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
@@ -152,6 +154,10 @@ struct UserFormPage {
     roles: [Role; 3],
     tiers: [Tier; 4],
     history: Vec<HistoryItem>,
+    /// The person's access to clients and systems (editing only).
+    access: Vec<AccessLine>,
+    /// Their planned absences not over yet (editing only).
+    absences: Vec<(String, String)>,
 }
 
 fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors) -> UserFormPage {
@@ -163,6 +169,8 @@ fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors
         roles: Role::ALL,
         tiers: Tier::ALL,
         history: Vec::new(),
+        access: Vec::new(),
+        absences: Vec::new(),
     }
 }
 
@@ -224,10 +232,13 @@ pub async fn edit_form(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = UserId(path.into_inner());
-    let (row, history) = db::run(&state.pool, move |conn| {
+    let from = (state.clock.now() - chrono::Duration::days(1)).date_naive();
+    let (row, history, grants, absences) = db::run(&state.pool, move |conn| {
         Ok((
             db::users::get(conn, id)?,
             audit::history(conn, audit::Entity::User, id.0, 50)?,
+            db::access::grants_of(conn, id)?,
+            db::absences::upcoming_of(conn, id, from)?,
         ))
     })
     .await?;
@@ -238,6 +249,11 @@ pub async fn edit_form(
         FieldErrors::new(),
     );
     page.history = history_items(history, admin.0.zone());
+    page.access = access_lines(grants);
+    page.absences = absences
+        .into_iter()
+        .map(|a| (days(a.first_day, a.last_day), a.note))
+        .collect();
     render(&page)
 }
 

@@ -10,7 +10,7 @@ use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
 use crate::db::users::names as user_names;
 use crate::domain::assignment;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ClientId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::ticket::Action;
 use crate::domain::timeline::EventKind;
@@ -49,6 +49,18 @@ pub fn assign(conn: &mut DbConn, edit: TicketEdit, input: &AssignInput) -> Outco
                 "worker_id",
                 "Choose an active member of staff to work the ticket.",
             );
+        }
+        // The blueprints' access factor: nobody is given a ticket for a client whose systems
+        // they cannot reach.
+        let client = ClientId(before.client_id);
+        for person in crate::db::access::without_access(conn, client, &[owner, worker])? {
+            let field = if person == owner { "owner_id" } else { "worker_id" };
+            if errors.get(field).is_none() {
+                errors.add(
+                    field,
+                    "No access to this client's systems: choose someone with access, or ask an admin to grant it.",
+                );
+            }
         }
         if !errors.is_empty() {
             return Ok(Err(errors));

@@ -1,9 +1,9 @@
 //! What the ticket page reads: the ticket with its client, contact, names, timeline, pauses and
 //! service level, and the staff who could take it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -59,13 +59,22 @@ pub struct CandidateFacts {
     pub user: crate::db::users::UserRow,
     pub solved_in_category: i64,
     pub open_tickets: i64,
+    /// Granted access to the ticket's client.
+    pub client_access: bool,
+    /// The ticket's client's systems they have access to.
+    pub systems: HashSet<String>,
+    /// Their planned absences not over yet, (first, last) day.
+    pub absences: Vec<(NaiveDate, NaiveDate)>,
 }
 
+/// The staff who could take a ticket for `client`, with what the ranking weighs, and the
+/// client's systems (the ranking asks which of them the ticket names).
 pub fn assignment_candidates(
     conn: &mut DbConn,
+    client: ClientId,
     category: Option<CategoryId>,
     now: DateTime<Utc>,
-) -> AppResult<Vec<CandidateFacts>> {
+) -> AppResult<(Vec<CandidateFacts>, Vec<String>)> {
     use diesel::dsl::count_star;
     let staff: Vec<crate::db::users::UserRow> = users::table
         .filter(users::active.eq(true))
@@ -92,12 +101,20 @@ pub fn assignment_candidates(
             .collect(),
         None => HashMap::new(),
     };
-    Ok(staff
+    let mut access = crate::db::access::access_facts(conn, client)?;
+    // A day early covers every zone's today; the ranking decides in each person's own.
+    let from = (now - chrono::Duration::days(1)).date_naive();
+    let mut absences = crate::db::absences::spans_from(conn, from)?;
+    let candidates = staff
         .into_iter()
         .map(|user| CandidateFacts {
             solved_in_category: solved.get(&user.id).copied().unwrap_or(0),
             open_tickets: open.get(&user.id).copied().unwrap_or(0),
+            client_access: access.with_access.contains(&user.id),
+            systems: access.system_access.remove(&user.id).unwrap_or_default(),
+            absences: absences.remove(&user.id).unwrap_or_default(),
             user,
         })
-        .collect())
+        .collect();
+    Ok((candidates, access.systems))
 }

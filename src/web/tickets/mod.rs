@@ -7,6 +7,7 @@ mod attachments;
 pub(super) mod forms;
 mod intake;
 mod page;
+mod people;
 mod queue;
 pub(super) mod runner;
 mod sla;

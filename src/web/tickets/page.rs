@@ -8,6 +8,7 @@ use super::forms::{
     AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, ReopenForm,
     SolveForm, TriageForm, WorkForm,
 };
+use super::people;
 use super::queue::category_options;
 use super::sla::{BudgetNote, ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
@@ -23,7 +24,7 @@ use crate::domain::approval::ApprovalStatus;
 use crate::domain::timeline::EventKind;
 
 use crate::domain::account::Tier;
-use crate::domain::assignment::{self, Candidate};
+use crate::domain::assignment;
 use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
@@ -151,6 +152,7 @@ pub(super) struct TicketPage {
     id: i64,
     facts: Facts,
     esc: EscalationSection,
+    decision: people::DecisionPointView,
     viewer_is_manager: bool,
     attachments: Vec<AttachmentItem>,
     max_upload: String,
@@ -236,6 +238,8 @@ struct Loaded {
     detail: TicketDetail,
     categories: Vec<CategoryRow>,
     candidates: Vec<CandidateFacts>,
+    client_systems: Vec<String>,
+    account_managers: Vec<(crate::domain::ids::UserId, String)>,
     survey: Option<SurveyRow>,
     attachments: Vec<AttachmentInfo>,
     standing: escalation::Standing,
@@ -249,9 +253,14 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
         let detail = tickets::detail(conn, id)?;
         let category = detail.row.category_id.map(CategoryId);
         let standing = escalation::standing(conn, &detail.row)?;
+        let client = detail.client.id();
+        let (candidates, client_systems) =
+            tickets::assignment_candidates(conn, client, category, now)?;
         Ok(Loaded {
             categories: categories::list_categories(conn)?,
-            candidates: tickets::assignment_candidates(conn, category, now)?,
+            candidates,
+            client_systems,
+            account_managers: db::account_managers::of_client(conn, client)?,
             survey: db::surveys::for_ticket(conn, id)?,
             attachments: attachments::attachments_of(conn, id)?,
             history: escalation::history(conn, &standing.ladder, id)?,
@@ -280,13 +289,20 @@ pub(super) async fn ticket_page(
     let row = &loaded.detail.row;
     let status = row.status;
     let (response, resolution) = clocks(&loaded.detail, now, zone)?;
-    let (wanted_tier, candidates) = assignment_section(&loaded)?;
+    let (wanted_tier, candidates) = assignment_section(&loaded, now)?;
+    let decision = people::decision_point_view(
+        loaded.standing.level.decision_point,
+        &loaded.account_managers,
+        &loaded.detail.client.name,
+        user,
+    );
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
     Ok(TicketPage {
         ctx: user.ctx(),
         id: row.id.0,
         facts: facts(&loaded, zone)?,
         esc: escalation_section(&loaded, status, now, zone)?,
+        decision,
         viewer_is_manager: user.row.role().is_manager(),
         attachments: attachment_items(&loaded.attachments, zone),
         max_upload: format!("{} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)),
@@ -409,7 +425,7 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
 }
 
 /// The tier the ticket wants and the staff ranked for it, best first.
-fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
+fn assignment_section(loaded: &Loaded, now: DateTime<Utc>) -> AppResult<(Tier, Vec<CandidateRow>)> {
     let detail = &loaded.detail;
     let row = &detail.row;
     let priority = row.priority;
@@ -423,20 +439,12 @@ fn assignment_section(loaded: &Loaded) -> AppResult<(Tier, Vec<CandidateRow>)> {
         .unwrap_or_else(|| assignment::default_tier(priority, common));
     let category = detail.categories.of(row.category_id).map(str::to_string);
     let ranked = assignment::rank(
-        loaded
-            .candidates
-            .iter()
-            .map(|f| Candidate {
-                user: f.user.id(),
-                name: f.user.display_name.clone(),
-                tier: f.user.tier(),
-                is_manager: f.user.role().is_manager(),
-                solved_in_category: u32::try_from(f.solved_in_category).unwrap_or(u32::MAX),
-                open_tickets: u32::try_from(f.open_tickets).unwrap_or(u32::MAX),
-                away: f.user.away,
-                may_work_for_client: true,
-            })
-            .collect(),
+        people::candidates(
+            &loaded.candidates,
+            &loaded.client_systems,
+            &row.affected_service,
+            now,
+        ),
         wanted_tier,
         category.as_deref(),
     );
