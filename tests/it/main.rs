@@ -26,6 +26,7 @@ mod html_gate;
 mod mail;
 mod migrations;
 mod pages;
+mod people;
 mod probes;
 mod seed;
 mod service_levels;
