@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod people;
 mod tickets;
 
 pub use tickets::bulk_tickets;
@@ -426,6 +427,7 @@ pub fn seed_demo(
         }
         clients_created += 1;
     }
+    people::seed_people(conn, now)?;
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,

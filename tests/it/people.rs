@@ -9,7 +9,9 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::ClientId;
 
-use crate::fixtures::{client_with_contact, record_ticket, staff_id, ticket_row, user_id};
+use crate::fixtures::{
+    client_with_contact, record_ticket, seed_demo_desk, staff_id, ticket_row, user_id,
+};
 use crate::helpers::{Page, TestApp};
 
 fn december(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -532,7 +534,55 @@ async fn decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_client
     );
 }
 
+async fn the_demo_desk_shows_access_an_account_manager_and_a_planned_absence(app: TestApp) {
+    app.clock.set(december(2, 15, 0));
+    seed_demo_desk(&app).await;
+    // Seeding again changes nothing.
+    seed_demo_desk(&app).await;
+    app.login("morgan.reyes@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await
+        .assert_redirect_to("/");
+    let (northwind, harbor, brightline) = db::run(&app.state.pool, |conn| {
+        let clients = db::clients::list(conn, true)?;
+        let id = |code: &str| {
+            clients
+                .iter()
+                .find(|c| c.client.code == code)
+                .unwrap()
+                .client
+                .id
+        };
+        Ok((id("NWD"), id("HARBOR"), id("BRIGHT")))
+    })
+    .await
+    .unwrap();
+    let text = app.get(&format!("/clients/{northwind}")).await.text();
+    let (_, managers) = text.split_once("Account managers").unwrap();
+    assert!(managers.contains("Priya Nair"), "{text}");
+    let text = app.get(&format!("/clients/{harbor}")).await.text();
+    let (_, works_for) = text.split_once("Who works for this client").unwrap();
+    assert!(works_for.contains("Sam Lindqvist (ERP)"), "{text}");
+    let text = app.get(&format!("/clients/{brightline}")).await.text();
+    let (_, works_for) = text.split_once("Who works for this client").unwrap();
+    assert!(
+        works_for.contains("Tara Quinn (Microsoft 365 admin)"),
+        "{text}"
+    );
+    assert!(!works_for.contains("Ben Okafor"), "{text}");
+    assert_eq!(clients_of(&app, "ben.okafor@msp.example").await.len(), 2);
+    let text = app.get("/absences").await.text();
+    assert!(
+        text.contains("Diego Alvarez Tue 1 Dec – Sat 5 Dec 2026 Holiday"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Tara Quinn Wed 9 Dec 2026 Training day"),
+        "{text}"
+    );
+}
+
 both_backends!(
+    the_demo_desk_shows_access_an_account_manager_and_a_planned_absence,
     access_factor_decides_who_may_take_a_clients_ticket,
     planned_absences_make_a_candidate_away_until_their_last_day,
     decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_clients_account_manager,
