@@ -303,6 +303,7 @@ fn seed_service_levels(
                 name: PREMIUM_POLICY.into(),
                 due_soon_percent: 25,
                 targets,
+                request_targets: crate::domain::request::default_targets(),
             };
             let row = db::service_levels::create_policy(conn, seeder, &input, now)
                 .map_err(err)?
