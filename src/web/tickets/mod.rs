@@ -8,6 +8,7 @@ pub(super) mod forms;
 mod intake;
 mod page;
 mod queue;
+mod request;
 pub(super) mod runner;
 mod sla;
 
@@ -16,4 +17,5 @@ pub use attachments::{download, upload};
 pub use intake::{create, new_form};
 pub use page::show;
 pub use queue::queue;
+pub use request::approve;
 pub use sla::explain;
