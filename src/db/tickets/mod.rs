@@ -23,7 +23,7 @@ pub use auto_close::close_solved;
 pub use cancel::cancel;
 pub use detail::{CandidateFacts, TicketDetail, assignment_candidates, detail};
 pub use intake::{IntakeInput, Requester, create};
-pub use queues::{Queue, QueueFilter, QueuePage, QueueRow, queue, queue_count};
+pub use queues::{KindChoice, Queue, QueueFilter, QueuePage, QueueRow, queue, queue_count};
 pub use reopen::{reopen, reopen_from_link};
 pub use request::{ApproveInput, approve};
 pub use row::{TicketEdit, TicketRow, get};
