@@ -27,6 +27,7 @@ mod mail;
 mod migrations;
 mod pages;
 mod probes;
+mod requests;
 mod seed;
 mod service_levels;
 mod surveys;
