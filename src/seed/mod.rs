@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod requests;
 mod tickets;
 
 pub use tickets::bulk_tickets;
@@ -428,6 +429,7 @@ pub fn seed_demo(
         clients_created += 1;
     }
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
+    let tickets_created = tickets_created + requests::seed_demo_requests(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -10,7 +10,9 @@ use tierdesk::db;
 use tierdesk::domain::account::Role;
 use tierdesk::domain::ticket::Kind;
 
-use crate::fixtures::{client_with_contact, drain, record_ticket, staff_id, ticket_row, user_id};
+use crate::fixtures::{
+    client_with_contact, drain, record_ticket, seed_demo_desk, staff_id, ticket_row, user_id,
+};
 use crate::helpers::TestApp;
 
 fn utc(month: u32, day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -356,8 +358,47 @@ async fn an_incident_cannot_be_approved_as_a_request(app: TestApp) {
     drain(&app).await;
 }
 
+/// `seed-demo` shows requests in each state: requested, approved, fulfilled.
+async fn the_demo_desk_shows_requests_requested_approved_and_fulfilled(app: TestApp) {
+    seed_demo_desk(&app).await;
+    app.sign_in_as(Role::Manager).await;
+    let queue = queue_text(&app, "queue=service-requests").await;
+    assert!(
+        queue.contains("Account for the new night-shift lead"),
+        "{queue}"
+    );
+    assert!(queue.contains("Requested"), "{queue}");
+    assert!(queue.contains("Approved"), "{queue}");
+    let statuses: Vec<(String, bool)> = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::tickets::dsl::*;
+        Ok(tickets
+            .filter(kind.eq("service_request"))
+            .select((status, request_approved_at.is_not_null()))
+            .load(conn)?)
+    })
+    .await
+    .unwrap();
+    assert!(
+        statuses.contains(&("assigned".into(), false)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("assigned".into(), true)),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&("solved".into(), true)), "{statuses:?}");
+    let fulfilled = queue_text(&app, "queue=awaiting-closure&kind=service_request").await;
+    assert!(
+        fulfilled.contains("Shared calendar for the front desk"),
+        "{fulfilled}"
+    );
+    assert!(fulfilled.contains("Fulfilled"), "{fulfilled}");
+    drain(&app).await;
+}
+
 both_backends!(
     outbox_settled;
     a_service_request_is_fulfilled_not_solved_from_intake_to_the_dashboard,
     an_incident_cannot_be_approved_as_a_request,
+    the_demo_desk_shows_requests_requested_approved_and_fulfilled,
 );
