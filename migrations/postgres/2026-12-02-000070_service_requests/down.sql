@@ -1,3 +1,5 @@
+DROP INDEX tickets_kind_status_due;
+CREATE INDEX tickets_kind ON tickets (kind, status);
 DROP INDEX tickets_kind_tier;
 ALTER TABLE tickets DROP COLUMN request_approved_at;
 ALTER TABLE tickets DROP COLUMN request_approved_by;

@@ -217,7 +217,7 @@ fn filtered<'a>(
         Queue::ServiceRequests => query.filter(tickets::status.eq_any(status_names(&Status::OPEN))),
         Queue::All => query.filter(tickets::status.eq_any(status_names(&Status::OPEN))),
     };
-    // Equality on kind leads the (kind, tier, status, …) and (kind, status) indexes.
+    // Equality on kind leads the (kind, tier, status, due) and (kind, status, due) indexes.
     if let Some(kind) = filter.kind.kind_in(queue) {
         query = query.filter(tickets::kind.eq(kind.as_str()));
     }
