@@ -4,8 +4,10 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{clients, contacts, users};
+use super::schema::{clients, contacts, tickets, users};
+use super::tickets::row::status_names;
 use crate::domain::account::{Role, Tier};
+use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
 
 pub struct StaffCount {
@@ -64,4 +66,46 @@ pub fn overview(conn: &mut DbConn) -> AppResult<Overview> {
         active_contacts,
         staff,
     })
+}
+
+/// One kind's open and done tickets: incidents and service requests are counted apart, since
+/// requests are request fulfilment, not incidents.
+pub struct KindFigures {
+    pub kind: Kind,
+    pub open: i64,
+    /// Solved incidents, fulfilled requests: waiting for the client or for closure.
+    pub done: i64,
+    /// Requests waiting for a manager's approval (always 0 for incidents).
+    pub awaiting_approval: i64,
+}
+
+/// Each kind's figures, from the (kind, status) index: a few counts of open tickets, never a
+/// scan of the closed ones.
+pub fn by_kind(conn: &mut DbConn) -> AppResult<Vec<KindFigures>> {
+    let count = |conn: &mut DbConn, kind: Kind, statuses: &[Status]| -> AppResult<i64> {
+        Ok(tickets::table
+            .filter(tickets::kind.eq(kind.as_str()))
+            .filter(tickets::status.eq_any(status_names(statuses)))
+            .count()
+            .get_result(conn)?)
+    };
+    let mut figures = Vec::new();
+    for kind in Kind::ALL {
+        let awaiting_approval = match kind {
+            Kind::Incident => 0,
+            Kind::ServiceRequest => tickets::table
+                .filter(tickets::kind.eq(kind.as_str()))
+                .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
+                .filter(tickets::request_approved_at.is_null())
+                .count()
+                .get_result(conn)?,
+        };
+        figures.push(KindFigures {
+            kind,
+            open: count(conn, kind, &Status::OPEN)?,
+            done: count(conn, kind, &[Status::Solved])?,
+            awaiting_approval,
+        });
+    }
+    Ok(figures)
 }

@@ -75,6 +75,7 @@ diesel::table! {
         response_minutes -> Integer,
         resolution_minutes -> Integer,
         clock_mode -> Text,
+        kind -> Text,
     }
 }
 
@@ -174,6 +175,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        request_approved_by -> Nullable<BigInt>,
+        request_approved_at -> Nullable<Timestamp>,
     }
 }
 

@@ -13,7 +13,7 @@ use crate::domain::calendar::BusinessCalendar;
 use crate::domain::ids::{ClientId, TicketId};
 use crate::domain::priority::Priority;
 use crate::domain::sla::{self, Pause, PauseChange, ResolutionDue};
-use crate::domain::ticket::Status;
+use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -68,15 +68,17 @@ pub fn pauses_of(conn: &mut DbConn, ticket: TicketId) -> AppResult<Vec<PauseRow>
         .load(conn)?)
 }
 
-/// Both due times from the creation time, the priority and the pauses so far. A resolution
-/// clock that is paused has no due time until it runs again.
+/// Both due times from the creation time, the priority and the pauses so far, against the
+/// policy's table for the ticket's kind (a service request is measured by the request targets).
+/// A resolution clock that is paused has no due time until it runs again.
 pub(crate) fn due_times(
     level: &ServiceLevel,
+    kind: Kind,
     priority: Priority,
     created: DateTime<Utc>,
     pauses: &[Pause],
 ) -> AppResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
-    let targets = level.policy.sla_targets()?;
+    let targets = level.policy.targets_for(kind)?;
     let target = targets.target(priority);
     let response = sla::response_due(&level.calendar, target, created).map(|t| t.naive_utc());
     let resolution = match sla::resolution_due(&level.calendar, target, created, pauses) {
@@ -95,7 +97,13 @@ pub(crate) fn due_times_after_pauses(
 ) -> AppResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
     let level = service_level(conn, ClientId(row.client_id))?;
     let pauses = pauses(conn, row.id)?;
-    due_times(&level, priority, row.created_at.and_utc(), &pauses)
+    due_times(
+        &level,
+        row.kind,
+        priority,
+        row.created_at.and_utc(),
+        &pauses,
+    )
 }
 
 /// Starts or ends a pause of the resolution clock when the status enters or leaves a pending

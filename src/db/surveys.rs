@@ -10,6 +10,7 @@ use super::timeline::{NewEvent, add_event};
 use super::{DbConn, write_tx};
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::survey::{self, DEFAULT_FLAG_AT};
+use crate::domain::ticket::Kind;
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 use crate::mail::messages::{MailContext, SurveyFlagged};
@@ -246,7 +247,12 @@ fn rows_by<K: Ord + Clone>(
 }
 
 pub fn by_client(conn: &mut DbConn) -> AppResult<Vec<SatisfactionRow>> {
-    let base = || surveys::table.inner_join(tickets::table.inner_join(clients::table));
+    // Incidents only: service requests are request fulfilment, not incident management.
+    let base = || {
+        surveys::table
+            .inner_join(tickets::table.inner_join(clients::table))
+            .filter(tickets::kind.eq(Kind::Incident.as_str()))
+    };
     let sent: Vec<(String, i64)> = base()
         .group_by(clients::name)
         .select((clients::name, count_star()))
@@ -266,9 +272,12 @@ pub fn by_client(conn: &mut DbConn) -> AppResult<Vec<SatisfactionRow>> {
 
 pub fn by_technician(conn: &mut DbConn) -> AppResult<Vec<SatisfactionRow>> {
     let base = || {
-        surveys::table.inner_join(
-            tickets::table.inner_join(users::table.on(tickets::owner_id.eq(users::id.nullable()))),
-        )
+        surveys::table
+            .inner_join(
+                tickets::table
+                    .inner_join(users::table.on(tickets::owner_id.eq(users::id.nullable()))),
+            )
+            .filter(tickets::kind.eq(Kind::Incident.as_str()))
     };
     let sent: Vec<(String, i64)> = base()
         .group_by(users::display_name)

@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
+pub mod request;
 pub mod sla;
 pub mod survey;
 #[cfg(test)]

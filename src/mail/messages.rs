@@ -290,6 +290,24 @@ email!(
     "email/ticket_solved/body.html"
 );
 
+/// A service request done: the same facts as [`TicketSolved`], in request fulfilment's words.
+pub struct RequestFulfilled(pub TicketSolved);
+
+impl std::ops::Deref for RequestFulfilled {
+    type Target = TicketSolved;
+    fn deref(&self) -> &TicketSolved {
+        &self.0
+    }
+}
+
+email!(
+    RequestFulfilled,
+    "request_fulfilled",
+    "email/request_fulfilled/subject.txt",
+    "email/request_fulfilled/body.txt",
+    "email/request_fulfilled/body.html"
+);
+
 /// One choice of the survey's rating scale, as a link that opens the rating page with it
 /// selected (opening it records nothing: mail scanners open links too).
 #[derive(Clone, Debug)]

@@ -1,6 +1,7 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
 mod people;
+mod requests;
 mod tickets;
 
 pub use tickets::bulk_tickets;
@@ -304,6 +305,7 @@ fn seed_service_levels(
                 name: PREMIUM_POLICY.into(),
                 due_soon_percent: 25,
                 targets,
+                request_targets: crate::domain::request::default_targets(),
             };
             let row = db::service_levels::create_policy(conn, seeder, &input, now)
                 .map_err(err)?
@@ -429,6 +431,7 @@ pub fn seed_demo(
     }
     people::seed_people(conn, now)?;
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
+    let tickets_created = tickets_created + requests::seed_demo_requests(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -7,6 +7,7 @@ use super::extract::CurrentUser;
 use super::page::{Ctx, render};
 use crate::db;
 use crate::db::tickets::Queue;
+use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -19,6 +20,7 @@ struct DashboardPage {
     queues: Vec<QueueCount>,
     follow_ups: Vec<db::surveys::FlaggedSurvey>,
     overview: db::dashboard::Overview,
+    kinds: Vec<db::dashboard::KindFigures>,
     manager: Option<ManagerSection>,
 }
 
@@ -44,7 +46,7 @@ pub struct QueueCount {
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
     let (viewer, now) = (user.id(), state.clock.now());
     let is_manager = user.row.role().is_manager();
-    let (overview, queues, follow_ups, manager) = db::run(&state.pool, move |conn| {
+    let (overview, queues, follow_ups, manager, kinds) = db::run(&state.pool, move |conn| {
         let mut queues = Vec::new();
         for queue in [
             Queue::Mine,
@@ -52,6 +54,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
             Queue::AtRisk,
             Queue::Pending,
             Queue::AwaitingClosure,
+            Queue::ServiceRequests,
         ] {
             queues.push(QueueCount {
                 slug: queue.slug(),
@@ -81,7 +84,14 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         } else {
             None
         };
-        Ok((db::dashboard::overview(conn)?, queues, follow_ups, manager))
+        let kinds = db::dashboard::by_kind(conn)?;
+        Ok((
+            db::dashboard::overview(conn)?,
+            queues,
+            follow_ups,
+            manager,
+            kinds,
+        ))
     })
     .await?;
     render(&DashboardPage {
@@ -91,6 +101,7 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         queues,
         follow_ups,
         overview,
+        kinds,
         manager,
     })
 }

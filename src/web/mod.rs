@@ -119,6 +119,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{id}/solve", web::post().to(tickets::solve))
         .route("/tickets/{id}/cancel", web::post().to(tickets::cancel))
         .route("/tickets/{id}/reopen", web::post().to(tickets::reopen))
+        .route("/tickets/{id}/approve", web::post().to(tickets::approve))
         .route("/survey/{token}", web::get().to(links::survey))
         .route("/survey/{token}", web::post().to(links::rate))
         .route(

@@ -28,6 +28,7 @@ mod migrations;
 mod pages;
 mod people;
 mod probes;
+mod requests;
 mod seed;
 mod service_levels;
 mod surveys;

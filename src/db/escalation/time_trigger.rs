@@ -95,7 +95,7 @@ pub fn escalate_overdue(
             Entry::Vacant(slot) => slot.insert(service_level(conn, ClientId(row.client_id))?),
         };
         let priority = row.priority;
-        let target = *service.policy.sla_targets()?.target(priority);
+        let target = *service.policy.targets_for(row.kind)?.target(priority);
         let pauses = pauses(conn, row.id)?;
         let Some(LevelBudget {
             budget,

@@ -37,7 +37,15 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
     let row = get(conn, id)?;
     let client = crate::db::clients::get(conn, ClientId(row.client_id))?;
     let contact = crate::db::clients::get_contact(conn, ContactId(row.contact_id))?;
-    let names = user_names(conn, &[row.owner_id, row.worker_id, row.created_by])?;
+    let names = user_names(
+        conn,
+        &[
+            row.owner_id,
+            row.worker_id,
+            row.created_by,
+            row.request_approved_by,
+        ],
+    )?;
     let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
     let events = events_of(conn, id)?;
     let pauses = pauses_of(conn, id)?;

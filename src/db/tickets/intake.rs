@@ -75,7 +75,7 @@ pub fn create(
         let matrix = levels::load_matrix(conn)?;
         let priority = matrix.priority(input.impact, input.urgency);
         let level = service_level(conn, input.client)?;
-        let (response_due, resolution_due) = due_times(&level, priority, now, &[])?;
+        let (response_due, resolution_due) = due_times(&level, input.kind, priority, now, &[])?;
         let at = now.naive_utc();
         let row = diesel::insert_into(tickets::table)
             .values((

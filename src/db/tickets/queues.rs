@@ -74,6 +74,21 @@ impl Queue {
         }
     }
 
+    /// The kind of ticket the queue shows unless the viewer asks for another: the incident
+    /// queues hold incidents only (the blueprints put service requests outside incident
+    /// management), the requests queue requests only, and "my tickets" and "all open" both.
+    pub fn default_kind(self) -> Option<Kind> {
+        match self {
+            Queue::Mine | Queue::All => None,
+            Queue::ServiceRequests => Some(Kind::ServiceRequest),
+            Queue::Untriaged
+            | Queue::Tier(_)
+            | Queue::Pending
+            | Queue::AtRisk
+            | Queue::AwaitingClosure => Some(Kind::Incident),
+        }
+    }
+
     pub fn all() -> Vec<Queue> {
         use crate::domain::account::Tier;
         let mut queues = vec![Queue::Mine, Queue::Untriaged];
@@ -89,8 +104,39 @@ impl Queue {
     }
 }
 
+/// Which kinds of ticket a queue lists: the queue's own choice, or the viewer's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KindChoice {
+    /// [`Queue::default_kind`].
+    #[default]
+    QueueDefault,
+    Only(Kind),
+    Both,
+}
+
+impl KindChoice {
+    /// "incident", "service_request" or "any"; anything else leaves the queue's default.
+    pub fn parse(raw: &str) -> Self {
+        match raw.trim() {
+            "any" => KindChoice::Both,
+            other => Kind::parse(other).map_or(KindChoice::QueueDefault, KindChoice::Only),
+        }
+    }
+
+    /// The kind listed in `queue`, `None` for both. The requests queue lists requests whatever
+    /// is asked, or it would be another "all open".
+    pub fn kind_in(self, queue: Queue) -> Option<Kind> {
+        match (queue, self) {
+            (Queue::ServiceRequests, _) | (_, KindChoice::QueueDefault) => queue.default_kind(),
+            (_, KindChoice::Only(kind)) => Some(kind),
+            (_, KindChoice::Both) => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct QueueFilter {
+    pub kind: KindChoice,
     pub client: Option<ClientId>,
     pub priority: Option<Priority>,
     pub status: Option<Status>,
@@ -121,6 +167,7 @@ pub struct QueueRow {
     pub resolution_due_at: Option<NaiveDateTime>,
     pub solved_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    pub request_approved_at: Option<NaiveDateTime>,
 }
 
 pub struct QueuePage {
@@ -167,11 +214,13 @@ fn filtered<'a>(
                 )
         }
         Queue::AwaitingClosure => query.filter(tickets::status.eq(Status::Solved.as_str())),
-        Queue::ServiceRequests => query
-            .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
-            .filter(tickets::kind.eq(Kind::ServiceRequest.as_str())),
+        Queue::ServiceRequests => query.filter(tickets::status.eq_any(status_names(&Status::OPEN))),
         Queue::All => query.filter(tickets::status.eq_any(status_names(&Status::OPEN))),
     };
+    // Equality on kind leads the (kind, tier, status, due) and (kind, status, due) indexes.
+    if let Some(kind) = filter.kind.kind_in(queue) {
+        query = query.filter(tickets::kind.eq(kind.as_str()));
+    }
     if let Some(client) = filter.client {
         query = query.filter(tickets::client_id.eq(client.0));
     }

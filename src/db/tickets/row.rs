@@ -15,6 +15,7 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{TicketId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::request;
 use crate::domain::ticket::{self, Action, Channel, IdentityCheck, Kind, Status};
 use crate::error::{AppError, AppResult};
 
@@ -62,11 +63,24 @@ pub struct TicketRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// The manager who approved a service request, and when; `None` on incidents.
+    pub request_approved_by: Option<i64>,
+    pub request_approved_at: Option<NaiveDateTime>,
 }
 
 impl TicketRow {
     pub fn owner(&self) -> Option<UserId> {
         self.owner_id.map(UserId)
+    }
+
+    /// Whether a manager approved this service request (always false on an incident).
+    pub fn request_approved(&self) -> bool {
+        self.request_approved_at.is_some()
+    }
+
+    /// The status as a person reads it: request words on a service request.
+    pub fn status_label(&self) -> &'static str {
+        request::status_label(self.kind, self.status, self.request_approved())
     }
 }
 
@@ -166,7 +180,17 @@ macro_rules! update_ticket {
 }
 pub(crate) use update_ticket;
 
+/// The status `action` leads to, as the status machine allows it and, on a service request,
+/// only once a manager approved it: every command that moves a status asks here, so no route
+/// starts work on an unapproved request.
 pub(crate) fn transition(before: &TicketRow, action: Action) -> Outcome<Status> {
-    Ok(ticket::next_status(before.status, action)
-        .map_err(|e| FieldErrors::single("status", e.to_string())))
+    let to = ticket::next_status(before.status, action).map_err(|e| e.to_string());
+    let approved = before.request_approved_at.is_some();
+    Ok(to
+        .and_then(|to| {
+            request::check_action(before.kind, approved, action)
+                .map(|()| to)
+                .map_err(|e| e.to_string())
+        })
+        .map_err(|message| FieldErrors::single("status", message)))
 }

@@ -11,10 +11,10 @@ use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
-use crate::domain::ticket::{self, Action};
+use crate::domain::ticket::{self, Action, Kind};
 use crate::domain::timeline::EventKind;
 use crate::error::AppError;
-use crate::mail::messages::{MailContext, TicketSolved};
+use crate::mail::messages::{MailContext, RequestFulfilled, TicketSolved};
 
 #[derive(Clone, Debug)]
 pub struct SolveInput {
@@ -63,7 +63,11 @@ pub fn solve(
                 )),
             )
         );
-        let mut detail = format!("status {} → {}", from.label(), to.label());
+        let mut detail = format!(
+            "status {} → {}",
+            before.status_label(),
+            after.status_label()
+        );
         if input.publish_to_kb {
             let article = kb::publish(conn, &after, &input.kb_title, &input.solution, edit)?;
             detail.push_str(&format!(
@@ -92,7 +96,11 @@ pub fn solve(
                 .format("%a %-d %b %Y %H:%M UTC")
                 .to_string(),
         };
-        mail_contact(conn, &after, mail, &solved, edit.now)?;
+        if after.kind == Kind::ServiceRequest {
+            mail_contact(conn, &after, mail, &RequestFulfilled(solved), edit.now)?;
+        } else {
+            mail_contact(conn, &after, mail, &solved, edit.now)?;
+        }
         Ok(Ok(after))
     })
 }

@@ -7,6 +7,8 @@ use crate::db::service_levels::{self as levels};
 use crate::db::{self};
 use crate::domain::inputs::format_minutes;
 use crate::domain::priority::Priority;
+use crate::domain::sla::SlaTargets;
+use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Admin;
@@ -24,27 +26,35 @@ pub struct PolicyListItem {
     pub id: i64,
     pub name: String,
     pub client_count: i64,
-    pub targets: Vec<(Priority, String, String, &'static str)>,
+    pub targets: Vec<TargetCell>,
+    pub request_targets: Vec<TargetCell>,
+}
+
+/// One priority's (response, resolution, clock) as the overview lists it.
+pub type TargetCell = (Priority, String, String, &'static str);
+
+fn cells(targets: &SlaTargets) -> Vec<TargetCell> {
+    Priority::ALL
+        .into_iter()
+        .map(|p| {
+            let t = targets.target(p);
+            (
+                p,
+                format_minutes(t.response.num_minutes()),
+                format_minutes(t.resolution.num_minutes()),
+                t.mode.label(),
+            )
+        })
+        .collect()
 }
 
 fn policy_list_item(summary: &levels::PolicySummary) -> AppResult<PolicyListItem> {
-    let targets = summary.record.sla_targets()?;
     Ok(PolicyListItem {
         id: summary.record.row.id,
         name: summary.record.row.name.clone(),
         client_count: summary.client_count,
-        targets: Priority::ALL
-            .into_iter()
-            .map(|p| {
-                let t = targets.target(p);
-                (
-                    p,
-                    format_minutes(t.response.num_minutes()),
-                    format_minutes(t.resolution.num_minutes()),
-                    t.mode.label(),
-                )
-            })
-            .collect(),
+        targets: cells(&summary.record.targets_for(Kind::Incident)?),
+        request_targets: cells(&summary.record.targets_for(Kind::ServiceRequest)?),
     })
 }
 

@@ -9,7 +9,9 @@ use crate::db::{self, audit};
 use crate::domain::ids::PolicyId;
 use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_minutes};
 use crate::domain::priority::Priority;
+use crate::domain::request;
 use crate::domain::sla::{self, ClockMode, SlaTargets, Target};
+use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Admin;
@@ -31,6 +33,15 @@ pub struct PolicyForm {
     p3_response: String,
     p3_resolution: String,
     p3_mode: String,
+    sr_p1_response: String,
+    sr_p1_resolution: String,
+    sr_p1_mode: String,
+    sr_p2_response: String,
+    sr_p2_resolution: String,
+    sr_p2_mode: String,
+    sr_p3_response: String,
+    sr_p3_resolution: String,
+    sr_p3_mode: String,
 }
 
 /// The form fields of one priority's row: (response, resolution, mode) names and values.
@@ -44,6 +55,32 @@ pub struct TargetFields {
     pub mode: String,
 }
 
+/// One of the policy's two tables as the form shows it.
+pub struct TargetTable {
+    pub kind: Kind,
+    pub heading: &'static str,
+    pub hint: &'static str,
+    pub rows: Vec<TargetFields>,
+}
+
+/// The three field names of a priority's row in a kind's table.
+fn field_names(kind: Kind, p: Priority) -> (&'static str, &'static str, &'static str) {
+    match (kind, p) {
+        (Kind::Incident, Priority::P1) => ("p1_response", "p1_resolution", "p1_mode"),
+        (Kind::Incident, Priority::P2) => ("p2_response", "p2_resolution", "p2_mode"),
+        (Kind::Incident, Priority::P3) => ("p3_response", "p3_resolution", "p3_mode"),
+        (Kind::ServiceRequest, Priority::P1) => {
+            ("sr_p1_response", "sr_p1_resolution", "sr_p1_mode")
+        }
+        (Kind::ServiceRequest, Priority::P2) => {
+            ("sr_p2_response", "sr_p2_resolution", "sr_p2_mode")
+        }
+        (Kind::ServiceRequest, Priority::P3) => {
+            ("sr_p3_response", "sr_p3_resolution", "sr_p3_mode")
+        }
+    }
+}
+
 impl PolicyForm {
     fn from_record(record: &PolicyRecord) -> AppResult<Self> {
         let mut form = Self {
@@ -51,74 +88,100 @@ impl PolicyForm {
             due_soon: format!("{} %", record.row.due_soon_percent),
             ..Self::default()
         };
-        let targets = record.sla_targets()?;
-        for p in Priority::ALL {
-            let t = targets.target(p);
-            let (r, s, m) = form.slots_mut(p);
-            *r = format_minutes(t.response.num_minutes());
-            *s = format_minutes(t.resolution.num_minutes());
-            *m = t.mode.as_str().to_string();
+        for kind in Kind::ALL {
+            form.fill(kind, &record.targets_for(kind)?);
         }
         Ok(form)
     }
 
-    fn slots_mut(&mut self, p: Priority) -> (&mut String, &mut String, &mut String) {
-        match p {
-            Priority::P1 => (
+    fn fill(&mut self, kind: Kind, targets: &SlaTargets) {
+        for p in Priority::ALL {
+            let t = targets.target(p);
+            let (r, s, m) = self.slots_mut(kind, p);
+            *r = format_minutes(t.response.num_minutes());
+            *s = format_minutes(t.resolution.num_minutes());
+            *m = t.mode.as_str().to_string();
+        }
+    }
+
+    fn slots_mut(&mut self, kind: Kind, p: Priority) -> (&mut String, &mut String, &mut String) {
+        match (kind, p) {
+            (Kind::Incident, Priority::P1) => (
                 &mut self.p1_response,
                 &mut self.p1_resolution,
                 &mut self.p1_mode,
             ),
-            Priority::P2 => (
+            (Kind::Incident, Priority::P2) => (
                 &mut self.p2_response,
                 &mut self.p2_resolution,
                 &mut self.p2_mode,
             ),
-            Priority::P3 => (
+            (Kind::Incident, Priority::P3) => (
                 &mut self.p3_response,
                 &mut self.p3_resolution,
                 &mut self.p3_mode,
             ),
+            (Kind::ServiceRequest, Priority::P1) => (
+                &mut self.sr_p1_response,
+                &mut self.sr_p1_resolution,
+                &mut self.sr_p1_mode,
+            ),
+            (Kind::ServiceRequest, Priority::P2) => (
+                &mut self.sr_p2_response,
+                &mut self.sr_p2_resolution,
+                &mut self.sr_p2_mode,
+            ),
+            (Kind::ServiceRequest, Priority::P3) => (
+                &mut self.sr_p3_response,
+                &mut self.sr_p3_resolution,
+                &mut self.sr_p3_mode,
+            ),
         }
     }
 
-    fn fields(&self) -> Vec<TargetFields> {
-        let row = |priority,
-                   names: (&'static str, &'static str, &'static str),
-                   values: (&String, &String, &String)| TargetFields {
-            priority,
-            response_name: names.0,
-            response: values.0.clone(),
-            resolution_name: names.1,
-            resolution: values.1.clone(),
-            mode_name: names.2,
-            mode: values.2.clone(),
-        };
+    fn fields(&self, kind: Kind) -> Vec<TargetFields> {
+        let mut form = self.clone();
+        Priority::ALL
+            .into_iter()
+            .map(|priority| {
+                let names = field_names(kind, priority);
+                let (r, s, m) = form.slots_mut(kind, priority);
+                TargetFields {
+                    priority,
+                    response_name: names.0,
+                    response: r.clone(),
+                    resolution_name: names.1,
+                    resolution: s.clone(),
+                    mode_name: names.2,
+                    mode: m.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn tables(&self) -> Vec<TargetTable> {
         vec![
-            row(
-                Priority::P1,
-                ("p1_response", "p1_resolution", "p1_mode"),
-                (&self.p1_response, &self.p1_resolution, &self.p1_mode),
-            ),
-            row(
-                Priority::P2,
-                ("p2_response", "p2_resolution", "p2_mode"),
-                (&self.p2_response, &self.p2_resolution, &self.p2_mode),
-            ),
-            row(
-                Priority::P3,
-                ("p3_response", "p3_resolution", "p3_mode"),
-                (&self.p3_response, &self.p3_resolution, &self.p3_mode),
-            ),
+            TargetTable {
+                kind: Kind::Incident,
+                heading: "Incident targets",
+                hint: "Something that worked has stopped: restore it within these times.",
+                rows: self.fields(Kind::Incident),
+            },
+            TargetTable {
+                kind: Kind::ServiceRequest,
+                heading: "Service request targets",
+                hint: "A new or altered service, handled by request fulfilment, not as an \
+                       outage: answer and fulfil it within these times.",
+                rows: self.fields(Kind::ServiceRequest),
+            },
         ]
     }
 
-    fn parse(&self) -> Result<PolicyInput, FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let name = errors.take("name", Line::parse(&self.name, "a name", 80));
-        let due_soon = errors.take("due_soon", parse_percent(&self.due_soon));
+    /// One kind's table, with each problem beside its priority's fields.
+    fn parse_targets(&self, kind: Kind, errors: &mut FieldErrors) -> SlaTargets {
         let mut targets = SlaTargets::blueprint_default();
-        for f in self.fields() {
+        let mut complete = true;
+        for f in self.fields(kind) {
             let response = errors.take(f.response_name, parse_minutes(&f.response));
             let resolution = errors.take(f.resolution_name, parse_minutes(&f.resolution));
             let mode = errors.take(f.mode_name, ClockMode::parse(&f.mode));
@@ -131,27 +194,30 @@ impl PolicyForm {
                         mode,
                     },
                 );
+            } else {
+                complete = false;
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        if let Err(problems) = targets.validate() {
+        if complete && let Err(problems) = targets.validate() {
             for (priority, message) in problems {
-                let field = match priority {
-                    Priority::P1 => "p1_resolution",
-                    Priority::P2 => "p2_resolution",
-                    Priority::P3 => "p3_resolution",
-                };
-                errors.add(field, message);
+                errors.add(field_names(kind, priority).1, message);
             }
-            return Err(errors);
         }
+        targets
+    }
+
+    fn parse(&self) -> Result<PolicyInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = errors.take("name", Line::parse(&self.name, "a name", 80));
+        let due_soon = errors.take("due_soon", parse_percent(&self.due_soon));
+        let targets = self.parse_targets(Kind::Incident, &mut errors);
+        let request_targets = self.parse_targets(Kind::ServiceRequest, &mut errors);
         match (name, due_soon) {
-            (Some(name), Some(due_soon)) => Ok(PolicyInput {
+            (Some(name), Some(due_soon)) if errors.is_empty() => Ok(PolicyInput {
                 name: name.into_string(),
                 due_soon_percent: due_soon,
                 targets,
+                request_targets,
             }),
             _ => Err(errors),
         }
@@ -175,7 +241,7 @@ struct PolicyPage {
     ctx: Ctx,
     editing: Option<i64>,
     form: PolicyForm,
-    rows: Vec<TargetFields>,
+    tables: Vec<TargetTable>,
     modes: [ClockMode; 2],
     errors: FieldErrors,
     history: Vec<HistoryItem>,
@@ -186,7 +252,7 @@ impl PolicyPage {
         Self {
             ctx,
             editing,
-            rows: form.fields(),
+            tables: form.tables(),
             form,
             modes: ClockMode::ALL,
             errors,
@@ -200,14 +266,8 @@ pub async fn new_policy_form(admin: Admin) -> AppResult<HttpResponse> {
         due_soon: format!("{} %", sla::DEFAULT_DUE_SOON_PERCENT),
         ..PolicyForm::default()
     };
-    let defaults = SlaTargets::blueprint_default();
-    for p in Priority::ALL {
-        let t = defaults.target(p);
-        let (r, s, m) = form.slots_mut(p);
-        *r = format_minutes(t.response.num_minutes());
-        *s = format_minutes(t.resolution.num_minutes());
-        *m = t.mode.as_str().to_string();
-    }
+    form.fill(Kind::Incident, &SlaTargets::blueprint_default());
+    form.fill(Kind::ServiceRequest, &request::default_targets());
     render(&PolicyPage::new(
         admin.0.ctx(),
         None,

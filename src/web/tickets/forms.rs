@@ -89,6 +89,13 @@ pub struct DecisionForm {
     pub answered_on: String,
 }
 
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ApproveForm {
+    pub version: String,
+    pub approval_note: String,
+}
+
 /// Which form on the page the errors belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FormKey {
@@ -104,6 +111,7 @@ pub enum FormKey {
     Escalate,
     Change,
     Decision,
+    Approve,
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.
@@ -118,6 +126,7 @@ pub struct PageForms {
     pub escalate: EscalateForm,
     pub change: ChangeForm,
     pub decision: DecisionForm,
+    pub approve: ApproveForm,
 }
 
 /// The form the user sent keeps their text; the others show the ticket as it is.
@@ -137,6 +146,7 @@ impl PageForms {
             escalate: pick(keep, FormKey::Escalate, self.escalate, defaults.escalate),
             change: pick(keep, FormKey::Change, self.change, defaults.change),
             decision: pick(keep, FormKey::Decision, self.decision, defaults.decision),
+            approve: pick(keep, FormKey::Approve, self.approve, defaults.approve),
         }
     }
 }
@@ -193,3 +203,4 @@ page_form!(ReopenForm, Reopen, reopen, |f| &f.reason, version under "reason");
 page_form!(EscalateForm, Escalate, escalate, |f| &f.explanation);
 page_form!(ChangeForm, Change, change, |f| &f.what);
 page_form!(DecisionForm, Decision, decision, |f| &f.offered);
+page_form!(ApproveForm, Approve, approve, |f| &f.approval_note);

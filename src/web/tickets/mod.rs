@@ -9,6 +9,7 @@ mod intake;
 mod page;
 mod people;
 mod queue;
+mod request;
 pub(super) mod runner;
 mod sla;
 
@@ -17,4 +18,5 @@ pub use attachments::{download, upload};
 pub use intake::{create, new_form};
 pub use page::show;
 pub use queue::queue;
+pub use request::approve;
 pub use sla::explain;

@@ -5,11 +5,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::forms::{
-    AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, ReopenForm,
-    SolveForm, TriageForm, WorkForm,
+    ApproveForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey,
+    PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
 };
 use super::people;
 use super::queue::category_options;
+use super::request::{RequestView, request_view};
 use super::sla::{BudgetNote, ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
@@ -29,6 +30,7 @@ use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::request;
 use crate::domain::ticket::{self, Action, Kind, Status};
 use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
@@ -166,6 +168,10 @@ pub(super) struct TicketPage {
     solve_blocked: String,
     assign_blocked: String,
     next_options: Vec<(String, String)>,
+    /// The solve button's words: "Mark fulfilled" on a service request.
+    solve_button: &'static str,
+    /// Where a service request stands in fulfilment (`None` on an incident).
+    request: Option<RequestView>,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
     impacts: [Impact; 3],
@@ -311,13 +317,16 @@ pub(super) async fn ticket_page(
         is_owner: row.owner_id == Some(user.row.id),
         is_open: status.is_open(),
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
-        solve_blocked: refusal(status, Action::Solve),
-        assign_blocked: refusal(status, Action::Assign),
+        solve_blocked: refusal(row, Action::Solve),
+        assign_blocked: refusal(row, Action::Assign),
         next_options: ticket::available_actions(status)
             .into_iter()
             .filter(|a| ticket::is_work_action(*a))
+            .filter(|a| request::check_action(row.kind, row.request_approved(), *a).is_ok())
             .map(|a| (a.as_str().to_string(), a.label().to_string()))
             .collect(),
+        solve_button: request::action_label(row.kind, Action::Solve),
+        request: request_view(&loaded.detail, user, zone),
         priorities: Priority::ALL,
         entries: WorkEntry::ALL,
         impacts: Impact::ALL,
@@ -340,12 +349,16 @@ pub(super) async fn ticket_page(
     })
 }
 
-/// The sentence a status change would be refused with, or empty when it is allowed.
-fn refusal(status: Status, action: Action) -> String {
-    ticket::next_status(status, action)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default()
+/// The sentence a status change would be refused with, or empty when it is allowed: the
+/// status machine's, then a service request's wait for approval.
+fn refusal(row: &TicketRow, action: Action) -> String {
+    match ticket::next_status(row.status, action) {
+        Err(e) => e.to_string(),
+        Ok(_) => request::check_action(row.kind, row.request_approved(), action)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default(),
+    }
 }
 
 /// The action the viewer most likely takes next: triage while the ticket has no category,
@@ -385,7 +398,7 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
         description: row.description.clone(),
         kind,
         kind_label: kind.label(),
-        status_label: row.status.label(),
+        status_label: row.status_label(),
         priority: priority.as_str().into(),
         priority_label: priority.label(),
         impact: row.impact.as_str().into(),
@@ -529,8 +542,12 @@ fn forms_from_row(
             ..ChangeForm::default()
         },
         decision: DecisionForm {
-            version,
+            version: version.clone(),
             ..DecisionForm::default()
+        },
+        approve: ApproveForm {
+            version,
+            ..ApproveForm::default()
         },
     }
 }

@@ -8,13 +8,14 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use crate::db::categories::{self, CategoryRow};
-use crate::db::tickets::{self, Queue, QueueFilter};
+use crate::db::tickets::{self, KindChoice, Queue, QueueFilter};
 use crate::db::{self};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, UserId};
 use crate::domain::priority::Priority;
+use crate::domain::request;
 use crate::domain::sla::{self, QueueDue};
-use crate::domain::ticket::Status;
+use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
@@ -27,6 +28,7 @@ const PAGE_SIZE: i64 = 25;
 #[serde(default)]
 pub struct QueueQuery {
     queue: Option<String>,
+    kind: Option<String>,
     client: Option<String>,
     priority: Option<String>,
     status: Option<String>,
@@ -67,6 +69,13 @@ pub struct QueueTab {
 struct QueuePage {
     ctx: Ctx,
     title: String,
+    /// What the queue lists, in words: "Incidents only", "Service requests", "Incidents and
+    /// service requests".
+    kinds_shown: &'static str,
+    /// The kind filter's choices: (value, label).
+    kind_options: Vec<(&'static str, String)>,
+    /// The requests queue lists requests whatever the filter says, so it has none.
+    kind_fixed: bool,
     tabs: Vec<QueueTab>,
     queue: String,
     items: Vec<QueueItem>,
@@ -88,6 +97,7 @@ struct QueuePage {
 /// The filters as typed, to refill the filter form and build page links.
 #[derive(Clone, Default)]
 pub struct QueueQueryEcho {
+    pub kind: String,
     pub client: String,
     pub priority: String,
     pub status: String,
@@ -100,6 +110,7 @@ impl QueueQueryEcho {
     fn link(&self, queue: &str, page: i64) -> String {
         let mut link = format!("/tickets?queue={}&page={page}", url_encode(queue));
         for (k, v) in [
+            ("kind", &self.kind),
             ("client", &self.client),
             ("priority", &self.priority),
             ("status", &self.status),
@@ -127,6 +138,7 @@ pub async fn queue(
         .and_then(Queue::parse)
         .unwrap_or(Queue::Mine);
     let filter = QueueFilter {
+        kind: KindChoice::parse(query.kind.as_deref().unwrap_or_default()),
         client: id_param(&query.client).map(ClientId),
         priority: query
             .priority
@@ -169,7 +181,7 @@ pub async fn queue(
                     .unwrap_or_default(),
                 kind: r.kind.label(),
                 priority: r.priority.as_str().into(),
-                status: status.label(),
+                status: request::status_label(r.kind, status, r.request_approved_at.is_some()),
                 tier: r.tier.map(Tier::label).unwrap_or("—"),
                 owner: name(r.owner_id),
                 worker: name(r.worker_id),
@@ -181,6 +193,7 @@ pub async fn queue(
         })
         .collect();
     let echo = QueueQueryEcho {
+        kind: query.kind.unwrap_or_default(),
         client: query.client.unwrap_or_default(),
         priority: query.priority.unwrap_or_default(),
         status: query.status.unwrap_or_default(),
@@ -193,6 +206,13 @@ pub async fn queue(
     render(&QueuePage {
         ctx: user.ctx(),
         title: queue.label(),
+        kinds_shown: match filter.kind.kind_in(queue) {
+            Some(Kind::Incident) => "Incidents only; service requests are in their own queue.",
+            Some(Kind::ServiceRequest) => "Service requests only.",
+            None => "Incidents and service requests.",
+        },
+        kind_options: kind_options(queue),
+        kind_fixed: queue == Queue::ServiceRequests,
         tabs: Queue::all()
             .into_iter()
             .map(|q| QueueTab {
@@ -228,6 +248,21 @@ pub async fn queue(
         priorities: Priority::ALL,
         statuses: Status::ALL,
     })
+}
+
+/// The kind filter's choices; the first, empty, is the queue's own default.
+fn kind_options(queue: Queue) -> Vec<(&'static str, String)> {
+    let default = match queue.default_kind() {
+        Some(Kind::Incident) => "Incidents (this queue's default)",
+        Some(Kind::ServiceRequest) => "Service requests",
+        None => "Incidents and service requests (this queue's default)",
+    };
+    vec![
+        ("", default.to_string()),
+        (Kind::Incident.as_str(), "Incidents".into()),
+        (Kind::ServiceRequest.as_str(), "Service requests".into()),
+        ("any", "Incidents and service requests".into()),
+    ]
 }
 
 fn show_time(at: Option<NaiveDateTime>, zone: chrono_tz::Tz) -> String {

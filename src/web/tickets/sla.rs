@@ -51,7 +51,7 @@ pub(super) fn clocks(
     zone: chrono_tz::Tz,
 ) -> AppResult<(ClockView, ClockView)> {
     let row = &detail.row;
-    let targets = detail.service.policy.sla_targets()?;
+    let targets = detail.service.policy.targets_for(row.kind)?;
     let target = *targets.target(row.priority);
     let created = row.created_at.and_utc();
     let response_due = row.response_due_at.map(|t| t.and_utc());
@@ -154,7 +154,11 @@ pub(super) fn budget_note(
         return Ok(None);
     }
     let priority = detail.row.priority;
-    let target = *detail.service.policy.sla_targets()?.target(priority);
+    let target = *detail
+        .service
+        .policy
+        .targets_for(detail.row.kind)?
+        .target(priority);
     let Some(next) = standing.ladder.next_for_time(&standing.level) else {
         return Ok(None);
     };
@@ -199,6 +203,10 @@ struct SlaPage {
     id: i64,
     subject: String,
     priority_label: &'static str,
+    /// Which of the policy's tables applied: incident or service request targets.
+    table: &'static str,
+    policy: String,
+    response_target: String,
     mode: &'static str,
     calendar_zone: String,
     clocks: [ClockView; 2],
@@ -220,7 +228,7 @@ pub async fn explain(
     let (response, resolution) = clocks(&detail, now, zone)?;
     let row = &detail.row;
     let priority = row.priority;
-    let targets = detail.service.policy.sla_targets()?;
+    let targets = detail.service.policy.targets_for(row.kind)?;
     let target = targets.target(priority);
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
     let created = row.created_at.and_utc();
@@ -248,6 +256,9 @@ pub async fn explain(
         id: row.id.0,
         subject: row.subject.clone(),
         priority_label: priority.label(),
+        table: crate::domain::request::targets_name(row.kind),
+        policy: detail.service.policy.row.name.clone(),
+        response_target: human(target.response),
         mode: target.mode.label(),
         calendar_zone: match target.mode {
             ClockMode::BusinessHours => detail.service.calendar.zone().name().to_string(),
