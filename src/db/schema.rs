@@ -137,6 +137,7 @@ diesel::table! {
         name -> Text,
         common_low_complexity -> Bool,
         active -> Bool,
+        sensitive -> Bool,
     }
 }
 
@@ -344,6 +345,22 @@ diesel::table! {
         decided_by -> Nullable<BigInt>,
         decided_at -> Nullable<Timestamp>,
         decision_comment -> Text,
+        acknowledged_by -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledgement -> Text,
+    }
+}
+
+diesel::table! {
+    work_reviews (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        reviewed_by -> BigInt,
+        reviewed_at -> Timestamp,
+        status_before -> Text,
+        status_after -> Text,
+        category_before -> Nullable<BigInt>,
+        category_after -> Nullable<BigInt>,
     }
 }
 
@@ -378,9 +395,11 @@ diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(ticket_levels -> escalation_levels (level_id));
 diesel::joinable!(ticket_levels -> tickets (ticket_id));
 diesel::joinable!(approvals -> tickets (ticket_id));
+diesel::joinable!(work_reviews -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    work_reviews,
     login_failures,
     calendars,
     calendar_intervals,

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::forms::{
-    AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey, PageForms, ReopenForm,
-    SolveForm, TriageForm, WorkForm,
+    AcknowledgeForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey,
+    PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
 };
 use super::queue::category_options;
 use super::sla::{BudgetNote, ClockView, budget_note, clocks};
@@ -521,8 +521,12 @@ fn forms_from_row(
             ..ChangeForm::default()
         },
         decision: DecisionForm {
-            version,
+            version: version.clone(),
             ..DecisionForm::default()
+        },
+        acknowledge: AcknowledgeForm {
+            version,
+            ..AcknowledgeForm::default()
         },
     }
 }
