@@ -2,6 +2,8 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod categories;
+pub mod changes;
 pub mod clients;
 pub mod csrf;
 pub mod dashboard;
@@ -147,8 +149,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(escalation::request_change),
         )
         .route(
+            "/tickets/{id}/changes/acknowledge",
+            web::post().to(changes::acknowledge),
+        )
+        .route(
             "/tickets/{id}/decision",
             web::post().to(escalation::record_decision),
+        )
+        .route("/admin/categories", web::get().to(categories::index))
+        .route(
+            "/admin/categories/{id}/sensitive",
+            web::post().to(categories::set_sensitive),
         )
         .route("/admin/escalation", web::get().to(ladder::ladder))
         .route(

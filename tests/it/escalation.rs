@@ -136,6 +136,7 @@ async fn worked_ticket(app: &TestApp) -> String {
             ("entry", "note"),
             ("body", "Looking at the share permissions."),
             ("next", "start_work"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )

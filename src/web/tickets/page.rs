@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::change_notice::{ChangeNotice, change_notice};
 use super::forms::{
     AcknowledgeForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey,
     PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
@@ -24,6 +25,7 @@ use crate::domain::timeline::EventKind;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment::{self, Candidate};
+use crate::domain::change_gate;
 use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
@@ -151,6 +153,7 @@ pub(super) struct TicketPage {
     id: i64,
     facts: Facts,
     esc: EscalationSection,
+    changes: ChangeNotice,
     viewer_is_manager: bool,
     attachments: Vec<AttachmentItem>,
     max_upload: String,
@@ -188,6 +191,15 @@ impl TicketPage {
             FormKey::None => key == self.next_form,
             failed => key == failed,
         }
+    }
+
+    /// The change form also unfolds where the ticket asks for a change: a sensitive category
+    /// with none filed, or an escalation refused until one is.
+    fn change_open(&self) -> bool {
+        self.unfolded(FormKey::Change)
+            || self.changes.wants_change()
+            || (self.form_with_errors == FormKey::Escalate
+                && self.errors.get("reason") == Some(change_gate::ADMIN_PRIVILEGES))
     }
 
     /// The errors of one form of the page (the others show none).
@@ -282,11 +294,14 @@ pub(super) async fn ticket_page(
     let (response, resolution) = clocks(&loaded.detail, now, zone)?;
     let (wanted_tier, candidates) = assignment_section(&loaded)?;
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
+    let changes = change_notice(row, &loaded.requests, &loaded.categories, user.id(), zone);
+    let held = !changes.holds.is_empty();
     Ok(TicketPage {
         ctx: user.ctx(),
         id: row.id.0,
         facts: facts(&loaded, zone)?,
         esc: escalation_section(&loaded, status, now, zone)?,
+        changes,
         viewer_is_manager: user.row.role().is_manager(),
         attachments: attachment_items(&loaded.attachments, zone),
         max_upload: format!("{} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)),
@@ -297,9 +312,10 @@ pub(super) async fn ticket_page(
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
         solve_blocked: refusal(status, Action::Solve),
         assign_blocked: refusal(status, Action::Assign),
+        // A ticket held by its sensitive changes offers no status move, only "stays".
         next_options: ticket::available_actions(status)
             .into_iter()
-            .filter(|a| ticket::is_work_action(*a))
+            .filter(|a| ticket::is_work_action(*a) && !held)
             .map(|a| (a.as_str().to_string(), a.label().to_string()))
             .collect(),
         priorities: Priority::ALL,
