@@ -13,7 +13,7 @@ use crate::domain::approval::{ApprovalKind, ApprovalStatus};
 use crate::domain::change_gate::{self, ChangeStanding, FiledChange};
 use crate::domain::escalation::Reason;
 use crate::domain::ids::{ApprovalId, TicketId, UserId};
-use crate::domain::ticket::Action;
+use crate::domain::ticket::{Action, PendingReason};
 use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 
@@ -86,13 +86,9 @@ pub fn check_escalation(
     to_vendor: bool,
 ) -> Outcome<()> {
     let standing = standing(conn, ticket)?;
-    if to_vendor {
-        if let Err(message) = change_gate::check_move(
-            standing,
-            Action::Pend(crate::domain::ticket::PendingReason::Vendor),
-        ) {
-            return refuse("reason", message);
-        }
+    let handover = Action::Pend(PendingReason::Vendor);
+    if let (true, Err(message)) = (to_vendor, change_gate::check_move(standing, handover)) {
+        return refuse("reason", message);
     }
     match change_gate::check_escalation(standing, reason) {
         Ok(()) => Ok(Ok(())),
