@@ -590,7 +590,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     // The owner cannot solve while the change is pending.
     let waiting = app.get(&ticket).await.text();
     assert!(
-        waiting.contains("it can be solved once that is decided"),
+        waiting.contains("its status stays as it is and it cannot be solved"),
         "the page says why solving is unavailable: {waiting}"
     );
     let blocked = app
@@ -608,7 +608,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
         blocked
             .field_error("solution")
             .unwrap()
-            .contains("awaiting a manager's approval")
+            .contains("waiting for a manager's approval")
     );
 
     // A technician cannot see the queue or decide.
@@ -724,6 +724,17 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
     assert!(!text.contains("Awaiting approval."), "{text}");
 
+    // Mia's change was rejected: the owner says what happens instead before solving.
+    app.post_ticket_form(
+        &ticket,
+        "changes/acknowledge",
+        &[
+            ("approval_id", &own.to_string()),
+            ("instead", "The password is rotated in tonight's window."),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
     app.post_ticket_form(
         &ticket,
         "solve",

@@ -17,6 +17,7 @@ mod smtp;
 mod accounts;
 mod admin_users;
 mod browser;
+mod changes;
 mod checkers;
 mod client_links;
 mod clients;

@@ -99,6 +99,8 @@ pub struct ApprovalItem {
     pub requester: String,
     pub when: String,
     pub decision: String,
+    /// The owner's answer to a rejection: who, when and what they do instead.
+    pub acknowledged: String,
 }
 
 /// What the ticket is: the facts panel, description and solution.
@@ -609,6 +611,14 @@ fn escalation_section(
                 requester: a.requester.clone(),
                 when: format_time(a.row.requested_at, zone),
                 decision: a.row.decision_comment.clone(),
+                acknowledged: match (&a.acknowledger, a.row.acknowledged_at) {
+                    (Some(who), Some(at)) => format!(
+                        "acknowledged by {who}, {}: {}",
+                        format_time(at, zone),
+                        a.row.acknowledgement
+                    ),
+                    _ => String::new(),
+                },
             })
             .collect(),
         awaiting_approval: loaded
