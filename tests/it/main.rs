@@ -33,3 +33,4 @@ mod service_levels;
 mod surveys;
 mod tickets;
 mod webdriver;
+mod work_review;
