@@ -45,7 +45,7 @@ pub fn names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<Names> {
 /// no-op that leaves no entry.
 pub fn set_sensitive(
     conn: &mut DbConn,
-    actor: UserId,
+    actor: Option<UserId>,
     id: i64,
     sensitive: bool,
     now: DateTime<Utc>,
@@ -70,7 +70,7 @@ pub fn set_sensitive(
         };
         audit::record(
             conn,
-            Some(actor),
+            actor,
             Entity::Category,
             id,
             "updated",

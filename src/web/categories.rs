@@ -70,7 +70,7 @@ pub async fn set_sensitive(
     let sensitive = form.sensitive == "yes";
     let (actor, now) = (admin.0.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        categories::set_sensitive(conn, actor, id, sensitive, now)
+        categories::set_sensitive(conn, Some(actor), id, sensitive, now)
     })
     .await?;
     flash(

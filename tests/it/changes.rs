@@ -10,7 +10,9 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::change_gate::{ADMIN_PRIVILEGES, PENDING_HOLDS, REJECTION_HOLDS};
 
-use crate::fixtures::{client_with_contact, record_ticket, ticket_id, ticket_row, user_id};
+use crate::fixtures::{
+    client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
+};
 use crate::helpers::TestApp;
 
 fn monday(hour: u32) -> DateTime<Utc> {
@@ -487,7 +489,40 @@ async fn a_ticket_in_a_sensitive_category_is_solved_only_after_an_approved_chang
     assert_eq!(status_of(&app, &ticket).await, "solved");
 }
 
+async fn the_demo_desk_shows_a_sensitive_category_and_an_acknowledged_rejection(app: TestApp) {
+    app.clock.set(monday(15));
+    seed_demo_desk(&app).await;
+    let (flagged, acknowledged, ticket): (i64, i64, i64) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{approvals, categories};
+        let flagged = categories::table
+            .filter(categories::sensitive.eq(true))
+            .count()
+            .get_result(conn)?;
+        let (acknowledged, ticket) = approvals::table
+            .filter(approvals::status.eq("rejected"))
+            .filter(approvals::acknowledged_by.is_not_null())
+            .select((approvals::id, approvals::ticket_id))
+            .first(conn)?;
+        Ok((flagged, acknowledged, ticket))
+    })
+    .await
+    .unwrap();
+    assert_eq!(flagged, 1);
+    assert!(acknowledged > 0);
+    app.login("ben.okafor@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await
+        .assert_redirect_to("/");
+    let page = app.get(&format!("/tickets/{ticket}")).await.text();
+    assert!(page.contains("Sensitive category."), "{page}");
+    assert!(page.contains("acknowledged by Ben Okafor"), "{page}");
+    assert!(
+        page.contains("Awaiting approval."),
+        "the second change waits: {page}"
+    );
+}
+
 both_backends!(
+    the_demo_desk_shows_a_sensitive_category_and_an_acknowledged_rejection,
     a_pending_change_holds_the_status_but_takes_notes_and_replies,
     a_rejected_change_must_be_acknowledged_by_the_owner,
     an_escalation_for_administrator_privileges_asks_for_a_change,

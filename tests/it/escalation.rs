@@ -182,7 +182,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
             &[
                 ("version", &version_of(&page)),
                 ("to_level_id", &tier2),
-                ("reason", "admin_privileges"),
+                ("reason", "skill_limitation"),
                 ("explanation", "  "),
                 ("owner_id", &priya),
             ],
@@ -197,7 +197,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
         &[
             ("version", &version_of(&page)),
             ("to_level_id", &tier2),
-            ("reason", "admin_privileges"),
+            ("reason", "skill_limitation"),
             ("explanation", "The share needs domain admin rights."),
             ("owner_id", &priya),
         ],
@@ -209,7 +209,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
     assert_eq!(row.owner_id.unwrap().to_string(), priya);
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Tier 1 → Tier 2"), "{text}");
-    assert!(text.contains("Administrator privileges"), "{text}");
+    assert!(text.contains("Technical skill limitation"), "{text}");
     assert!(text.contains("Escalation level Tier 2"), "{text}");
     assert!(text.contains("Owner Priya Nair"), "{text}");
     let mail = notices(&app).await;
