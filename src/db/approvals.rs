@@ -131,6 +131,10 @@ pub struct ApprovalRow {
     pub decided_by: Option<i64>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_comment: String,
+    /// The owner's answer to a rejected change: who, when, and what they do instead.
+    pub acknowledged_by: Option<i64>,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub acknowledgement: String,
 }
 
 fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: ApprovalKind) -> AppResult<bool> {
@@ -144,11 +148,6 @@ fn has_pending(conn: &mut DbConn, ticket: TicketId, kind: ApprovalKind) -> AppRe
     Ok(found.is_some())
 }
 
-/// A ticket cannot be solved while a sensitive change on it waits for approval.
-pub fn change_pending(conn: &mut DbConn, ticket: TicketId) -> AppResult<bool> {
-    has_pending(conn, ticket, ApprovalKind::Change)
-}
-
 #[derive(Clone, Debug)]
 pub struct ChangeInput {
     pub what: String,
@@ -159,7 +158,8 @@ pub struct ChangeInput {
     pub planned_window: String,
 }
 
-/// Files a sensitive change for a manager's approval; the ticket waits in "awaiting approval".
+/// Files a sensitive change for a manager's approval. The ticket keeps its status (the desk's
+/// own approval stops no clock), and `db::changes` holds it there until a manager decides.
 #[tracing::instrument(skip_all, fields(ticket_id = %edit.ticket))]
 pub fn request_change(
     conn: &mut DbConn,
@@ -332,7 +332,17 @@ pub fn decide(
             mail,
             &row,
             format!("Your request was {verdict} by {}", actor.display_name),
-            vec![decided.what.clone(), format!("Comment: {comment}")],
+            {
+                let mut lines = vec![decided.what.clone(), format!("Comment: {comment}")];
+                if kind == ApprovalKind::Change && !approve {
+                    lines.push(
+                        "Before the ticket moves on, its owner acknowledges the rejection on the \
+                         ticket and says what they will do instead."
+                            .into(),
+                    );
+                }
+                lines
+            },
         );
         notify(conn, mail, &[requester], None, &message, now)?;
         Ok(Ok(decided))
@@ -346,12 +356,13 @@ pub struct ApprovalView {
     pub ticket_subject: String,
     pub requester: String,
     pub decider: Option<String>,
+    pub acknowledger: Option<String>,
 }
 
 fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalView>> {
     let people: Vec<Option<i64>> = rows
         .iter()
-        .flat_map(|r| [Some(r.requested_by), r.decided_by])
+        .flat_map(|r| [Some(r.requested_by), r.decided_by, r.acknowledged_by])
         .collect();
     let names = user_names(conn, &people)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.ticket_id.0).collect();
@@ -367,6 +378,7 @@ fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalVie
             ticket_subject: subjects.get(&row.ticket_id.0).cloned().unwrap_or_default(),
             requester: names.of(row.requested_by).unwrap_or_default().to_string(),
             decider: names.of(row.decided_by).map(str::to_string),
+            acknowledger: names.of(row.acknowledged_by).map(str::to_string),
             row,
         })
         .collect())

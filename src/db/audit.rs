@@ -18,6 +18,7 @@ pub enum Entity {
     PriorityMatrix,
     Mail,
     EscalationLevel,
+    Category,
 }
 
 impl Entity {
@@ -31,6 +32,7 @@ impl Entity {
             Entity::PriorityMatrix => "priority_matrix",
             Entity::Mail => "mail",
             Entity::EscalationLevel => "escalation_level",
+            Entity::Category => "category",
         }
     }
 }

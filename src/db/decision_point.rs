@@ -113,7 +113,12 @@ pub fn record_decision(
         };
         let from = before.status;
         let to = match step.action(from) {
-            Some(action) => or_refuse!(transition(&before, action)),
+            Some(action) => {
+                or_refuse!(crate::db::changes::check_move(
+                    conn, &before, action, "offered"
+                ));
+                or_refuse!(transition(&before, action))
+            }
             None => from,
         };
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;

@@ -7,6 +7,7 @@ pub mod approvals;
 pub mod attachments;
 pub mod audit;
 pub mod categories;
+pub mod changes;
 pub mod client_links;
 pub mod clients;
 pub mod columns;

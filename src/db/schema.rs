@@ -138,6 +138,7 @@ diesel::table! {
         name -> Text,
         common_low_complexity -> Bool,
         active -> Bool,
+        sensitive -> Bool,
     }
 }
 
@@ -347,6 +348,22 @@ diesel::table! {
         decided_by -> Nullable<BigInt>,
         decided_at -> Nullable<Timestamp>,
         decision_comment -> Text,
+        acknowledged_by -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledgement -> Text,
+    }
+}
+
+diesel::table! {
+    work_reviews (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        reviewed_by -> BigInt,
+        reviewed_at -> Timestamp,
+        status_before -> Text,
+        status_after -> Text,
+        category_before -> Nullable<BigInt>,
+        category_after -> Nullable<BigInt>,
     }
 }
 
@@ -434,9 +451,11 @@ diesel::joinable!(system_access -> users (user_id));
 diesel::joinable!(absences -> users (user_id));
 diesel::joinable!(client_account_managers -> clients (client_id));
 diesel::joinable!(client_account_managers -> users (user_id));
+diesel::joinable!(work_reviews -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    work_reviews,
     login_failures,
     calendars,
     calendar_intervals,

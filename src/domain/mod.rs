@@ -5,6 +5,7 @@ pub mod account;
 pub mod approval;
 pub mod assignment;
 pub mod calendar;
+pub mod change_gate;
 pub mod decision_point;
 pub mod delivery;
 pub mod escalation;

@@ -1,7 +1,8 @@
 //! Working a ticket: what a technician writes (a note, a reply, a call) and the rules a piece of
 //! work follows: which status changes the work form may make, that a finished ticket takes no
-//! more work, that the first reply or call is the response the SLA counts, and that a new
-//! category clears the subcategory.
+//! more work, that the first reply or call is the response the SLA counts, that every save
+//! reviews the status and the category ("unchanged" is an answer, but it must be given), and
+//! that a new category clears the subcategory.
 
 use super::ticket::{Action, Status, is_work_action};
 
@@ -92,6 +93,72 @@ pub fn recategorise<Id: PartialEq + Copy>(
     }
 }
 
+/// The technician's answer, on every save, to "are the status and the category still right?".
+/// One required choice, so the usual answer (both stay) is one click and never a default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Review {
+    Unchanged,
+    Changed,
+}
+
+impl Review {
+    pub const ALL: [Review; 2] = [Review::Unchanged, Review::Changed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Review::Unchanged => "unchanged",
+            Review::Changed => "changed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == raw.trim())
+            .ok_or(
+                "Review the status and the category: choose \u{201c}Unchanged\u{201d}, or \
+                 \u{201c}Changed\u{201d} and set them.",
+            )
+    }
+}
+
+/// The review must say what the save does: "unchanged" with a new status or category, or
+/// "changed" with neither, is a slip the technician should see before it is recorded.
+pub fn check_review(
+    review: Review,
+    status_changes: bool,
+    category_changes: bool,
+) -> Result<(), &'static str> {
+    match (review, status_changes || category_changes) {
+        (Review::Unchanged, true) => Err(
+            "You chose \u{201c}Unchanged\u{201d} but set a new status or category: choose \
+             \u{201c}Changed\u{201d}, or put them back.",
+        ),
+        (Review::Changed, false) => Err(
+            "You chose \u{201c}Changed\u{201d} but the status and category stay as they are: \
+             pick the new status or category, or choose \u{201c}Unchanged\u{201d}.",
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// The timeline's line for a review: "Reviewed status (unchanged: In progress) and category
+/// (changed: Printing → Network)".
+pub fn review_summary(status: (&str, &str), category: (&str, &str)) -> String {
+    fn part(name: &str, (before, after): (&str, &str)) -> String {
+        if before == after {
+            format!("{name} (unchanged: {after})")
+        } else {
+            format!("{name} (changed: {before} \u{2192} {after})")
+        }
+    }
+    format!(
+        "Reviewed {} and {}",
+        part("status", status),
+        part("category", category)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +228,47 @@ mod tests {
             (None, None, None, (None, None)),
         ] {
             assert_eq!(recategorise(category, sub, chosen), expected);
+        }
+    }
+    #[test]
+    fn the_review_must_match_what_the_save_does() {
+        for (review, status, category, ok) in [
+            (Review::Unchanged, false, false, true),
+            (Review::Unchanged, true, false, false),
+            (Review::Unchanged, false, true, false),
+            (Review::Changed, true, false, true),
+            (Review::Changed, false, true, true),
+            (Review::Changed, true, true, true),
+            (Review::Changed, false, false, false),
+        ] {
+            assert_eq!(
+                check_review(review, status, category).is_ok(),
+                ok,
+                "{review:?} {status} {category}"
+            );
+        }
+        for review in Review::ALL {
+            assert_eq!(Review::parse(review.as_str()), Ok(review));
+        }
+        assert!(Review::parse("").is_err());
+        assert!(Review::parse("keep").is_err());
+    }
+
+    #[test]
+    fn the_review_reads_as_a_sentence() {
+        for (status, category, expected) in [
+            (
+                ("In progress", "In progress"),
+                ("Printing", "Network"),
+                "Reviewed status (unchanged: In progress) and category (changed: Printing \u{2192} Network)",
+            ),
+            (
+                ("Assigned", "In progress"),
+                ("Network", "Network"),
+                "Reviewed status (changed: Assigned \u{2192} In progress) and category (unchanged: Network)",
+            ),
+        ] {
+            assert_eq!(review_summary(status, category), expected);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod changes;
 mod people;
 mod requests;
 mod tickets;
@@ -430,8 +431,9 @@ pub fn seed_demo(
         clients_created += 1;
     }
     people::seed_people(conn, now)?;
-    let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
-    let tickets_created = tickets_created + requests::seed_demo_requests(conn, mail, now)?;
+    let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?
+        + changes::seed_changes(conn, mail, now)?
+        + requests::seed_demo_requests(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

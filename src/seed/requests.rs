@@ -16,7 +16,7 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind};
-use crate::domain::work::WorkEntry;
+use crate::domain::work::{Review, WorkEntry};
 use crate::mail::messages::MailContext;
 
 const TARA: &str = "tara.quinn@msp.example";
@@ -169,6 +169,7 @@ pub fn seed_demo_requests(
                 body: "Created the calendar and shared it with both receptionists.".into(),
                 action: Some(Action::StartWork),
                 category: None,
+                review: Review::Changed,
             };
             row = saved(
                 t::work(conn, edit(&row, tech, demo.hours_ago - 4), &work, mail),

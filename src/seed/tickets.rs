@@ -14,7 +14,7 @@ use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason, Status};
-use crate::domain::work::WorkEntry;
+use crate::domain::work::{Review, WorkEntry};
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -535,6 +535,12 @@ pub fn seed_demo_tickets(
                         body: (*body).into(),
                         action: *action,
                         category: None,
+                        // The seeded steps keep the category, so only a status move changes.
+                        review: if action.is_some() {
+                            Review::Changed
+                        } else {
+                            Review::Unchanged
+                        },
                     };
                     t::work(conn, edit(worker, *minutes), &input, mail)
                 }

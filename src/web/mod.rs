@@ -3,6 +3,8 @@
 pub mod absences;
 pub mod approvals;
 pub mod auth;
+pub mod categories;
+pub mod changes;
 pub mod client_people;
 pub mod clients;
 pub mod csrf;
@@ -151,8 +153,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(escalation::request_change),
         )
         .route(
+            "/tickets/{id}/changes/acknowledge",
+            web::post().to(changes::acknowledge),
+        )
+        .route(
             "/tickets/{id}/decision",
             web::post().to(escalation::record_decision),
+        )
+        .route("/admin/categories", web::get().to(categories::index))
+        .route(
+            "/admin/categories/{id}/sensitive",
+            web::post().to(categories::set_sensitive),
         )
         .route("/admin/escalation", web::get().to(ladder::ladder))
         .route(

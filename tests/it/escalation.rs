@@ -136,6 +136,7 @@ async fn worked_ticket(app: &TestApp) -> String {
             ("entry", "note"),
             ("body", "Looking at the share permissions."),
             ("next", "start_work"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )
@@ -181,7 +182,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
             &[
                 ("version", &version_of(&page)),
                 ("to_level_id", &tier2),
-                ("reason", "admin_privileges"),
+                ("reason", "skill_limitation"),
                 ("explanation", "  "),
                 ("owner_id", &priya),
             ],
@@ -196,7 +197,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
         &[
             ("version", &version_of(&page)),
             ("to_level_id", &tier2),
-            ("reason", "admin_privileges"),
+            ("reason", "skill_limitation"),
             ("explanation", "The share needs domain admin rights."),
             ("owner_id", &priya),
         ],
@@ -208,7 +209,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
     assert_eq!(row.owner_id.unwrap().to_string(), priya);
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Tier 1 → Tier 2"), "{text}");
-    assert!(text.contains("Administrator privileges"), "{text}");
+    assert!(text.contains("Technical skill limitation"), "{text}");
     assert!(text.contains("Escalation level Tier 2"), "{text}");
     assert!(text.contains("Owner Priya Nair"), "{text}");
     let mail = notices(&app).await;
@@ -589,7 +590,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     // The owner cannot solve while the change is pending.
     let waiting = app.get(&ticket).await.text();
     assert!(
-        waiting.contains("it can be solved once that is decided"),
+        waiting.contains("its status stays as it is and it cannot be solved"),
         "the page says why solving is unavailable: {waiting}"
     );
     let blocked = app
@@ -607,7 +608,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
         blocked
             .field_error("solution")
             .unwrap()
-            .contains("awaiting a manager's approval")
+            .contains("waiting for a manager's approval")
     );
 
     // A technician cannot see the queue or decide.
@@ -723,6 +724,17 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     );
     assert!(!text.contains("Awaiting approval."), "{text}");
 
+    // Mia's change was rejected: the owner says what happens instead before solving.
+    app.post_ticket_form(
+        &ticket,
+        "changes/acknowledge",
+        &[
+            ("approval_id", &own.to_string()),
+            ("instead", "The password is rotated in tonight's window."),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
     app.post_ticket_form(
         &ticket,
         "solve",

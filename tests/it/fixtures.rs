@@ -174,6 +174,7 @@ pub fn walk_to_solved(
         body: "Talked it through with the caller.".into(),
         action: Some(Action::StartWork),
         category: None,
+        review: tierdesk::domain::work::Review::Changed,
     };
     let t = work(conn, edit_of(tech, &t, now), &worked, mail)?.unwrap();
     let solved = SolveInput {

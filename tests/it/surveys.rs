@@ -49,6 +49,7 @@ async fn solve_through_the_pages(app: &TestApp, ticket: &str) {
                 ("entry", "reply"),
                 ("body", "Hello Alice, we are checking the router now."),
                 ("next", "start_work"),
+                ("review", "changed"),
             ],
         ),
         (

@@ -163,6 +163,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
                 "We are on it; the router is being checked remotely.",
             ),
             ("next", "start_work"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )
@@ -184,6 +185,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
             ("entry", "note"),
             ("body", "ISP ticket 88123 opened; waiting on them."),
             ("next", "pend_vendor"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )
@@ -208,6 +210,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
             ("entry", "call"),
             ("body", "ISP fixed the line; checking with Alice."),
             ("next", "resume"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )
@@ -331,6 +334,7 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
                 ("entry", "note".into()),
                 ("body", "Driver reinstalled.".into()),
                 ("next", "start_work".into()),
+                ("review", "changed".into()),
             ],
         ),
         (
@@ -428,6 +432,7 @@ async fn two_technicians_saving_at_once_get_a_conflict_not_an_overwrite(app: Tes
             ("version", &version_of(&mine)),
             ("entry", "note"),
             ("body", "Checked the firewall logs."),
+            ("review", "unchanged"),
         ],
     )
     .await
@@ -439,6 +444,7 @@ async fn two_technicians_saving_at_once_get_a_conflict_not_an_overwrite(app: Tes
                 ("version", &version_of(&theirs)),
                 ("entry", "note"),
                 ("body", "Ben's careful analysis of the tunnel."),
+                ("review", "unchanged"),
             ],
         )
         .await;
@@ -537,6 +543,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
                 ("entry", "note"),
                 ("body", "Waiting."),
                 ("next", "pend_parts"),
+                ("review", "changed"),
             ],
         )
         .await;
@@ -556,6 +563,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
                 ("entry", "note"),
                 ("body", "x"),
                 ("next", "close"),
+                ("review", "changed"),
             ],
         )
         .await;
@@ -580,6 +588,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
                     ("entry", "note"),
                     ("body", "x"),
                     ("next", step),
+                    ("review", "changed"),
                 ],
             )
             .await;

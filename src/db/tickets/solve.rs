@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::db::kb;
 use crate::db::notify::{contact_name, mail_contact};
-use crate::db::outcome::{Outcome, or_refuse, refuse};
+use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
@@ -36,13 +36,7 @@ pub fn solve(
         if let Err(message) = ticket::can_solve(edit.actor, before.owner()) {
             return Err(AppError::ForbiddenBecause(message));
         }
-        if crate::db::approvals::change_pending(conn, edit.ticket)? {
-            return refuse(
-                "solution",
-                "A sensitive change on this ticket is awaiting a manager's approval; solve it once \
-                 the change is decided.",
-            );
-        }
+        or_refuse!(crate::db::changes::check_solve(conn, &before, "solution"));
         let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;

@@ -7,14 +7,14 @@ use crate::db::DbConn;
 use crate::db::categories;
 use crate::db::notify::{contact_name, mail_contact};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
-use crate::db::schema::tickets;
+use crate::db::schema::{tickets, work_reviews};
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
 use crate::domain::ids::CategoryId;
 use crate::domain::ticket::Action;
 use crate::domain::timeline::EventKind;
-use crate::domain::work::{self, WorkEntry};
+use crate::domain::work::{self, Review, WorkEntry};
 use crate::mail::messages::{MailContext, TicketReply};
 
 /// The timeline entry a piece of work makes.
@@ -33,6 +33,8 @@ pub struct WorkInput {
     /// The status after this piece of work (reviewed on every save; the business rule).
     pub action: Option<Action>,
     pub category: Option<CategoryId>,
+    /// The technician's review of the status and category, given on every save.
+    pub review: Review,
 }
 
 /// Adds a note, a client reply or a logged call, and applies the reviewed status and category.
@@ -50,20 +52,30 @@ pub fn work(
             return refuse("next", message);
         }
         let to = match input.action {
-            Some(action) => or_refuse!(transition(&before, action)),
+            Some(action) => {
+                or_refuse!(crate::db::changes::check_move(
+                    conn, &before, action, "next"
+                ));
+                or_refuse!(transition(&before, action))
+            }
             None => from,
         };
         if let Err(message) = work::check_takes_work(from) {
             return refuse("body", message);
         }
-        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
-        let at = edit.at();
-        let responded_at = work::responded_at(before.responded_at, input.entry, at);
         let (category, subcategory) = work::recategorise(
             before.category_id,
             before.subcategory_id,
             input.category.map(|c| c.0),
         );
+        if let Err(message) =
+            work::check_review(input.review, from != to, category != before.category_id)
+        {
+            return refuse("review", message);
+        }
+        let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
+        let at = edit.at();
+        let responded_at = work::responded_at(before.responded_at, input.entry, at);
         let search = format!("{}\n{}", before.search_text, input.body.to_lowercase());
         let after = update_ticket!(
             conn,
@@ -78,20 +90,23 @@ pub fn work(
                 tickets::search_text.eq(search),
             )
         );
-        let mut review = vec![format!("reviewed status: {}", to.label())];
-        if from != to {
-            review[0] = format!("status {} → {}", from.label(), to.label());
-        }
-        if category != before.category_id {
-            let names = categories::names(conn, &[before.category_id, category])?;
-            review.push(format!(
-                "category {} → {}",
-                names.of(before.category_id).unwrap_or("none"),
-                names.of(category).unwrap_or("none")
-            ));
-        } else {
-            review.push("category reviewed".into());
-        }
+        diesel::insert_into(work_reviews::table)
+            .values((
+                work_reviews::ticket_id.eq(edit.ticket.0),
+                work_reviews::reviewed_by.eq(edit.actor.0),
+                work_reviews::reviewed_at.eq(at),
+                work_reviews::status_before.eq(from.as_str()),
+                work_reviews::status_after.eq(to.as_str()),
+                work_reviews::category_before.eq(before.category_id),
+                work_reviews::category_after.eq(category),
+            ))
+            .execute(conn)?;
+        let names = categories::names(conn, &[before.category_id, category])?;
+        let name = |id| names.of(id).unwrap_or("none");
+        let mut review = vec![work::review_summary(
+            (from.label(), to.label()),
+            (name(before.category_id), name(category)),
+        )];
         if before.responded_at.is_none() && responded_at.is_some() {
             review.push("first response to the client".into());
         }

@@ -13,7 +13,7 @@ use crate::domain::ids::{CategoryId, TicketId, UserId};
 use crate::domain::inputs::{FieldErrors, Line, format_minutes, parse_note, parse_required_note};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{self, Action};
-use crate::domain::work::WorkEntry;
+use crate::domain::work::{Review, WorkEntry};
 use crate::error::AppResult;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{checkbox, parse_optional_id};
@@ -113,11 +113,13 @@ impl TicketForm for WorkForm {
             "category_id",
             parse_optional_id(&self.category_id, "a category"),
         );
+        let review = errors.take("review", Review::parse(&self.review).map_err(String::from));
         Some(WorkInput {
             entry: entry?,
             body: body?,
             action: action?,
             category: category?.map(CategoryId),
+            review: review?,
         })
     }
 

@@ -30,6 +30,7 @@ pub struct WorkForm {
     pub body: String,
     pub next: String,
     pub category_id: String,
+    pub review: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -80,6 +81,15 @@ pub struct ChangeForm {
     pub planned_window: String,
 }
 
+/// The owner's answer to a rejected change: which request, and what they do instead.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AcknowledgeForm {
+    pub version: String,
+    pub approval_id: String,
+    pub instead: String,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct DecisionForm {
@@ -112,6 +122,7 @@ pub enum FormKey {
     Change,
     Decision,
     Approve,
+    Acknowledge,
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.
@@ -127,6 +138,7 @@ pub struct PageForms {
     pub change: ChangeForm,
     pub decision: DecisionForm,
     pub approve: ApproveForm,
+    pub acknowledge: AcknowledgeForm,
 }
 
 /// The form the user sent keeps their text; the others show the ticket as it is.
@@ -147,6 +159,12 @@ impl PageForms {
             change: pick(keep, FormKey::Change, self.change, defaults.change),
             decision: pick(keep, FormKey::Decision, self.decision, defaults.decision),
             approve: pick(keep, FormKey::Approve, self.approve, defaults.approve),
+            acknowledge: pick(
+                keep,
+                FormKey::Acknowledge,
+                self.acknowledge,
+                defaults.acknowledge,
+            ),
         }
     }
 }
@@ -204,3 +222,4 @@ page_form!(EscalateForm, Escalate, escalate, |f| &f.explanation);
 page_form!(ChangeForm, Change, change, |f| &f.what);
 page_form!(DecisionForm, Decision, decision, |f| &f.offered);
 page_form!(ApproveForm, Approve, approve, |f| &f.approval_note);
+page_form!(AcknowledgeForm, Acknowledge, acknowledge, |f| &f.instead);

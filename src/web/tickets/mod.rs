@@ -4,6 +4,7 @@
 
 mod actions;
 mod attachments;
+mod change_notice;
 pub(super) mod forms;
 mod intake;
 mod page;

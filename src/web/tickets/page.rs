@@ -4,9 +4,10 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::change_notice::{ChangeNotice, change_notice};
 use super::forms::{
-    ApproveForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm, FormKey,
-    PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
+    AcknowledgeForm, ApproveForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm,
+    FormKey, PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
 };
 use super::people;
 use super::queue::category_options;
@@ -26,6 +27,7 @@ use crate::domain::timeline::EventKind;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment;
+use crate::domain::change_gate;
 use crate::domain::escalation::{Reason, TargetKind, manual_target};
 use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
@@ -100,6 +102,8 @@ pub struct ApprovalItem {
     pub requester: String,
     pub when: String,
     pub decision: String,
+    /// The owner's answer to a rejection: who, when and what they do instead.
+    pub acknowledged: String,
 }
 
 /// What the ticket is: the facts panel, description and solution.
@@ -155,6 +159,7 @@ pub(super) struct TicketPage {
     facts: Facts,
     esc: EscalationSection,
     decision: people::DecisionPointView,
+    changes: ChangeNotice,
     viewer_is_manager: bool,
     attachments: Vec<AttachmentItem>,
     max_upload: String,
@@ -196,6 +201,15 @@ impl TicketPage {
             FormKey::None => key == self.next_form,
             failed => key == failed,
         }
+    }
+
+    /// The change form also unfolds where the ticket asks for a change: a sensitive category
+    /// with none filed, or an escalation refused until one is.
+    fn change_open(&self) -> bool {
+        self.unfolded(FormKey::Change)
+            || self.changes.wants_change()
+            || (self.form_with_errors == FormKey::Escalate
+                && self.errors.get("reason") == Some(change_gate::ADMIN_PRIVILEGES))
     }
 
     /// The errors of one form of the page (the others show none).
@@ -303,12 +317,15 @@ pub(super) async fn ticket_page(
         user,
     );
     let defaults = forms_from_row(row, user, wanted_tier, &loaded.standing);
+    let changes = change_notice(row, &loaded.requests, &loaded.categories, user.id(), zone);
+    let held = !changes.holds.is_empty();
     Ok(TicketPage {
         ctx: user.ctx(),
         id: row.id.0,
         facts: facts(&loaded, zone)?,
         esc: escalation_section(&loaded, status, now, zone)?,
         decision,
+        changes,
         viewer_is_manager: user.row.role().is_manager(),
         attachments: attachment_items(&loaded.attachments, zone),
         max_upload: format!("{} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024)),
@@ -319,9 +336,10 @@ pub(super) async fn ticket_page(
         can_reopen: ticket::next_status(status, Action::Reopen).is_ok(),
         solve_blocked: refusal(row, Action::Solve),
         assign_blocked: refusal(row, Action::Assign),
+        // A ticket held by its sensitive changes offers no status move, only "stays".
         next_options: ticket::available_actions(status)
             .into_iter()
-            .filter(|a| ticket::is_work_action(*a))
+            .filter(|a| ticket::is_work_action(*a) && !held)
             .filter(|a| request::check_action(row.kind, row.request_approved(), *a).is_ok())
             .map(|a| (a.as_str().to_string(), a.label().to_string()))
             .collect(),
@@ -546,8 +564,12 @@ fn forms_from_row(
             ..DecisionForm::default()
         },
         approve: ApproveForm {
-            version,
+            version: version.clone(),
             ..ApproveForm::default()
+        },
+        acknowledge: AcknowledgeForm {
+            version,
+            ..AcknowledgeForm::default()
         },
     }
 }
@@ -614,6 +636,14 @@ fn escalation_section(
                 requester: a.requester.clone(),
                 when: format_time(a.row.requested_at, zone),
                 decision: a.row.decision_comment.clone(),
+                acknowledged: match (&a.acknowledger, a.row.acknowledged_at) {
+                    (Some(who), Some(at)) => format!(
+                        "acknowledged by {who}, {}: {}",
+                        format_time(at, zone),
+                        a.row.acknowledgement
+                    ),
+                    _ => String::new(),
+                },
             })
             .collect(),
         awaiting_approval: loaded
