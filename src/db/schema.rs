@@ -288,6 +288,22 @@ diesel::table! {
         budget_p1 -> Nullable<Integer>,
         budget_p2 -> Nullable<Integer>,
         budget_p3 -> Nullable<Integer>,
+        default_owner_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    escalation_suggestions (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        survey_id -> BigInt,
+        reason -> Text,
+        summary -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        note -> Text,
     }
 }
 
@@ -378,6 +394,8 @@ diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(ticket_levels -> escalation_levels (level_id));
 diesel::joinable!(ticket_levels -> tickets (ticket_id));
 diesel::joinable!(approvals -> tickets (ticket_id));
+diesel::joinable!(escalation_suggestions -> tickets (ticket_id));
+diesel::joinable!(escalation_suggestions -> surveys (survey_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -406,4 +424,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     escalations,
     approvals,
     client_decisions,
+    escalation_suggestions,
 );

@@ -7,9 +7,11 @@ pub mod calendar;
 pub mod decision_point;
 pub mod delivery;
 pub mod escalation;
+pub mod escalation_owner;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
+pub mod satisfaction_escalation;
 pub mod sla;
 pub mod survey;
 #[cfg(test)]

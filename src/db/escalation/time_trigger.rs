@@ -6,9 +6,9 @@ use std::collections::hash_map::Entry;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::escalation::automatic::{Audience, escalate_automatically};
 use crate::db::escalation::ladder::{load_ladder, standing_of};
-use crate::db::escalation::moves::{Move, apply_move};
-use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::escalation::moves::Move;
 use crate::db::schema::{ticket_levels, tickets};
 use crate::db::sla_clock::{ServiceLevel, pauses, service_level};
 use crate::db::tickets::row::{TicketRow, get, status_names};
@@ -17,7 +17,7 @@ use crate::domain::account::Tier;
 use crate::domain::escalation::{BudgetState, Level, Reason, Trigger};
 use crate::domain::ids::ClientId;
 use crate::domain::ticket::Status;
-use crate::domain::time_budget::{LevelBudget, level_budget};
+use crate::domain::time_budget::{LevelBudget, Times, level_budget};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -97,17 +97,23 @@ pub fn escalate_overdue(
         let priority = row.priority;
         let target = *service.policy.sla_targets()?.target(priority);
         let pauses = pauses(conn, row.id)?;
+        let times = Times {
+            opened: row.created_at.and_utc(),
+            since: standing.since.and_utc(),
+            now,
+            pauses: &pauses,
+        };
         let Some(LevelBudget {
-            budget,
+            span,
             state: BudgetState::RanOut,
+            ..
         }) = level_budget(
+            &ladder,
             &standing.level,
             priority,
             &target,
             &service.calendar,
-            standing.since.and_utc(),
-            now,
-            &pauses,
+            times,
         )
         else {
             continue;
@@ -121,12 +127,12 @@ pub fn escalate_overdue(
                 return Ok(None);
             }
             let explanation = format!(
-                "{}'s time budget of {} minutes ran out.",
-                standing.level.name,
-                budget.num_minutes()
+                "SLA time budget for {} spent ({} % of the resolution target).",
+                standing.level.name, span.percent
             );
-            let after = match apply_move(
+            let after = match escalate_automatically(
                 conn,
+                mail,
                 &fresh,
                 &Move {
                     from: &standing.level,
@@ -138,19 +144,15 @@ pub fn escalate_overdue(
                     owner: None,
                     vendor: None,
                 },
+                Audience {
+                    managers: true,
+                    headline: format!("Escalated to {}: time exceeded", to.name),
+                },
                 now,
             )? {
                 Ok(after) => after,
                 Err(_) => return Ok(None),
             };
-            let staff = staff_to_notify(conn, to.tier, true)?;
-            let message = notice(
-                mail,
-                &after,
-                format!("Escalated to {}: time exceeded", to.name),
-                vec![explanation],
-            );
-            notify(conn, mail, &staff, None, &message, now)?;
             Ok(Some(after))
         });
         match outcome {

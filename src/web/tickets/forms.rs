@@ -104,6 +104,8 @@ pub enum FormKey {
     Escalate,
     Change,
     Decision,
+    Take,
+    Suggestion,
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.

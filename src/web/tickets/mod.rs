@@ -6,10 +6,12 @@ mod actions;
 mod attachments;
 pub(super) mod forms;
 mod intake;
+mod ownership;
 mod page;
 mod queue;
 pub(super) mod runner;
 mod sla;
+mod take;
 
 pub use actions::{assign, cancel, pull, reopen, solve, triage, work};
 pub use attachments::{download, upload};
@@ -17,3 +19,4 @@ pub use intake::{create, new_form};
 pub use page::show;
 pub use queue::queue;
 pub use sla::explain;
+pub use take::take;
