@@ -31,7 +31,7 @@ pub struct LevelRow {
 }
 
 impl LevelRow {
-    fn level(&self) -> Level {
+    pub(crate) fn level(&self) -> Level {
         Level {
             id: self.id.0,
             position: self.position,
