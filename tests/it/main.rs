@@ -21,6 +21,7 @@ mod checkers;
 mod client_links;
 mod clients;
 mod escalation;
+mod escalation_ownership;
 mod fixtures;
 mod html_gate;
 mod mail;

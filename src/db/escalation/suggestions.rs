@@ -60,6 +60,15 @@ pub(crate) fn raise_for_survey(
         .select(escalation_suggestions::ticket_id)
         .load(conn)?;
     let summary = suggestion_sentence(survey.ticket_id, survey.rating(), &survey.comment);
+    // The client rates first and comments on the next page: the open suggestions follow the
+    // answer, so the manager reads the comment too.
+    diesel::update(
+        escalation_suggestions::table
+            .filter(escalation_suggestions::survey_id.eq(survey.id))
+            .filter(escalation_suggestions::status.eq(SuggestionStatus::Open.as_str())),
+    )
+    .set(escalation_suggestions::summary.eq(&summary))
+    .execute(conn)?;
     let at = now.naive_utc();
     let mut raised = 0;
     for ticket in open.into_iter().filter(|t| !already.contains(t)) {
