@@ -28,6 +28,7 @@ mod mail;
 mod migrations;
 mod pages;
 mod probes;
+mod satisfaction_escalation;
 mod seed;
 mod service_levels;
 mod surveys;
