@@ -41,6 +41,7 @@ pub fn owner_sentence(level: &str, default_owner: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::domain::escalation::Trigger;
 

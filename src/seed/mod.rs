@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod escalations;
 mod tickets;
 
 pub use tickets::bulk_tickets;
@@ -426,7 +427,8 @@ pub fn seed_demo(
         }
         clients_created += 1;
     }
-    let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?;
+    let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?
+        + escalations::seed_escalations(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -9,7 +9,9 @@ use tierdesk::db;
 use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
-use crate::fixtures::{client_with_contact, record_ticket, ticket_id, ticket_row, user_id};
+use crate::fixtures::{
+    client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
+};
 use crate::helpers::TestApp;
 
 /// Monday 7 December 2026, on the standard calendar's open hours (07:00–18:00 UTC).
@@ -278,7 +280,51 @@ async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: T
     );
 }
 
+async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app: TestApp) {
+    app.clock.set(monday(10, 0));
+    seed_demo_desk(&app).await;
+    let (path, triggers, open_suggestions) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{escalation_suggestions, escalations, tickets};
+        let id: i64 = tickets::table
+            .filter(tickets::subject.eq("Warehouse Wi-Fi controller keeps rebooting"))
+            .select(tickets::id)
+            .first(conn)?;
+        let triggers: Vec<String> = escalations::table
+            .filter(escalations::ticket_id.eq(id))
+            .order(escalations::id.asc())
+            .select(escalations::trigger_kind)
+            .load(conn)?;
+        let open: i64 = escalation_suggestions::table
+            .filter(escalation_suggestions::status.eq("open"))
+            .count()
+            .get_result(conn)?;
+        Ok((format!("/tickets/{id}"), triggers, open))
+    })
+    .await
+    .unwrap();
+    assert_eq!(triggers, ["time", "time"]);
+    assert!(open_suggestions >= 1);
+    let row = ticket_row(&app, &path).await;
+    assert_eq!((row.tier, row.owner_id), (Some(Tier::Tier3), None));
+    assert_eq!(level_of(&app, &path).await, "Tier 3");
+    app.sign_in_as(Role::Manager).await;
+    let page = app.get(&path).await.text();
+    assert!(page.contains("Tier 1 → Tier 2"), "{page}");
+    assert!(page.contains("Tier 2 → Tier 3"), "{page}");
+    assert!(page.contains("taken from the Tier 2 queue"), "{page}");
+    assert!(
+        page.contains("Now in the Tier 3 queue, no owner until someone takes it."),
+        "{page}"
+    );
+    let list = app.get("/approvals/suggestions").await.text();
+    assert!(
+        list.contains("1 of 5 (Very dissatisfied): “Dispatch was without labels"),
+        "{list}"
+    );
+}
+
 both_backends!(
     a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue,
     a_levels_default_owner_takes_what_an_automatic_escalation_brings,
+    the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion,
 );
