@@ -14,7 +14,7 @@ use crate::db::surveys::SurveyRow;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
-use crate::domain::escalation::Reason;
+use crate::domain::escalation::{Reason, can_escalate};
 use crate::domain::ids::TicketId;
 use crate::domain::satisfaction_escalation::{
     SuggestionStatus, raises_escalation, suggestion_sentence, target,
@@ -43,13 +43,9 @@ pub(crate) fn raise_for_survey(
         .find(survey.ticket_id)
         .select(tickets::client_id)
         .first(conn)?;
-    let unsolved: Vec<Status> = Status::OPEN
-        .into_iter()
-        .filter(|s| *s != Status::Solved)
-        .collect();
     let open: Vec<i64> = tickets::table
         .filter(tickets::client_id.eq(client))
-        .filter(tickets::status.eq_any(status_names(&unsolved)))
+        .filter(tickets::status.eq_any(status_names(&unsolved())))
         .filter(tickets::id.ne(survey.ticket_id))
         .order(tickets::id.desc())
         .limit(MOST_RAISED)
@@ -97,6 +93,14 @@ pub(crate) fn raise_for_survey(
         raised += 1;
     }
     Ok(raised)
+}
+
+/// The tickets a suggestion may still send up: open and not solved (escalation's own rule).
+fn unsolved() -> Vec<Status> {
+    Status::OPEN
+        .into_iter()
+        .filter(|s| can_escalate(*s))
+        .collect()
 }
 
 /// One suggestion as the ticket page and the managers' list show it.
@@ -185,10 +189,11 @@ pub fn of_ticket(conn: &mut DbConn, ticket: TicketId) -> AppResult<Vec<Suggestio
     views(conn, rows)
 }
 
-/// The suggestions waiting for a manager, oldest first.
+/// The suggestions waiting for a manager on tickets the desk still works, oldest first.
 pub fn open(conn: &mut DbConn, limit: i64) -> AppResult<Vec<SuggestionView>> {
     let rows: Vec<Raw> = suggestion_query!()
         .filter(escalation_suggestions::status.eq(SuggestionStatus::Open.as_str()))
+        .filter(tickets::status.eq_any(status_names(&unsolved())))
         .order((
             escalation_suggestions::created_at.asc(),
             escalation_suggestions::id.asc(),
