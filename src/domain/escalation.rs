@@ -296,14 +296,6 @@ pub enum BudgetState {
     RanOut,
 }
 
-pub fn budget_state(budget: Duration, used: Duration) -> BudgetState {
-    if used >= budget {
-        BudgetState::RanOut
-    } else {
-        BudgetState::Left(budget - used)
-    }
-}
-
 /// What the ticket page tells the technician, plainly.
 pub fn budget_sentence(state: BudgetState, business_time: bool, next: &str) -> String {
     let unit = if business_time {
@@ -591,6 +583,14 @@ mod tests {
         ];
         for (id, priority, expected) in table {
             assert_eq!(span(id, priority), expected, "{id} {priority:?}");
+        }
+    }
+
+    fn budget_state(budget: Duration, used: Duration) -> BudgetState {
+        if used >= budget {
+            BudgetState::RanOut
+        } else {
+            BudgetState::Left(budget - used)
         }
     }
 
