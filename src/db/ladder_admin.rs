@@ -9,21 +9,24 @@ use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{
     approvals, escalation_levels, escalation_severity_rules, escalations, ticket_levels,
 };
-use crate::db::{DbConn, audit, write_tx};
+use crate::db::{DbConn, audit, users, write_tx};
 use crate::domain::escalation::{LevelEdit, SeverityRule};
+use crate::domain::escalation_owner::fits_level;
 use crate::domain::ids::{LevelId, UserId};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
 
-/// Renames a level and sets its budgets.
+/// Renames a level, sets its budgets and its default owner (who takes the tickets an automatic
+/// escalation brings; nobody leaves them in the level's queue).
 #[tracing::instrument(skip_all, fields(level_id = %level))]
 pub fn update_level(
     conn: &mut DbConn,
     actor: UserId,
     level: LevelId,
     edit: &LevelEdit,
+    default_owner: Option<UserId>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> Outcome<()> {
     let id = level.0;
     write_tx(conn, |conn| {
         let before: LevelRow = escalation_levels::table
@@ -32,6 +35,17 @@ pub fn update_level(
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
+        if let Some(owner) = default_owner {
+            let fits = users::find(conn, owner)?
+                .is_some_and(|u| fits_level(&before.level(), u.role(), u.tier(), u.active));
+            if !fits {
+                return refuse(
+                    "default_owner_id",
+                    "Choose an active member of this level's line (a manager at the decision \
+                     point), or nobody to leave its tickets in the level's queue.",
+                );
+            }
+        }
         let [p1, p2, p3] = edit.budget_percent;
         diesel::update(escalation_levels::table.find(id))
             .set((
@@ -39,8 +53,11 @@ pub fn update_level(
                 escalation_levels::budget_p1.eq(p1),
                 escalation_levels::budget_p2.eq(p2),
                 escalation_levels::budget_p3.eq(p3),
+                escalation_levels::default_owner_id.eq(default_owner.map(|o| o.0)),
             ))
             .execute(conn)?;
+        let owners = users::names(conn, &[before.default_owner_id, default_owner.map(|o| o.0)])?;
+        let owner = |o: Option<i64>| owners.of(o).unwrap_or("the queue").to_string();
         let percent = |b: Option<i32>| b.map_or_else(|| "none".to_string(), |p| format!("{p}%"));
         audit::record(
             conn,
@@ -49,7 +66,7 @@ pub fn update_level(
             id,
             "level changed",
             &format!(
-                "{} → {}; budgets P1/P2/P3 {}/{}/{} → {}/{}/{}",
+                "{} → {}; budgets P1/P2/P3 {}/{}/{} → {}/{}/{}; default owner {} → {}",
                 before.name,
                 edit.name,
                 percent(before.budget_p1),
@@ -57,10 +74,13 @@ pub fn update_level(
                 percent(before.budget_p3),
                 percent(p1),
                 percent(p2),
-                percent(p3)
+                percent(p3),
+                owner(before.default_owner_id),
+                owner(default_owner.map(|o| o.0))
             ),
             now.naive_utc(),
-        )
+        )?;
+        Ok(Ok(()))
     })
 }
 

@@ -292,6 +292,22 @@ diesel::table! {
         budget_p1 -> Nullable<Integer>,
         budget_p2 -> Nullable<Integer>,
         budget_p3 -> Nullable<Integer>,
+        default_owner_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    escalation_suggestions (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        survey_id -> BigInt,
+        reason -> Text,
+        summary -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        note -> Text,
     }
 }
 
@@ -452,6 +468,8 @@ diesel::joinable!(absences -> users (user_id));
 diesel::joinable!(client_account_managers -> clients (client_id));
 diesel::joinable!(client_account_managers -> users (user_id));
 diesel::joinable!(work_reviews -> tickets (ticket_id));
+diesel::joinable!(escalation_suggestions -> tickets (ticket_id));
+diesel::joinable!(escalation_suggestions -> surveys (survey_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -486,4 +504,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     system_access,
     absences,
     client_account_managers,
+    escalation_suggestions,
 );

@@ -133,6 +133,7 @@ pub fn answer(
             let to = managers.iter().map(Addressee::from);
             notify::send(conn, mail, &message, ticket.0, to, now)?;
         }
+        super::escalation::suggestions::raise_for_survey(conn, &after, now)?;
         Ok(after)
     })
 }

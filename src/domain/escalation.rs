@@ -92,6 +92,12 @@ impl Trigger {
             Trigger::Severity => "severity",
         }
     }
+
+    /// A time or severity escalation names nobody: the new level's queue (or its default owner)
+    /// takes the ticket. A manual one names its new owner.
+    pub fn is_automatic(self) -> bool {
+        matches!(self, Trigger::Time | Trigger::Severity)
+    }
 }
 
 /// One rung of the ladder.
@@ -103,9 +109,13 @@ pub struct Level {
     /// The support line the ticket's tier becomes at this level; none at the decision point.
     pub tier: Option<Tier>,
     pub decision_point: bool,
-    /// Per priority (indexed like [`Priority::ALL`]), the share of the resolution target in
-    /// percent the level may spend before the ticket must go up; `None`: no time trigger.
+    /// Per priority (indexed like [`Priority::ALL`]), the point on the ticket's resolution
+    /// clock, in percent of the resolution target, by which the ticket must have left this
+    /// level; `None`: no time trigger.
     pub budget_percent: [Option<i32>; 3],
+    /// Who owns a ticket an automatic escalation brings here; `None`: nobody until someone
+    /// takes it from the level's queue.
+    pub default_owner: Option<i64>,
 }
 
 impl Level {
@@ -113,13 +123,17 @@ impl Level {
     pub fn needs_approval(&self) -> bool {
         self.tier == Some(Tier::OnSite)
     }
+}
 
-    /// How long this level may hold a ticket of `priority` whose resolution target is
-    /// `resolution`.
-    pub fn budget(&self, priority: Priority, resolution: Duration) -> Option<Duration> {
-        self.budget_percent[priority.index()]
-            .map(|percent| Duration::seconds(resolution.num_seconds() * i64::from(percent) / 100))
-    }
+/// A level's time for one ticket: it must leave the level by `until` on its resolution clock
+/// (counted from when it was recorded), but a ticket that arrives late still gets the level's
+/// own `share` (from the lower level's point to this one's) from its arrival: a technician who
+/// escalates at 80 % should not see the sweep move the ticket on at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetSpan {
+    pub percent: i32,
+    pub until: Duration,
+    pub share: Duration,
 }
 
 /// The levels in order, lowest first.
@@ -157,6 +171,32 @@ impl Ladder {
             .iter()
             .filter(|l| l.position > from.position)
             .collect()
+    }
+
+    /// The time `level` may hold a ticket of `priority` whose resolution target is
+    /// `resolution`; `None` when the level has no budget for the priority.
+    pub fn budget(
+        &self,
+        level: &Level,
+        priority: Priority,
+        resolution: Duration,
+    ) -> Option<BudgetSpan> {
+        let index = priority.index();
+        let percent = level.budget_percent[index]?;
+        let below = self
+            .levels
+            .iter()
+            .filter(|l| l.position < level.position)
+            .filter_map(|l| l.budget_percent[index])
+            .filter(|p| *p < percent)
+            .max()
+            .unwrap_or(0);
+        let of = |p: i32| Duration::seconds(resolution.num_seconds() * i64::from(p) / 100);
+        Some(BudgetSpan {
+            percent,
+            until: of(percent),
+            share: of(percent - below),
+        })
     }
 
     /// Where a time trigger sends a ticket: the next level up that needs nobody's approval (a
@@ -254,14 +294,6 @@ pub fn check_vendor(
 pub enum BudgetState {
     Left(Duration),
     RanOut,
-}
-
-pub fn budget_state(budget: Duration, used: Duration) -> BudgetState {
-    if used >= budget {
-        BudgetState::RanOut
-    } else {
-        BudgetState::Left(budget - used)
-    }
 }
 
 /// What the ticket page tells the technician, plainly.
@@ -432,6 +464,7 @@ mod tests {
             tier,
             decision_point: tier.is_none(),
             budget_percent: [budget; 3],
+            default_owner: None,
         }
     }
 
@@ -520,24 +553,45 @@ mod tests {
     }
 
     #[test]
-    fn budgets_are_a_share_of_the_resolution_target() {
-        let ladder = ladder();
-        let tier1 = ladder.get(1).unwrap();
-        assert_eq!(
-            tier1.budget(Priority::P2, Duration::hours(4)),
-            Some(Duration::hours(2))
-        );
-        assert_eq!(
-            tier1.budget(Priority::P1, Duration::minutes(90)),
-            Some(Duration::minutes(45))
-        );
-        assert_eq!(
+    fn budgets_are_points_on_the_resolution_clock_with_each_levels_share() {
+        let mut levels = ladder().levels().to_vec();
+        for l in &mut levels {
+            l.budget_percent = match l.id {
+                1 => [Some(50), Some(50), None],
+                2 => [Some(75), None, Some(40)],
+                3 => [Some(90), Some(90), None],
+                _ => [None; 3],
+            };
+        }
+        let ladder = Ladder::new(levels);
+        let four_hours = Duration::hours(4);
+        let span = |id, priority| {
             ladder
-                .get(2)
-                .unwrap()
-                .budget(Priority::P2, Duration::hours(4)),
-            None
-        );
+                .budget(ladder.get(id).unwrap(), priority, four_hours)
+                .map(|s| (s.percent, s.until.num_minutes(), s.share.num_minutes()))
+        };
+        let table = [
+            (1, Priority::P1, Some((50, 120, 120))),
+            (2, Priority::P1, Some((75, 180, 60))),
+            (3, Priority::P1, Some((90, 216, 36))),
+            // Tier 2 has no P2 budget: tier 3's share runs from tier 1's point.
+            (2, Priority::P2, None),
+            (3, Priority::P2, Some((90, 216, 96))),
+            // A point below a lower level's counts from the start of the clock.
+            (2, Priority::P3, Some((40, 96, 96))),
+            (5, Priority::P1, None),
+        ];
+        for (id, priority, expected) in table {
+            assert_eq!(span(id, priority), expected, "{id} {priority:?}");
+        }
+    }
+
+    fn budget_state(budget: Duration, used: Duration) -> BudgetState {
+        if used >= budget {
+            BudgetState::RanOut
+        } else {
+            BudgetState::Left(budget - used)
+        }
     }
 
     #[test]

@@ -9,10 +9,12 @@ pub mod change_gate;
 pub mod decision_point;
 pub mod delivery;
 pub mod escalation;
+pub mod escalation_owner;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
 pub mod request;
+pub mod satisfaction_escalation;
 pub mod sla;
 pub mod survey;
 #[cfg(test)]

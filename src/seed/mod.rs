@@ -1,6 +1,7 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
 mod changes;
+mod escalations;
 mod people;
 mod requests;
 mod tickets;
@@ -433,7 +434,8 @@ pub fn seed_demo(
     people::seed_people(conn, now)?;
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?
         + changes::seed_changes(conn, mail, now)?
-        + requests::seed_demo_requests(conn, mail, now)?;
+        + requests::seed_demo_requests(conn, mail, now)?
+        + escalations::seed_escalations(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -12,7 +12,8 @@ use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::{self};
 use crate::db::{escalation, ladder_admin};
 use crate::domain::escalation::{LevelMove, SeverityRule, parse_level_edit};
-use crate::domain::ids::LevelId;
+use crate::domain::escalation_owner::fits_level;
+use crate::domain::ids::{LevelId, UserId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
@@ -24,6 +25,9 @@ pub struct LevelItem {
     pub line: &'static str,
     /// Field name, label and value of each priority's budget.
     pub budgets: [(&'static str, &'static str, String); 3],
+    /// The chosen default owner's id (empty: the queue) and who may be chosen.
+    pub default_owner: String,
+    pub owners: Vec<(String, String)>,
     pub first: bool,
     pub last: bool,
 }
@@ -35,6 +39,7 @@ pub struct LevelForm {
     budget_p1: String,
     budget_p2: String,
     budget_p3: String,
+    default_owner_id: String,
 }
 
 pub struct SeverityItem {
@@ -97,10 +102,11 @@ async fn ladder_page(
     errors: FieldErrors,
     severity_sent: Option<(SeverityForm, FieldErrors)>,
 ) -> AppResult<LadderPage> {
-    let (ladder, rules) = db::run(&state.pool, |conn| {
+    let (ladder, rules, staff) = db::run(&state.pool, |conn| {
         Ok((
             escalation::load_ladder(conn)?,
             escalation::load_severity_rules(conn)?,
+            db::users::list(conn)?,
         ))
     })
     .await?;
@@ -146,7 +152,7 @@ async fn ladder_page(
         .enumerate()
         .map(|(i, l)| {
             let shown = |b: Option<i32>| b.map(|p| p.to_string()).unwrap_or_default();
-            let (name, budgets) = match &failed {
+            let (name, budgets, default_owner) = match &failed {
                 Some((id, form)) if *id == l.id => (
                     form.name.clone(),
                     [
@@ -154,9 +160,21 @@ async fn ladder_page(
                         form.budget_p2.clone(),
                         form.budget_p3.clone(),
                     ],
+                    form.default_owner_id.clone(),
                 ),
-                _ => (l.name.clone(), l.budget_percent.map(shown)),
+                _ => (
+                    l.name.clone(),
+                    l.budget_percent.map(shown),
+                    l.default_owner.map(|o| o.to_string()).unwrap_or_default(),
+                ),
             };
+            let mut owners = vec![(String::new(), "Nobody: the level's queue".to_string())];
+            owners.extend(
+                staff
+                    .iter()
+                    .filter(|u| fits_level(l, u.role(), u.tier(), u.active))
+                    .map(|u| (u.id.to_string(), u.display_name.clone())),
+            );
             LevelItem {
                 id: l.id,
                 name,
@@ -173,6 +191,8 @@ async fn ladder_page(
                         ("budget_p3", "P3 budget (% of target)", p3),
                     ]
                 },
+                default_owner,
+                owners,
                 first: i == 0,
                 last: i + 1 == count,
             }
@@ -218,12 +238,22 @@ pub async fn update_level(
             return invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?);
         }
     };
+    let owner = match parse_optional_id(&form.default_owner_id, "a default owner") {
+        Ok(owner) => owner.map(UserId),
+        Err(message) => {
+            let errors = FieldErrors::single("default_owner_id", message);
+            return invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?);
+        }
+    };
     let (actor, now) = (user.id(), state.clock.now());
-    db::run(&state.pool, move |conn| {
-        ladder_admin::update_level(conn, actor, LevelId(id), &edit, now)
+    let outcome = db::run(&state.pool, move |conn| {
+        ladder_admin::update_level(conn, actor, LevelId(id), &edit, owner, now)
     })
     .await?;
-    Ok(back_to_ladder(&user.session, "Level saved."))
+    match outcome {
+        Ok(()) => Ok(back_to_ladder(&user.session, "Level saved.")),
+        Err(errors) => invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?),
+    }
 }
 
 pub async fn move_level(

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod page;
 pub mod reports;
 pub mod service_levels;
+pub mod suggestions;
 pub mod tickets;
 pub mod user_access;
 pub mod users;
@@ -182,6 +183,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/escalation/levels/{id}/remove",
             web::post().to(ladder::remove_level),
         )
+        .route("/tickets/{id}/take", web::post().to(tickets::take))
+        .route(
+            "/tickets/{id}/suggestions/apply",
+            web::post().to(suggestions::apply),
+        )
+        .route(
+            "/tickets/{id}/suggestions/dismiss",
+            web::post().to(suggestions::dismiss),
+        )
+        .route("/approvals/suggestions", web::get().to(suggestions::list))
         .route("/approvals", web::get().to(approvals::queue))
         .route("/approvals/{id}", web::post().to(approvals::decide))
         .route("/kb", web::get().to(kb::index))

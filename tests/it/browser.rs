@@ -283,7 +283,7 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
     };
     let mail = app.state.mail();
     let now = app.clock.now();
-    tierdesk::db::run(&app.state.pool, move |conn| {
+    let surveyed = tierdesk::db::run(&app.state.pool, move |conn| {
         tierdesk::seed::seed_demo(conn, &mail, now).map_err(tierdesk::error::AppError::Internal)?;
         crate::fixtures::walk_to_solved(
             conn,
@@ -293,11 +293,11 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
             "Scanner will not pair",
             &mail,
             now,
-        )?;
-        Ok(())
+        )
     })
     .await
-    .unwrap();
+    .unwrap()
+    .id;
     app.clock.advance(chrono::Duration::hours(25));
     tierdesk::jobs::run_once(&app.jobs).await.unwrap();
     let survey = sink
@@ -343,15 +343,8 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
         .wait_for("//p[contains(., 'Your comment is saved')]")
         .await;
     browser.screenshot("survey-thanks").await;
-    // Found by subject: the demo desk's ticket count grows as seed-demo shows more.
-    let answer = tierdesk::db::run(&app.state.pool, |conn| {
-        use diesel::prelude::*;
-        use tierdesk::db::schema::tickets;
-        let id: i64 = tickets::table
-            .filter(tickets::subject.eq("Scanner will not pair"))
-            .select(tickets::id)
-            .first(conn)?;
-        tierdesk::db::surveys::for_ticket(conn, tierdesk::domain::ids::TicketId(id))
+    let answer = tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::db::surveys::for_ticket(conn, surveyed)
     })
     .await
     .unwrap()

@@ -481,11 +481,17 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     let to: Vec<&str> = mail.iter().map(|(a, _)| a.as_str()).collect();
     assert!(to.contains(&"priya@msp.example"), "{mail:?}");
     assert!(to.contains(&"mia@msp.example"), "{mail:?}");
-    assert!(
-        mail.iter()
-            .all(|(_, s)| s.contains("Escalated to Tier 2: time exceeded")),
-        "{mail:?}"
-    );
+    // The level and the managers hear of the move; Tess, who owned it, hears she no longer does.
+    for (to, subject) in &mail {
+        let expected = if to == "tech@msp.example" {
+            "went to Tier 2: you no longer own it"
+        } else {
+            "Escalated to Tier 2: time exceeded"
+        };
+        assert!(subject.contains(expected), "{to}: {subject}");
+    }
+    assert!(to.contains(&"tech@msp.example"), "{mail:?}");
+    assert_eq!(row.owner_id, None, "the ticket waits in the Tier 2 queue");
 
     // The session idled out over the weekend.
     app.login("tech@msp.example", "Tess Tech password 1")

@@ -27,10 +27,11 @@ pub struct LevelRow {
     pub budget_p1: Option<i32>,
     pub budget_p2: Option<i32>,
     pub budget_p3: Option<i32>,
+    pub default_owner_id: Option<i64>,
 }
 
 impl LevelRow {
-    fn level(&self) -> Level {
+    pub(crate) fn level(&self) -> Level {
         Level {
             id: self.id.0,
             position: self.position,
@@ -38,6 +39,7 @@ impl LevelRow {
             tier: self.tier,
             decision_point: self.decision_point,
             budget_percent: [self.budget_p1, self.budget_p2, self.budget_p3],
+            default_owner: self.default_owner_id,
         }
     }
 }

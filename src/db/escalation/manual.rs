@@ -35,6 +35,20 @@ pub fn escalate(
     mail: &MailContext,
 ) -> Outcome<TicketRow> {
     edit.apply(conn, |conn, before| {
+        escalate_row(conn, edit, before, input, mail)
+    })
+}
+
+/// The escalation itself, inside the caller's transaction on the row as the user saw it: a
+/// suggestion applied by a manager runs it beside its own writes.
+pub(crate) fn escalate_row(
+    conn: &mut DbConn,
+    edit: TicketEdit,
+    before: TicketRow,
+    input: &EscalateInput,
+    mail: &MailContext,
+) -> Outcome<TicketRow> {
+    {
         if !rules::can_escalate(before.status) {
             return refuse("to_level_id", "Only an open ticket can be escalated.");
         }
@@ -104,5 +118,5 @@ pub fn escalate(
         );
         notify(conn, mail, &owner, Some(edit.actor), &message, edit.now)?;
         Ok(Ok(after))
-    })
+    }
 }

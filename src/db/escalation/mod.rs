@@ -3,11 +3,14 @@
 //! time, and a ticket's escalation history. Approvals, the client decision point and the
 //! admins' ladder editing have rooms of their own beside this one.
 
+pub mod automatic;
 pub mod history;
 pub mod ladder;
 pub mod manual;
 pub mod moves;
 pub mod severity;
+pub mod suggestions;
+pub mod take;
 pub mod time_trigger;
 
 // Callers name escalation by its area, `db::escalation::escalate(…)`; the rooms above are how

@@ -14,8 +14,10 @@ use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
+use crate::domain::escalation_owner::{fits_level, owner_sentence};
 use crate::domain::ids::UserId;
 use crate::domain::timeline::EventKind;
+use crate::error::AppResult;
 
 /// One move up the ladder, whatever set it off.
 pub(crate) struct Move<'a> {
@@ -25,13 +27,16 @@ pub(crate) struct Move<'a> {
     pub(crate) explanation: &'a str,
     pub(crate) trigger: Trigger,
     pub(crate) actor: Option<UserId>,
-    /// The owner afterwards; `None` keeps the current one.
+    /// The owner afterwards on a manual move; `None` keeps the current one. An automatic move
+    /// ignores it: the new level's default owner or its queue takes the ticket.
     pub(crate) owner: Option<UserId>,
     pub(crate) vendor: Option<(String, String)>,
 }
 
 /// Writes one escalation: the ticket's tier, owner and (for a vendor) status, its place on the
-/// ladder, the escalation row and the timeline entry.
+/// ladder, the escalation row and the timeline entry. An automatic move clears the worker and
+/// hands the ticket to the new level's default owner, or to nobody until someone takes it from
+/// the level's queue: the old owner is no longer the one to solve it.
 pub(crate) fn apply_move(
     conn: &mut DbConn,
     before: &TicketRow,
@@ -46,7 +51,12 @@ pub(crate) fn apply_move(
     let resolution_due = apply_pauses(conn, before, from_status, to_status, now)?;
     let at = now.naive_utc();
     let tier = m.to.tier.or(before.tier).map(Tier::as_str);
-    let owner = m.owner.map(|o| o.0).or(before.owner_id);
+    let automatic = m.trigger.is_automatic();
+    let (owner, worker) = if automatic {
+        (default_owner(conn, m.to)?, None)
+    } else {
+        (m.owner.map(|o| o.0).or(before.owner_id), before.worker_id)
+    };
     let after = update_ticket!(
         conn,
         before,
@@ -55,6 +65,7 @@ pub(crate) fn apply_move(
             tickets::status.eq(to_status.as_str()),
             tickets::tier.eq(tier),
             tickets::owner_id.eq(owner),
+            tickets::worker_id.eq(worker),
             tickets::resolution_due_at.eq(resolution_due),
         )
     );
@@ -75,7 +86,7 @@ pub(crate) fn apply_move(
             escalations::created_at.eq(at),
         ))
         .execute(conn)?;
-    let names = users::names(conn, &[before.owner_id, owner])?;
+    let names = users::names(conn, &[before.owner_id, owner, before.worker_id])?;
     let name = |id: Option<i64>| names.of(id).unwrap_or("nobody");
     let mut detail = format!(
         "{} → {} ({} trigger); reason: {}; owner {} → {}",
@@ -86,6 +97,13 @@ pub(crate) fn apply_move(
         name(before.owner_id),
         name(owner)
     );
+    if worker != before.worker_id {
+        detail.push_str(&format!(
+            "; worker {} → {}",
+            name(before.worker_id),
+            name(worker)
+        ));
+    }
     if !vendor.is_empty() {
         detail.push_str(&format!(
             "; vendor {vendor}, reference {reference}; status {} → {}",
@@ -93,12 +111,33 @@ pub(crate) fn apply_move(
             to_status.label()
         ));
     }
+    let body = if automatic {
+        format!(
+            "Escalated automatically to {}: {} {}",
+            m.to.name,
+            m.explanation,
+            owner_sentence(&m.to.name, names.of(owner))
+        )
+    } else {
+        m.explanation.to_string()
+    };
     add_event(
         conn,
         before.id,
         m.actor,
-        &NewEvent::note(EventKind::Escalation, m.explanation, &detail),
+        &NewEvent::note(EventKind::Escalation, &body, &detail),
         at,
     )?;
     Ok(Ok(after))
+}
+
+/// The level's default owner, if an admin set one who still fits it (active, of its line).
+fn default_owner(conn: &mut DbConn, level: &Level) -> AppResult<Option<i64>> {
+    let Some(id) = level.default_owner else {
+        return Ok(None);
+    };
+    let user = users::find(conn, UserId(id))?;
+    Ok(user
+        .filter(|u| fits_level(level, u.role(), u.tier(), u.active))
+        .map(|u| u.id))
 }

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::DbConn;
+use crate::db::escalation::automatic::{Audience, escalate_automatically};
 use crate::db::escalation::ladder::{Standing, load_severity_rules, standing};
-use crate::db::escalation::moves::{Move, apply_move};
-use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::escalation::moves::Move;
 use crate::db::outcome::accepted;
 use crate::db::tickets::row::TicketRow;
 use crate::domain::escalation::{self as rules, Reason, Trigger};
@@ -37,8 +37,9 @@ pub fn apply_severity(
         to.name
     );
     let after = accepted(
-        apply_move(
+        escalate_automatically(
             conn,
+            mail,
             &row,
             &Move {
                 from: &level,
@@ -50,17 +51,13 @@ pub fn apply_severity(
                 owner: None,
                 vendor: None,
             },
+            Audience {
+                managers: notify_manager,
+                headline: format!("{} ticket escalated to {}", priority.label(), to.name),
+            },
             now,
         )?,
         "severity escalation",
     )?;
-    let staff = staff_to_notify(conn, to.tier, notify_manager)?;
-    let message = notice(
-        mail,
-        &after,
-        format!("{} ticket escalated to {}", priority.label(), to.name),
-        vec![explanation],
-    );
-    notify(conn, mail, &staff, Some(actor), &message, now)?;
     Ok(after)
 }

@@ -6,18 +6,18 @@ use std::collections::hash_map::Entry;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::escalation::ladder::{load_ladder, standing_of};
-use crate::db::escalation::moves::{Move, apply_move};
-use crate::db::notify::{notice, notify, staff_to_notify};
+use crate::db::escalation::automatic::{Audience, escalate_automatically};
+use crate::db::escalation::ladder::{Standing, load_ladder, standing, standing_of};
+use crate::db::escalation::moves::Move;
 use crate::db::schema::{ticket_levels, tickets};
 use crate::db::sla_clock::{ServiceLevel, pauses, service_level};
 use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
 use crate::domain::escalation::{BudgetState, Level, Reason, Trigger};
-use crate::domain::ids::ClientId;
+use crate::domain::ids::{ClientId, TicketId};
 use crate::domain::ticket::Status;
-use crate::domain::time_budget::{LevelBudget, level_budget};
+use crate::domain::time_budget::{LevelBudget, Times, level_budget};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -94,70 +94,104 @@ pub fn escalate_overdue(
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => slot.insert(service_level(conn, ClientId(row.client_id))?),
         };
-        let priority = row.priority;
-        let target = *service.policy.targets_for(row.kind)?.target(priority);
-        let pauses = pauses(conn, row.id)?;
-        let Some(LevelBudget {
-            budget,
-            state: BudgetState::RanOut,
-        }) = level_budget(
-            &standing.level,
-            priority,
-            &target,
-            &service.calendar,
-            standing.since.and_utc(),
-            now,
-            &pauses,
-        )
-        else {
-            continue;
-        };
-        let Some(to) = ladder.next_for_time(&standing.level).cloned() else {
-            continue;
-        };
-        let outcome = write_tx(conn, |conn| {
-            let fresh = get(conn, row.id)?;
-            if fresh.version != row.version {
-                return Ok(None);
-            }
-            let explanation = format!(
-                "{}'s time budget of {} minutes ran out.",
-                standing.level.name,
-                budget.num_minutes()
-            );
-            let after = match apply_move(
-                conn,
-                &fresh,
-                &Move {
-                    from: &standing.level,
-                    to: &to,
-                    reason: Reason::TimeExceeded,
-                    explanation: &explanation,
-                    trigger: Trigger::Time,
-                    actor: None,
-                    owner: None,
-                    vendor: None,
-                },
-                now,
-            )? {
-                Ok(after) => after,
-                Err(_) => return Ok(None),
-            };
-            let staff = staff_to_notify(conn, to.tier, true)?;
-            let message = notice(
-                mail,
-                &after,
-                format!("Escalated to {}: time exceeded", to.name),
-                vec![explanation],
-            );
-            notify(conn, mail, &staff, None, &message, now)?;
-            Ok(Some(after))
-        });
-        match outcome {
-            Ok(Some(after)) => escalated.push(after),
-            Ok(None) | Err(AppError::Conflict(_)) => {}
-            Err(e) => return Err(e),
+        if let Some(after) = escalate_if_spent(conn, mail, &row, &standing, service, now)? {
+            escalated.push(after);
         }
     }
     Ok(escalated)
+}
+
+/// One running ticket: escalates it to the next level when its level's budget has run out by
+/// `now`. A ticket someone else changed meanwhile is left for the next pass.
+fn escalate_if_spent(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    row: &TicketRow,
+    standing: &Standing,
+    service: &ServiceLevel,
+    now: DateTime<Utc>,
+) -> AppResult<Option<TicketRow>> {
+    let priority = row.priority;
+    let target = *service.policy.targets_for(row.kind)?.target(priority);
+    let pauses = pauses(conn, row.id)?;
+    let times = Times {
+        opened: row.created_at.and_utc(),
+        since: standing.since.and_utc(),
+        now,
+        pauses: &pauses,
+    };
+    let Some(LevelBudget {
+        span,
+        state: BudgetState::RanOut,
+        ..
+    }) = level_budget(
+        &standing.ladder,
+        &standing.level,
+        priority,
+        &target,
+        &service.calendar,
+        times,
+    )
+    else {
+        return Ok(None);
+    };
+    let Some(to) = standing.ladder.next_for_time(&standing.level).cloned() else {
+        return Ok(None);
+    };
+    let outcome = write_tx(conn, |conn| {
+        let fresh = get(conn, row.id)?;
+        if fresh.version != row.version {
+            return Ok(None);
+        }
+        let explanation = format!(
+            "SLA time budget for {} spent ({} % of the resolution target).",
+            standing.level.name, span.percent
+        );
+        let after = match escalate_automatically(
+            conn,
+            mail,
+            &fresh,
+            &Move {
+                from: &standing.level,
+                to: &to,
+                reason: Reason::TimeExceeded,
+                explanation: &explanation,
+                trigger: Trigger::Time,
+                actor: None,
+                owner: None,
+                vendor: None,
+            },
+            Audience {
+                managers: true,
+                headline: format!("Escalated to {}: time exceeded", to.name),
+            },
+            now,
+        )? {
+            Ok(after) => after,
+            Err(_) => return Ok(None),
+        };
+        Ok(Some(after))
+    });
+    match outcome {
+        Ok(after) => Ok(after),
+        Err(AppError::Conflict(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The time trigger for one ticket, as the sweep runs it: for a caller that replays a ticket's
+/// history (the demo seed) without sweeping every other ticket at a past instant.
+pub fn escalate_ticket_if_overdue(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    ticket: TicketId,
+    now: DateTime<Utc>,
+) -> AppResult<Option<TicketRow>> {
+    let row = get(conn, ticket)?;
+    if !Status::RUNNING.contains(&row.status) {
+        return Ok(None);
+    }
+    let standing = standing(conn, &row)?;
+    let service = service_level(conn, ClientId(row.client_id))?;
+    escalate_if_spent(conn, mail, &row, &standing, &service, now)
 }

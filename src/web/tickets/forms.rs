@@ -123,6 +123,8 @@ pub enum FormKey {
     Decision,
     Approve,
     Acknowledge,
+    Take,
+    Suggestion,
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.

@@ -9,6 +9,7 @@ use super::forms::{
     AcknowledgeForm, ApproveForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm,
     FormKey, PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
 };
+use super::ownership::awaiting_owner;
 use super::people;
 use super::queue::category_options;
 use super::request::{RequestView, request_view};
@@ -17,6 +18,7 @@ use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
 use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
+use crate::db::escalation::suggestions::SuggestionView;
 use crate::db::escalation::{self, EscalationView};
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
@@ -24,6 +26,7 @@ use crate::db::timeline::EventView;
 use crate::db::{self};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::timeline::EventKind;
+use crate::web::suggestions::SuggestionItem;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment;
@@ -149,6 +152,10 @@ pub struct EscalationSection {
     pub awaiting_approval: bool,
     pub decisions: Vec<DecisionItem>,
     pub open_offer: bool,
+    /// "The ticket is at Tier 2 and waits in the Tier 2 queue…", when nobody owns it.
+    pub awaiting_owner: Option<String>,
+    pub may_take: bool,
+    pub suggestions: Vec<SuggestionItem>,
 }
 
 #[derive(Template)]
@@ -266,6 +273,7 @@ struct Loaded {
     history: Vec<EscalationView>,
     requests: Vec<ApprovalView>,
     decisions: Vec<(DecisionRow, String)>,
+    suggestions: Vec<SuggestionView>,
 }
 
 async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
@@ -286,6 +294,7 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
             history: escalation::history(conn, &standing.ladder, id)?,
             requests: approvals::of_ticket(conn, id)?,
             decisions: decision_point::decisions_of(conn, id)?,
+            suggestions: escalation::suggestions::of_ticket(conn, id)?,
             standing,
             detail,
         })
@@ -323,7 +332,7 @@ pub(super) async fn ticket_page(
         ctx: user.ctx(),
         id: row.id.0,
         facts: facts(&loaded, zone)?,
-        esc: escalation_section(&loaded, status, now, zone)?,
+        esc: escalation_section(&loaded, user, status, now, zone)?,
         decision,
         changes,
         viewer_is_manager: user.row.role().is_manager(),
@@ -577,12 +586,21 @@ fn forms_from_row(
 /// The ladder: where the ticket is, where it may go, what happened and what waits.
 fn escalation_section(
     loaded: &Loaded,
+    user: &CurrentUser,
     status: Status,
     now: DateTime<Utc>,
     zone: chrono_tz::Tz,
 ) -> AppResult<EscalationSection> {
     let standing = &loaded.standing;
+    let (awaiting_owner, may_take) = awaiting_owner(&loaded.detail.row, standing, user);
     Ok(EscalationSection {
+        awaiting_owner,
+        may_take,
+        suggestions: loaded
+            .suggestions
+            .iter()
+            .map(|s| SuggestionItem::of(s, zone))
+            .collect(),
         level_name: standing.level.name.clone(),
         budget_note: budget_note(&loaded.detail, standing, status, now)?,
         targets: standing

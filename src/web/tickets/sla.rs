@@ -13,7 +13,7 @@ use crate::domain::ids::TicketId;
 use crate::domain::inputs::format_minutes;
 use crate::domain::sla::{self, ClockMode, ClockState, Pause, ResolutionDue, SegmentKind};
 use crate::domain::ticket::Status;
-use crate::domain::time_budget::level_budget;
+use crate::domain::time_budget::{Times, level_budget};
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
@@ -163,14 +163,19 @@ pub(super) fn budget_note(
         return Ok(None);
     };
     let pauses: Vec<Pause> = detail.pauses.iter().map(|p| p.pause()).collect();
+    let times = Times {
+        opened: detail.row.created_at.and_utc(),
+        since: standing.since.and_utc(),
+        now,
+        pauses: &pauses,
+    };
     let Some(budget) = level_budget(
+        &standing.ladder,
         &standing.level,
         priority,
         &target,
         &detail.service.calendar,
-        standing.since.and_utc(),
-        now,
-        &pauses,
+        times,
     ) else {
         return Ok(None);
     };

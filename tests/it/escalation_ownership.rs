@@ -1,0 +1,330 @@
+//! Who owns a ticket after an automatic escalation, and time budgets on every level: a ticket
+//! that climbs tier 1 → tier 2 → tier 3 by time alone waits ownerless in each level's queue
+//! (the previous owner told), is taken from it, and a level's default owner takes it instead.
+
+use chrono::{DateTime, TimeZone, Utc};
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use tierdesk::db;
+use tierdesk::domain::account::{Role, Tier};
+use tierdesk::jobs;
+
+use crate::fixtures::{
+    client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
+};
+use crate::helpers::TestApp;
+
+/// Monday 7 December 2026, on the standard calendar's open hours (07:00–18:00 UTC).
+fn monday(hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 7, hour, minute, 0)
+        .single()
+        .unwrap()
+}
+
+/// Staff notices queued so far, as (address, subject).
+async fn notices(app: &TestApp) -> Vec<(String, String)> {
+    db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::outbox::dsl::*;
+        Ok(outbox
+            .filter(kind.eq("staff_notice"))
+            .order(id.asc())
+            .select((to_address, subject))
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+async fn level_of(app: &TestApp, path: &str) -> String {
+    let row = ticket_row(app, path).await;
+    db::run(&app.state.pool, move |conn| {
+        Ok(db::escalation::standing(conn, &row)?.level.name)
+    })
+    .await
+    .unwrap()
+}
+
+async fn escalated(app: &TestApp) -> usize {
+    jobs::run_once(&app.jobs)
+        .await
+        .unwrap()
+        .get(jobs::escalate::NAME, jobs::escalate::ESCALATED)
+}
+
+/// A P2 (4 business hours to resolve) recorded Monday 08:00, triaged and owned by Tess at
+/// tier 1. Tier 1 runs to 50 % (10:00), tier 2 to 75 % (11:00), tier 3 to 90 % (11:36).
+/// Priya is on tier 2, Theo on tier 3, Mia manages; the app is signed in as Tess.
+async fn monday_ticket(app: &TestApp) -> String {
+    app.clock.set(monday(8, 0));
+    let (_, contact) = client_with_contact(app).await;
+    for (email, name, tier) in [
+        ("priya@msp.example", "Priya Nair", Tier::Tier2),
+        ("theo@msp.example", "Theo Third", Tier::Tier3),
+    ] {
+        app.create_user(email, name, Role::Technician, Some(tier))
+            .await;
+    }
+    app.create_user("mia@msp.example", "Mia Manager", Role::Manager, None)
+        .await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(app, contact, "Mail server rejects sends", "high", "medium").await;
+    app.post_ticket_form(
+        &ticket,
+        "triage",
+        &[
+            ("impact", "high"),
+            ("urgency", "medium"),
+            ("category_id", "1"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    let tess = user_id(app, "tech@msp.example").await;
+    app.post_ticket_form(
+        &ticket,
+        "assign",
+        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    ticket
+}
+
+async fn a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
+    app.clock.set(monday(9, 59));
+    assert_eq!(escalated(&app).await, 0, "tier 1 still has a minute");
+
+    app.clock.set(monday(10, 0));
+    assert_eq!(escalated(&app).await, 1);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier, Some(Tier::Tier2));
+    assert_eq!((row.owner_id, row.worker_id), (None, None));
+    assert_eq!(level_of(&app, &ticket).await, "Tier 2");
+    let page = app.get(&ticket).await.text();
+    assert!(
+        page.contains(
+            "Escalated automatically to Tier 2: SLA time budget for Tier 1 spent (50 % of the \
+             resolution target). Now in the Tier 2 queue, no owner until someone takes it."
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Awaiting an owner."), "{page}");
+    assert!(page.contains("Tier 2 · awaiting an owner"), "{page}");
+    assert!(
+        page.contains("You have 60 business minutes before this must go to Tier 3."),
+        "tier 2 has its own budget: {page}"
+    );
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "tech@msp.example"
+            && s.contains("went to Tier 2: you no longer own it")),
+        "{mail:?}"
+    );
+    assert!(
+        mail.iter()
+            .any(|(to, s)| to == "priya@msp.example"
+                && s.contains("Escalated to Tier 2: time exceeded")),
+        "{mail:?}"
+    );
+
+    // Tess, on tier 1, may no longer take or solve it; Priya takes it from the Tier 2 queue.
+    let refused = app.post_ticket_form(&ticket, "take", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("only Tier 2 staff or a manager may take it"),
+        "{}",
+        refused.text()
+    );
+    let priya = app.another_browser();
+    priya
+        .login("priya@msp.example", "Priya Nair password 1")
+        .await;
+    assert!(priya.get(&ticket).await.text().contains("Take this ticket"));
+    priya
+        .post_ticket_form(&ticket, "take", &[])
+        .await
+        .assert_redirect_to(&ticket);
+    let row = ticket_row(&app, &ticket).await;
+    let priya_id = user_id(&app, "priya@msp.example").await;
+    assert_eq!(row.owner_id.map(|o| o.to_string()), Some(priya_id.clone()));
+    assert_eq!(row.worker_id.map(|o| o.to_string()), Some(priya_id));
+    assert!(
+        !priya
+            .get(&ticket)
+            .await
+            .text()
+            .contains("Awaiting an owner.")
+    );
+
+    // Tier 2's hour ends at 11:00 (75 %): up to Tier 3, Priya told.
+    app.clock.set(monday(11, 0));
+    assert_eq!(escalated(&app).await, 1);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.tier, Some(Tier::Tier3));
+    assert_eq!((row.owner_id, row.worker_id), (None, None));
+    assert_eq!(level_of(&app, &ticket).await, "Tier 3");
+    let page = priya.get(&ticket).await.text();
+    assert!(
+        page.contains(
+            "Escalated automatically to Tier 3: SLA time budget for Tier 2 spent (75 % of the \
+             resolution target). Now in the Tier 3 queue, no owner until someone takes it."
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Tier 1 → Tier 2"), "{page}");
+    assert!(page.contains("Tier 2 → Tier 3"), "{page}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "priya@msp.example"
+            && s.contains("went to Tier 3: you no longer own it")),
+        "{mail:?}"
+    );
+    assert!(
+        mail.iter()
+            .any(|(to, s)| to == "theo@msp.example"
+                && s.contains("Escalated to Tier 3: time exceeded")),
+        "{mail:?}"
+    );
+    assert_eq!(escalated(&app).await, 0, "tier 3 runs to 90 %");
+    let history = db::run(&app.state.pool, {
+        let ticket = ticket_id(&ticket).0;
+        move |conn| {
+            use tierdesk::db::schema::escalations::dsl::*;
+            Ok(escalations
+                .filter(ticket_id.eq(ticket))
+                .select((trigger_kind, reason, owner_id))
+                .load::<(String, String, Option<i64>)>(conn)?)
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        history,
+        vec![
+            ("time".into(), "time_exceeded".into(), None),
+            ("time".into(), "time_exceeded".into(), None)
+        ]
+    );
+}
+
+async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
+    let tier2 = db::run(&app.state.pool, |conn| {
+        let ladder = db::escalation::load_ladder(conn)?;
+        Ok(ladder
+            .levels()
+            .iter()
+            .find(|l| l.name == "Tier 2")
+            .unwrap()
+            .id)
+    })
+    .await
+    .unwrap();
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let ladder = admin.get("/admin/escalation").await.text();
+    assert!(ladder.contains("Default owner after an automatic escalation"));
+    let path = format!("/admin/escalation/levels/{tier2}");
+    let level = |owner: String| {
+        vec![
+            ("name", "Tier 2".to_string()),
+            ("budget_p1", "75".to_string()),
+            ("budget_p2", "75".to_string()),
+            ("budget_p3", "75".to_string()),
+            ("default_owner_id", owner),
+        ]
+    };
+    let tess = user_id(&app, "tech@msp.example").await;
+    let fields = level(tess);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let bad = admin.post_form(&path, &fields).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.field_error("default_owner_id").is_some(),
+        "a tier 1 technician does not own Tier 2's tickets"
+    );
+    let priya = user_id(&app, "priya@msp.example").await;
+    let fields = level(priya.clone());
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    admin
+        .post_form(&path, &fields)
+        .await
+        .assert_redirect_to("/admin/escalation");
+
+    app.clock.set(monday(10, 0));
+    assert_eq!(escalated(&app).await, 1);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!(row.owner_id.map(|o| o.to_string()), Some(priya));
+    assert_eq!(row.worker_id, None);
+    let page = app.get(&ticket).await.text();
+    assert!(
+        page.contains(
+            "Now in the Tier 2 queue; owner is now Priya Nair (the level's default owner)."
+        ),
+        "{page}"
+    );
+    assert!(!page.contains("Awaiting an owner."), "{page}");
+    let mail = notices(&app).await;
+    assert!(
+        mail.iter().any(|(to, s)| to == "priya@msp.example"
+            && s.contains("you own this ticket now, as the level's default owner")),
+        "{mail:?}"
+    );
+    assert!(
+        mail.iter()
+            .any(|(to, s)| to == "tech@msp.example" && s.contains("you no longer own it")),
+        "{mail:?}"
+    );
+}
+
+async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app: TestApp) {
+    app.clock.set(monday(10, 0));
+    seed_demo_desk(&app).await;
+    let (path, triggers, open_suggestions) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{escalation_suggestions, escalations, tickets};
+        let id: i64 = tickets::table
+            .filter(tickets::subject.eq("Warehouse Wi-Fi controller keeps rebooting"))
+            .select(tickets::id)
+            .first(conn)?;
+        let triggers: Vec<String> = escalations::table
+            .filter(escalations::ticket_id.eq(id))
+            .order(escalations::id.asc())
+            .select(escalations::trigger_kind)
+            .load(conn)?;
+        let open: i64 = escalation_suggestions::table
+            .filter(escalation_suggestions::status.eq("open"))
+            .count()
+            .get_result(conn)?;
+        Ok((format!("/tickets/{id}"), triggers, open))
+    })
+    .await
+    .unwrap();
+    assert_eq!(triggers, ["time", "time"]);
+    assert!(open_suggestions >= 1);
+    let row = ticket_row(&app, &path).await;
+    assert_eq!((row.tier, row.owner_id), (Some(Tier::Tier3), None));
+    assert_eq!(level_of(&app, &path).await, "Tier 3");
+    app.sign_in_as(Role::Manager).await;
+    let page = app.get(&path).await.text();
+    assert!(page.contains("Tier 1 → Tier 2"), "{page}");
+    assert!(page.contains("Tier 2 → Tier 3"), "{page}");
+    assert!(page.contains("taken from the Tier 2 queue"), "{page}");
+    assert!(
+        page.contains("Now in the Tier 3 queue, no owner until someone takes it."),
+        "{page}"
+    );
+    let list = app.get("/approvals/suggestions").await.text();
+    assert!(
+        list.contains("1 of 5 (Very dissatisfied): “Dispatch was without labels"),
+        "{list}"
+    );
+}
+
+both_backends!(
+    a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue,
+    a_levels_default_owner_takes_what_an_automatic_escalation_brings,
+    the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion,
+);
