@@ -344,7 +344,13 @@ async fn a_client_rates_and_comments_from_the_survey_mail_in_a_real_browser() {
         .await;
     browser.screenshot("survey-thanks").await;
     let answer = tierdesk::db::run(&app.state.pool, |conn| {
-        tierdesk::db::surveys::for_ticket(conn, tierdesk::domain::ids::TicketId(12))
+        use diesel::prelude::*;
+        use tierdesk::db::schema::tickets;
+        let id: i64 = tickets::table
+            .filter(tickets::subject.eq("Scanner will not pair"))
+            .select(tickets::id)
+            .first(conn)?;
+        tierdesk::db::surveys::for_ticket(conn, tierdesk::domain::ids::TicketId(id))
     })
     .await
     .unwrap()
