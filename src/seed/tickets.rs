@@ -629,6 +629,8 @@ struct BulkTicket {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     version: i64,
+    /// A request past the approval step counts as approved (by nobody on record).
+    request_approved_at: Option<NaiveDateTime>,
 }
 
 const SUBJECTS: [&str; 8] = [
@@ -755,6 +757,9 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     created_at: created,
                     updated_at: created,
                     version: 1,
+                    request_approved_at: (r % 11 == 0
+                        && !matches!(status, Status::New | Status::Triaged | Status::Assigned))
+                    .then(|| created + Duration::minutes(10)),
                 }
             })
             .collect();

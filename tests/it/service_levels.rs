@@ -340,6 +340,16 @@ async fn sla_policies_are_validated_and_saved(app: TestApp) {
                 ("p3_response", "30m"),
                 ("p3_resolution", "1:30"),
                 ("p3_mode", "business"),
+                // A policy holds a second table for service requests.
+                ("sr_p1_response", "2h"),
+                ("sr_p1_resolution", "8h"),
+                ("sr_p1_mode", "business"),
+                ("sr_p2_response", "4h"),
+                ("sr_p2_resolution", "24h"),
+                ("sr_p2_mode", "business"),
+                ("sr_p3_response", "8h"),
+                ("sr_p3_resolution", "40h"),
+                ("sr_p3_mode", "business"),
             ],
         )
         .await;
