@@ -158,6 +158,9 @@ struct UserFormPage {
     access: Vec<AccessLine>,
     /// Their planned absences not over yet (editing only).
     absences: Vec<(String, String)>,
+    /// Access and absences were read: the edit page, not a profile form sent back with errors
+    /// (which shows only what is being corrected).
+    people_loaded: bool,
 }
 
 fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors) -> UserFormPage {
@@ -171,6 +174,7 @@ fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors
         history: Vec::new(),
         access: Vec::new(),
         absences: Vec::new(),
+        people_loaded: false,
     }
 }
 
@@ -250,6 +254,7 @@ pub async fn edit_form(
     );
     page.history = history_items(history, admin.0.zone());
     page.access = access_lines(grants);
+    page.people_loaded = true;
     page.absences = absences
         .into_iter()
         .map(|a| (days(a.first_day, a.last_day), a.note))
