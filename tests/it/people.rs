@@ -442,6 +442,7 @@ async fn decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_client
             ("entry", "note"),
             ("body", "Disk 2 is failing."),
             ("next", "start_work"),
+            ("review", "changed"),
             ("category_id", &network),
         ],
     )

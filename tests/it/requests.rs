@@ -222,6 +222,7 @@ async fn a_service_request_is_fulfilled_not_solved_from_intake_to_the_dashboard(
                 ("entry", "note"),
                 ("body", "Ordering the laptop now."),
                 ("next", "start_work"),
+                ("review", "changed"),
             ],
         )
         .await;
@@ -284,6 +285,7 @@ async fn a_service_request_is_fulfilled_not_solved_from_intake_to_the_dashboard(
             ("entry", "note"),
             ("body", "Ordering the laptop now."),
             ("next", "start_work"),
+            ("review", "changed"),
         ],
     )
     .await
