@@ -12,7 +12,7 @@ use tierdesk::jobs;
 use crate::fixtures::{
     client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
 };
-use crate::helpers::TestApp;
+use crate::helpers::{Page, TestApp};
 
 /// Monday 7 December 2026, on the standard calendar's open hours (07:00–18:00 UTC).
 fn monday(hour: u32, minute: u32) -> DateTime<Utc> {
@@ -210,8 +210,8 @@ async fn a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue(ap
     );
 }
 
-async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: TestApp) {
-    let ticket = monday_ticket(&app).await;
+/// An admin's form post naming `owner` (a user id) Tier 2's default owner.
+async fn post_tier2_default_owner(app: &TestApp, admin: &TestApp, owner: &str) -> Page {
     let tier2 = db::run(&app.state.pool, |conn| {
         let ladder = db::escalation::load_ladder(conn)?;
         Ok(ladder
@@ -223,34 +223,36 @@ async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: T
     })
     .await
     .unwrap();
+    let path = format!("/admin/escalation/levels/{tier2}");
+    admin
+        .post_form(
+            &path,
+            &[
+                ("name", "Tier 2"),
+                ("budget_p1", "75"),
+                ("budget_p2", "75"),
+                ("budget_p3", "75"),
+                ("default_owner_id", owner),
+            ],
+        )
+        .await
+}
+
+async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
     let admin = app.another_browser();
     admin.sign_in_as(Role::Admin).await;
     let ladder = admin.get("/admin/escalation").await.text();
     assert!(ladder.contains("Default owner after an automatic escalation"));
-    let path = format!("/admin/escalation/levels/{tier2}");
-    let level = |owner: String| {
-        vec![
-            ("name", "Tier 2".to_string()),
-            ("budget_p1", "75".to_string()),
-            ("budget_p2", "75".to_string()),
-            ("budget_p3", "75".to_string()),
-            ("default_owner_id", owner),
-        ]
-    };
     let tess = user_id(&app, "tech@msp.example").await;
-    let fields = level(tess);
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let bad = admin.post_form(&path, &fields).await;
+    let bad = post_tier2_default_owner(&app, &admin, &tess).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         bad.field_error("default_owner_id").is_some(),
         "a tier 1 technician does not own Tier 2's tickets"
     );
     let priya = user_id(&app, "priya@msp.example").await;
-    let fields = level(priya.clone());
-    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    admin
-        .post_form(&path, &fields)
+    post_tier2_default_owner(&app, &admin, &priya)
         .await
         .assert_redirect_to("/admin/escalation");
 
@@ -278,6 +280,54 @@ async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: T
             .any(|(to, s)| to == "tech@msp.example" && s.contains("you no longer own it")),
         "{mail:?}"
     );
+}
+
+/// The access factor holds for automatic escalations too: a default owner who may not work for
+/// the client does not get the ticket, and nobody without access takes it from the queue.
+async fn nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let priya = user_id(&app, "priya@msp.example").await;
+    post_tier2_default_owner(&app, &admin, &priya)
+        .await
+        .assert_redirect_to("/admin/escalation");
+    let client = ticket_row(&app, &ticket).await.client_id;
+    let revoked = priya.parse::<i64>().unwrap();
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::client_access::dsl::*;
+        Ok(
+            diesel::delete(client_access.filter(client_id.eq(client).and(user_id.eq(revoked))))
+                .execute(conn)?,
+        )
+    })
+    .await
+    .unwrap();
+
+    app.clock.set(monday(10, 0));
+    assert_eq!(escalated(&app).await, 1);
+    let row = ticket_row(&app, &ticket).await;
+    assert_eq!((row.owner_id, row.worker_id), (None, None));
+    assert!(
+        app.get(&ticket)
+            .await
+            .text()
+            .contains("Now in the Tier 2 queue, no owner until someone takes it.")
+    );
+    let priya = app.another_browser();
+    priya
+        .login("priya@msp.example", "Priya Nair password 1")
+        .await;
+    let refused = priya.post_ticket_form(&ticket, "take", &[]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .contains("No access to this client's systems"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(ticket_row(&app, &ticket).await.owner_id, None);
 }
 
 async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app: TestApp) {
@@ -326,5 +376,6 @@ async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app:
 both_backends!(
     a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue,
     a_levels_default_owner_takes_what_an_automatic_escalation_brings,
+    nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket,
     the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion,
 );

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::access;
 use crate::db::escalation::ladder::set_level;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{escalations, tickets};
@@ -15,7 +16,7 @@ use crate::db::users;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::escalation_owner::{fits_level, owner_sentence};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ClientId, UserId};
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
@@ -53,7 +54,7 @@ pub(crate) fn apply_move(
     let tier = m.to.tier.or(before.tier).map(Tier::as_str);
     let automatic = m.trigger.is_automatic();
     let (owner, worker) = if automatic {
-        (default_owner(conn, m.to)?, None)
+        (default_owner(conn, m.to, ClientId(before.client_id))?, None)
     } else {
         (m.owner.map(|o| o.0).or(before.owner_id), before.worker_id)
     };
@@ -131,13 +132,19 @@ pub(crate) fn apply_move(
     Ok(Ok(after))
 }
 
-/// The level's default owner, if an admin set one who still fits it (active, of its line).
-fn default_owner(conn: &mut DbConn, level: &Level) -> AppResult<Option<i64>> {
+/// The level's default owner, if an admin set one who still fits it (active, of its line) and
+/// may work for the ticket's client; otherwise the ticket waits in the level's queue.
+fn default_owner(conn: &mut DbConn, level: &Level, client: ClientId) -> AppResult<Option<i64>> {
     let Some(id) = level.default_owner else {
         return Ok(None);
     };
-    let user = users::find(conn, UserId(id))?;
-    Ok(user
-        .filter(|u| fits_level(level, u.role(), u.tier(), u.active))
-        .map(|u| u.id))
+    let Some(user) =
+        users::find(conn, UserId(id))?.filter(|u| fits_level(level, u.role(), u.tier(), u.active))
+    else {
+        return Ok(None);
+    };
+    if !access::without_access(conn, client, &[UserId(user.id)])?.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(user.id))
 }

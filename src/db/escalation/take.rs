@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::access;
 use crate::db::escalation::ladder::standing;
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
@@ -11,6 +12,7 @@ use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
 use crate::db::users;
 use crate::domain::escalation_owner::may_take;
+use crate::domain::ids::ClientId;
 use crate::domain::ticket::Action;
 use crate::domain::timeline::EventKind;
 
@@ -30,6 +32,14 @@ pub fn take(conn: &mut DbConn, edit: TicketEdit) -> Outcome<TicketRow> {
         let level = standing(conn, &before)?.level;
         if let Err(message) = may_take(&level, taker.role(), taker.tier()) {
             return refuse("owner_id", message);
+        }
+        let client = ClientId(before.client_id);
+        if !access::without_access(conn, client, &[edit.actor])?.is_empty() {
+            return refuse(
+                "owner_id",
+                "No access to this client's systems: ask an admin to grant it, or leave the \
+                 ticket to someone who has it.",
+            );
         }
         let at = edit.at();
         let after = update_ticket!(
