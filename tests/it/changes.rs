@@ -11,7 +11,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::change_gate::{ADMIN_PRIVILEGES, PENDING_HOLDS, REJECTION_HOLDS};
 
 use crate::fixtures::{
-    client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
+    category_id, client_with_contact, level_id, record_ticket, seed_demo_desk, ticket_id,
+    ticket_row, user_id,
 };
 use crate::helpers::TestApp;
 
@@ -19,19 +20,6 @@ fn monday(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, hour, 0, 0)
         .single()
         .unwrap()
-}
-
-async fn category(app: &TestApp, name: &'static str) -> String {
-    db::run(&app.state.pool, move |conn| {
-        Ok(db::categories::list_categories(conn)?
-            .into_iter()
-            .find(|c| c.name == name && c.parent_id.is_none())
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap()
-    .to_string()
 }
 
 /// A ticket in Network, triaged, owned and worked by Tess (tier 1), work started; the app's
@@ -47,7 +35,7 @@ async fn ticket_in_progress(app: &TestApp) -> String {
     .await;
     app.sign_in_as(Role::Technician).await;
     let ticket = record_ticket(app, contact, "Firewall blocks the VPN", "high", "medium").await;
-    let network = category(app, "Network").await;
+    let network = category_id(app, "Network").await;
     app.post_ticket_form(
         &ticket,
         "triage",
@@ -116,16 +104,6 @@ async fn manager_decides(app: &TestApp, decision: &str, comment: &str) {
     )
     .await
     .assert_redirect_to("/approvals");
-}
-
-async fn level_id(app: &TestApp, name: &'static str) -> String {
-    db::run(&app.state.pool, move |conn| {
-        let ladder = db::escalation::load_ladder(conn)?;
-        Ok(ladder.levels().iter().find(|l| l.name == name).unwrap().id)
-    })
-    .await
-    .unwrap()
-    .to_string()
 }
 
 async fn status_of(app: &TestApp, ticket: &str) -> String {
@@ -438,7 +416,7 @@ async fn an_escalation_for_administrator_privileges_asks_for_a_change(app: TestA
 async fn a_ticket_in_a_sensitive_category_is_solved_only_after_an_approved_change(app: TestApp) {
     app.clock.set(monday(10));
     let ticket = ticket_in_progress(&app).await;
-    let network = category(&app, "Network").await;
+    let network = category_id(&app, "Network").await;
 
     // Only an admin flags a category.
     let flag = format!("/admin/categories/{network}/sensitive");

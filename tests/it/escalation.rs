@@ -10,7 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
 use crate::fixtures::{
-    client_with_contact, record_ticket, ticket_id, ticket_row, user_id, version_of,
+    category_id, client_with_contact, level_id, record_ticket, staff_notices, ticket_id,
+    ticket_row, user_id, version_of,
 };
 use crate::helpers::{TestApp, another_instance};
 use crate::webdriver::start_browser;
@@ -27,17 +28,6 @@ fn december(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
         .unwrap()
 }
 
-/// The id of the ladder level with this name.
-async fn level(app: &TestApp, name: &'static str) -> String {
-    db::run(&app.state.pool, move |conn| {
-        let ladder = db::escalation::load_ladder(conn)?;
-        Ok(ladder.levels().iter().find(|l| l.name == name).unwrap().id)
-    })
-    .await
-    .unwrap()
-    .to_string()
-}
-
 async fn escalation_count(app: &TestApp, path: &str) -> i64 {
     let ticket = ticket_id(path);
     db::run(&app.state.pool, move |conn| {
@@ -51,39 +41,12 @@ async fn escalation_count(app: &TestApp, path: &str) -> i64 {
     .unwrap()
 }
 
-/// Staff notices queued so far, as (address, subject).
-async fn notices(app: &TestApp) -> Vec<(String, String)> {
-    db::run(&app.state.pool, |conn| {
-        use tierdesk::db::schema::outbox::dsl::*;
-        Ok(outbox
-            .filter(kind.eq("staff_notice"))
-            .order(id.asc())
-            .select((to_address, subject))
-            .load(conn)?)
-    })
-    .await
-    .unwrap()
-}
-
 async fn pending_request(app: &TestApp) -> i64 {
     db::run(&app.state.pool, |conn| {
         Ok(db::approvals::pending(conn)?.remove(0).row.id.0)
     })
     .await
     .unwrap()
-}
-
-async fn network(app: &TestApp) -> String {
-    db::run(&app.state.pool, |conn| {
-        Ok(db::categories::list_categories(conn)?
-            .into_iter()
-            .find(|c| c.name == "Network")
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap()
-    .to_string()
 }
 
 /// A P2 incident at the standard calendar's client, triaged and assigned to Tess at tier 1,
@@ -108,7 +71,7 @@ async fn desk_with_staff(app: &TestApp) -> i64 {
 async fn worked_ticket(app: &TestApp) -> String {
     let contact = desk_with_staff(app).await;
     let ticket = record_ticket(app, contact, "File server share gone", "high", "medium").await;
-    let network = network(app).await;
+    let network = category_id(app, "Network").await;
     app.post_ticket_form(
         &ticket,
         "triage",
@@ -148,7 +111,7 @@ async fn worked_ticket(app: &TestApp) -> String {
 async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: TestApp) {
     app.clock.set(at(30, 10, 0));
     let ticket = worked_ticket(&app).await;
-    let tier2 = level(&app, "Tier 2").await;
+    let tier2 = level_id(&app, "Tier 2").await;
     let priya = user_id(&app, "priya@msp.example").await;
 
     let page = app.get(&ticket).await;
@@ -212,7 +175,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
     assert!(text.contains("Technical skill limitation"), "{text}");
     assert!(text.contains("Escalation level Tier 2"), "{text}");
     assert!(text.contains("Owner Priya Nair"), "{text}");
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "priya@msp.example"
             && s.contains("Escalated to Tier 2: you own this ticket now")),
@@ -223,7 +186,7 @@ async fn a_manual_escalation_needs_a_reason_an_explanation_and_an_owner(app: Tes
 async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
     app.clock.set(at(30, 10, 0));
     let ticket = worked_ticket(&app).await;
-    let manager_level = level(&app, "Service desk manager").await;
+    let manager_level = level_id(&app, "Service desk manager").await;
     let mia = user_id(&app, "mia@msp.example").await;
     app.post_ticket_form(
         &ticket,
@@ -245,7 +208,7 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
     assert!(text.contains("Tier 1 → Service desk manager"), "{text}");
 
     // Going back down (or staying) is no escalation.
-    let tier2 = level(&app, "Tier 2").await;
+    let tier2 = level_id(&app, "Tier 2").await;
     let down = app
         .post_ticket_form(
             &ticket,
@@ -358,7 +321,7 @@ async fn a_technician_may_skip_levels_up_to_the_manager(app: TestApp) {
 async fn an_external_vendor_escalation_records_the_vendor_and_pauses_the_clock(app: TestApp) {
     app.clock.set(at(30, 10, 0));
     let ticket = worked_ticket(&app).await;
-    let tier1 = level(&app, "Tier 1").await;
+    let tier1 = level_id(&app, "Tier 1").await;
     let tess = user_id(&app, "tech@msp.example").await;
     let page = app.get(&ticket).await;
     let incomplete = app
@@ -409,7 +372,7 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     let ticket = friday_ticket(&app).await;
     app.clock.set(december(4, 17, 0));
     // Triage and a first assignment to tier 1 do not restart tier 1's budget.
-    let network = network(&app).await;
+    let network = category_id(&app, "Network").await;
     app.post_ticket_form(
         &ticket,
         "triage",
@@ -477,7 +440,7 @@ async fn the_time_trigger_escalates_when_the_budget_runs_out_not_over_the_weeken
     let row = ticket_row(&app, &ticket).await;
     assert_eq!(row.tier.map(Tier::as_str), Some("tier2"));
 
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     let to: Vec<&str> = mail.iter().map(|(a, _)| a.as_str()).collect();
     assert!(to.contains(&"priya@msp.example"), "{mail:?}");
     assert!(to.contains(&"mia@msp.example"), "{mail:?}");
@@ -522,7 +485,7 @@ async fn a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told(app: Test
     let ticket = worked_ticket(&app).await;
     assert_eq!(escalation_count(&app, &ticket).await, 0, "a P2 stays");
     let page = app.get(&ticket).await;
-    let network = network(&app).await;
+    let network = category_id(&app, "Network").await;
     app.post_form(
         &format!("{ticket}/triage"),
         &[
@@ -542,7 +505,7 @@ async fn a_p1_goes_at_once_to_tier_2_at_triage_and_the_manager_is_told(app: Test
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Complexity or severity"), "{text}");
     assert!(text.contains("severity"), "{text}");
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, subject)| to == "mia@msp.example"
             && subject.contains("P1 · Critical ticket escalated to Tier 2")),
@@ -586,7 +549,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
     .assert_redirect_to(&ticket);
     let text = app.get(&ticket).await.text();
     assert!(text.contains("Awaiting approval"), "{text}");
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter()
             .any(|(to, s)| to == "mia@msp.example" && s.contains("Sensitive change")),
@@ -716,7 +679,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
         "{}",
         late.text()
     );
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "tech@msp.example"
             && s.contains("Your request was approved by Max Manager")),
@@ -756,7 +719,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
 async fn on_site_support_waits_for_a_managers_approval(app: TestApp) {
     app.clock.set(at(30, 10, 0));
     let ticket = worked_ticket(&app).await;
-    let onsite = level(&app, "On-site support").await;
+    let onsite = level_id(&app, "On-site support").await;
     let tess = user_id(&app, "tech@msp.example").await;
     let priya = user_id(&app, "priya@msp.example").await;
 
@@ -971,9 +934,9 @@ async fn a_manager_approves_a_sensitive_change_in_a_real_browser() {
 
 async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
     let ticket = friday_ticket(&app).await;
-    let tier1 = level(&app, "Tier 1").await;
-    let tier2 = level(&app, "Tier 2").await;
-    let tier3 = level(&app, "Tier 3").await;
+    let tier1 = level_id(&app, "Tier 1").await;
+    let tier2 = level_id(&app, "Tier 2").await;
+    let tier3 = level_id(&app, "Tier 3").await;
     assert_eq!(
         app.get("/admin/escalation").await.status,
         StatusCode::FORBIDDEN

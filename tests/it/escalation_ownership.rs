@@ -10,7 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
 use crate::fixtures::{
-    client_with_contact, record_ticket, seed_demo_desk, ticket_id, ticket_row, user_id,
+    client_with_contact, record_ticket, seed_demo_desk, staff_notices, ticket_id, ticket_row,
+    user_id,
 };
 use crate::helpers::{Page, TestApp};
 
@@ -19,20 +20,6 @@ fn monday(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 7, hour, minute, 0)
         .single()
         .unwrap()
-}
-
-/// Staff notices queued so far, as (address, subject).
-async fn notices(app: &TestApp) -> Vec<(String, String)> {
-    db::run(&app.state.pool, |conn| {
-        use tierdesk::db::schema::outbox::dsl::*;
-        Ok(outbox
-            .filter(kind.eq("staff_notice"))
-            .order(id.asc())
-            .select((to_address, subject))
-            .load(conn)?)
-    })
-    .await
-    .unwrap()
 }
 
 async fn level_of(app: &TestApp, path: &str) -> String {
@@ -115,7 +102,7 @@ async fn a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue(ap
         page.contains("You have 60 business minutes before this must go to Tier 3."),
         "tier 2 has its own budget: {page}"
     );
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "tech@msp.example"
             && s.contains("went to Tier 2: you no longer own it")),
@@ -176,7 +163,7 @@ async fn a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue(ap
     );
     assert!(page.contains("Tier 1 → Tier 2"), "{page}");
     assert!(page.contains("Tier 2 → Tier 3"), "{page}");
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "priya@msp.example"
             && s.contains("went to Tier 3: you no longer own it")),
@@ -269,7 +256,7 @@ async fn a_levels_default_owner_takes_what_an_automatic_escalation_brings(app: T
         "{page}"
     );
     assert!(!page.contains("Awaiting an owner."), "{page}");
-    let mail = notices(&app).await;
+    let mail = staff_notices(&app).await;
     assert!(
         mail.iter().any(|(to, s)| to == "priya@msp.example"
             && s.contains("you own this ticket now, as the level's default owner")),

@@ -222,3 +222,43 @@ pub async fn ticket_row(app: &TestApp, path: &str) -> db::tickets::TicketRow {
 pub async fn drain(app: &TestApp) -> JobReport {
     jobs::run_once(&app.jobs).await.expect("the jobs run")
 }
+
+/// The id of the ladder level with this name, as a form sends it.
+pub async fn level_id(app: &TestApp, name: &'static str) -> String {
+    db::run(&app.state.pool, move |conn| {
+        let ladder = db::escalation::load_ladder(conn)?;
+        Ok(ladder.levels().iter().find(|l| l.name == name).unwrap().id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+/// The id of the top-level category with this name, as a form sends it.
+pub async fn category_id(app: &TestApp, name: &'static str) -> String {
+    db::run(&app.state.pool, move |conn| {
+        Ok(db::categories::list_categories(conn)?
+            .into_iter()
+            .find(|c| c.name == name && c.parent_id.is_none())
+            .unwrap()
+            .id)
+    })
+    .await
+    .unwrap()
+    .to_string()
+}
+
+/// Staff notices queued so far, as (address, subject).
+pub async fn staff_notices(app: &TestApp) -> Vec<(String, String)> {
+    db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::outbox::dsl::*;
+        Ok(outbox
+            .filter(kind.eq("staff_notice"))
+            .order(id.asc())
+            .select((to_address, subject))
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}

@@ -10,7 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::ClientId;
 
 use crate::fixtures::{
-    client_with_contact, record_ticket, seed_demo_desk, staff_id, ticket_row, user_id,
+    category_id, client_with_contact, level_id, record_ticket, seed_demo_desk, staff_id,
+    ticket_row, user_id,
 };
 use crate::helpers::{Page, TestApp};
 
@@ -18,29 +19,6 @@ fn december(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0)
         .single()
         .unwrap()
-}
-
-async fn category(app: &TestApp, name: &'static str) -> String {
-    db::run(&app.state.pool, move |conn| {
-        Ok(db::categories::list_categories(conn)?
-            .into_iter()
-            .find(|c| c.name == name)
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap()
-    .to_string()
-}
-
-async fn level(app: &TestApp, name: &'static str) -> String {
-    db::run(&app.state.pool, move |conn| {
-        let ladder = db::escalation::load_ladder(conn)?;
-        Ok(ladder.levels().iter().find(|l| l.name == name).unwrap().id)
-    })
-    .await
-    .unwrap()
-    .to_string()
 }
 
 /// The candidate's row in the ticket page's "Who fits best" table, as a person reads it:
@@ -150,7 +128,7 @@ async fn access_factor_decides_who_may_take_a_clients_ticket(app: TestApp) {
 
     // A ticket about the ERP: Ben is not eligible, the admin (access, no ERP) ranks lower.
     let ticket = record_ticket(&app, contact, "Invoices stuck", "medium", "medium").await;
-    let software = category(&app, "Software").await;
+    let software = category_id(&app, "Software").await;
     app.post_ticket_form(
         &ticket,
         "triage",
@@ -415,7 +393,7 @@ async fn decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_client
     app.sign_in_as(Role::Technician).await;
     let tess = user_id(&app, "tech@msp.example").await;
     let ticket = record_ticket(&app, contact, "NAS failing", "high", "medium").await;
-    let network = category(&app, "Network").await;
+    let network = category_id(&app, "Network").await;
     app.post_ticket_form(
         &ticket,
         "triage",
@@ -468,7 +446,7 @@ async fn decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_client
     }
 
     // Escalated to the decision point: the page names who decides.
-    let manager_level = level(&app, "Service desk manager").await;
+    let manager_level = level_id(&app, "Service desk manager").await;
     let mia_id = user_id(&app, "mia@msp.example").await;
     app.post_ticket_form(
         &ticket,

@@ -8,20 +8,8 @@ use reqwest::StatusCode;
 use tierdesk::db;
 use tierdesk::domain::account::Role;
 
-use crate::fixtures::{client_with_contact, record_ticket, ticket_id, user_id};
+use crate::fixtures::{category_id, client_with_contact, record_ticket, ticket_id, user_id};
 use crate::helpers::TestApp;
-
-async fn category(app: &TestApp, name: &'static str) -> i64 {
-    db::run(&app.state.pool, move |conn| {
-        Ok(db::categories::list_categories(conn)?
-            .into_iter()
-            .find(|c| c.name == name && c.parent_id.is_none())
-            .unwrap()
-            .id)
-    })
-    .await
-    .unwrap()
-}
 
 type ReviewRecord = (i64, NaiveDateTime, String, String, Option<i64>, Option<i64>);
 
@@ -56,8 +44,8 @@ async fn every_save_of_the_work_form_records_the_status_and_category_review(app:
     app.sign_in_as(Role::Technician).await;
     let ticket = record_ticket(&app, contact, "Printer prints garbage", "low", "medium").await;
     let (printing, network) = (
-        category(&app, "Printing").await,
-        category(&app, "Network").await,
+        category_id(&app, "Printing").await.parse::<i64>().unwrap(),
+        category_id(&app, "Network").await.parse::<i64>().unwrap(),
     );
     app.post_ticket_form(
         &ticket,
