@@ -10,8 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
 use crate::fixtures::{
-    category_id, client_with_contact, level_id, record_ticket, staff_notices, ticket_id,
-    ticket_row, user_id, version_of,
+    category_id, client_with_contact, level_id, network_ticket_in_progress, record_ticket,
+    staff_notices, ticket_id, ticket_row, user_id, version_of,
 };
 use crate::helpers::{TestApp, another_instance};
 use crate::webdriver::start_browser;
@@ -71,40 +71,7 @@ async fn desk_with_staff(app: &TestApp) -> i64 {
 async fn worked_ticket(app: &TestApp) -> String {
     let contact = desk_with_staff(app).await;
     let ticket = record_ticket(app, contact, "File server share gone", "high", "medium").await;
-    let network = category_id(app, "Network").await;
-    app.post_ticket_form(
-        &ticket,
-        "triage",
-        &[
-            ("impact", "high"),
-            ("urgency", "medium"),
-            ("category_id", &network),
-            ("affected_service", "FS01"),
-        ],
-    )
-    .await
-    .assert_redirect_to(&ticket);
-    let tess = user_id(app, "tech@msp.example").await;
-    app.post_ticket_form(
-        &ticket,
-        "assign",
-        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
-    )
-    .await
-    .assert_redirect_to(&ticket);
-    app.post_ticket_form(
-        &ticket,
-        "work",
-        &[
-            ("entry", "note"),
-            ("body", "Looking at the share permissions."),
-            ("next", "start_work"),
-            ("review", "changed"),
-            ("category_id", &network),
-        ],
-    )
-    .await
-    .assert_redirect_to(&ticket);
+    network_ticket_in_progress(app, &ticket, "FS01", "Looking at the share permissions.").await;
     ticket
 }
 

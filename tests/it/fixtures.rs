@@ -262,3 +262,42 @@ pub async fn staff_notices(app: &TestApp) -> Vec<(String, String)> {
     .await
     .unwrap()
 }
+
+/// Triages `ticket` as a high-impact, medium-urgency Network incident on `affected`, gives it
+/// to Tess at tier 1 and starts work with `note`: where escalation and change stories begin.
+/// The app's browser must be signed in as someone who may assign (Tess herself will do).
+pub async fn network_ticket_in_progress(app: &TestApp, ticket: &str, affected: &str, note: &str) {
+    let network = category_id(app, "Network").await;
+    app.post_ticket_form(
+        ticket,
+        "triage",
+        &[
+            ("impact", "high"),
+            ("urgency", "medium"),
+            ("category_id", &network),
+            ("affected_service", affected),
+        ],
+    )
+    .await
+    .assert_redirect_to(ticket);
+    let tess = user_id(app, "tech@msp.example").await;
+    app.post_ticket_form(
+        ticket,
+        "assign",
+        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
+    )
+    .await
+    .assert_redirect_to(ticket);
+    app.post_ticket_form(
+        ticket,
+        "work",
+        &[
+            ("entry", "note"),
+            ("body", note),
+            ("next", "start_work"),
+            ("review", "changed"),
+        ],
+    )
+    .await
+    .assert_redirect_to(ticket);
+}

@@ -10,8 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::domain::ids::ClientId;
 
 use crate::fixtures::{
-    category_id, client_with_contact, level_id, record_ticket, seed_demo_desk, staff_id,
-    ticket_row, user_id,
+    category_id, client_with_contact, level_id, network_ticket_in_progress, record_ticket,
+    seed_demo_desk, staff_id, ticket_row, user_id,
 };
 use crate::helpers::{Page, TestApp};
 
@@ -391,41 +391,8 @@ async fn decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_client
 
     // Tess works the ticket at tier 1: no decision is recorded there, whoever asks.
     app.sign_in_as(Role::Technician).await;
-    let tess = user_id(&app, "tech@msp.example").await;
     let ticket = record_ticket(&app, contact, "NAS failing", "high", "medium").await;
-    let network = category_id(&app, "Network").await;
-    app.post_ticket_form(
-        &ticket,
-        "triage",
-        &[
-            ("impact", "high"),
-            ("urgency", "medium"),
-            ("category_id", &network),
-            ("affected_service", "NAS"),
-        ],
-    )
-    .await
-    .assert_redirect_to(&ticket);
-    app.post_ticket_form(
-        &ticket,
-        "assign",
-        &[("tier", "tier1"), ("owner_id", &tess), ("worker_id", &tess)],
-    )
-    .await
-    .assert_redirect_to(&ticket);
-    app.post_ticket_form(
-        &ticket,
-        "work",
-        &[
-            ("entry", "note"),
-            ("body", "Disk 2 is failing."),
-            ("next", "start_work"),
-            ("review", "changed"),
-            ("category_id", &network),
-        ],
-    )
-    .await
-    .assert_redirect_to(&ticket);
+    network_ticket_in_progress(&app, &ticket, "NAS", "Disk 2 is failing.").await;
     let mia = browser_of(&app, "mia@msp.example", "Mia Manager").await;
     let jo_browser = browser_of(&app, "jo@msp.example", "Jo Smith").await;
     let early = mia.get(&ticket).await.text();
