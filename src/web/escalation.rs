@@ -7,30 +7,19 @@ use super::forms::{parse_optional_id, required};
 use super::tickets::forms::{ChangeForm, DecisionForm, EscalateForm};
 use super::tickets::runner::{TicketForm, TicketPost};
 use crate::db::approvals::{self, ChangeInput};
-use crate::db::changes;
 use crate::db::decision_point::{self, DecisionInput};
 use crate::db::escalation::{self, EscalateInput};
-use crate::db::outcome::or_refuse;
 use crate::domain::escalation::{Reason, check_vendor};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{FieldErrors, parse_note};
 use crate::error::AppResult;
 
 pub async fn escalate(post: TicketPost<EscalateForm>) -> AppResult<HttpResponse> {
-    post.run(|conn, c| {
-        // Administrator privileges ask for the change first, as its own form: refusing with a
-        // pointer to the change form (this form's text kept) costs one extra submit only on
-        // that reason, where carrying six change fields here would lengthen every escalation.
-        let to_vendor = c.input.vendor.is_some();
-        or_refuse!(changes::check_escalation(
-            conn,
-            c.edit.ticket,
-            c.input.reason,
-            to_vendor
-        ));
-        escalation::escalate(conn, c.edit, &c.input, &c.mail)
-    })
-    .await
+    // Administrator privileges ask for the change first, as its own form (the command refuses
+    // with a pointer to it, this form's text kept): one extra submit only on that reason, where
+    // carrying six change fields here would lengthen every escalation.
+    post.run(|conn, c| escalation::escalate(conn, c.edit, &c.input, &c.mail))
+        .await
 }
 
 impl TicketForm for EscalateForm {

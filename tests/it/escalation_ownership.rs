@@ -10,8 +10,8 @@ use tierdesk::domain::account::{Role, Tier};
 use tierdesk::jobs;
 
 use crate::fixtures::{
-    client_with_contact, record_ticket, seed_demo_desk, staff_notices, ticket_id, ticket_row,
-    user_id,
+    client_with_contact, level_id, record_ticket, seed_demo_desk, staff_notices, ticket_id,
+    ticket_row, user_id,
 };
 use crate::helpers::{Page, TestApp};
 
@@ -291,6 +291,30 @@ async fn nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket(a
     .await
     .unwrap();
 
+    // Nor does a manual escalation name her as the owner.
+    let tier2 = level_id(&app, "Tier 2").await;
+    let revoked = revoked.to_string();
+    let refused = app
+        .post_ticket_form(
+            &ticket,
+            "escalate",
+            &[
+                ("to_level_id", &tier2),
+                ("reason", "skill_limitation"),
+                ("explanation", "Needs the mail gateway logs."),
+                ("owner_id", &revoked),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .field_error("owner_id")
+            .is_some_and(|e| e.contains("No access to this client's systems")),
+        "{}",
+        refused.text()
+    );
+
     app.clock.set(monday(10, 0));
     assert_eq!(escalated(&app).await, 1);
     let row = ticket_row(&app, &ticket).await;
@@ -315,6 +339,40 @@ async fn nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket(a
         refused.text()
     );
     assert_eq!(ticket_row(&app, &ticket).await.owner_id, None);
+}
+
+/// A default owner on holiday does not get what an automatic escalation brings: the ticket
+/// waits in the level's queue for someone present.
+async fn a_default_owner_who_is_away_leaves_the_ticket_in_the_queue(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let priya = user_id(&app, "priya@msp.example").await;
+    post_tier2_default_owner(&app, &admin, &priya)
+        .await
+        .assert_redirect_to("/admin/escalation");
+    admin
+        .post_form(
+            "/absences",
+            &[
+                ("user_id", &priya),
+                ("first_day", "2026-12-07"),
+                ("last_day", "2026-12-11"),
+                ("note", "Holiday"),
+            ],
+        )
+        .await
+        .assert_redirect_to("/absences");
+
+    app.clock.set(monday(10, 0));
+    assert_eq!(escalated(&app).await, 1);
+    assert_eq!(ticket_row(&app, &ticket).await.owner_id, None);
+    assert!(
+        app.get(&ticket)
+            .await
+            .text()
+            .contains("Now in the Tier 2 queue, no owner until someone takes it.")
+    );
 }
 
 async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app: TestApp) {
@@ -364,5 +422,6 @@ both_backends!(
     a_ticket_climbs_two_levels_by_time_and_waits_ownerless_in_each_queue,
     a_levels_default_owner_takes_what_an_automatic_escalation_brings,
     nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket,
+    a_default_owner_who_is_away_leaves_the_ticket_in_the_queue,
     the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion,
 );

@@ -361,6 +361,54 @@ async fn an_incident_cannot_be_approved_as_a_request(app: TestApp) {
 }
 
 /// `seed-demo` shows requests in each state: requested, approved, fulfilled.
+/// The incident ladder is not request fulfilment's: a P1 request is not sent to Tier 2 at
+/// triage, and its time passing does not move it up, while an incident beside it climbs.
+async fn a_service_request_never_climbs_the_incident_ladder(app: TestApp) {
+    app.clock.set(utc(11, 30, 9, 0));
+    app.sign_in_as(Role::Technician).await;
+    let (_, contact) = client_with_contact(&app).await;
+    let request = record_request(&app, contact, "Access for the new auditor today").await;
+    let incident = record_ticket(&app, contact, "Whole office offline", "high", "high").await;
+    for ticket in [&request, &incident] {
+        app.post_ticket_form(
+            ticket,
+            "triage",
+            &[
+                ("impact", "high"),
+                ("urgency", "high"),
+                ("category_id", "1"),
+            ],
+        )
+        .await
+        .assert_redirect_to(ticket);
+    }
+    let level = |path: String| {
+        let app = &app;
+        async move {
+            let row = ticket_row(app, &path).await;
+            db::run(&app.state.pool, move |conn| {
+                Ok(db::escalation::standing(conn, &row)?.level.name)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(level(request.clone()).await, "Tier 1");
+    assert_eq!(level(incident.clone()).await, "Tier 2");
+
+    // A week later every budget of the ladder is long spent.
+    app.clock.set(utc(12, 7, 9, 0));
+    tierdesk::jobs::run_once(&app.jobs).await.unwrap();
+    assert_eq!(level(request.clone()).await, "Tier 1");
+    assert_ne!(level(incident).await, "Tier 2");
+    assert!(
+        !app.get(&request)
+            .await
+            .text()
+            .contains("Escalated automatically")
+    );
+}
+
 async fn the_demo_desk_shows_requests_requested_approved_and_fulfilled(app: TestApp) {
     seed_demo_desk(&app).await;
     app.sign_in_as(Role::Manager).await;
@@ -402,5 +450,6 @@ both_backends!(
     outbox_settled;
     a_service_request_is_fulfilled_not_solved_from_intake_to_the_dashboard,
     an_incident_cannot_be_approved_as_a_request,
+    a_service_request_never_climbs_the_incident_ladder,
     the_demo_desk_shows_requests_requested_approved_and_fulfilled,
 );

@@ -12,8 +12,9 @@ use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::users;
 use crate::db::tickets::row::{TicketEdit, TicketRow};
 use crate::db::users::UserRow;
+use crate::db::{access, changes};
 use crate::domain::escalation::{self as rules, Reason, Trigger};
-use crate::domain::ids::UserId;
+use crate::domain::ids::{ClientId, UserId};
 use crate::mail::messages::MailContext;
 
 #[derive(Clone, Debug)]
@@ -63,6 +64,14 @@ pub(crate) fn escalate_row(
         if let Err(message) = rules::check_manual(&from, to, input.reason) {
             return refuse("to_level_id", message);
         }
+        // Inside the transaction, so a change decided meanwhile is seen: a pending change or an
+        // unanswered rejection holds a vendor hand-over, and administrator privileges ask for
+        // the change first.
+        if let Err(errors) =
+            changes::check_escalation(conn, edit.ticket, input.reason, input.vendor.is_some())?
+        {
+            return Ok(Err(errors));
+        }
         let owner_active: Option<bool> = users::table
             .find(input.owner.0)
             .select(users::active)
@@ -72,6 +81,14 @@ pub(crate) fn escalate_row(
             return refuse(
                 "owner_id",
                 "Choose an active member of staff to own the ticket afterwards.",
+            );
+        }
+        let client = ClientId(before.client_id);
+        if !access::without_access(conn, client, &[input.owner])?.is_empty() {
+            return refuse(
+                "owner_id",
+                "No access to this client's systems: choose someone with access, or ask an \
+                 admin to grant it.",
             );
         }
         if to.needs_approval() {

@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::db::access;
 use crate::db::escalation::ladder::set_level;
 use crate::db::outcome::{Outcome, or_refuse};
 use crate::db::schema::{escalations, tickets};
@@ -13,6 +12,8 @@ use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketRow, transition, update_ticket};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
+use crate::db::{absences, access};
+use crate::domain::absence::away_until;
 use crate::domain::account::Tier;
 use crate::domain::escalation::{self as rules, Level, Reason, Trigger};
 use crate::domain::escalation_owner::{fits_level, owner_sentence};
@@ -54,7 +55,10 @@ pub(crate) fn apply_move(
     let tier = m.to.tier.or(before.tier).map(Tier::as_str);
     let automatic = m.trigger.is_automatic();
     let (owner, worker) = if automatic {
-        (default_owner(conn, m.to, ClientId(before.client_id))?, None)
+        (
+            default_owner(conn, m.to, ClientId(before.client_id), now)?,
+            None,
+        )
     } else {
         (m.owner.map(|o| o.0).or(before.owner_id), before.worker_id)
     };
@@ -132,9 +136,15 @@ pub(crate) fn apply_move(
     Ok(Ok(after))
 }
 
-/// The level's default owner, if an admin set one who still fits it (active, of its line) and
-/// may work for the ticket's client; otherwise the ticket waits in the level's queue.
-fn default_owner(conn: &mut DbConn, level: &Level, client: ClientId) -> AppResult<Option<i64>> {
+/// The level's default owner, if an admin set one who still fits it (active, of its line), may
+/// work for the ticket's client and is not away; otherwise the ticket waits in the level's
+/// queue, where someone present takes it.
+fn default_owner(
+    conn: &mut DbConn,
+    level: &Level,
+    client: ClientId,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i64>> {
     let Some(id) = level.default_owner else {
         return Ok(None);
     };
@@ -143,7 +153,16 @@ fn default_owner(conn: &mut DbConn, level: &Level, client: ClientId) -> AppResul
     else {
         return Ok(None);
     };
-    if !access::without_access(conn, client, &[UserId(user.id)])?.is_empty() {
+    if !access::without_access(conn, client, &[user.id()])?.is_empty() {
+        return Ok(None);
+    }
+    let zone = user.zone();
+    let today = now.with_timezone(&zone).date_naive();
+    let spans: Vec<_> = absences::upcoming_of(conn, user.id(), today)?
+        .into_iter()
+        .map(|a| (a.first_day, a.last_day))
+        .collect();
+    if user.away || away_until(&spans, now, zone).is_some() {
         return Ok(None);
     }
     Ok(Some(user.id))

@@ -11,6 +11,7 @@ use crate::db::outcome::accepted;
 use crate::db::tickets::row::TicketRow;
 use crate::domain::escalation::{self as rules, Reason, Trigger};
 use crate::domain::ids::UserId;
+use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::mail::messages::MailContext;
 
@@ -23,6 +24,11 @@ pub fn apply_severity(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<TicketRow> {
+    // A P1 service request is urgent fulfilment, not an outage: the severity rule is the
+    // incident ladder's.
+    if row.kind != Kind::Incident {
+        return Ok(row);
+    }
     let priority = row.priority;
     let severity = load_severity_rules(conn)?;
     let Standing { ladder, level, .. } = standing(conn, &row)?;

@@ -11,7 +11,7 @@ use crate::db::escalation::manual::{EscalateInput, escalate_row};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{clients, escalation_suggestions, tickets};
 use crate::db::surveys::SurveyRow;
-use crate::db::tickets::row::{TicketEdit, TicketRow, status_names};
+use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, update_ticket};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
 use crate::domain::escalation::{Reason, can_escalate};
@@ -20,7 +20,7 @@ use crate::domain::satisfaction_escalation::{
     SuggestionStatus, raises_escalation, suggestion_sentence, target,
 };
 use crate::domain::survey::DEFAULT_FLAG_AT;
-use crate::domain::ticket::Status;
+use crate::domain::ticket::{Kind, Status};
 use crate::domain::timeline::EventKind;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
@@ -45,6 +45,9 @@ pub(crate) fn raise_for_survey(
         .first(conn)?;
     let open: Vec<i64> = tickets::table
         .filter(tickets::client_id.eq(client))
+        // The ladder is incident management's: service requests are fulfilled in their own
+        // queue and are never escalated, so they get no suggestion either.
+        .filter(tickets::kind.eq(Kind::Incident.as_str()))
         .filter(tickets::status.eq_any(status_names(&unsolved())))
         .filter(tickets::id.ne(survey.ticket_id))
         .order(tickets::id.desc())
@@ -294,12 +297,15 @@ pub fn dismiss(conn: &mut DbConn, edit: TicketEdit, id: i64, note: &str) -> Outc
         if let Err(message) = open_suggestion(conn, edit.ticket, id)? {
             return refuse("note", message);
         }
+        // The version moves on, so an apply of the same suggestion racing this dismissal meets
+        // the version guard instead of overwriting the decision.
+        let after = update_ticket!(conn, before, edit.at(), ());
         decide(conn, &edit, id, SuggestionStatus::Dismissed, note)?;
         let detail = format!(
             "suggested escalation ({}) dismissed",
             Reason::ClientSatisfaction.label()
         );
         edit.log(conn, &NewEvent::note(EventKind::Escalation, note, &detail))?;
-        Ok(Ok(before))
+        Ok(Ok(after))
     })
 }

@@ -16,7 +16,7 @@ use crate::db::{DbConn, write_tx};
 use crate::domain::account::Tier;
 use crate::domain::escalation::{BudgetState, Level, Reason, Trigger};
 use crate::domain::ids::{ClientId, TicketId};
-use crate::domain::ticket::Status;
+use crate::domain::ticket::{Kind, Status};
 use crate::domain::time_budget::{LevelBudget, Times, level_budget};
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
@@ -55,6 +55,9 @@ pub fn escalate_overdue(
     let mut query = tickets::table
         .left_join(ticket_levels::table)
         .filter(tickets::status.eq_any(status_names(&Status::RUNNING)))
+        // Service requests are fulfilled from their own queue against their own targets: the
+        // incident ladder's time budgets do not move them.
+        .filter(tickets::kind.eq(Kind::Incident.as_str()))
         .into_boxed();
     query = if bottom_budgeted {
         query.filter(
