@@ -238,6 +238,23 @@ async fn a_service_request_is_fulfilled_not_solved_from_intake_to_the_dashboard(
         ticket_row(&app, &request).await.status,
         tierdesk::domain::ticket::Status::Assigned
     );
+    // A note is fine meanwhile, and its review reads in the request's words.
+    app.post_ticket_form(
+        &request,
+        "work",
+        &[
+            ("entry", "note"),
+            ("body", "Asked the practice for the starter's name."),
+            ("review", "unchanged"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&request);
+    let page = app.get(&request).await.text();
+    assert!(
+        page.contains("Reviewed status (unchanged: Requested)"),
+        "{page}"
+    );
     let by_tech = app
         .post_ticket_form(&request, "approve", &[("approval_note", "")])
         .await;

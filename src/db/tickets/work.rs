@@ -104,7 +104,7 @@ pub fn work(
         let names = categories::names(conn, &[before.category_id, category])?;
         let name = |id| names.of(id).unwrap_or("none");
         let mut review = vec![work::review_summary(
-            (from.label(), to.label()),
+            (before.status_label(), after.status_label()),
             (name(before.category_id), name(category)),
         )];
         if before.responded_at.is_none() && responded_at.is_some() {
