@@ -375,6 +375,47 @@ async fn a_default_owner_who_is_away_leaves_the_ticket_in_the_queue(app: TestApp
     );
 }
 
+/// Time carries a ticket past tier 3 to the decision point; the manager who then hands it to
+/// people keeps it there, where the decision with the client is recorded.
+async fn assigning_people_at_the_decision_point_keeps_the_ticket_there(app: TestApp) {
+    let ticket = monday_ticket(&app).await;
+    for (hour, minute) in [(10, 0), (11, 0), (11, 36)] {
+        app.clock.set(monday(hour, minute));
+        assert_eq!(escalated(&app).await, 1, "at {hour}:{minute:02}");
+    }
+    assert_eq!(level_of(&app, &ticket).await, "Service desk manager");
+    let mia = app.another_browser();
+    mia.login("mia@msp.example", "Mia Manager password 1").await;
+    let me = user_id(&app, "mia@msp.example").await;
+    mia.post_ticket_form(
+        &ticket,
+        "assign",
+        &[("tier", "tier3"), ("owner_id", &me), ("worker_id", &me)],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    assert_eq!(level_of(&app, &ticket).await, "Service desk manager");
+    mia.post_ticket_form(
+        &ticket,
+        "work",
+        &[
+            ("entry", "note"),
+            ("body", "Calling the client about a replacement."),
+            ("next", "start_work"),
+            ("review", "changed"),
+        ],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+    mia.post_ticket_form(
+        &ticket,
+        "decision",
+        &[("offered", "Replace the mail gateway this week, 900 EUR")],
+    )
+    .await
+    .assert_redirect_to(&ticket);
+}
+
 async fn the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion(app: TestApp) {
     app.clock.set(monday(10, 0));
     seed_demo_desk(&app).await;
@@ -423,5 +464,6 @@ both_backends!(
     a_levels_default_owner_takes_what_an_automatic_escalation_brings,
     nobody_without_access_to_the_client_owns_or_takes_an_escalated_ticket,
     a_default_owner_who_is_away_leaves_the_ticket_in_the_queue,
+    assigning_people_at_the_decision_point_keeps_the_ticket_there,
     the_demo_desk_shows_a_ticket_that_climbed_by_time_and_a_suggestion,
 );

@@ -138,6 +138,11 @@ pub fn follow_tier(
     tier: Tier,
     at: NaiveDateTime,
 ) -> AppResult<()> {
+    // The same tier means only the people change: a ticket the time trigger carried past its
+    // tier's level (to the decision point, which has no tier) stays where it was carried.
+    if before.tier == Some(tier) {
+        return Ok(());
+    }
     let Standing { ladder, level, .. } = standing(conn, before)?;
     if let Some(target) = ladder.levels().iter().find(|l| l.tier == Some(tier))
         && target.id != level.id
