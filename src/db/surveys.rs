@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
 
+use super::escalation::suggestions::{SurveyAnswer, raise_for_survey};
 use super::notify::{self, Addressee};
 use super::schema::{clients, contacts, surveys, tickets, users};
 use super::timeline::{NewEvent, add_event};
@@ -133,7 +134,13 @@ pub fn answer(
             let to = managers.iter().map(Addressee::from);
             notify::send(conn, mail, &message, ticket.0, to, now)?;
         }
-        super::escalation::suggestions::raise_for_survey(conn, &after, now)?;
+        let answer = SurveyAnswer {
+            id: after.id,
+            ticket_id: after.ticket_id,
+            rating: after.rating(),
+            comment: &after.comment,
+        };
+        raise_for_survey(conn, &answer, now)?;
         Ok(after)
     })
 }

@@ -65,7 +65,7 @@ pub(super) struct ClientPage {
     policy_name: String,
     preview: Vec<PreviewRow>,
     history: Vec<HistoryItem>,
-    pub(super) people: super::client_people::PeopleSection,
+    pub(super) people: super::client_people_view::PeopleSection,
 }
 
 pub async fn show(
@@ -93,7 +93,7 @@ pub(super) async fn client_page(
             calendar,
             policy,
             audit::history(conn, audit::Entity::Client, id.0, 20)?,
-            super::client_people::load(conn, id)?,
+            super::client_people_view::load(conn, id)?,
         ))
     })
     .await?;
@@ -118,7 +118,7 @@ pub(super) async fn client_page(
         policy_name: policy.row.name.clone(),
         preview,
         history: history_items(history, user.zone()),
-        people: super::client_people::section(people, user),
+        people: super::client_people_view::section(people, user),
     })
 }
 

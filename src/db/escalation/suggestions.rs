@@ -10,7 +10,6 @@ use crate::db::escalation::ladder::standing;
 use crate::db::escalation::manual::{EscalateInput, escalate_row};
 use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::{clients, escalation_suggestions, tickets};
-use crate::db::surveys::SurveyRow;
 use crate::db::tickets::row::{TicketEdit, TicketRow, status_names, update_ticket};
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::users;
@@ -29,14 +28,22 @@ use crate::mail::messages::MailContext;
 /// manager's attention already, and the survey's transaction stays short.
 const MOST_RAISED: i64 = 100;
 
+/// A client's survey answer as the suggestions read it.
+pub(crate) struct SurveyAnswer<'a> {
+    pub(crate) id: i64,
+    pub(crate) ticket_id: i64,
+    pub(crate) rating: Option<u8>,
+    pub(crate) comment: &'a str,
+}
+
 /// Inside the survey answer's transaction: when the answer is unhappy, a suggestion on each of
 /// the client's other open (unsolved) tickets, once per survey and ticket.
 pub(crate) fn raise_for_survey(
     conn: &mut DbConn,
-    survey: &SurveyRow,
+    survey: &SurveyAnswer<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {
-    if !raises_escalation(survey.rating(), &survey.comment, DEFAULT_FLAG_AT) {
+    if !raises_escalation(survey.rating, survey.comment, DEFAULT_FLAG_AT) {
         return Ok(0);
     }
     let client: i64 = tickets::table
@@ -58,7 +65,7 @@ pub(crate) fn raise_for_survey(
         .filter(escalation_suggestions::survey_id.eq(survey.id))
         .select(escalation_suggestions::ticket_id)
         .load(conn)?;
-    let summary = suggestion_sentence(survey.ticket_id, survey.rating(), &survey.comment);
+    let summary = suggestion_sentence(survey.ticket_id, survey.rating, survey.comment);
     // The client rates first and comments on the next page: the open suggestions follow the
     // answer, so the manager reads the comment too.
     diesel::update(

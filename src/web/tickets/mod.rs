@@ -12,6 +12,7 @@ mod page;
 mod people;
 mod queue;
 mod request;
+mod request_view;
 pub(super) mod runner;
 mod sla;
 mod take;

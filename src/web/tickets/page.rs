@@ -12,7 +12,7 @@ use super::forms::{
 use super::ownership::awaiting_owner;
 use super::people;
 use super::queue::category_options;
-use super::request::{RequestView, request_view};
+use super::request_view::{RequestView, request_view};
 use super::sla::{BudgetNote, ClockView, budget_note, clocks};
 use crate::db::approvals::{self, ApprovalView};
 use crate::db::attachments::{self, AttachmentInfo, MAX_ATTACHMENT_BYTES, human_size};
@@ -26,7 +26,7 @@ use crate::db::timeline::EventView;
 use crate::db::{self};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::timeline::EventKind;
-use crate::web::suggestions::SuggestionItem;
+use crate::web::suggestion_item::SuggestionItem;
 
 use crate::domain::account::Tier;
 use crate::domain::assignment;
