@@ -441,6 +441,125 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    problems (id) {
+        id -> BigInt,
+        subject -> Text,
+        description -> Text,
+        business_impact -> Text,
+        symptoms -> Text,
+        service_details -> Text,
+        equipment_details -> Text,
+        previous_fixes -> Text,
+        occurred_at -> Nullable<Timestamp>,
+        client_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        team -> Text,
+        owner_id -> BigInt,
+        status -> Text,
+        impact -> Text,
+        urgency -> Text,
+        priority -> Text,
+        root_cause -> Text,
+        workaround -> Text,
+        permanent_solution -> Text,
+        investigating_at -> Nullable<Timestamp>,
+        root_cause_at -> Nullable<Timestamp>,
+        known_error_at -> Nullable<Timestamp>,
+        fix_in_change_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        archived_at -> Nullable<Timestamp>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    problem_incidents (ticket_id) {
+        problem_id -> BigInt,
+        ticket_id -> BigInt,
+        linked_by -> BigInt,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_events (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        actor_id -> Nullable<BigInt>,
+        kind -> Text,
+        body -> Text,
+        detail -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_rfcs (id) {
+        id -> BigInt,
+        problem_id -> BigInt,
+        status -> Text,
+        what -> Text,
+        why -> Text,
+        risk -> Text,
+        rollback_plan -> Text,
+        planned_window -> Text,
+        requested_by -> BigInt,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Text,
+    }
+}
+
+diesel::table! {
+    problem_reviews (problem_id) {
+        problem_id -> BigInt,
+        participants -> Text,
+        went_well -> Text,
+        went_wrong -> Text,
+        do_better -> Text,
+        prevention -> Text,
+        third_party -> Text,
+        outcomes -> Text,
+        decision -> Text,
+        reviewed_by -> BigInt,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_detection (id) {
+        id -> BigInt,
+        threshold -> Integer,
+        window_days -> Integer,
+        updated_by -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    problem_suggestions (id) {
+        id -> BigInt,
+        signature -> Text,
+        signal -> Text,
+        reason -> Text,
+        client_id -> Nullable<BigInt>,
+        category_id -> Nullable<BigInt>,
+        ticket_ids -> Text,
+        status -> Text,
+        found_at -> Timestamp,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        dismiss_reason -> Text,
+        problem_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -470,6 +589,10 @@ diesel::joinable!(client_account_managers -> users (user_id));
 diesel::joinable!(work_reviews -> tickets (ticket_id));
 diesel::joinable!(escalation_suggestions -> tickets (ticket_id));
 diesel::joinable!(escalation_suggestions -> surveys (survey_id));
+diesel::joinable!(problem_incidents -> problems (problem_id));
+diesel::joinable!(problem_incidents -> tickets (ticket_id));
+diesel::joinable!(problem_events -> problems (problem_id));
+diesel::joinable!(problem_rfcs -> problems (problem_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -505,4 +628,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     absences,
     client_account_managers,
     escalation_suggestions,
+    problems,
+    problem_incidents,
+    problem_events,
+    problem_rfcs,
+    problem_reviews,
+    problem_detection,
+    problem_suggestions,
 );

@@ -13,6 +13,8 @@ pub mod escalation_owner;
 pub mod ids;
 pub mod inputs;
 pub mod priority;
+pub mod problem;
+pub mod problem_detection;
 pub mod request;
 pub mod satisfaction_escalation;
 pub mod sla;

@@ -1,0 +1,9 @@
+DROP INDEX escalations_created;
+DROP INDEX tickets_problem_recent;
+DROP TABLE problem_suggestions;
+DROP TABLE problem_detection;
+DROP TABLE problem_reviews;
+DROP TABLE problem_rfcs;
+DROP TABLE problem_events;
+DROP TABLE problem_incidents;
+DROP TABLE problems;
