@@ -20,6 +20,7 @@ pub mod ladder;
 pub mod links;
 pub mod outbox;
 pub mod page;
+pub mod problems;
 pub mod reports;
 pub mod service_levels;
 pub mod suggestion_item;
@@ -195,6 +196,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(suggestions::dismiss),
         )
         .route("/approvals/suggestions", web::get().to(suggestions::list))
+        .configure(problem_routes)
         .route("/approvals", web::get().to(approvals::queue))
         .route("/approvals/{id}", web::post().to(approvals::decide))
         .route("/kb", web::get().to(kb::index))
@@ -245,6 +247,60 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
+}
+
+/// Problem management's routes; the fixed paths come before `/problems/{id}`.
+fn problem_routes(cfg: &mut web::ServiceConfig) {
+    use problems::{actions, detect, list, new, page, report, review, rfc, ticket_section};
+    cfg.route("/problems", web::get().to(list::list))
+        .route("/problems", web::post().to(new::create))
+        .route("/problems/new", web::get().to(new::new_form))
+        .route("/problems/suggestions", web::get().to(detect::list))
+        .route(
+            "/problems/suggestions/recompute",
+            web::post().to(detect::recompute),
+        )
+        .route(
+            "/problems/suggestions/settings",
+            web::post().to(detect::save_settings),
+        )
+        .route(
+            "/problems/suggestions/{id}/accept",
+            web::post().to(detect::accept),
+        )
+        .route(
+            "/problems/suggestions/{id}/dismiss",
+            web::post().to(detect::dismiss),
+        )
+        .route("/problems/{id}", web::get().to(page::show))
+        .route(
+            "/problems/{id}/analysis",
+            web::post().to(actions::save_analysis),
+        )
+        .route("/problems/{id}/step", web::post().to(actions::take_step))
+        .route("/problems/{id}/notes", web::post().to(actions::add_note))
+        .route("/problems/{id}/incidents", web::post().to(actions::link))
+        .route(
+            "/problems/{id}/incidents/{ticket}/unlink",
+            web::post().to(actions::unlink),
+        )
+        .route(
+            "/problems/{id}/close-incidents",
+            web::post().to(actions::close_incidents),
+        )
+        .route("/problems/{id}/rfc", web::post().to(actions::file_rfc))
+        .route("/problems/{id}/review", web::get().to(review::show))
+        .route("/problems/{id}/review", web::post().to(review::record))
+        .route("/problems/{id}/report", web::get().to(report::show))
+        .route(
+            "/tickets/{id}/problem",
+            web::post().to(ticket_section::link_from_ticket),
+        )
+        .route("/approvals/problem-changes", web::get().to(rfc::queue))
+        .route(
+            "/approvals/problem-changes/{id}",
+            web::post().to(rfc::decide),
+        );
 }
 
 /// The one stylesheet, compiled in so the binary serves a complete desk from any folder.

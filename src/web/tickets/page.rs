@@ -184,6 +184,8 @@ pub(super) struct TicketPage {
     solve_button: &'static str,
     /// Where a service request stands in fulfilment (`None` on an incident).
     request: Option<RequestView>,
+    /// The problem the incident is linked to, or the form to link it.
+    problem: crate::web::problems::ticket_section::ProblemSection,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
     impacts: [Impact; 3],
@@ -354,6 +356,8 @@ pub(super) async fn ticket_page(
             .collect(),
         solve_button: request::action_label(row.kind, Action::Solve),
         request: request_view(&loaded.detail, user, zone),
+        problem: crate::web::problems::ticket_section::problem_section(state, user, id, row.kind)
+            .await?,
         priorities: Priority::ALL,
         entries: WorkEntry::ALL,
         impacts: Impact::ALL,
