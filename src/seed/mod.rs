@@ -3,6 +3,7 @@
 mod changes;
 mod escalations;
 mod people;
+mod problems;
 mod requests;
 mod tickets;
 
@@ -436,6 +437,7 @@ pub fn seed_demo(
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
+    problems::seed_problems(conn, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,
