@@ -30,6 +30,7 @@ mod migrations;
 mod pages;
 mod people;
 mod probes;
+mod problems;
 mod requests;
 mod satisfaction_escalation;
 mod seed;
