@@ -325,6 +325,7 @@ pub fn check_review(status: Status, reviewed: bool) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn full() -> Record {

@@ -180,6 +180,7 @@ pub fn format_ticket_ids(ids: &[i64]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use chrono::TimeZone;
 

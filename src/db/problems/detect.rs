@@ -326,8 +326,11 @@ impl SuggestionRow {
 
 pub const OPEN_LIMIT: i64 = 100;
 
+/// An open suggestion with its incidents' numbers and subjects.
+pub type OpenSuggestion = (SuggestionRow, Vec<(i64, String)>);
+
 /// The open suggestions, newest first, with each incident's subject.
-pub fn open(conn: &mut DbConn) -> AppResult<Vec<(SuggestionRow, Vec<(i64, String)>)>> {
+pub fn open(conn: &mut DbConn) -> AppResult<Vec<OpenSuggestion>> {
     let rows: Vec<SuggestionRow> = problem_suggestions::table
         .filter(problem_suggestions::status.eq(state::OPEN))
         .order((

@@ -24,6 +24,7 @@ fn back(id: ProblemId) -> String {
 
 /// Sends a command's answer on: a redirect with a flash, the page again with 422, or the
 /// conflict page with the user's text.
+#[allow(clippy::too_many_arguments)]
 async fn answer(
     state: &AppState,
     user: &CurrentUser,
