@@ -16,6 +16,8 @@ pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod kb;
+pub mod known_errors;
+pub mod known_errors_view;
 pub mod ladder;
 pub mod links;
 pub mod outbox;
@@ -199,6 +201,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/approvals/{id}", web::post().to(approvals::decide))
         .route("/kb", web::get().to(kb::index))
         .route("/kb/{id}", web::get().to(kb::show))
+        .route("/known-errors", web::get().to(known_errors::index))
+        .route("/known-errors", web::post().to(known_errors::create))
+        .route("/known-errors/new", web::get().to(known_errors::new_form))
+        .route("/known-errors/{id}", web::get().to(known_errors::show))
+        .route("/known-errors/{id}", web::post().to(known_errors::update))
+        .route(
+            "/known-errors/{id}/edit",
+            web::get().to(known_errors::edit_form),
+        )
+        .route(
+            "/known-errors/{id}/retire",
+            web::post().to(known_errors::retire),
+        )
+        .route(
+            "/tickets/{id}/known-errors/{known}/apply",
+            web::post().to(known_errors::apply),
+        )
         .route("/account/away", web::post().to(auth::toggle_away))
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))

@@ -20,12 +20,14 @@ use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::suggestions::SuggestionView;
 use crate::db::escalation::{self, EscalationView};
+use crate::db::known_errors;
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
 use crate::db::timeline::EventView;
 use crate::db::{self};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::timeline::EventKind;
+use crate::web::known_errors_view::{self, KnownErrorPanel};
 use crate::web::suggestion_item::SuggestionItem;
 
 use crate::domain::account::Tier;
@@ -184,6 +186,8 @@ pub(super) struct TicketPage {
     solve_button: &'static str,
     /// Where a service request stands in fulfilment (`None` on an incident).
     request: Option<RequestView>,
+    /// The known errors matching an open incident, and the workarounds applied to it.
+    known: KnownErrorPanel,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
     impacts: [Impact; 3],
@@ -274,6 +278,7 @@ struct Loaded {
     requests: Vec<ApprovalView>,
     decisions: Vec<(DecisionRow, String)>,
     suggestions: Vec<SuggestionView>,
+    known: known_errors::OnTicket,
 }
 
 async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
@@ -295,6 +300,7 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
             requests: approvals::of_ticket(conn, id)?,
             decisions: decision_point::decisions_of(conn, id)?,
             suggestions: escalation::suggestions::of_ticket(conn, id)?,
+            known: known_errors::on_ticket(conn, &detail.row)?,
             standing,
             detail,
         })
@@ -354,6 +360,11 @@ pub(super) async fn ticket_page(
             .collect(),
         solve_button: request::action_label(row.kind, Action::Solve),
         request: request_view(&loaded.detail, user, zone),
+        known: known_errors_view::panel(
+            loaded.known.clone(),
+            row.kind == Kind::Incident && status.is_open(),
+            zone,
+        ),
         priorities: Priority::ALL,
         entries: WorkEntry::ALL,
         impacts: Impact::ALL,
