@@ -16,6 +16,7 @@ pub mod decision_point;
 pub mod escalation;
 pub mod fulltext;
 pub mod kb;
+pub mod kb_edit;
 pub mod known_errors;
 pub mod ladder_admin;
 pub mod names;

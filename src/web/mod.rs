@@ -16,6 +16,7 @@ pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod kb;
+pub mod kb_edit;
 pub mod known_errors;
 pub mod known_errors_view;
 pub mod ladder;
@@ -200,7 +201,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/approvals", web::get().to(approvals::queue))
         .route("/approvals/{id}", web::post().to(approvals::decide))
         .route("/kb", web::get().to(kb::index))
+        .route("/kb", web::post().to(kb_edit::create))
+        .route("/kb/new", web::get().to(kb_edit::new_form))
         .route("/kb/{id}", web::get().to(kb::show))
+        .route("/kb/{id}", web::post().to(kb_edit::update))
+        .route("/kb/{id}/edit", web::get().to(kb_edit::edit_form))
+        .route("/kb/{id}/retire", web::post().to(kb_edit::retire))
         .route("/known-errors", web::get().to(known_errors::index))
         .route("/known-errors", web::post().to(known_errors::create))
         .route("/known-errors/new", web::get().to(known_errors::new_form))
