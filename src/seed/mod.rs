@@ -2,10 +2,12 @@
 
 mod changes;
 mod escalations;
+mod known_errors;
 mod people;
 mod requests;
 mod tickets;
 
+pub use known_errors::bulk_known_errors;
 pub use tickets::bulk_tickets;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
@@ -436,6 +438,7 @@ pub fn seed_demo(
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
+    known_errors::seed_known_errors(conn, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,
