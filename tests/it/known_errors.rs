@@ -16,6 +16,8 @@ use crate::fixtures::{
     category_id, client_with_contact, record_ticket, staff_id, ticket_id, user_id,
 };
 use crate::helpers::{Backend, TestApp, spawn_app};
+use crate::webdriver::start_browser;
+use fantoccini::Locator;
 
 /// A fixed corpus: (title, symptoms, cause, workaround); the last one is retired.
 const CORPUS: [(&str, &str, &str, &str); 7] = [
@@ -575,3 +577,77 @@ both_backends!(
     tier_one_reads_known_errors_tier_two_writes_edits_and_retires_them,
     kb_articles_are_written_edited_with_their_history_searched_and_retired,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_technician_triaging_an_incident_sees_a_known_error_and_applies_its_workaround_in_a_real_browser()
+ {
+    let Some(app) = spawn_app(Backend::Sqlite).await else {
+        return;
+    };
+    let keeper = app.another_browser();
+    keeper
+        .create_user(
+            "kim@msp.example",
+            "Kim Keeper",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    keeper
+        .login("kim@msp.example", "Kim Keeper password 1")
+        .await;
+    let k = known_id(
+        &publish(
+            &keeper,
+            "Internet down at the front desk router",
+            "The front desk has no internet; the router's lights are amber.",
+            "Power-cycle the router, wait two minutes, then renew the DHCP lease.",
+        )
+        .await,
+    );
+    let (_, contact) = client_with_contact(&app).await;
+    let email = app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Internet down at reception", "low", "high").await;
+    let Some(browser) = start_browser().await else {
+        return;
+    };
+    browser.client.goto(&app.url("/login")).await.unwrap();
+    browser.sign_in(&email, "Tess Tech password 1").await;
+    browser.client.goto(&app.url(&ticket)).await.unwrap();
+    let panel = browser
+        .client
+        .find(Locator::Css("#known-errors"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains(&format!("K-{k} Internet down at the front desk router")),
+        "{panel}"
+    );
+    browser.screenshot("known-error-on-ticket").await;
+    browser
+        .click(Locator::XPath(&format!(
+            "//button[.='Apply workaround (K-{k})']"
+        )))
+        .await;
+    browser
+        .wait_for(&format!(
+            "//p[@class='detail' and starts-with(., 'Workaround from known error K-{k} applied')]"
+        ))
+        .await;
+    let flash = browser
+        .client
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(flash.contains(&format!(
+        "Workaround from known error K-{k} applied and noted on the timeline."
+    )));
+    assert_eq!(applications(&app, &ticket).await.len(), 1);
+    browser.client.clone().close().await.unwrap();
+}
