@@ -360,7 +360,13 @@ mod tests {
     fn the_solve_choice_is_required_and_names_an_applied_known_error() {
         let applied = [KnownErrorId(12), KnownErrorId(3)];
         let one = [KnownErrorId(5)];
-        let table: [(&str, &str, &[KnownErrorId], Result<SolveKind, &str>); 9] = [
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a [KnownErrorId],
+            Result<SolveKind, &'a str>,
+        );
+        let table: [Case; 9] = [
             ("permanent", "", &applied, Ok(SolveKind::Permanent)),
             ("permanent", "K-99", &[], Ok(SolveKind::Permanent)),
             (
