@@ -45,6 +45,9 @@ enum Command {
         /// Also load this many generated historical tickets (for benchmarks).
         #[arg(long)]
         tickets: Option<u64>,
+        /// Also load this many generated known errors (for the KEDB match benchmark).
+        #[arg(long)]
+        known_errors: Option<u64>,
     },
     /// Run every background job once (deliver queued mail, close solved tickets, …) and exit;
     /// for instances started with JOBS_INTERVAL_SECONDS=0, or to flush the outbox by hand.
@@ -92,7 +95,10 @@ fn main() -> ExitCode {
                 role,
                 tier,
             } => create_user(config, &email, &name, &role, tier.as_deref()),
-            Command::SeedDemo { tickets } => seed_demo(config, tickets),
+            Command::SeedDemo {
+                tickets,
+                known_errors,
+            } => seed_demo(config, tickets, known_errors),
             Command::RunJobs => run_jobs(config).await,
         }
     });
@@ -191,7 +197,7 @@ fn create_user(
     }
 }
 
-fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
+fn seed_demo(config: Config, bulk: Option<u64>, known_errors: Option<u64>) -> anyhow::Result<()> {
     let mut conn = connect(&config)?;
     let now = Clock::default().now();
     let mail = tierdesk::mail::messages::MailContext::from_config(&config);
@@ -205,6 +211,14 @@ fn seed_demo(config: Config, bulk: Option<u64>) -> anyhow::Result<()> {
         let written = seed::bulk_tickets(&mut conn, count, now)?;
         println!(
             "Loaded {written} generated tickets in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(count) = known_errors {
+        let started = std::time::Instant::now();
+        let written = seed::bulk_known_errors(&mut conn, count, now)?;
+        println!(
+            "Loaded {written} generated known errors in {:.1} s.",
             started.elapsed().as_secs_f64()
         );
     }

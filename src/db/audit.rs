@@ -19,6 +19,8 @@ pub enum Entity {
     Mail,
     EscalationLevel,
     Category,
+    KnownError,
+    KbArticle,
 }
 
 impl Entity {
@@ -33,6 +35,8 @@ impl Entity {
             Entity::Mail => "mail",
             Entity::EscalationLevel => "escalation_level",
             Entity::Category => "category",
+            Entity::KnownError => "known_error",
+            Entity::KbArticle => "kb_article",
         }
     }
 }

@@ -1,12 +1,15 @@
-//! The knowledge base: articles published from solved tickets, searched and read by staff.
+//! The knowledge base: articles published from solved tickets or written by hand, searched
+//! (full-text, see `fulltext`) and read by staff. Editing and retiring are in `kb_edit`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
+use crate::db::fulltext::{self, Corpus};
 use crate::db::schema::kb_articles;
-use crate::db::search::like_pattern;
 use crate::db::tickets::row::{TicketEdit, TicketRow};
+use crate::domain::ids::KbArticleId;
+use crate::domain::known_error::{Status, search_terms};
 use crate::error::{AppError, AppResult};
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -21,32 +24,42 @@ pub struct KbArticleRow {
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub status: String,
+    pub version: i64,
+    pub updated_by: Option<i64>,
 }
 
+impl KbArticleRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Retired)
+    }
+}
+
+/// The best matches for `term` by full-text search, or else the latest changed articles;
+/// published articles only.
 pub fn kb_search(
     conn: &mut DbConn,
     term: Option<&str>,
     limit: i64,
 ) -> AppResult<Vec<KbArticleRow>> {
-    let mut query = kb_articles::table.into_boxed();
-    if let Some(term) = term.filter(|t| !t.trim().is_empty()) {
-        query = query.filter(
-            kb_articles::search_text
-                .like(like_pattern(term.trim()))
-                .escape('\\'),
-        );
+    let terms = search_terms(term.unwrap_or_default());
+    if !terms.is_empty() {
+        let ids = fulltext::ranked(conn, Corpus::KbArticles, &terms, limit)?;
+        let rows = kb_articles::table
+            .filter(kb_articles::id.eq_any(&ids))
+            .select(KbArticleRow::as_select())
+            .load(conn)?;
+        return Ok(fulltext::in_rank_order(&ids, rows, |r| r.id));
     }
-    Ok(query
-        .order(kb_articles::updated_at.desc())
+    Ok(kb_articles::table
+        .filter(kb_articles::status.eq(Status::Published.as_str()))
+        .order((kb_articles::updated_at.desc(), kb_articles::id.desc()))
         .limit(limit)
         .select(KbArticleRow::as_select())
         .load(conn)?)
 }
 
-pub fn kb_article(
-    conn: &mut DbConn,
-    id: crate::domain::ids::KbArticleId,
-) -> AppResult<KbArticleRow> {
+pub fn kb_article(conn: &mut DbConn, id: KbArticleId) -> AppResult<KbArticleRow> {
     kb_articles::table
         .find(id.0)
         .select(KbArticleRow::as_select())
@@ -65,7 +78,7 @@ pub fn publish(
     edit: TicketEdit,
 ) -> AppResult<i64> {
     let at = edit.at();
-    Ok(diesel::insert_into(kb_articles::table)
+    let id = diesel::insert_into(kb_articles::table)
         .values((
             kb_articles::title.eq(title),
             kb_articles::body.eq(solution),
@@ -77,5 +90,8 @@ pub fn publish(
             kb_articles::updated_at.eq(at),
         ))
         .returning(kb_articles::id)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    let article = kb_article(conn, KbArticleId(id))?;
+    crate::db::kb_edit::keep_version(conn, &article, Some(edit.actor))?;
+    Ok(id)
 }

@@ -265,6 +265,9 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        status -> Text,
+        version -> BigInt,
+        updated_by -> Nullable<BigInt>,
     }
 }
 
@@ -560,6 +563,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    known_errors (id) {
+        id -> BigInt,
+        title -> Text,
+        symptoms -> Text,
+        cause -> Text,
+        workaround -> Text,
+        category_id -> Nullable<BigInt>,
+        problem_id -> Nullable<BigInt>,
+        status -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_by -> BigInt,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    known_error_applications (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        known_error_id -> BigInt,
+        applied_by -> BigInt,
+        applied_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_article_versions (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        version -> BigInt,
+        title -> Text,
+        body -> Text,
+        status -> Text,
+        edited_by -> Nullable<BigInt>,
+        edited_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -594,6 +638,10 @@ diesel::joinable!(problem_incidents -> tickets (ticket_id));
 diesel::joinable!(problem_events -> problems (problem_id));
 diesel::joinable!(problem_rfcs -> problems (problem_id));
 
+diesel::joinable!(known_errors -> categories (category_id));
+diesel::joinable!(known_error_applications -> tickets (ticket_id));
+diesel::joinable!(known_error_applications -> known_errors (known_error_id));
+diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,
@@ -635,4 +683,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     problem_reviews,
     problem_detection,
     problem_suggestions,
+    known_errors,
+    known_error_applications,
+    kb_article_versions,
 );

@@ -12,6 +12,7 @@ pub mod escalation;
 pub mod escalation_owner;
 pub mod ids;
 pub mod inputs;
+pub mod known_error;
 pub mod priority;
 pub mod problem;
 pub mod problem_detection;

@@ -278,6 +278,9 @@ pub struct TicketSolved {
     pub subject: String,
     pub contact_name: String,
     pub solution: String,
+    /// Whether an incident's solution is a known error's workaround or a permanent fix (empty
+    /// on a service request).
+    pub fix: String,
     pub reopen_url: String,
     pub reopen_until: String,
 }

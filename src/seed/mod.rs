@@ -2,11 +2,13 @@
 
 mod changes;
 mod escalations;
+mod known_errors;
 mod people;
 mod problems;
 mod requests;
 mod tickets;
 
+pub use known_errors::bulk_known_errors;
 pub use tickets::bulk_tickets;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
@@ -438,6 +440,7 @@ pub fn seed_demo(
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
     problems::seed_problems(conn, now)?;
+    known_errors::seed_known_errors(conn, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

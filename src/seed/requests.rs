@@ -181,6 +181,8 @@ pub fn seed_demo_requests(
                     .into(),
                 publish_to_kb: false,
                 kb_title: String::new(),
+                fix: String::new(),
+                known_error: String::new(),
             };
             saved(
                 t::solve(conn, edit(&row, tech, demo.hours_ago - 5), &solve, mail),

@@ -550,6 +550,8 @@ pub fn seed_demo_tickets(
                         solution: (*solution).into(),
                         publish_to_kb: false,
                         kb_title: String::new(),
+                        fix: "permanent".into(),
+                        known_error: String::new(),
                     };
                     t::solve(conn, edit(owner, *minutes), &input, mail)
                 }

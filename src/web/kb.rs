@@ -1,16 +1,19 @@
-//! The knowledge base: search and read the articles published from solved tickets.
+//! The knowledge base: search and read the articles (published from solved tickets or written
+//! by hand), with each article's history. Writing them is in `kb_edit`.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::db::kb;
 use crate::db::{self};
+use crate::db::{kb, kb_edit};
 use crate::domain::ids::KbArticleId;
+use crate::domain::known_error::Status;
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
+use crate::web::known_errors::check_writer;
 use crate::web::page::{Ctx, render};
 
 #[derive(Debug, Default, Deserialize)]
@@ -32,6 +35,7 @@ pub struct KbItem {
 struct KbPage {
     ctx: Ctx,
     q: String,
+    can_write: bool,
     articles: Vec<KbItem>,
 }
 
@@ -50,6 +54,7 @@ pub async fn index(
     render(&KbPage {
         ctx: user.ctx(),
         q,
+        can_write: check_writer(&user).is_ok(),
         articles: rows
             .into_iter()
             .map(|a| KbItem {
@@ -63,14 +68,27 @@ pub async fn index(
     })
 }
 
+pub struct VersionItem {
+    pub version: i64,
+    pub title: String,
+    pub status: &'static str,
+    pub editor: String,
+    pub when: String,
+}
+
 #[derive(Template)]
 #[template(path = "kb/show.html")]
 struct KbArticlePage {
     ctx: Ctx,
+    id: i64,
     title: String,
     body: String,
     ticket_id: Option<i64>,
     updated: String,
+    version: i64,
+    status: Status,
+    can_write: bool,
+    history: Vec<VersionItem>,
 }
 
 pub async fn show(
@@ -79,12 +97,30 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = KbArticleId(path.into_inner());
-    let article = db::run(&state.pool, move |conn| kb::kb_article(conn, id)).await?;
+    let (article, history) = db::run(&state.pool, move |conn| {
+        Ok((kb::kb_article(conn, id)?, kb_edit::history(conn, id)?))
+    })
+    .await?;
+    let zone = user.zone();
     render(&KbArticlePage {
         ctx: user.ctx(),
+        id: article.id,
+        status: article.status(),
+        version: article.version,
         title: article.title,
         body: article.body,
         ticket_id: article.ticket_id,
-        updated: format_time(article.updated_at, user.zone()),
+        updated: format_time(article.updated_at, zone),
+        can_write: check_writer(&user).is_ok(),
+        history: history
+            .into_iter()
+            .map(|v| VersionItem {
+                version: v.version,
+                status: Status::parse(&v.status).unwrap_or(Status::Retired).label(),
+                title: v.title,
+                editor: v.editor.unwrap_or_else(|| "the desk".into()),
+                when: format_time(v.edited_at, zone),
+            })
+            .collect(),
     })
 }

@@ -16,6 +16,9 @@ pub mod extract;
 pub mod forms;
 pub mod health;
 pub mod kb;
+pub mod kb_edit;
+pub mod known_errors;
+pub mod known_errors_view;
 pub mod ladder;
 pub mod links;
 pub mod outbox;
@@ -200,7 +203,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/approvals", web::get().to(approvals::queue))
         .route("/approvals/{id}", web::post().to(approvals::decide))
         .route("/kb", web::get().to(kb::index))
+        .route("/kb", web::post().to(kb_edit::create))
+        .route("/kb/new", web::get().to(kb_edit::new_form))
         .route("/kb/{id}", web::get().to(kb::show))
+        .route("/kb/{id}", web::post().to(kb_edit::update))
+        .route("/kb/{id}/edit", web::get().to(kb_edit::edit_form))
+        .route("/kb/{id}/retire", web::post().to(kb_edit::retire))
+        .route("/known-errors", web::get().to(known_errors::index))
+        .route("/known-errors", web::post().to(known_errors::create))
+        .route("/known-errors/new", web::get().to(known_errors::new_form))
+        .route("/known-errors/{id}", web::get().to(known_errors::show))
+        .route("/known-errors/{id}", web::post().to(known_errors::update))
+        .route(
+            "/known-errors/{id}/edit",
+            web::get().to(known_errors::edit_form),
+        )
+        .route(
+            "/known-errors/{id}/retire",
+            web::post().to(known_errors::retire),
+        )
+        .route(
+            "/tickets/{id}/known-errors/{known}/apply",
+            web::post().to(known_errors::apply),
+        )
         .route("/account/away", web::post().to(auth::toggle_away))
         .route("/clients", web::get().to(clients::list))
         .route("/clients/new", web::get().to(clients::new_form))

@@ -140,7 +140,10 @@ async fn a_pending_change_holds_the_status_but_takes_notes_and_replies(app: Test
         .post_ticket_form(
             &ticket,
             "solve",
-            &[("solution", "Added the VPN rule back; remote staff connect.")],
+            &[
+                ("solution", "Added the VPN rule back; remote staff connect."),
+                ("fix", "permanent"),
+            ],
         )
         .await;
     assert_eq!(solve.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -244,7 +247,10 @@ async fn a_rejected_change_must_be_acknowledged_by_the_owner(app: TestApp) {
         .post_ticket_form(
             &ticket,
             "solve",
-            &[("solution", "Added the VPN rule back; remote staff connect.")],
+            &[
+                ("solution", "Added the VPN rule back; remote staff connect."),
+                ("fix", "permanent"),
+            ],
         )
         .await;
     assert_eq!(solve.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -419,7 +425,10 @@ async fn a_ticket_in_a_sensitive_category_is_solved_only_after_an_approved_chang
         page.body
             .contains("<details class=\"panel\" id=\"change\" open>")
     );
-    let solve = [("solution", "Added the VPN rule back; remote staff connect.")];
+    let solve = [
+        ("solution", "Added the VPN rule back; remote staff connect."),
+        ("fix", "permanent"),
+    ];
     let refused = app.post_ticket_form(&ticket, "solve", &solve).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -535,6 +535,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
             "solve",
             &[
                 ("solution", "Rebooted FS01; shares are back."),
+                ("fix", "permanent"),
                 ("kb_title", "x"),
             ],
         )
@@ -676,6 +677,7 @@ async fn only_another_manager_approves_and_solving_waits_for_the_decision(app: T
         "solve",
         &[
             ("solution", "Rebooted FS01; shares are back."),
+            ("fix", "permanent"),
             ("kb_title", "x"),
         ],
     )

@@ -181,6 +181,8 @@ pub fn walk_to_solved(
         solution: "Reset the device to factory settings and set it up again.".into(),
         publish_to_kb: false,
         kb_title: String::new(),
+        fix: "permanent".into(),
+        known_error: String::new(),
     };
     Ok(solve(conn, edit_of(tech, &t, now), &solved, mail)?.unwrap())
 }

@@ -54,10 +54,13 @@ async fn solve_through_the_pages(app: &TestApp, ticket: &str) {
         ),
         (
             "solve",
-            vec![(
-                "solution",
-                "The ISP replaced the line card; the router was restarted and tested.",
-            )],
+            vec![
+                (
+                    "solution",
+                    "The ISP replaced the line card; the router was restarted and tested.",
+                ),
+                ("fix", "permanent"),
+            ],
         ),
     ];
     for (action, fields) in steps {

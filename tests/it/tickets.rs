@@ -238,6 +238,7 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
             &[
                 ("version", &version_of(&priya_page)),
                 ("solution", "Router replaced by the ISP and tested."),
+                ("fix", "permanent"),
             ],
         )
         .await;
@@ -248,14 +249,18 @@ async fn an_incident_lives_from_the_first_call_to_the_closed_ticket(app: TestApp
     let short = app
         .post_form(
             &format!("{ticket}/solve"),
-            &[("version", &version_of(&page)), ("solution", "fixed")],
+            &[
+                ("version", &version_of(&page)),
+                ("solution", "fixed"),
+                ("fix", "permanent"),
+            ],
         )
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(short.field_value("solution").as_deref(), Some("fixed"));
     app.post_form(
         &format!("{ticket}/solve"),
-        &[("version", &version_of(&page)), ("solution", "The ISP replaced the line card; the router was restarted and tested from reception."),
+        &[("version", &version_of(&page)), ("solution", "The ISP replaced the line card; the router was restarted and tested from reception."), ("fix", "permanent"),
           ("publish_to_kb", "on"), ("kb_title", "Reception internet down: ISP line card")],
     )
     .await
@@ -339,10 +344,13 @@ async fn a_solved_ticket_reopens_and_is_counted(app: TestApp) {
         ),
         (
             "solve",
-            vec![(
-                "solution",
-                "Reinstalled the printer driver and printed a test page.".into(),
-            )],
+            vec![
+                (
+                    "solution",
+                    "Reinstalled the printer driver and printed a test page.".into(),
+                ),
+                ("fix", "permanent".into()),
+            ],
         ),
     ];
     let printing = db::run(&app.state.pool, |conn| {
@@ -527,6 +535,7 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
             &[
                 ("version", &version),
                 ("solution", "Power cycled the PBX and tested calls."),
+                ("fix", "permanent"),
             ],
         )
         .await;

@@ -5,12 +5,14 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::kb;
+use crate::db::known_errors;
 use crate::db::notify::{contact_name, mail_contact};
-use crate::db::outcome::{Outcome, or_refuse};
+use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::sla_clock::apply_pauses;
 use crate::db::tickets::row::{TicketEdit, TicketRow, transition, update_ticket};
 use crate::db::timeline::NewEvent;
+use crate::domain::known_error;
 use crate::domain::ticket::{self, Action, Kind};
 use crate::domain::timeline::EventKind;
 use crate::error::AppError;
@@ -21,6 +23,10 @@ pub struct SolveInput {
     pub solution: String,
     pub publish_to_kb: bool,
     pub kb_title: String,
+    /// An incident's required choice, as sent: "permanent", or "workaround" with `known_error`
+    /// naming one of the known errors applied to it. A service request makes none.
+    pub fix: String,
+    pub known_error: String,
 }
 
 /// Marks the ticket solved with its documented solution. Only the owner may; a running pause
@@ -39,6 +45,15 @@ pub fn solve(
         or_refuse!(crate::db::changes::check_solve(conn, &before, "solution"));
         let from = before.status;
         let to = or_refuse!(transition(&before, Action::Solve));
+        let fix = if before.kind == Kind::Incident {
+            let applied = known_errors::applied_ids(conn, before.id)?;
+            match known_error::parse_solve_kind(&input.fix, &input.known_error, &applied) {
+                Ok(fix) => Some(fix),
+                Err((field, message)) => return refuse(field, message),
+            }
+        } else {
+            None
+        };
         let resolution_due = apply_pauses(conn, &before, from, to, edit.now)?;
         let at = edit.at();
         let after = update_ticket!(
@@ -62,6 +77,9 @@ pub fn solve(
             before.status_label(),
             after.status_label()
         );
+        if let Some(fix) = fix {
+            detail.push_str(&format!("; {}", fix.describe()));
+        }
         if input.publish_to_kb {
             let article = kb::publish(conn, &after, &input.kb_title, &input.solution, edit)?;
             detail.push_str(&format!(
@@ -85,6 +103,7 @@ pub fn solve(
             subject: after.subject.clone(),
             contact_name: contact_name(conn, &after)?,
             solution: input.solution.clone(),
+            fix: fix.map(|f| f.for_client()).unwrap_or_default(),
             reopen_url: format!("{}/reopen/{token}", mail.base_url),
             reopen_until: (edit.now + window)
                 .format("%a %-d %b %Y %H:%M UTC")

@@ -158,6 +158,8 @@ impl TicketForm for SolveForm {
             solution: solution?,
             publish_to_kb: publish,
             kb_title: kb_title?,
+            fix: self.fix.clone(),
+            known_error: self.known_error.clone(),
         })
     }
 

@@ -40,6 +40,8 @@ pub struct SolveForm {
     pub solution: String,
     pub publish_to_kb: Option<String>,
     pub kb_title: String,
+    pub fix: String,
+    pub known_error: String,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -20,12 +20,14 @@ use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::suggestions::SuggestionView;
 use crate::db::escalation::{self, EscalationView};
+use crate::db::known_errors;
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
 use crate::db::timeline::EventView;
 use crate::db::{self};
 use crate::domain::approval::ApprovalStatus;
 use crate::domain::timeline::EventKind;
+use crate::web::known_errors_view::{self, KnownErrorPanel};
 use crate::web::suggestion_item::SuggestionItem;
 
 use crate::domain::account::Tier;
@@ -186,6 +188,8 @@ pub(super) struct TicketPage {
     request: Option<RequestView>,
     /// The problem the incident is linked to, or the form to link it.
     problem: crate::web::problems::ticket_section::ProblemSection,
+    /// The known errors matching an open incident, and the workarounds applied to it.
+    known: KnownErrorPanel,
     priorities: [Priority; 3],
     entries: [WorkEntry; 3],
     impacts: [Impact; 3],
@@ -276,6 +280,7 @@ struct Loaded {
     requests: Vec<ApprovalView>,
     decisions: Vec<(DecisionRow, String)>,
     suggestions: Vec<SuggestionView>,
+    known: known_errors::OnTicket,
 }
 
 async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
@@ -297,6 +302,7 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
             requests: approvals::of_ticket(conn, id)?,
             decisions: decision_point::decisions_of(conn, id)?,
             suggestions: escalation::suggestions::of_ticket(conn, id)?,
+            known: known_errors::on_ticket(conn, &detail.row)?,
             standing,
             detail,
         })
@@ -358,6 +364,11 @@ pub(super) async fn ticket_page(
         request: request_view(&loaded.detail, user, zone),
         problem: crate::web::problems::ticket_section::problem_section(state, user, id, row.kind)
             .await?,
+        known: known_errors_view::panel(
+            loaded.known.clone(),
+            row.kind == Kind::Incident && status.is_open(),
+            zone,
+        ),
         priorities: Priority::ALL,
         entries: WorkEntry::ALL,
         impacts: Impact::ALL,

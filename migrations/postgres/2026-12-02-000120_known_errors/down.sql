@@ -1,0 +1,2 @@
+DROP TABLE known_error_applications;
+DROP TABLE known_errors;

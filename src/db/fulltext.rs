@@ -1,0 +1,102 @@
+//! Full-text search with each database's own index: SQLite's FTS5 tables (kept in step with
+//! their rows by triggers) ranked by bm25, PostgreSQL's generated tsvector columns under a GIN
+//! index ranked by ts_rank. The one query function of the desk's searches over prose.
+//!
+//! Both rank the same way: the query is the OR of plain words (see
+//! `domain::known_error::search_terms`), the heavier fields count more (title over symptoms over
+//! cause over workaround; an article's title over its body; the weights halve from one field to
+//! the next on both), and equal ranks fall back to the oldest id. So a row that matches more of
+//! the words, in heavier fields, comes first on both backends.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use crate::db::DbConn;
+use crate::error::AppResult;
+
+/// What is searched: only published rows are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corpus {
+    KnownErrors,
+    KbArticles,
+}
+
+impl Corpus {
+    fn sqlite(self) -> &'static str {
+        match self {
+            Corpus::KnownErrors => {
+                "SELECT k.id AS id FROM known_errors_fts \
+                 JOIN known_errors k ON k.id = known_errors_fts.rowid \
+                 WHERE known_errors_fts MATCH ? AND k.status = 'published' \
+                 ORDER BY bm25(known_errors_fts, 8.0, 4.0, 2.0, 1.0), k.id LIMIT ?"
+            }
+            Corpus::KbArticles => {
+                "SELECT a.id AS id FROM kb_articles_fts \
+                 JOIN kb_articles a ON a.id = kb_articles_fts.rowid \
+                 WHERE kb_articles_fts MATCH ? AND a.status = 'published' \
+                 ORDER BY bm25(kb_articles_fts, 2.0, 1.0), a.id LIMIT ?"
+            }
+        }
+    }
+
+    // ts_rank's weights are listed {D, C, B, A}.
+    fn postgres(self) -> &'static str {
+        match self {
+            Corpus::KnownErrors => {
+                "SELECT id FROM known_errors, to_tsquery('english', $1) query \
+                 WHERE search_vector @@ query AND status = 'published' \
+                 ORDER BY ts_rank('{0.125, 0.25, 0.5, 1.0}', search_vector, query) DESC, id \
+                 LIMIT $2"
+            }
+            Corpus::KbArticles => {
+                "SELECT id FROM kb_articles, to_tsquery('english', $1) query \
+                 WHERE search_vector @@ query AND status = 'published' \
+                 ORDER BY ts_rank('{0.1, 0.2, 0.5, 1.0}', search_vector, query) DESC, id \
+                 LIMIT $2"
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Hit {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The ids of the rows matching any of `terms`, best first, at most `limit`. `terms` are plain
+/// lower-case words (letters and digits), so they are never query syntax on either backend.
+pub fn ranked(
+    conn: &mut DbConn,
+    corpus: Corpus,
+    terms: &[String],
+    limit: i64,
+) -> AppResult<Vec<i64>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hits: Vec<Hit> = match conn {
+        DbConn::Sqlite(lite) => {
+            let query = terms
+                .iter()
+                .map(|t| format!("\"{t}\""))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            diesel::sql_query(corpus.sqlite())
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(limit)
+                .load(lite)?
+        }
+        DbConn::Postgres(pg) => diesel::sql_query(corpus.postgres())
+            .bind::<Text, _>(terms.join(" | "))
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
+    };
+    Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+/// Puts `rows` (loaded by id in any order) in the order of `ids`.
+pub fn in_rank_order<T>(ids: &[i64], mut rows: Vec<T>, id_of: impl Fn(&T) -> i64) -> Vec<T> {
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == id_of(r)));
+    rows
+}
