@@ -17,6 +17,7 @@ pub mod request;
 pub mod risk;
 pub mod risk_review;
 pub mod risk_treatment;
+pub mod risk_walkthrough;
 pub mod satisfaction_escalation;
 pub mod sla;
 pub mod survey;
