@@ -8,6 +8,7 @@
 pub mod auto_close;
 pub mod deliver_mail;
 pub mod escalate;
+pub mod risks;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,6 +39,10 @@ const SWEEPS: &[Sweep] = &[
     Sweep {
         name: escalate::NAME,
         run: |jobs| Box::pin(escalate::run(&jobs.state)),
+    },
+    Sweep {
+        name: risks::NAME,
+        run: |jobs| Box::pin(risks::run(&jobs.state)),
     },
     Sweep {
         name: deliver_mail::NAME,

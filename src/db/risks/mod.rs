@@ -3,6 +3,7 @@
 //! the monitoring sweep and the dashboard need.
 
 pub mod client;
+pub mod monitor;
 pub mod register;
 pub mod walkthrough;
 
