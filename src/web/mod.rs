@@ -21,6 +21,7 @@ pub mod links;
 pub mod outbox;
 pub mod page;
 pub mod reports;
+pub mod risks;
 pub mod service_levels;
 pub mod suggestion_item;
 pub mod suggestions;
@@ -244,7 +245,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))
-        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
+        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
+        .configure(risks::routes);
 }
 
 /// The one stylesheet, compiled in so the binary serves a complete desk from any folder.
