@@ -468,3 +468,35 @@ pub fn reviewed(
         )
     })
 }
+
+/// Flags exactly the `chosen` contacts of the client as its risk contacts.
+pub fn set_risk_contacts(
+    conn: &mut DbConn,
+    actor: &UserRow,
+    client: i64,
+    chosen: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        get_client(conn, ClientId(client))?;
+        diesel::update(contacts::table.filter(contacts::client_id.eq(client)))
+            .set(contacts::risk_contact.eq(false))
+            .execute(conn)?;
+        diesel::update(
+            contacts::table
+                .filter(contacts::client_id.eq(client))
+                .filter(contacts::id.eq_any(chosen)),
+        )
+        .set(contacts::risk_contact.eq(true))
+        .execute(conn)?;
+        crate::db::audit::record(
+            conn,
+            Some(actor.id()),
+            crate::db::audit::Entity::Client,
+            client,
+            "risk contacts",
+            &format!("{} risk contact(s) flagged", chosen.len()),
+            now.naive_utc(),
+        )
+    })
+}

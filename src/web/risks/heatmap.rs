@@ -32,9 +32,14 @@ pub fn heatmap(
 ) -> Heatmap {
     let mut counts = [[0usize; 5]; 5];
     for risk in risks {
-        let score = if residual { risk.residual() } else { risk.inherent() };
+        let score = if residual {
+            risk.residual()
+        } else {
+            risk.inherent()
+        };
         if let Some(score) = score {
-            counts[score.likelihood.number() as usize - 1][score.consequence.number() as usize - 1] += 1;
+            counts[score.likelihood.number() as usize - 1]
+                [score.consequence.number() as usize - 1] += 1;
         }
     }
     let size = MARGIN + CELL * 5;

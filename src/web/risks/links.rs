@@ -21,7 +21,10 @@ async fn linked(
     purpose: LinkPurpose,
 ) -> AppResult<Result<Linked, LinkProblem>> {
     let now = state.clock.now();
-    db::run(&state.pool, move |conn| client::open(conn, &token, purpose, now)).await
+    db::run(&state.pool, move |conn| {
+        client::open(conn, &token, purpose, now)
+    })
+    .await
 }
 
 macro_rules! linked_or_problem_page {
@@ -79,7 +82,10 @@ pub async fn acknowledge(
     let now = state.clock.now();
     let recorded = {
         let found = clone_linked(&found);
-        db::run(&state.pool, move |conn| client::acknowledge(conn, &found, now)).await?
+        db::run(&state.pool, move |conn| {
+            client::acknowledge(conn, &found, now)
+        })
+        .await?
     };
     if !recorded {
         return problem_page(LinkProblem::Used, &state.config.desk_contact);
@@ -149,7 +155,14 @@ pub async fn treatment(
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner();
     let found = linked_or_problem_page!(&state, token.clone(), LinkPurpose::RiskAcceptance);
-    render(&treatment_page(&session, token, &found, String::new(), None, None))
+    render(&treatment_page(
+        &session,
+        token,
+        &found,
+        String::new(),
+        None,
+        None,
+    ))
 }
 
 pub async fn answer(
@@ -190,13 +203,22 @@ pub async fn answer(
             } else {
                 "Thank you: you declined the treatment. The risk's owner will contact you with another proposal."
             };
-            render(&treatment_page(&session, token, &found, String::new(), None, Some(outcome)))
+            render(&treatment_page(
+                &session,
+                token,
+                &found,
+                String::new(),
+                None,
+                Some(outcome),
+            ))
         }
         Ok(Err(message)) => {
             let page = treatment_page(&session, token, &found, form.comment, Some(message), None);
             render_status(&page, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(AnswerProblem::Answered) => problem_page(LinkProblem::Used, &state.config.desk_contact),
-        Err(AnswerProblem::Superseded) => problem_page(LinkProblem::Expired, &state.config.desk_contact),
+        Err(AnswerProblem::Superseded) => {
+            problem_page(LinkProblem::Expired, &state.config.desk_contact)
+        }
     }
 }

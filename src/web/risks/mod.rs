@@ -17,8 +17,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/clients/{id}/risks/walkthroughs",
             web::post().to(walkthrough::start),
         )
+        .route(
+            "/clients/{id}/risks/contacts",
+            web::post().to(register::save_contacts),
+        )
         .route("/risks/review", web::get().to(register::queue))
-        .route("/risks/walkthroughs/{id}", web::get().to(walkthrough::resume))
+        .route(
+            "/risks/walkthroughs/{id}",
+            web::get().to(walkthrough::resume),
+        )
         .route(
             "/risks/walkthroughs/{id}/found",
             web::get().to(walkthrough::found),

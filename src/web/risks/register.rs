@@ -7,9 +7,9 @@ use serde::Deserialize;
 
 use super::heatmap::{Heatmap, heatmap};
 use super::view::{RiskLine, risk_lines};
+use crate::db::risks::format_date;
 use crate::db::risks::register::{self, Filter};
 use crate::db::risks::walkthrough;
-use crate::db::risks::format_date;
 use crate::db::{self};
 use crate::domain::ids::ClientId;
 use crate::domain::inputs::FieldErrors;
@@ -17,7 +17,7 @@ use crate::domain::risk::{Classification, Level};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::page::{Ctx, render};
+use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -48,6 +48,7 @@ struct RegisterPage {
     walks: Vec<WalkLine>,
     maps: Vec<Heatmap>,
     risk_contacts: Vec<String>,
+    contacts: Vec<(i64, String, bool)>,
     no_errors: FieldErrors,
 }
 
@@ -79,7 +80,7 @@ pub async fn show(
             all,
             walkthrough::of_client(conn, client)?,
             db::risks::matrix(conn)?,
-            register::risk_contacts(conn, client)?,
+            db::clients::contacts_of(conn, ClientId(client))?,
             lines,
         ))
     })
@@ -91,9 +92,8 @@ pub async fn show(
     let mut levels = vec![(String::new(), "Any level".to_string())];
     levels.extend(Level::ALL.map(|l| (l.as_str().to_string(), l.label().to_string())));
     let mut classifications = vec![(String::new(), "Any classification".to_string())];
-    classifications.extend(
-        Classification::ALL.map(|c| (c.as_str().to_string(), c.label().to_string())),
-    );
+    classifications
+        .extend(Classification::ALL.map(|c| (c.as_str().to_string(), c.label().to_string())));
     render(&RegisterPage {
         ctx: user.ctx(),
         client_id: row.id,
@@ -116,7 +116,16 @@ pub async fn show(
             heatmap("Inherent risk", &all, &matrix, false),
             heatmap("Residual risk", &all, &matrix, true),
         ],
-        risk_contacts: contacts.into_iter().map(|c| c.name).collect(),
+        risk_contacts: contacts
+            .iter()
+            .filter(|c| c.risk_contact && c.active)
+            .map(|c| c.name.clone())
+            .collect(),
+        contacts: contacts
+            .into_iter()
+            .filter(|c| c.active)
+            .map(|c| (c.id, c.name, c.risk_contact))
+            .collect(),
         no_errors: FieldErrors::new(),
     })
 }
@@ -142,4 +151,26 @@ pub async fn queue(state: web::Data<AppState>, user: CurrentUser) -> AppResult<H
         risks: lines,
         today: format_date(today),
     })
+}
+
+/// Saves which of the client's contacts receive its risk mails.
+pub async fn save_contacts(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let client = path.into_inner();
+    let chosen: Vec<i64> = form
+        .into_inner()
+        .into_iter()
+        .filter_map(|(k, _)| k.strip_prefix("risk_contact_")?.parse().ok())
+        .collect();
+    let (now, actor) = (state.clock.now(), user.row.clone());
+    db::run(&state.pool, move |conn| {
+        register::set_risk_contacts(conn, &actor, client, &chosen, now)
+    })
+    .await?;
+    flash(&user.session, FlashKind::Success, "Risk contacts saved.");
+    Ok(redirect(&format!("/clients/{client}/risks")))
 }

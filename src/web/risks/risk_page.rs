@@ -12,9 +12,7 @@ use crate::db::risks::{self as store, format_date};
 use crate::db::{self};
 use crate::domain::ids::{ClientId, ContactId, UserId};
 use crate::domain::inputs::FieldErrors;
-use crate::domain::risk::{
-    Classification, Consequence, Decision, Likelihood, Score, Tolerance,
-};
+use crate::domain::risk::{Classification, Consequence, Decision, Likelihood, Score, Tolerance};
 use crate::domain::risk_review::MilestoneKind;
 use crate::domain::risk_treatment::{Control, ControlKind, ControlState, TreatmentOption};
 use crate::error::{AppError, AppResult};
@@ -95,7 +93,10 @@ struct RiskPage {
     analysed: bool,
 }
 
-fn with_blank(first: &str, rest: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
+fn with_blank(
+    first: &str,
+    rest: impl IntoIterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
     let mut v = vec![(String::new(), first.to_string())];
     v.extend(rest);
     v
@@ -132,7 +133,10 @@ async fn risk_page(
                 let who = match (h.actor_id, h.contact_id) {
                     (Some(u), _) => db::users::get(conn, UserId(u))?.display_name,
                     (None, Some(c)) => {
-                        format!("{} (client)", db::clients::get_contact(conn, ContactId(c))?.name)
+                        format!(
+                            "{} (client)",
+                            db::clients::get_contact(conn, ContactId(c))?.name
+                        )
                     }
                     (None, None) => "tierdesk".into(),
                 };
@@ -142,7 +146,9 @@ async fn risk_page(
                 .current_treatment_id
                 .map(|t| store::treatment(conn, t))
                 .transpose()?;
-            Ok((risk, line, client, asset, staff, controls, milestones, history, current))
+            Ok((
+                risk, line, client, asset, staff, controls, milestones, history, current,
+            ))
         })
         .await?;
     let form = form.unwrap_or_else(|| AnalyseForm {
@@ -156,10 +162,11 @@ async fn risk_page(
         inherent_consequence: num(risk.inherent_consequence),
         residual_likelihood: num(risk.residual_likelihood),
         residual_consequence: num(risk.residual_consequence),
-        classification: risk
-            .classification
-            .clone()
-            .unwrap_or_else(|| Classification::default_for(crate::domain::risk::Level::Low).as_str().into()),
+        classification: risk.classification.clone().unwrap_or_else(|| {
+            Classification::default_for(crate::domain::risk::Level::Low)
+                .as_str()
+                .into()
+        }),
         tolerance: risk.tolerance.clone().unwrap_or_default(),
         reason: risk.decision_reason.clone(),
     });
@@ -213,18 +220,33 @@ async fn risk_page(
             .collect(),
         slots,
         owners: with_blank("Choose the owner", owners.clone()),
-        scale_l: with_blank("Choose", Likelihood::ALL.map(|l| (l.number().to_string(), l.to_string()))),
-        scale_c: with_blank("Choose", Consequence::ALL.map(|c| (c.number().to_string(), c.to_string()))),
+        scale_l: with_blank(
+            "Choose",
+            Likelihood::ALL.map(|l| (l.number().to_string(), l.to_string())),
+        ),
+        scale_c: with_blank(
+            "Choose",
+            Consequence::ALL.map(|c| (c.number().to_string(), c.to_string())),
+        ),
         classifications: Classification::ALL
             .map(|c| (c.as_str().to_string(), c.label().to_string()))
             .to_vec(),
-        tolerances: with_blank("Choose", Tolerance::ALL.map(|t| (t.as_str().to_string(), t.label().to_string()))),
-        kinds: ControlKind::ALL.map(|k| (k.as_str().to_string(), k.label().to_string())).to_vec(),
-        states: ControlState::ALL.map(|s| (s.as_str().to_string(), s.label().to_string())).to_vec(),
+        tolerances: with_blank(
+            "Choose",
+            Tolerance::ALL.map(|t| (t.as_str().to_string(), t.label().to_string())),
+        ),
+        kinds: ControlKind::ALL
+            .map(|k| (k.as_str().to_string(), k.label().to_string()))
+            .to_vec(),
+        states: ControlState::ALL
+            .map(|s| (s.as_str().to_string(), s.label().to_string()))
+            .to_vec(),
         milestones: milestones
             .into_iter()
             .map(|m| MilestoneLine {
-                kind: MilestoneKind::parse(&m.kind).map(MilestoneKind::label).unwrap_or("Milestone"),
+                kind: MilestoneKind::parse(&m.kind)
+                    .map(MilestoneKind::label)
+                    .unwrap_or("Milestone"),
                 date: format_date(m.due_on),
                 note: m.note,
                 passed: m.due_on < today,
@@ -254,7 +276,16 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let page = risk_page(&state, &user, id, None, FieldErrors::new(), None, FieldErrors::new()).await?;
+    let page = risk_page(
+        &state,
+        &user,
+        id,
+        None,
+        FieldErrors::new(),
+        None,
+        FieldErrors::new(),
+    )
+    .await?;
     render(&page)
 }
 
@@ -262,7 +293,12 @@ fn parse_id(raw: &str, missing: &str) -> Result<i64, String> {
     raw.trim().parse::<i64>().map_err(|_| missing.to_string())
 }
 
-fn conflicted(user: &CurrentUser, id: i64, message: String, kept: String) -> AppResult<HttpResponse> {
+fn conflicted(
+    user: &CurrentUser,
+    id: i64,
+    message: String,
+    kept: String,
+) -> AppResult<HttpResponse> {
     let subject = format!("Risk #{id}");
     let back = format!("/risks/{id}");
     conflict(
@@ -288,20 +324,65 @@ pub async fn analyse(
     let id = path.into_inner();
     let form = form.into_inner();
     let mut e = FieldErrors::new();
-    let version = e.take("version", form.version.trim().parse::<i32>().map_err(|_| "Reload the page.".to_string()));
+    let version = e.take(
+        "version",
+        form.version
+            .trim()
+            .parse::<i32>()
+            .map_err(|_| "Reload the page.".to_string()),
+    );
     let title = e.take("title", required(&form.title, "what the risk is"));
-    let owner = e.take("owner", parse_id(&form.owner, "Choose the owner: every risk needs one."));
-    let il = e.take("inherent_likelihood", Likelihood::parse(&form.inherent_likelihood));
-    let ic = e.take("inherent_consequence", Consequence::parse(&form.inherent_consequence));
-    let rl = e.take("residual_likelihood", Likelihood::parse(&form.residual_likelihood));
-    let rc = e.take("residual_consequence", Consequence::parse(&form.residual_consequence));
-    let classification = e.take("classification", Classification::parse(&form.classification));
+    let owner = e.take(
+        "owner",
+        parse_id(&form.owner, "Choose the owner: every risk needs one."),
+    );
+    let il = e.take(
+        "inherent_likelihood",
+        Likelihood::parse(&form.inherent_likelihood),
+    );
+    let ic = e.take(
+        "inherent_consequence",
+        Consequence::parse(&form.inherent_consequence),
+    );
+    let rl = e.take(
+        "residual_likelihood",
+        Likelihood::parse(&form.residual_likelihood),
+    );
+    let rc = e.take(
+        "residual_consequence",
+        Consequence::parse(&form.residual_consequence),
+    );
+    let classification = e.take(
+        "classification",
+        Classification::parse(&form.classification),
+    );
     let tolerance = e.take("tolerance", Tolerance::parse(&form.tolerance));
     let decision = tolerance.and_then(|t| e.take("reason", Decision::new(t, &form.reason)));
-    let (Some(version), Some(title), Some(owner), Some(il), Some(ic), Some(rl), Some(rc), Some(classification), Some(decision)) =
-        (version, title, owner, il, ic, rl, rc, classification, decision)
+    let (
+        Some(version),
+        Some(title),
+        Some(owner),
+        Some(il),
+        Some(ic),
+        Some(rl),
+        Some(rc),
+        Some(classification),
+        Some(decision),
+    ) = (
+        version,
+        title,
+        owner,
+        il,
+        ic,
+        rl,
+        rc,
+        classification,
+        decision,
+    )
     else {
-        return invalid(&risk_page(&state, &user, id, Some(form), e, None, FieldErrors::new()).await?);
+        return invalid(
+            &risk_page(&state, &user, id, Some(form), e, None, FieldErrors::new()).await?,
+        );
     };
     let analysis = Analysis {
         title,
@@ -321,12 +402,25 @@ pub async fn analyse(
     .await;
     match outcome {
         Ok(Ok(())) => {
-            flash(&user.session, FlashKind::Success, "Risk analysed and recorded; the client's risk contacts are told.");
+            flash(
+                &user.session,
+                FlashKind::Success,
+                "Risk analysed and recorded; the client's risk contacts are told.",
+            );
             Ok(redirect(&format!("/risks/{id}")))
         }
-        Ok(Err(errors)) => {
-            invalid(&risk_page(&state, &user, id, Some(form), errors, None, FieldErrors::new()).await?)
-        }
+        Ok(Err(errors)) => invalid(
+            &risk_page(
+                &state,
+                &user,
+                id,
+                Some(form),
+                errors,
+                None,
+                FieldErrors::new(),
+            )
+            .await?,
+        ),
         Err(AppError::Conflict(message)) => conflicted(&user, id, message, form.reason),
         Err(e) => Err(e),
     }
@@ -386,10 +480,22 @@ pub async fn treat(
         if errors.is_empty() {
             errors.add("options", "Reload the page and try again.");
         }
-        let page = risk_page(&state, &user, id, None, FieldErrors::new(), Some((chosen, slots)), errors).await?;
+        let page = risk_page(
+            &state,
+            &user,
+            id,
+            None,
+            FieldErrors::new(),
+            Some((chosen, slots)),
+            errors,
+        )
+        .await?;
         return invalid(&page);
     };
-    let options: Vec<TreatmentOption> = chosen.iter().filter_map(|c| TreatmentOption::parse(c).ok()).collect();
+    let options: Vec<TreatmentOption> = chosen
+        .iter()
+        .filter_map(|c| TreatmentOption::parse(c).ok())
+        .collect();
     let (now, mail, actor) = (state.clock.now(), state.mail(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
         register::decide_treatment(conn, &actor, id, version, options, controls, &mail, now)
@@ -397,17 +503,39 @@ pub async fn treat(
     .await;
     match outcome {
         Ok(Ok(())) => {
-            flash(&user.session, FlashKind::Success, "Treatment decided; the client is asked to accept it.");
+            flash(
+                &user.session,
+                FlashKind::Success,
+                "Treatment decided; the client is asked to accept it.",
+            );
             Ok(redirect(&format!("/risks/{id}")))
         }
         Ok(Err(errors)) => {
-            let page = risk_page(&state, &user, id, None, FieldErrors::new(), Some((chosen, slots)), errors).await?;
+            let page = risk_page(
+                &state,
+                &user,
+                id,
+                None,
+                FieldErrors::new(),
+                Some((chosen, slots)),
+                errors,
+            )
+            .await?;
             invalid(&page)
         }
         Err(AppError::ForbiddenBecause(message)) => {
             let mut errors = FieldErrors::new();
             errors.add("options", message);
-            let page = risk_page(&state, &user, id, None, FieldErrors::new(), Some((chosen, slots)), errors).await?;
+            let page = risk_page(
+                &state,
+                &user,
+                id,
+                None,
+                FieldErrors::new(),
+                Some((chosen, slots)),
+                errors,
+            )
+            .await?;
             render_status(&page, actix_web::http::StatusCode::FORBIDDEN)
         }
         Err(AppError::Conflict(message)) => conflicted(&user, id, message, String::new()),
@@ -431,7 +559,10 @@ pub async fn review(
     let id = path.into_inner();
     let note = form.into_inner().note.trim().to_string();
     let (now, actor) = (state.clock.now(), user.row.clone());
-    let outcome = db::run(&state.pool, move |conn| register::reviewed(conn, &actor, id, &note, now)).await;
+    let outcome = db::run(&state.pool, move |conn| {
+        register::reviewed(conn, &actor, id, &note, now)
+    })
+    .await;
     match outcome {
         Ok(()) => {
             flash(&user.session, FlashKind::Success, "Review recorded.");

@@ -69,7 +69,10 @@ pub fn risk_line(conn: &mut DbConn, risk: &RiskRow) -> AppResult<RiskLine> {
             };
             (t.summary, words)
         }
-        None => ("Not decided".into(), Acceptance::NotAsked.label().to_string()),
+        None => (
+            "Not decided".into(),
+            Acceptance::NotAsked.label().to_string(),
+        ),
     };
     Ok(RiskLine {
         id: risk.id,
@@ -84,7 +87,11 @@ pub fn risk_line(conn: &mut DbConn, risk: &RiskRow) -> AppResult<RiskLine> {
             .and_then(|c| Classification::parse(c).ok())
             .map(Classification::label)
             .unwrap_or("Not classified"),
-        decision: match risk.tolerance.as_deref().and_then(|t| Tolerance::parse(t).ok()) {
+        decision: match risk
+            .tolerance
+            .as_deref()
+            .and_then(|t| Tolerance::parse(t).ok())
+        {
             Some(t) => format!("{}: {}", t.label(), risk.decision_reason),
             None => "Not decided".into(),
         },

@@ -76,7 +76,10 @@ struct StepPage {
 fn notes_of(walk: &WalkthroughRow, step: Step) -> (String, String) {
     match step {
         Step::Threats => (walk.threats.clone(), String::new()),
-        Step::Measures => (walk.measures_existing.clone(), walk.measures_planned.clone()),
+        Step::Measures => (
+            walk.measures_existing.clone(),
+            walk.measures_planned.clone(),
+        ),
         Step::Vulnerabilities => (walk.vulnerabilities.clone(), String::new()),
         Step::Consequences => (walk.consequences.clone(), String::new()),
         Step::Processes => (walk.business_processes.clone(), String::new()),
@@ -96,7 +99,13 @@ async fn step_page(
         let walk = walk::get(conn, id)?;
         let client = db::clients::get(conn, ClientId(walk.client_id))?;
         let assets = db::risks::assets_of(conn, walk.client_id)?;
-        Ok((walk, client, assets, walk::templates(conn)?, walk::ticks(conn, id)?))
+        Ok((
+            walk,
+            client,
+            assets,
+            walk::templates(conn)?,
+            walk::ticks(conn, id)?,
+        ))
     })
     .await?;
     let mut asset_options = vec![(String::new(), "No particular asset".to_string())];
@@ -226,7 +235,10 @@ pub async fn add_asset(
         end_of_support,
     };
     let now = state.clock.now();
-    db::run(&state.pool, move |conn| walk::add_asset(conn, id, &asset, now)).await?;
+    db::run(&state.pool, move |conn| {
+        walk::add_asset(conn, id, &asset, now)
+    })
+    .await?;
     flash(&user.session, FlashKind::Success, "Asset added.");
     Ok(redirect(&format!("/risks/walkthroughs/{id}/assets")))
 }
@@ -275,7 +287,11 @@ pub async fn save(
             "finish" => redirect(&format!("/risks/walkthroughs/{id}/found")),
             "previous" => redirect(&format!("/risks/walkthroughs/{id}/processes")),
             _ => {
-                flash(&user.session, FlashKind::Success, "Walk-through saved; resume it from the register.");
+                flash(
+                    &user.session,
+                    FlashKind::Success,
+                    "Walk-through saved; resume it from the register.",
+                );
                 redirect(&format!("/clients/{}/risks", walk.client_id))
             }
         });
@@ -295,10 +311,17 @@ pub async fn save(
     })
     .await?;
     if go == "save" {
-        flash(&user.session, FlashKind::Success, "Walk-through saved; resume it from the register.");
+        flash(
+            &user.session,
+            FlashKind::Success,
+            "Walk-through saved; resume it from the register.",
+        );
         return Ok(redirect(&format!("/clients/{}/risks", walk.client_id)));
     }
-    Ok(redirect(&format!("/risks/walkthroughs/{id}/{}", then.as_str())))
+    Ok(redirect(&format!(
+        "/risks/walkthroughs/{id}/{}",
+        then.as_str()
+    )))
 }
 
 pub struct FoundRisk {
