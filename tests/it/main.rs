@@ -31,6 +31,7 @@ mod pages;
 mod people;
 mod probes;
 mod requests;
+mod risks;
 mod satisfaction_escalation;
 mod seed;
 mod service_levels;
