@@ -4,6 +4,7 @@ mod changes;
 mod escalations;
 mod people;
 mod requests;
+mod risks;
 mod tickets;
 
 pub use tickets::bulk_tickets;
@@ -436,6 +437,7 @@ pub fn seed_demo(
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
+    risks::seed_risks(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,
