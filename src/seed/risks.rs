@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
-use crate::db::risks::register::{self, Analysis};
+use crate::db::risks::register::{self, Analysis, Proposal};
 use crate::db::risks::walkthrough::{self as walk, NewAsset, PageNotes};
 use crate::db::schema::{clients, contacts, risk_treatments, risk_walkthroughs, risks};
 use crate::db::{self, DbConn};
@@ -171,8 +171,10 @@ pub fn seed_risks(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> 
                 &tech,
                 risk.id,
                 version,
-                vec![TreatmentOption::Treat],
-                controls,
+                Proposal {
+                    options: vec![TreatmentOption::Treat],
+                    controls,
+                },
                 mail,
                 now,
             )

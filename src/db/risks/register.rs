@@ -299,6 +299,13 @@ pub(crate) fn ask_acceptance(
     Ok(())
 }
 
+/// The treatment as the form proposes it, before the domain checks it.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    pub options: Vec<TreatmentOption>,
+    pub controls: Vec<Control>,
+}
+
 /// Decides a risk's treatment: the controls are replaced, a new treatment row asks the client
 /// afresh (a changed treatment needs a fresh acceptance), and the history keeps the old one.
 pub fn decide_treatment(
@@ -306,8 +313,7 @@ pub fn decide_treatment(
     actor: &UserRow,
     id: i64,
     version: i32,
-    options: Vec<TreatmentOption>,
-    controls: Vec<Control>,
+    proposal: Proposal,
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
@@ -330,7 +336,7 @@ pub fn decide_treatment(
         ) else {
             return refuse("options", "Analyse the risk before deciding its treatment.");
         };
-        let treatment = match Treatment::new(options, controls, classification) {
+        let treatment = match Treatment::new(proposal.options, proposal.controls, classification) {
             Ok(t) => t,
             Err(message) => return refuse("options", message),
         };

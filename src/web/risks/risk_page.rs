@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::view::{RiskLine, risk_line};
-use crate::db::risks::register::{self, Analysis};
+use crate::db::risks::register::{self, Analysis, Proposal};
 use crate::db::risks::{self as store, format_date};
 use crate::db::{self};
 use crate::domain::ids::{ClientId, ContactId, UserId};
@@ -498,7 +498,15 @@ pub async fn treat(
         .collect();
     let (now, mail, actor) = (state.clock.now(), state.mail(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
-        register::decide_treatment(conn, &actor, id, version, options, controls, &mail, now)
+        register::decide_treatment(
+            conn,
+            &actor,
+            id,
+            version,
+            Proposal { options, controls },
+            &mail,
+            now,
+        )
     })
     .await;
     match outcome {
