@@ -47,6 +47,7 @@ pub struct ContactRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub risk_contact: bool,
 }
 
 impl ContactRow {

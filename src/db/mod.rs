@@ -23,6 +23,7 @@ pub mod names;
 pub mod notify;
 pub mod outcome;
 pub mod problems;
+pub mod risks;
 pub mod schema;
 pub mod search;
 pub mod service_levels;

@@ -116,6 +116,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        risk_contact -> Bool,
     }
 }
 
@@ -604,6 +605,170 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    risk_matrix (likelihood, consequence) {
+        likelihood -> Integer,
+        consequence -> Integer,
+        level -> Text,
+    }
+}
+
+diesel::table! {
+    risk_settings (id) {
+        id -> BigInt,
+        managed_days -> Integer,
+        monitored_days -> Integer,
+        observed_days -> Integer,
+        acceptance_days -> Integer,
+    }
+}
+
+diesel::table! {
+    assets (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        name -> Text,
+        description -> Text,
+        warranty_end -> Nullable<Date>,
+        end_of_support -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_templates (id) {
+        id -> BigInt,
+        title -> Text,
+        vulnerability -> Text,
+        threat -> Text,
+        position -> Integer,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    risk_walkthroughs (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        started_by -> BigInt,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        step -> Text,
+        threats -> Text,
+        measures_existing -> Text,
+        measures_planned -> Text,
+        vulnerabilities -> Text,
+        consequences -> Text,
+        business_processes -> Text,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    risk_walkthrough_ticks (id) {
+        id -> BigInt,
+        walkthrough_id -> BigInt,
+        template_id -> BigInt,
+        asset_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    risks (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        walkthrough_id -> Nullable<BigInt>,
+        ticket_id -> Nullable<BigInt>,
+        title -> Text,
+        asset_id -> Nullable<BigInt>,
+        vulnerability -> Text,
+        cause -> Text,
+        source -> Text,
+        status -> Text,
+        owner_id -> Nullable<BigInt>,
+        inherent_likelihood -> Nullable<Integer>,
+        inherent_consequence -> Nullable<Integer>,
+        inherent_level -> Nullable<Text>,
+        residual_likelihood -> Nullable<Integer>,
+        residual_consequence -> Nullable<Integer>,
+        residual_level -> Nullable<Text>,
+        classification -> Nullable<Text>,
+        tolerance -> Nullable<Text>,
+        decision_reason -> Text,
+        current_treatment_id -> Nullable<BigInt>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledged_by -> Nullable<BigInt>,
+        review_on -> Nullable<Date>,
+        review_reminded_on -> Nullable<Date>,
+        version -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_treatments (id) {
+        id -> BigInt,
+        risk_id -> BigInt,
+        options -> Text,
+        summary -> Text,
+        decided_by -> BigInt,
+        decided_at -> Timestamp,
+        acceptance -> Text,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<BigInt>,
+        answer_comment -> Text,
+        reminded_at -> Nullable<Timestamp>,
+        owner_flagged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    risk_controls (id) {
+        id -> BigInt,
+        risk_id -> BigInt,
+        kind -> Text,
+        what -> Text,
+        owner_id -> BigInt,
+        state -> Text,
+        ticket_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    risk_milestones (id) {
+        id -> BigInt,
+        risk_id -> BigInt,
+        kind -> Text,
+        due_on -> Date,
+        note -> Text,
+        asset_id -> Nullable<BigInt>,
+        reminded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    risk_link_recipients (link_id) {
+        link_id -> BigInt,
+        contact_id -> BigInt,
+        treatment_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    risk_history (id) {
+        id -> BigInt,
+        risk_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        what -> Text,
+        change -> Text,
+        reason -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -642,6 +807,17 @@ diesel::joinable!(known_errors -> categories (category_id));
 diesel::joinable!(known_error_applications -> tickets (ticket_id));
 diesel::joinable!(known_error_applications -> known_errors (known_error_id));
 diesel::joinable!(kb_article_versions -> kb_articles (article_id));
+diesel::joinable!(assets -> clients (client_id));
+diesel::joinable!(risk_walkthroughs -> clients (client_id));
+diesel::joinable!(risk_walkthrough_ticks -> risk_walkthroughs (walkthrough_id));
+diesel::joinable!(risk_walkthrough_ticks -> risk_templates (template_id));
+diesel::joinable!(risks -> clients (client_id));
+diesel::joinable!(risks -> assets (asset_id));
+diesel::joinable!(risk_treatments -> risks (risk_id));
+diesel::joinable!(risk_controls -> risks (risk_id));
+diesel::joinable!(risk_controls -> users (owner_id));
+diesel::joinable!(risk_milestones -> risks (risk_id));
+diesel::joinable!(risk_history -> risks (risk_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,
@@ -686,4 +862,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     known_errors,
     known_error_applications,
     kb_article_versions,
+    risk_matrix,
+    risk_settings,
+    assets,
+    risk_templates,
+    risk_walkthroughs,
+    risk_walkthrough_ticks,
+    risks,
+    risk_treatments,
+    risk_controls,
+    risk_milestones,
+    risk_history,
+    risk_link_recipients,
 );

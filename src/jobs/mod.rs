@@ -9,6 +9,7 @@ pub mod auto_close;
 pub mod deliver_mail;
 pub mod escalate;
 pub mod problems;
+pub mod risks;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -43,6 +44,10 @@ const SWEEPS: &[Sweep] = &[
     Sweep {
         name: problems::NAME,
         run: |jobs| Box::pin(problems::run(&jobs.state)),
+    },
+    Sweep {
+        name: risks::NAME,
+        run: |jobs| Box::pin(risks::run(&jobs.state)),
     },
     Sweep {
         name: deliver_mail::NAME,

@@ -4,6 +4,8 @@
 //! during a request.
 
 pub mod commands;
+#[macro_use]
 pub mod messages;
 pub mod outbox;
+pub mod risk_messages;
 pub mod transport;

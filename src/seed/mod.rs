@@ -6,6 +6,7 @@ mod known_errors;
 mod people;
 mod problems;
 mod requests;
+mod risks;
 mod tickets;
 
 pub use known_errors::bulk_known_errors;
@@ -441,6 +442,7 @@ pub fn seed_demo(
         + escalations::seed_escalations(conn, mail, now)?;
     problems::seed_problems(conn, now)?;
     known_errors::seed_known_errors(conn, now)?;
+    risks::seed_risks(conn, mail, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

@@ -22,6 +22,7 @@ struct DashboardPage {
     overview: db::dashboard::Overview,
     kinds: Vec<db::dashboard::KindFigures>,
     manager: Option<ManagerSection>,
+    risks: db::risks::monitor::Flags,
 }
 
 /// What waits for the service desk manager: requests to decide, tickets at the decision point.
@@ -94,6 +95,11 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         ))
     })
     .await?;
+    let today = now.date_naive();
+    let risks = db::run(&state.pool, move |conn| {
+        db::risks::monitor::flags(conn, today)
+    })
+    .await?;
     render(&DashboardPage {
         ctx: user.ctx(),
         name: user.row.display_name.clone(),
@@ -103,5 +109,6 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Ht
         overview,
         kinds,
         manager,
+        risks,
     })
 }

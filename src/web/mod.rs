@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod page;
 pub mod problems;
 pub mod reports;
+pub mod risks;
 pub mod service_levels;
 pub mod suggestion_item;
 pub mod suggestions;
@@ -271,7 +272,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))
-        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry));
+        .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
+        .configure(risks::routes);
 }
 
 /// Problem management's routes; the fixed paths come before `/problems/{id}`.

@@ -33,6 +33,7 @@ mod people;
 mod probes;
 mod problems;
 mod requests;
+mod risks;
 mod satisfaction_escalation;
 mod seed;
 mod service_levels;

@@ -1,0 +1,14 @@
+DROP TABLE risk_link_recipients;
+DROP TABLE risk_history;
+DROP TABLE risk_milestones;
+DROP TABLE risk_controls;
+DROP TABLE risk_treatments;
+DROP TABLE risks;
+DROP TABLE risk_walkthrough_ticks;
+DROP TABLE risk_walkthroughs;
+DROP TABLE risk_templates;
+DROP TABLE assets;
+DROP TABLE risk_settings;
+DROP TABLE risk_matrix;
+DROP INDEX contacts_risk_contact;
+ALTER TABLE contacts DROP COLUMN risk_contact;
