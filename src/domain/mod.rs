@@ -23,4 +23,5 @@ pub mod throttle;
 pub mod ticket;
 pub mod time_budget;
 pub mod timeline;
+pub mod uptime;
 pub mod work;
