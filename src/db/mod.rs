@@ -27,6 +27,7 @@ pub mod surveys;
 pub mod throttle;
 pub mod tickets;
 pub mod timeline;
+pub mod uptime;
 pub mod users;
 
 use std::path::Path;

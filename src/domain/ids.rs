@@ -43,3 +43,6 @@ id_type!(LevelId, ApprovalId, DecisionId, AttachmentId);
 
 // Technicians' access to clients' systems, and their planned absences.
 id_type!(SystemId, AbsenceId);
+
+// Uptime guarantees.
+id_type!(HostedServiceId, OutageId);

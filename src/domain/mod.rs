@@ -24,4 +24,5 @@ pub mod ticket;
 pub mod time_budget;
 pub mod timeline;
 pub mod uptime;
+pub mod uptime_input;
 pub mod work;
