@@ -36,5 +36,6 @@ mod seed;
 mod service_levels;
 mod surveys;
 mod tickets;
+mod uptime;
 mod webdriver;
 mod work_review;
