@@ -5,6 +5,7 @@ mod escalations;
 mod people;
 mod requests;
 mod tickets;
+mod uptime;
 
 pub use tickets::bulk_tickets;
 
@@ -432,6 +433,7 @@ pub fn seed_demo(
         clients_created += 1;
     }
     people::seed_people(conn, now)?;
+    uptime::seed_uptime(conn, seeder, now)?;
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
