@@ -19,6 +19,7 @@ pub mod ladder_admin;
 pub mod names;
 pub mod notify;
 pub mod outcome;
+pub mod reports;
 pub mod schema;
 pub mod search;
 pub mod service_levels;

@@ -243,6 +243,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/admin/users/{id}/access",
             web::post().to(user_access::set_access),
         )
+        .route("/reports/sla", web::get().to(reports::sla::page))
+        .route("/reports/sla.csv", web::get().to(reports::sla::csv))
         .route(
             "/clients/{id}/services",
             web::get().to(uptime::services::list),

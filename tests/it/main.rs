@@ -30,6 +30,7 @@ mod migrations;
 mod pages;
 mod people;
 mod probes;
+mod reports;
 mod requests;
 mod satisfaction_escalation;
 mod seed;
