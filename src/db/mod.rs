@@ -24,6 +24,7 @@ pub mod notify;
 pub mod outcome;
 pub mod problems;
 pub mod risks;
+pub mod reports;
 pub mod schema;
 pub mod search;
 pub mod service_levels;
@@ -32,6 +33,7 @@ pub mod surveys;
 pub mod throttle;
 pub mod tickets;
 pub mod timeline;
+pub mod uptime;
 pub mod users;
 
 use std::path::Path;

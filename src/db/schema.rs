@@ -769,6 +769,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    hosted_services (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        name -> Text,
+        covers -> Text,
+        guarantee_thousandths -> Integer,
+        contract_start -> Date,
+        effective_rule -> Text,
+        effective_after_days -> Nullable<Integer>,
+        signed_off_on -> Nullable<Date>,
+        signed_off_by -> Nullable<BigInt>,
+        signed_off_at -> Nullable<Timestamp>,
+        planned_counts -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    outages (id) {
+        id -> BigInt,
+        service_id -> BigInt,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        planned -> Bool,
+        note -> Text,
+        opened_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    outage_incidents (outage_id, ticket_id) {
+        outage_id -> BigInt,
+        ticket_id -> BigInt,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -818,6 +860,10 @@ diesel::joinable!(risk_controls -> risks (risk_id));
 diesel::joinable!(risk_controls -> users (owner_id));
 diesel::joinable!(risk_milestones -> risks (risk_id));
 diesel::joinable!(risk_history -> risks (risk_id));
+diesel::joinable!(hosted_services -> clients (client_id));
+diesel::joinable!(outages -> hosted_services (service_id));
+diesel::joinable!(outage_incidents -> outages (outage_id));
+diesel::joinable!(outage_incidents -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,
@@ -874,4 +920,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_milestones,
     risk_history,
     risk_link_recipients,
+    hosted_services,
+    outages,
+    outage_incidents,
 );

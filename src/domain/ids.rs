@@ -46,3 +46,5 @@ id_type!(SystemId, AbsenceId);
 
 // The known-error database.
 id_type!(KnownErrorId);
+// Uptime guarantees.
+id_type!(HostedServiceId, OutageId);

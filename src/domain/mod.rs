@@ -30,4 +30,7 @@ pub mod throttle;
 pub mod ticket;
 pub mod time_budget;
 pub mod timeline;
+pub mod uptime;
+pub mod uptime_guarantee;
+pub mod uptime_input;
 pub mod work;

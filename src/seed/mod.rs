@@ -8,6 +8,7 @@ mod problems;
 mod requests;
 mod risks;
 mod tickets;
+mod uptime;
 
 pub use known_errors::bulk_known_errors;
 pub use tickets::bulk_tickets;
@@ -436,6 +437,7 @@ pub fn seed_demo(
         clients_created += 1;
     }
     people::seed_people(conn, now)?;
+    uptime::seed_uptime(conn, seeder, now)?;
     let tickets_created = tickets::seed_demo_tickets(conn, mail, now)?
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?

@@ -30,6 +30,7 @@ pub mod service_levels;
 pub mod suggestion_item;
 pub mod suggestions;
 pub mod tickets;
+pub mod uptime;
 pub mod user_access;
 pub mod users;
 
@@ -269,6 +270,51 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/users/{id}/access",
             web::post().to(user_access::set_access),
+        )
+        .route("/reports/sla", web::get().to(reports::sla::page))
+        .route("/reports/sla.csv", web::get().to(reports::sla::csv))
+        .route(
+            "/clients/{id}/services",
+            web::get().to(uptime::services::list),
+        )
+        .route(
+            "/clients/{id}/services",
+            web::post().to(uptime::services::create),
+        )
+        .route(
+            "/hosted-services/{id}",
+            web::get().to(uptime::services::show),
+        )
+        .route(
+            "/hosted-services/{id}",
+            web::post().to(uptime::services::update),
+        )
+        .route(
+            "/hosted-services/{id}/sign-off",
+            web::post().to(uptime::services::sign_off),
+        )
+        .route(
+            "/hosted-services/{id}/outages",
+            web::post().to(uptime::outages::open),
+        )
+        .route(
+            "/hosted-services/{id}/months/{month}",
+            web::get().to(uptime::month::show),
+        )
+        .route("/outages/{id}", web::get().to(uptime::outages::show))
+        .route("/outages/{id}", web::post().to(uptime::outages::edit))
+        .route("/outages/{id}/end", web::post().to(uptime::outages::end))
+        .route(
+            "/outages/{id}/incidents",
+            web::post().to(uptime::outages::link),
+        )
+        .route(
+            "/tickets/{id}/outage",
+            web::post().to(uptime::outages::open_from_incident),
+        )
+        .route(
+            "/tickets/{id}/outages/{outage}/end",
+            web::post().to(uptime::outages::end_at_solve),
         )
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))

@@ -204,6 +204,7 @@ pub(super) struct TicketPage {
     form_with_errors: FormKey,
     next_form: FormKey,
     forms: PageForms,
+    outage: crate::web::uptime::ticket_panel::OutagePanel,
 }
 
 impl TicketPage {
@@ -388,6 +389,7 @@ pub(super) async fn ticket_page(
         form_with_errors,
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
+        outage: crate::web::uptime::ticket_panel::outage_panel(state, row).await?,
     })
 }
 

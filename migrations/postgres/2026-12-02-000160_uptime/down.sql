@@ -1,0 +1,3 @@
+DROP TABLE outage_incidents;
+DROP TABLE outages;
+DROP TABLE hosted_services;

@@ -1,0 +1,2 @@
+DROP INDEX tickets_report_solved;
+DROP INDEX tickets_report_client_solved;
