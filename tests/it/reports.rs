@@ -59,6 +59,8 @@ fn solved_after(
         solution: "Replaced the roller.".into(),
         publish_to_kb: false,
         kb_title: String::new(),
+        fix: "permanent".into(),
+        known_error: String::new(),
     };
     solve(conn, edit_of(tech, &t, start + after), &solved, mail)?.unwrap();
     Ok(())

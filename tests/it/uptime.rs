@@ -319,6 +319,8 @@ fn solve_p1(
         solution: "The relay's certificate was renewed.".into(),
         publish_to_kb: false,
         kb_title: String::new(),
+        fix: "permanent".into(),
+        known_error: String::new(),
     };
     solve(conn, edit_of(actor, &t, now), &solved, mail)?.unwrap();
     Ok(())

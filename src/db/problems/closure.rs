@@ -73,6 +73,8 @@ pub fn close_incidents(
             solution: row.permanent_solution.clone(),
             publish_to_kb: false,
             kb_title: String::new(),
+            fix: "permanent".into(),
+            known_error: String::new(),
         };
         let solved = match tickets::solve(conn, edit, &input, mail) {
             Ok(Ok(after)) => after,
