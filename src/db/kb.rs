@@ -6,9 +6,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::fulltext::{self, Corpus};
-use crate::db::schema::kb_articles;
+use crate::db::schema::{kb_article_versions, kb_articles};
 use crate::db::tickets::row::{TicketEdit, TicketRow};
-use crate::domain::ids::KbArticleId;
+use crate::domain::ids::{KbArticleId, UserId};
 use crate::domain::known_error::{Status, search_terms};
 use crate::error::{AppError, AppResult};
 
@@ -92,6 +92,26 @@ pub fn publish(
         .returning(kb_articles::id)
         .get_result(conn)?;
     let article = kb_article(conn, KbArticleId(id))?;
-    crate::db::kb_edit::keep_version(conn, &article, Some(edit.actor))?;
+    keep_version(conn, &article, Some(edit.actor))?;
     Ok(id)
+}
+
+/// Keeps the article as it stands now as one version of its history.
+pub fn keep_version(
+    conn: &mut DbConn,
+    article: &KbArticleRow,
+    editor: Option<UserId>,
+) -> AppResult<()> {
+    diesel::insert_into(kb_article_versions::table)
+        .values((
+            kb_article_versions::article_id.eq(article.id),
+            kb_article_versions::version.eq(article.version),
+            kb_article_versions::title.eq(&article.title),
+            kb_article_versions::body.eq(&article.body),
+            kb_article_versions::status.eq(&article.status),
+            kb_article_versions::edited_by.eq(editor.map(|e| e.0)),
+            kb_article_versions::edited_at.eq(article.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

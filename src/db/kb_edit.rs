@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 
 use crate::db::audit::{self, Entity};
-use crate::db::kb::{KbArticleRow, kb_article};
+use crate::db::kb::{kb_article, keep_version};
 use crate::db::schema::{kb_article_versions, kb_articles, users};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{CategoryId, KbArticleId, UserId};
@@ -20,27 +20,7 @@ pub struct ArticleInput {
     pub category: Option<CategoryId>,
 }
 
-/// Keeps the article as it stands now as one version of its history.
-pub fn keep_version(
-    conn: &mut DbConn,
-    article: &KbArticleRow,
-    editor: Option<UserId>,
-) -> AppResult<()> {
-    diesel::insert_into(kb_article_versions::table)
-        .values((
-            kb_article_versions::article_id.eq(article.id),
-            kb_article_versions::version.eq(article.version),
-            kb_article_versions::title.eq(&article.title),
-            kb_article_versions::body.eq(&article.body),
-            kb_article_versions::status.eq(&article.status),
-            kb_article_versions::edited_by.eq(editor.map(|e| e.0)),
-            kb_article_versions::edited_at.eq(article.updated_at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-fn search_text(input: &ArticleInput) -> String {
+fn searchable_text(input: &ArticleInput) -> String {
     format!("{}\n{}", input.title, input.body).to_lowercase()
 }
 
@@ -58,7 +38,7 @@ pub fn create(
                 kb_articles::title.eq(&input.title),
                 kb_articles::body.eq(&input.body),
                 kb_articles::category_id.eq(input.category.map(|c| c.0)),
-                kb_articles::search_text.eq(search_text(input)),
+                kb_articles::search_text.eq(searchable_text(input)),
                 kb_articles::created_by.eq(Some(actor.0)),
                 kb_articles::created_at.eq(at),
                 kb_articles::updated_at.eq(at),
@@ -122,7 +102,7 @@ fn save(
                         kb_articles::title.eq(&input.title),
                         kb_articles::body.eq(&input.body),
                         kb_articles::category_id.eq(input.category.map(|c| c.0)),
-                        kb_articles::search_text.eq(search_text(input)),
+                        kb_articles::search_text.eq(searchable_text(input)),
                     ))
                     .execute(conn)?,
                 "updated",

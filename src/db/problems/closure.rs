@@ -36,7 +36,7 @@ pub fn close_incidents(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<ClosureReport> {
-    super::commands::require_driver(actor)?;
+    super::row::require_driver(actor)?;
     let row = get(conn, problem)?;
     if row.status != Status::Resolved {
         return Err(AppError::ForbiddenBecause(

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::links::link_in_tx;
-use super::row::{ProblemRow, get, get_at_version, kind, log};
+use super::row::{ProblemRow, get, get_at_version, kind, log, require_driver};
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{problem_reviews, problem_rfcs, problems};
 use crate::db::service_levels::load_matrix;
@@ -36,19 +36,6 @@ macro_rules! bump {
         .ok_or_else(super::row::stale)?
     }};
 }
-/// Refuses anyone who may not drive problems (tier 1, on-site).
-pub(crate) fn require_driver(actor: &UserRow) -> AppResult<()> {
-    if problem::can_drive(actor.role(), actor.tier()) {
-        Ok(())
-    } else {
-        Err(AppError::ForbiddenBecause(
-            "Problems are driven by managers and tier 2/3 technicians; you may link incidents \
-             and add to the investigation log."
-                .into(),
-        ))
-    }
-}
-
 /// The problem ticket as the blueprints list it.
 #[derive(Clone, Debug)]
 pub struct NewProblem {

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::commands::{NewProblem, create_in_tx, require_driver};
+use super::commands::{NewProblem, create_in_tx};
+use super::row::require_driver;
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{
     categories, clients, escalation_levels, escalations, problem_detection, problem_incidents,

@@ -115,7 +115,7 @@ pub fn unlink(
     ticket: TicketId,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
-    super::commands::require_driver(actor)?;
+    super::row::require_driver(actor)?;
     write_tx(conn, |conn| {
         let row = get(conn, problem)?;
         if !row.status.is_active() {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::commands::require_driver;
+use super::row::require_driver;
 use super::row::{get, kind, log};
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::problem_reviews;

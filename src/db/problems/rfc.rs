@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use super::commands::{record, require_driver};
+use super::commands::record;
+use super::row::require_driver;
 use super::row::{get, kind, log};
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{problem_rfcs, problems};

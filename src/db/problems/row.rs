@@ -5,8 +5,10 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::schema::{problem_events, problems};
+use crate::db::users::UserRow;
 use crate::domain::ids::UserId;
 use crate::domain::priority::{Impact, Priority, Urgency};
+use crate::domain::problem;
 use crate::domain::problem::{ProblemId, RfcStatus, Status};
 use crate::error::{AppError, AppResult};
 
@@ -173,4 +175,17 @@ pub fn events(conn: &mut DbConn, id: ProblemId) -> AppResult<Vec<ProblemEventRow
         .order((problem_events::created_at.asc(), problem_events::id.asc()))
         .select(ProblemEventRow::as_select())
         .load(conn)?)
+}
+
+/// Refuses anyone who may not drive problems (tier 1, on-site).
+pub(crate) fn require_driver(actor: &UserRow) -> AppResult<()> {
+    if problem::can_drive(actor.role(), actor.tier()) {
+        Ok(())
+    } else {
+        Err(AppError::ForbiddenBecause(
+            "Problems are driven by managers and tier 2/3 technicians; you may link incidents \
+             and add to the investigation log."
+                .into(),
+        ))
+    }
 }

@@ -6,8 +6,8 @@ use askama::Template;
 use chrono::{TimeZone, Utc};
 use serde::Deserialize;
 
-use super::field_value;
 use super::services::{ServiceForms, outage_line, service_page};
+use super::{OutageForm, field_value};
 use crate::db::{self, uptime::ServiceRow, uptime::outages::OutageRow};
 use crate::domain::ids::{ClientId, HostedServiceId, OutageId, TicketId};
 use crate::domain::inputs::FieldErrors;
@@ -16,24 +16,8 @@ use crate::domain::uptime_input::{parse_local_time, parse_outage};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::CurrentUser;
-use crate::web::forms::{Changed, checkbox, conflict, invalid, parse_optional_id, parse_version};
+use crate::web::forms::{Changed, conflict, invalid, parse_optional_id, parse_version};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct OutageForm {
-    pub started_at: String,
-    pub ended_at: String,
-    pub planned: Option<String>,
-    pub note: String,
-    pub version: String,
-}
-
-impl OutageForm {
-    pub fn planned_ticked(&self) -> bool {
-        checkbox(&self.planned)
-    }
-}
 
 pub async fn open(
     state: web::Data<AppState>,

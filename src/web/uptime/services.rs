@@ -248,7 +248,7 @@ struct ServicePage {
     errors: FieldErrors,
     sign_off: SignOffForm,
     sign_off_errors: FieldErrors,
-    outage: super::outages::OutageForm,
+    outage: super::OutageForm,
     outage_errors: FieldErrors,
 }
 
@@ -257,7 +257,7 @@ pub(super) struct ServiceForms {
     pub errors: FieldErrors,
     pub sign_off: SignOffForm,
     pub sign_off_errors: FieldErrors,
-    pub outage: super::outages::OutageForm,
+    pub outage: super::OutageForm,
     pub outage_errors: FieldErrors,
 }
 
@@ -268,7 +268,7 @@ impl Default for ServiceForms {
             errors: FieldErrors::new(),
             sign_off: SignOffForm::default(),
             sign_off_errors: FieldErrors::new(),
-            outage: super::outages::OutageForm::default(),
+            outage: super::OutageForm::default(),
             outage_errors: FieldErrors::new(),
         }
     }
@@ -319,7 +319,7 @@ pub(super) async fn service_page(
         sign_off: forms.sign_off,
         sign_off_errors: forms.sign_off_errors,
         outage: if forms.outage.started_at.is_empty() {
-            super::outages::OutageForm {
+            super::OutageForm {
                 started_at: field_value(now.naive_utc(), tz),
                 ..forms.outage
             }
