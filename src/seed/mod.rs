@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod bulk;
 mod changes;
 mod escalations;
 mod known_errors;
@@ -10,8 +11,8 @@ mod risks;
 mod tickets;
 mod uptime;
 
+pub use bulk::bulk_tickets;
 pub use known_errors::bulk_known_errors;
-pub use tickets::bulk_tickets;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 

@@ -1,19 +1,19 @@
 //! Demo tickets in every state with realistic timelines, and a bulk generator for benchmarks.
 
 use crate::mail::messages::MailContext;
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
+use crate::db::DbConn;
 use crate::db::schema::{categories, clients, contacts, tickets, users};
 use crate::db::tickets::TicketEdit;
 use crate::db::tickets::{
     self as t, AssignInput, IntakeInput, Requester, SolveInput, TicketRow, TriageInput, WorkInput,
 };
-use crate::db::{self, DbConn};
 use crate::domain::account::Tier;
 use crate::domain::ids::{CategoryId, ClientId, ContactId, TicketId, UserId};
 use crate::domain::priority::{Impact, Urgency};
-use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason, Status};
+use crate::domain::ticket::{Action, Channel, IdentityCheck, Kind, PendingReason};
 use crate::domain::work::{Review, WorkEntry};
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
@@ -595,191 +595,4 @@ pub fn seed_demo_tickets(
         created.push((demo.subject, row.id));
     }
     Ok(created.len())
-}
-
-/// `treat_none_as_default_value = false` writes NULL rather than DEFAULT, which lets SQLite
-/// take many rows in one INSERT.
-#[derive(Insertable)]
-#[diesel(table_name = tickets, treat_none_as_default_value = false)]
-struct BulkTicket {
-    kind: &'static str,
-    client_id: i64,
-    contact_id: i64,
-    subject: String,
-    description: &'static str,
-    channel: &'static str,
-    identity_check: &'static str,
-    status: &'static str,
-    impact: &'static str,
-    urgency: &'static str,
-    priority: &'static str,
-    category_id: Option<i64>,
-    affected_service: &'static str,
-    triaged_at: Option<NaiveDateTime>,
-    tier: Option<&'static str>,
-    owner_id: Option<i64>,
-    worker_id: Option<i64>,
-    response_due_at: Option<NaiveDateTime>,
-    responded_at: Option<NaiveDateTime>,
-    resolution_due_at: Option<NaiveDateTime>,
-    solved_at: Option<NaiveDateTime>,
-    solution: Option<&'static str>,
-    closed_at: Option<NaiveDateTime>,
-    reopen_count: i32,
-    search_text: String,
-    created_by: Option<i64>,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    version: i64,
-    /// A request past the approval step counts as approved (by nobody on record).
-    request_approved_at: Option<NaiveDateTime>,
-}
-
-const SUBJECTS: [&str; 8] = [
-    "Workstation slow to start",
-    "Printer not printing",
-    "Cannot open shared drive",
-    "Password reset needed",
-    "Outlook not syncing",
-    "Wi-Fi drops in meeting room",
-    "Install accounting update",
-    "Phone handset no dial tone",
-];
-
-/// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
-const BULK_BATCH: usize = 500;
-
-/// Loads `count` historical tickets for benchmarks, spread over the last two years: most
-/// closed, a few percent open in every state, so queue pages look like a busy desk's.
-pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow::Result<u64> {
-    let pairs: Vec<(i64, i64)> = contacts::table
-        .filter(contacts::active.eq(true))
-        .select((contacts::client_id, contacts::id))
-        .load(conn)?;
-    let staff: Vec<(i64, Option<String>)> = users::table
-        .filter(users::active.eq(true))
-        .filter(users::tier.is_not_null())
-        .select((users::id, users::tier))
-        .load(conn)?;
-    let category_ids: Vec<i64> = categories::table
-        .filter(categories::parent_id.is_null())
-        .select(categories::id)
-        .load(conn)?;
-    if pairs.is_empty() || staff.is_empty() {
-        return Err(anyhow::anyhow!(
-            "run seed-demo first: bulk tickets need clients, contacts and technicians"
-        ));
-    }
-    const OPEN_STATES: [Status; 7] = [
-        Status::New,
-        Status::Triaged,
-        Status::Assigned,
-        Status::InProgress,
-        Status::PendingClient,
-        Status::PendingVendor,
-        Status::Solved,
-    ];
-    if let DbConn::Sqlite(lite) = conn {
-        // A large page cache keeps the thirteen indexes' pages in memory while rows arrive in
-        // random time order; this connection is the seeding command's own.
-        diesel::connection::SimpleConnection::batch_execute(lite, "PRAGMA cache_size = -262144;")?;
-    }
-    let span_minutes = 2 * 365 * 24 * 60;
-    let mut written = 0u64;
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        // xorshift: deterministic and fast; these tickets need variety, not secrecy.
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    while written < count {
-        let batch = (count - written).min(BULK_BATCH as u64);
-        let rows: Vec<BulkTicket> = (0..batch)
-            .map(|i| {
-                let n = written + i;
-                let r = next();
-                let open = n.is_multiple_of(20);
-                let (client_id, contact_id) = pairs[(r % pairs.len() as u64) as usize];
-                let (tech, tier) = &staff[((r >> 8) % staff.len() as u64) as usize];
-                let tier = tier
-                    .as_deref()
-                    .and_then(|t| Tier::parse(t).ok())
-                    .map(Tier::as_str);
-                let priority = ["P1", "P2", "P3", "P3", "P3"][((r >> 16) % 5) as usize];
-                // One in twenty is open, and recent, as on a real desk.
-                let age = if open {
-                    (r >> 20) % (3 * 24 * 60)
-                } else {
-                    (r >> 20) % span_minutes
-                };
-                let created = (now - Duration::minutes(age as i64)).naive_utc();
-                let status = if open {
-                    OPEN_STATES[((r >> 40) % 7) as usize]
-                } else {
-                    Status::Closed
-                };
-                let hours = |h: i64| created + Duration::hours(h);
-                let triaged = status != Status::New;
-                let solved = matches!(status, Status::Solved | Status::Closed);
-                let subject = format!("{} #{n}", SUBJECTS[((r >> 24) % 8) as usize]);
-                BulkTicket {
-                    kind: if r % 11 == 0 {
-                        Kind::ServiceRequest.as_str()
-                    } else {
-                        Kind::Incident.as_str()
-                    },
-                    client_id,
-                    contact_id,
-                    search_text: subject.to_lowercase(),
-                    subject,
-                    description: "Generated for load testing.",
-                    channel: Channel::ALL[((r >> 28) % 5) as usize].as_str(),
-                    identity_check: IdentityCheck::KnownEmail.as_str(),
-                    status: status.as_str(),
-                    impact: "medium",
-                    urgency: "medium",
-                    priority,
-                    category_id: triaged
-                        .then(|| category_ids[((r >> 32) % category_ids.len() as u64) as usize]),
-                    affected_service: "",
-                    triaged_at: triaged.then(|| created + Duration::minutes(5)),
-                    tier: if triaged { tier } else { None },
-                    owner_id: triaged.then_some(*tech),
-                    worker_id: triaged.then_some(*tech),
-                    response_due_at: Some(created + Duration::minutes(30)),
-                    responded_at: triaged.then(|| created + Duration::minutes(12)),
-                    resolution_due_at: (!status.is_pending()).then(|| hours(8)),
-                    solved_at: solved.then(|| hours(3)),
-                    solution: solved.then_some("Resolved; see the ticket notes."),
-                    closed_at: (status == Status::Closed).then(|| hours(27)),
-                    reopen_count: 0,
-                    created_by: None,
-                    created_at: created,
-                    updated_at: created,
-                    version: 1,
-                    request_approved_at: (r % 11 == 0
-                        && !matches!(status, Status::New | Status::Triaged | Status::Assigned))
-                    .then(|| created + Duration::minutes(10)),
-                }
-            })
-            .collect();
-        // Multi-row INSERTs are backend-specific SQL, so each backend runs its own.
-        db::write_tx(conn, |conn| {
-            match conn {
-                DbConn::Postgres(pg) => diesel::insert_into(tickets::table)
-                    .values(&rows)
-                    .execute(pg)?,
-                DbConn::Sqlite(lite) => diesel::insert_into(tickets::table)
-                    .values(&rows)
-                    .execute(lite)?,
-            };
-            Ok(())
-        })
-        .map_err(err)?;
-        written += batch;
-    }
-    db::refresh_statistics(conn).map_err(err)?;
-    Ok(written)
 }

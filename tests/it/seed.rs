@@ -97,6 +97,45 @@ async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(total, 1_234 + 15);
+    // The history is shaped like a desk's: about one in six generated incidents climbed (some
+    // two rungs), one closed ticket in five has an answered survey, one in ten was answered late.
+    let (climbs, two_rungs, answered, late) = db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::{escalations, surveys, tickets};
+        let generated = "Generated for load testing.";
+        let climbs: i64 = escalations::table
+            .filter(escalations::explanation.eq(generated))
+            .count()
+            .get_result(conn)?;
+        let two_rungs: i64 = escalations::table
+            .filter(escalations::explanation.eq(generated))
+            .select(escalations::ticket_id)
+            .group_by(escalations::ticket_id)
+            .having(diesel::dsl::count_star().gt(1))
+            .load::<i64>(conn)?
+            .len() as i64;
+        let answered: i64 = surveys::table
+            .inner_join(tickets::table)
+            .filter(tickets::description.eq(generated))
+            .filter(surveys::rating.is_not_null())
+            .count()
+            .get_result(conn)?;
+        let late: i64 = tickets::table
+            .filter(tickets::description.eq(generated))
+            .filter(tickets::responded_at.gt(tickets::response_due_at))
+            .count()
+            .get_result(conn)?;
+        Ok((climbs, two_rungs, answered, late))
+    })
+    .await
+    .unwrap();
+    assert!((120..=360).contains(&climbs), "{climbs} escalations");
+    assert!(two_rungs > 10, "{two_rungs} tickets climbed two rungs");
+    assert!(
+        (120..=360).contains(&answered),
+        "{answered} answered surveys"
+    );
+    assert!((60..=200).contains(&late), "{late} late responses");
     app.login("morgan.reyes@msp.example", seed::DEMO_PASSWORD)
         .await;
     let text = app.get("/tickets?queue=all").await.text();
