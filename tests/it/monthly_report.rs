@@ -14,7 +14,9 @@ use tierdesk::domain::uptime_input::{OutageInput, ServiceInput};
 use tierdesk::error::AppResult;
 use tierdesk::mail::messages::MailContext;
 
-use crate::fixtures::{client_with_contact, edit_of, phone_incident, staff_id, walk_to_solved};
+use crate::fixtures::{
+    client_with_contact, edit_of, phone_incident, seed_demo_desk, staff_id, walk_to_solved,
+};
 use crate::helpers::TestApp;
 
 fn at(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
@@ -395,7 +397,46 @@ async fn only_managers_and_admins_read_and_send_the_monthly_report(app: TestApp)
     assert_eq!(sent, 0);
 }
 
+async fn tickets(app: &TestApp) -> i64 {
+    db::run(&app.state.pool, |conn| {
+        Ok(schema::tickets::table.count().get_result::<i64>(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+async fn the_demo_desk_has_history_for_every_report_and_seeding_twice_adds_none(app: TestApp) {
+    seed_demo_desk(&app).await;
+    let once = tickets(&app).await;
+    seed_demo_desk(&app).await;
+    assert_eq!(tickets(&app).await, once);
+    app.login("morgan.reyes@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await;
+    let index = app.get("/reports/monthly").await;
+    let doc = scraper::Html::parse_document(&index.body);
+    let links: Vec<String> = doc
+        .select(&scraper::Selector::parse("main li a").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect();
+    assert_eq!(links.len(), 3, "{}", index.body);
+    // Each of the three months before this one has solved tickets, answered surveys and, for
+    // every demo client, a hosted service.
+    for link in &links {
+        let mut month =
+            tierdesk::domain::uptime::Month::containing(chrono_tz::UTC, app.clock.now());
+        for _ in 0..3 {
+            month = month.previous();
+            let path = link.replace(&link[link.len() - 7..], &month.key());
+            let text = app.get(&path).await.text();
+            assert!(!text.contains("P3 0 0 0 0 0 0 0"), "{path}: {text}");
+            assert!(!text.contains(" 0 surveys answered"), "{path}: {text}");
+            assert!(!text.contains("no hosted services"), "{path}: {text}");
+        }
+    }
+}
+
 both_backends!(
     the_monthly_report_tells_a_known_november,
     only_managers_and_admins_read_and_send_the_monthly_report,
+    the_demo_desk_has_history_for_every_report_and_seeding_twice_adds_none,
 );
