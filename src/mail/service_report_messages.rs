@@ -1,7 +1,7 @@
 //! The monthly client service report as a mail: the report itself in HTML and plain text (no
 //! images, no links to follow: clients have no account), with the sender's note above it.
 
-use crate::db::reports::monthly::MonthlyReport;
+use crate::db::reports::monthly::figures::MonthlyReport;
 
 #[derive(Clone, Debug)]
 pub struct ServiceReportMail {

@@ -2,6 +2,7 @@
 //! zone. Every count is an aggregate over an index range of that client and month (the indexes
 //! of migration 000260); nothing loads the month's tickets. Sending it by mail is in `send`.
 
+pub mod figures;
 pub mod send;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -11,171 +12,22 @@ use diesel::prelude::*;
 
 use super::{ReportFilter, SlaLine, sla_by_priority};
 use crate::db::DbConn;
-use crate::db::clients::{self, ClientRow};
+use crate::db::clients;
 use crate::db::schema::{
     outage_incidents, risk_treatments, risks, service_report_sends, surveys, tickets, users,
 };
 use crate::db::uptime::outages::{OutageRow, overlapping};
-use crate::db::uptime::{ServiceRow, client_zone, services_of};
+use crate::db::uptime::{client_zone, services_of};
 use crate::domain::ids::ClientId;
-use crate::domain::uptime::{self, Month, MonthFigure, minutes_text};
+use crate::domain::uptime::{self, Month, minutes_text};
 use crate::error::AppResult;
+pub use figures::{
+    MonthlyReport, OutageLine, RiskLine, RiskSummary, Satisfaction, SendLine, ServiceMonth,
+    SlaMonth, TicketCounts,
+};
 
 pub const PRIORITIES: [&str; 3] = ["P1", "P2", "P3"];
 const INCIDENT: &str = "incident";
-
-/// SLA compliance of one priority: met and met late among the incidents solved in the month;
-/// breached are those still unsolved at the month's end whose due instant passed in it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SlaMonth {
-    pub priority: String,
-    pub solved: i64,
-    pub response_met: i64,
-    pub response_late: i64,
-    pub response_breached: i64,
-    pub resolution_met: i64,
-    pub resolution_late: i64,
-    pub resolution_breached: i64,
-}
-
-impl SlaMonth {
-    /// Resolutions met in time, of all that fell due or were solved: "87.5 %", or "—".
-    pub fn resolution_rate(&self) -> String {
-        let all = self.solved + self.resolution_breached;
-        rate(self.resolution_met, all)
-    }
-
-    /// The met share out of 1000, for the chart's bar.
-    pub fn resolution_per_mille(&self) -> i64 {
-        let all = self.solved + self.resolution_breached;
-        (self.resolution_met * 1000).checked_div(all).unwrap_or(0)
-    }
-}
-
-fn rate(part: i64, all: i64) -> String {
-    match (part * 1000).checked_div(all) {
-        Some(per_mille) => format!("{}.{} %", per_mille / 10, per_mille % 10),
-        None => "—".into(),
-    }
-}
-
-/// Tickets of one priority: opened in the month, solved in it, and of those opened in it the
-/// ones not solved by its end.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct TicketCounts {
-    pub priority: String,
-    pub opened: i64,
-    pub solved: i64,
-    pub still_open: i64,
-}
-
-/// An outage as the report tells it, with the P1 incidents linked to it.
-#[derive(Clone, Debug)]
-pub struct OutageLine {
-    pub started: String,
-    pub ended: String,
-    pub minutes: String,
-    pub planned: bool,
-    pub note: String,
-    pub incidents: Vec<(i64, String)>,
-}
-
-/// One hosted service's month.
-#[derive(Clone, Debug)]
-pub struct ServiceMonth {
-    pub service: ServiceRow,
-    pub guarantee: String,
-    pub figure: MonthFigure,
-    pub outages: Vec<OutageLine>,
-}
-
-impl ServiceMonth {
-    pub fn allowed(&self) -> String {
-        minutes_text(self.figure.allowed_ms)
-    }
-    pub fn used(&self) -> String {
-        minutes_text(self.figure.used_ms)
-    }
-    pub fn left(&self) -> String {
-        minutes_text(self.figure.left_ms)
-    }
-    pub fn uptime(&self) -> String {
-        self.figure.uptime_text().unwrap_or_else(|| "—".into())
-    }
-    pub fn standing(&self) -> &'static str {
-        self.figure.standing.label()
-    }
-    pub fn standing_key(&self) -> &'static str {
-        self.figure.standing.key()
-    }
-    /// The used share of the allowance out of 300 (the chart's width), capped at the width.
-    pub fn used_bar(&self) -> i64 {
-        (self.figure.used_ms * 300)
-            .checked_div(self.figure.allowed_ms)
-            .unwrap_or(0)
-            .clamp(0, 300)
-    }
-}
-
-/// The surveys answered in the month about the client's incidents.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Satisfaction {
-    pub answered: i64,
-    /// (rating, answers) for 5 down to 1.
-    pub distribution: Vec<(i64, i64)>,
-    /// Average rating in hundredths.
-    pub average_hundredths: Option<i64>,
-}
-
-impl Satisfaction {
-    pub fn average(&self) -> String {
-        self.average_hundredths
-            .map(|a| format!("{}.{:02} of 5", a / 100, a % 100))
-            .unwrap_or_else(|| "no answers".into())
-    }
-
-    /// The bar of a rating's answers out of 300.
-    pub fn bar(&self, answers: &i64) -> i64 {
-        (answers * 300).checked_div(self.answered).unwrap_or(0)
-    }
-}
-
-/// An open high or critical risk with its current treatment and where the client stands on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RiskLine {
-    pub id: i64,
-    pub title: String,
-    pub level: String,
-    pub treatment: String,
-    pub acceptance: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RiskSummary {
-    /// (level label, open risks) from critical down to low, then "Not analysed".
-    pub counts: Vec<(String, i64)>,
-    pub listed: Vec<RiskLine>,
-}
-
-/// A past sending of a month's report.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SendLine {
-    pub sent_at: NaiveDateTime,
-    pub sent_by: String,
-    pub recipients: Vec<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct MonthlyReport {
-    pub client: ClientRow,
-    pub zone: Tz,
-    pub month: Month,
-    pub sla: Vec<SlaMonth>,
-    pub tickets: Vec<TicketCounts>,
-    pub services: Vec<ServiceMonth>,
-    pub satisfaction: Satisfaction,
-    pub risks: RiskSummary,
-}
 
 /// The month's bounds in UTC as stored.
 pub fn bounds(month: Month, zone: Tz) -> (NaiveDateTime, NaiveDateTime) {
