@@ -10,10 +10,12 @@ CREATE TABLE service_report_sends (
     note TEXT NOT NULL
 );
 CREATE INDEX service_report_sends_client_month ON service_report_sends (client_id, month, sent_at);
--- The monthly report counts one client's tickets opened in a month, and those whose response or
--- resolution fell due in it; these keep each count on an index range at a million tickets.
-CREATE INDEX tickets_report_client_created ON tickets (client_id, created_at, priority);
-CREATE INDEX tickets_report_client_response_due ON tickets (client_id, response_due_at, priority);
-CREATE INDEX tickets_report_client_resolution_due ON tickets (client_id, resolution_due_at, priority);
+-- The monthly report counts one client's tickets solved in a month, opened in it, and those whose
+-- response or resolution fell due in it. Each index holds every column its count reads, so the
+-- counts stay on an index range at a million tickets without touching the table.
+CREATE INDEX tickets_report_client_sla ON tickets (client_id, solved_at, priority, kind, responded_at, response_due_at, resolution_due_at, reopen_count);
+CREATE INDEX tickets_report_client_created ON tickets (client_id, created_at, priority, solved_at);
+CREATE INDEX tickets_report_client_response_due ON tickets (client_id, response_due_at, priority, kind, solved_at, responded_at);
+CREATE INDEX tickets_report_client_resolution_due ON tickets (client_id, resolution_due_at, priority, kind, solved_at);
 -- A month's answered surveys.
-CREATE INDEX surveys_answered ON surveys (answered_at, ticket_id);
+CREATE INDEX surveys_answered ON surveys (answered_at, ticket_id, rating);
