@@ -160,3 +160,44 @@ pub struct MonthlyReport {
     pub satisfaction: Satisfaction,
     pub risks: RiskSummary,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resolution_rate_counts_breaches_against_it_and_reads_a_dash_when_nothing_fell_due() {
+        let line = |solved, resolution_met, resolution_breached| SlaMonth {
+            solved,
+            resolution_met,
+            resolution_breached,
+            ..SlaMonth::default()
+        };
+        for (sla, rate, per_mille) in [
+            (line(0, 0, 0), "—", 0),
+            (line(3, 2, 1), "50.0 %", 500),
+            (line(3, 3, 0), "100.0 %", 1000),
+            (line(0, 0, 2), "0.0 %", 0),
+            (line(2, 1, 1), "33.3 %", 333),
+        ] {
+            assert_eq!(sla.resolution_rate(), rate, "{sla:?}");
+            assert_eq!(sla.resolution_per_mille(), per_mille, "{sla:?}");
+        }
+    }
+
+    #[test]
+    fn the_average_rating_is_truncated_to_hundredths_and_no_answers_say_so() {
+        let of = |answered, average_hundredths| Satisfaction {
+            answered,
+            distribution: Vec::new(),
+            average_hundredths,
+        };
+        assert_eq!(of(0, None).average(), "no answers");
+        assert_eq!(of(3, Some(433)).average(), "4.33 of 5");
+        assert_eq!(of(1, Some(500)).average(), "5.00 of 5");
+        assert_eq!(of(2, Some(105)).average(), "1.05 of 5");
+        assert_eq!(of(0, None).bar(&0), 0);
+        assert_eq!(of(4, Some(400)).bar(&1), 75);
+        assert_eq!(of(4, Some(400)).bar(&4), 300);
+    }
+}
