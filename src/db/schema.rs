@@ -811,6 +811,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_report_sends (id) {
+        id -> BigInt,
+        client_id -> BigInt,
+        month -> Text,
+        sent_by -> BigInt,
+        sent_at -> Timestamp,
+        recipients -> Text,
+        note -> Text,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -864,6 +876,8 @@ diesel::joinable!(hosted_services -> clients (client_id));
 diesel::joinable!(outages -> hosted_services (service_id));
 diesel::joinable!(outage_incidents -> outages (outage_id));
 diesel::joinable!(outage_incidents -> tickets (ticket_id));
+diesel::joinable!(service_report_sends -> clients (client_id));
+diesel::joinable!(service_report_sends -> users (sent_by));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,
@@ -923,4 +937,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     hosted_services,
     outages,
     outage_incidents,
+    service_report_sends,
 );

@@ -8,4 +8,5 @@ pub mod commands;
 pub mod messages;
 pub mod outbox;
 pub mod risk_messages;
+pub mod service_report_messages;
 pub mod transport;

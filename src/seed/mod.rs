@@ -3,6 +3,7 @@
 mod bulk;
 mod changes;
 mod escalations;
+mod history;
 mod known_errors;
 mod people;
 mod problems;
@@ -446,6 +447,7 @@ pub fn seed_demo(
     problems::seed_problems(conn, now)?;
     known_errors::seed_known_errors(conn, now)?;
     risks::seed_risks(conn, mail, now)?;
+    history::seed_history(conn, now)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

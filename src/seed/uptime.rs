@@ -65,6 +65,21 @@ const DEMO_SERVICES: &[DemoService] = &[
         false,
         &[(30, 95, false, "Backup target disk failure.")],
     ),
+    (
+        "BRIGHT",
+        "Hosted tax and ledger software",
+        "The partners' tax preparation and ledger application, reached over the VPN.",
+        "99.9",
+        EffectiveRule::AfterDays(14),
+        300,
+        false,
+        &[
+            (88, 35, false, "Application server ran out of disk space."),
+            (63, 20, false, "VPN concentrator crashed."),
+            (34, 120, true, "Planned upgrade to the new tax year."),
+            (9, 18, false, "Database locked by a stuck backup job."),
+        ],
+    ),
 ];
 
 pub fn seed_uptime(conn: &mut DbConn, seeder: UserId, now: DateTime<Utc>) -> anyhow::Result<()> {

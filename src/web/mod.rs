@@ -319,7 +319,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/outbox", web::get().to(outbox::index))
         .route("/admin/outbox/test", web::post().to(outbox::send_test))
         .route("/admin/outbox/{id}/retry", web::post().to(outbox::retry))
-        .configure(risks::routes);
+        .configure(risks::routes)
+        .route("/reports/monthly", web::get().to(reports::monthly::index))
+        .route(
+            "/clients/{id}/service-report",
+            web::get().to(reports::monthly::show),
+        )
+        .route(
+            "/clients/{id}/service-report",
+            web::post().to(reports::monthly::send),
+        );
 }
 
 /// Problem management's routes; the fixed paths come before `/problems/{id}`.

@@ -8,6 +8,8 @@ use super::DbConn;
 use super::schema::tickets;
 use crate::error::AppResult;
 
+pub mod monthly;
+
 /// What every report filters by; `None` is "all".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReportFilter {

@@ -1,6 +1,7 @@
 //! Manager reports: client satisfaction, and the follow-up of flagged survey answers here; the
 //! SLA report (with its CSV download) in `sla`.
 
+pub mod monthly;
 pub mod sla;
 
 use actix_web::{HttpResponse, web};
