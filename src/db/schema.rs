@@ -864,6 +864,7 @@ diesel::joinable!(hosted_services -> clients (client_id));
 diesel::joinable!(outages -> hosted_services (service_id));
 diesel::joinable!(outage_incidents -> outages (outage_id));
 diesel::joinable!(outage_incidents -> tickets (ticket_id));
+diesel::joinable!(risk_controls -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,
