@@ -139,11 +139,14 @@ pub fn milestone_state(date: NaiveDate, today: NaiveDate) -> MilestoneState {
     }
 }
 
+/// The furthest a deadline may lie: beyond ten years it is a wish, not a plan.
+pub const MAX_DEADLINE_DAYS: i64 = 3650;
+
 /// A remove-by date entered by hand must lie ahead: a deadline already passed plans nothing.
 pub fn check_deadline(date: NaiveDate, today: NaiveDate) -> Result<(), String> {
     if date < today {
         Err("Choose today or a later date: a deadline in the past plans nothing.".into())
-    } else if date - today > Duration::days(i64::from(ReviewSchedule::MAX_DAYS) * 5) {
+    } else if date - today > Duration::days(MAX_DEADLINE_DAYS) {
         Err("Choose a date within ten years.".into())
     } else {
         Ok(())

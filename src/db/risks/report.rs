@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::{AssetRow, ControlRow, MilestoneRow, OPEN, RiskRow, assets_of};
 use crate::db::DbConn;
 use crate::db::schema::{risk_controls, risk_milestones, risks, tickets};
+use crate::domain::risk::Level;
 use crate::domain::ticket::Status;
 use crate::error::AppResult;
 
@@ -28,13 +29,15 @@ pub fn load(conn: &mut DbConn, client: i64) -> AppResult<ReportData> {
         .order(risks::id.asc())
         .select(RiskRow::as_select())
         .load(conn)?;
+    // By level first (the matrix is the admins' word on severity), then by score.
     listed.sort_by_key(|r| {
-        std::cmp::Reverse(r.inherent().map(|s| {
-            (
-                s.likelihood.number() * s.consequence.number(),
-                s.consequence.number(),
-            )
-        }))
+        std::cmp::Reverse((
+            r.inherent_level
+                .as_deref()
+                .and_then(|l| Level::parse(l).ok()),
+            r.inherent()
+                .map(|s| s.likelihood.number() * s.consequence.number()),
+        ))
     });
     let drafts: i64 = risks::table
         .filter(risks::client_id.eq(client))
