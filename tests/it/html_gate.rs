@@ -248,8 +248,11 @@ async fn client_link_pages(app: &TestApp) -> Vec<SavedPage> {
 /// the admin's crawl reaches its page cap before them, so they are visited by name.
 async fn risk_settings_pages(app: &TestApp) -> Vec<SavedPage> {
     let admin = app.another_browser();
+    let password = admin
+        .create_user("rhea@msp.example", "Rhea Admin", Role::Admin, None)
+        .await;
     admin
-        .login("boss@msp.example", "Ada Admin password 1")
+        .login("rhea@msp.example", &password)
         .await
         .assert_redirect_to("/");
     let paths = [
