@@ -21,6 +21,8 @@ pub enum Entity {
     Category,
     KnownError,
     KbArticle,
+    RiskSettings,
+    RiskTemplate,
 }
 
 impl Entity {
@@ -37,6 +39,8 @@ impl Entity {
             Entity::Category => "category",
             Entity::KnownError => "known_error",
             Entity::KbArticle => "kb_article",
+            Entity::RiskSettings => "risk_settings",
+            Entity::RiskTemplate => "risk_template",
         }
     }
 }

@@ -88,6 +88,8 @@ pub struct ContactInput {
     pub notes: String,
     pub active: bool,
     pub secret: SecretChange,
+    /// Receives the client's risk notifications and accepts risk treatments.
+    pub risk_contact: bool,
 }
 
 pub struct ClientSummary {
@@ -373,6 +375,7 @@ pub fn insert_contact(
                 contacts::verification_secret_hash.eq(secret),
                 contacts::notes.eq(&input.notes),
                 contacts::active.eq(input.active),
+                contacts::risk_contact.eq(input.risk_contact),
                 contacts::created_at.eq(now),
                 contacts::updated_at.eq(now),
             ))
@@ -420,6 +423,7 @@ pub fn update_contact(
                 contacts::verification_secret_hash.eq(&secret),
                 contacts::notes.eq(&input.notes),
                 contacts::active.eq(input.active),
+                contacts::risk_contact.eq(input.risk_contact),
                 contacts::updated_at.eq(now),
             ))
             .returning(contacts::all_columns)
@@ -439,6 +443,14 @@ pub fn update_contact(
             SecretChange::Keep => {}
         }
         changes.active(before.active, after.active);
+        changes.note(
+            before.risk_contact != after.risk_contact,
+            if after.risk_contact {
+                "made a risk contact"
+            } else {
+                "no longer a risk contact"
+            },
+        );
         changes.record(conn, actor, audit::Entity::Contact, id.0, now)?;
         Ok(Ok(after))
     })

@@ -878,6 +878,7 @@ diesel::joinable!(outage_incidents -> outages (outage_id));
 diesel::joinable!(outage_incidents -> tickets (ticket_id));
 diesel::joinable!(service_report_sends -> clients (client_id));
 diesel::joinable!(service_report_sends -> users (sent_by));
+diesel::joinable!(risk_controls -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,

@@ -19,6 +19,7 @@ pub mod problem_detection;
 pub mod request;
 pub mod risk;
 pub mod risk_review;
+pub mod risk_ticket;
 pub mod risk_treatment;
 pub mod risk_walkthrough;
 pub mod satisfaction_escalation;

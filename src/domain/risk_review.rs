@@ -139,6 +139,20 @@ pub fn milestone_state(date: NaiveDate, today: NaiveDate) -> MilestoneState {
     }
 }
 
+/// The furthest a deadline may lie: beyond ten years it is a wish, not a plan.
+pub const MAX_DEADLINE_DAYS: i64 = 3650;
+
+/// A remove-by date entered by hand must lie ahead: a deadline already passed plans nothing.
+pub fn check_deadline(date: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if date < today {
+        Err("Choose today or a later date: a deadline in the past plans nothing.".into())
+    } else if date - today > Duration::days(MAX_DEADLINE_DAYS) {
+        Err("Choose a date within ten years.".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether a review date has come.
 pub fn review_due(review_on: NaiveDate, today: NaiveDate) -> bool {
     review_on <= today
@@ -146,6 +160,21 @@ pub fn review_due(review_on: NaiveDate, today: NaiveDate) -> bool {
 
 /// Days the client has to accept a treatment before the reminder, unless configured.
 pub const DEFAULT_ACCEPTANCE_DAYS: i64 = 7;
+
+/// The longest wait before the one reminder: a client not answering in two months is
+/// better phoned than reminded.
+pub const MAX_ACCEPTANCE_DAYS: i32 = 60;
+
+/// Days the client has to accept a treatment, as an admin sets them.
+pub fn check_acceptance_days(days: i32) -> Result<i32, String> {
+    if (1..=MAX_ACCEPTANCE_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(format!(
+            "Give the client 1 to {MAX_ACCEPTANCE_DAYS} days before the reminder."
+        ))
+    }
+}
 
 /// Whether a treatment asked for on `asked_at` and still unanswered is overdue: the client is
 /// reminded once and the owner flagged.
@@ -235,6 +264,35 @@ mod tests {
                 expected,
                 "{after}"
             );
+        }
+    }
+
+    #[test]
+    fn a_deadline_lies_between_today_and_ten_years_ahead() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let cases = [
+            (today - Duration::days(1), false),
+            (today, true),
+            (today + Duration::days(1), true),
+            (today + Duration::days(3650), true),
+            (today + Duration::days(3651), false),
+        ];
+        for (date, allowed) in cases {
+            assert_eq!(check_deadline(date, today).is_ok(), allowed, "{date}");
+        }
+    }
+
+    #[test]
+    fn the_acceptance_period_runs_from_one_day_to_two_months() {
+        for (days, allowed) in [
+            (0, false),
+            (1, true),
+            (7, true),
+            (60, true),
+            (61, false),
+            (-3, false),
+        ] {
+            assert_eq!(check_acceptance_days(days).is_ok(), allowed, "{days}");
         }
     }
 }

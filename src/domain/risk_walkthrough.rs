@@ -84,6 +84,55 @@ impl Step {
     }
 }
 
+/// An example risk as an admin writes it for the walk-through's checklist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateText {
+    pub title: String,
+    pub vulnerability: String,
+    pub threat: String,
+}
+
+/// The longest text of a template field: the checklist is read on a tablet on site.
+pub const TEMPLATE_MAX_CHARS: usize = 200;
+
+impl TemplateText {
+    /// # Errors
+    ///
+    /// Per field, the sentence to show beside it: the title and the vulnerability are
+    /// required (a ticked item becomes a draft risk pre-filled with them), none is too long.
+    pub fn parse(
+        title: &str,
+        vulnerability: &str,
+        threat: &str,
+    ) -> Result<Self, Vec<(&'static str, String)>> {
+        let mut problems = Vec::new();
+        for (field, text, required) in [
+            ("title", title, true),
+            ("vulnerability", vulnerability, true),
+            ("threat", threat, false),
+        ] {
+            let text = text.trim();
+            if required && text.is_empty() {
+                problems.push((field, format!("Write the {field}.")));
+            } else if text.chars().count() > TEMPLATE_MAX_CHARS {
+                problems.push((
+                    field,
+                    format!("Keep the {field} under {TEMPLATE_MAX_CHARS} characters."),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self {
+                title: title.trim().to_string(),
+                vulnerability: vulnerability.trim().to_string(),
+                threat: threat.trim().to_string(),
+            })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +165,31 @@ mod tests {
             assert!(!step.prompt().is_empty());
         }
         assert!(Step::parse("finish").is_err());
+    }
+
+    #[test]
+    fn a_template_needs_a_title_and_a_vulnerability_of_reasonable_length() {
+        let long = "x".repeat(TEMPLATE_MAX_CHARS + 1);
+        let fits = "x".repeat(TEMPLATE_MAX_CHARS);
+        let cases: [(&str, &str, &str, Option<&str>); 6] = [
+            ("Weak passwords", "Shared passwords", "", None),
+            ("  ", "Shared passwords", "", Some("title")),
+            ("Weak passwords", "", "Stolen", Some("vulnerability")),
+            (&long, "Shared", "", Some("title")),
+            (&fits, "Shared", &fits, None),
+            ("Weak", "Shared", &long, Some("threat")),
+        ];
+        for (title, vulnerability, threat, refused) in cases {
+            let outcome = TemplateText::parse(title, vulnerability, threat);
+            assert_eq!(
+                outcome.err().map(|p| p[0].0),
+                refused,
+                "{title:?} {vulnerability:?} {threat:?}"
+            );
+        }
+        assert_eq!(
+            TemplateText::parse(" A ", " B ", " C ").map(|t| t.title),
+            Ok("A".to_string())
+        );
     }
 }

@@ -430,6 +430,7 @@ pub fn seed_demo(
                     notes: String::new(),
                     active: true,
                     secret,
+                    risk_contact: false,
                 },
                 now,
             )
@@ -446,7 +447,7 @@ pub fn seed_demo(
         + escalations::seed_escalations(conn, mail, now)?;
     problems::seed_problems(conn, now)?;
     known_errors::seed_known_errors(conn, now)?;
-    risks::seed_risks(conn, mail, now)?;
+    let tickets_created = tickets_created + risks::seed_risks(conn, mail, now)?;
     history::seed_history(conn, now)?;
     Ok(SeedReport {
         accounts_created,

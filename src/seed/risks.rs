@@ -1,16 +1,19 @@
 //! The demo desk's client risks: each client gets a finished walk-through whose example risks
 //! stand in several states (a draft, a risk told to the client and acknowledged with its
 //! treatment accepted, one whose treatment waits for the client), a walk-through left
-//! half-way to resume, and its first contact flagged as risk contact. Skips a client that
-//! already has a walk-through, so seeding twice adds nothing.
+//! half-way to resume, its first contact flagged as risk contact, a risk raised from its first
+//! incident, a control carried out through a service request, and a deadline. Skips a client
+//! that already has a walk-through, so seeding twice adds nothing.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 
 use crate::db::risks::register::{self, Analysis, Proposal};
 use crate::db::risks::walkthrough::{self as walk, NewAsset, PageNotes};
-use crate::db::schema::{clients, contacts, risk_treatments, risk_walkthroughs, risks};
+use crate::db::risks::{deadline, tickets as risk_tickets};
+use crate::db::schema::{clients, contacts, risk_treatments, risk_walkthroughs, risks, tickets};
 use crate::db::{self, DbConn};
+use crate::domain::ids::TicketId;
 use crate::domain::inputs::EmailAddress;
 use crate::domain::risk::{Classification, Consequence, Decision, Likelihood, Score, Tolerance};
 use crate::domain::risk_treatment::{Control, ControlKind, ControlState, TreatmentOption};
@@ -47,7 +50,12 @@ fn analysis(
     })
 }
 
-pub fn seed_risks(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// Seeds the risks; answers how many tickets it opened (the control requests).
+pub fn seed_risks(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let manager = staff(conn, "morgan.reyes@msp.example")?;
     let tech = staff(conn, "priya.nair@msp.example")?;
     let client_ids: Vec<i64> = clients::table
@@ -56,6 +64,7 @@ pub fn seed_risks(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> 
         .select(clients::id)
         .load(conn)?;
     let templates = walk::templates(conn).map_err(err)?;
+    let mut opened = 0;
     for client in client_ids {
         let started: i64 = risk_walkthroughs::table
             .filter(risk_walkthroughs::client_id.eq(client))
@@ -184,6 +193,7 @@ pub fn seed_risks(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> 
                 client_answered(conn, risk.id, *contact, now)?;
             }
         }
+        opened += tickets_and_deadline(conn, &tech, client, &found, mail, now)?;
         let resumable = walk::start(conn, client, tech.id(), now).map_err(err)?;
         let notes = PageNotes {
             first: "Second site: to be visited next week".into(),
@@ -192,7 +202,55 @@ pub fn seed_risks(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> 
         walk::save_page(conn, resumable, Step::Threats, &notes, Step::Measures, now)
             .map_err(err)?;
     }
-    Ok(())
+    Ok(opened)
+}
+
+/// Ties the demo risks to tickets: a draft raised from the client's first incident (when it
+/// has one), the waiting risk's planned restore test carried out through a service request,
+/// and a remove-by date on that risk. Answers how many tickets it opened.
+fn tickets_and_deadline(
+    conn: &mut DbConn,
+    tech: &db::users::UserRow,
+    client: i64,
+    found: &[db::risks::RiskRow],
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let incident: Option<i64> = tickets::table
+        .filter(tickets::client_id.eq(client))
+        .filter(tickets::kind.eq("incident"))
+        .order(tickets::id.asc())
+        .select(tickets::id)
+        .first(conn)
+        .optional()?;
+    if let Some(ticket) = incident {
+        risk_tickets::raise_from_ticket(conn, tech, TicketId(ticket), now).map_err(err)?;
+    }
+    let Some(waiting) = found.get(2) else {
+        return Ok(0);
+    };
+    let planned = db::risks::controls_of(conn, waiting.id)
+        .map_err(err)?
+        .into_iter()
+        .find(|c| c.state == ControlState::Planned.as_str());
+    let mut opened = 0;
+    if let Some(control) = planned {
+        risk_tickets::carry_out_through_ticket(conn, tech, waiting.id, control.id, mail, now)
+            .map_err(err)?
+            .map_err(|e| anyhow::anyhow!("demo control ticket: {e:?}"))?;
+        opened += 1;
+    }
+    deadline::set_deadline(
+        conn,
+        tech,
+        waiting.id,
+        Some(now.date_naive() + Duration::days(45)),
+        "Backups verified by a restore test",
+        now,
+    )
+    .map_err(err)?
+    .map_err(|e| anyhow::anyhow!("demo deadline: {e:?}"))?;
+    Ok(opened)
 }
 
 /// The demo client's acknowledgement and acceptance, as its contact's link would record them

@@ -322,6 +322,7 @@ pub struct ContactForm {
     verification_secret: String,
     clear_verification_secret: Option<String>,
     active: Option<String>,
+    risk_contact: Option<String>,
 }
 
 impl ContactForm {
@@ -335,6 +336,7 @@ impl ContactForm {
             verification_secret: String::new(),
             clear_verification_secret: None,
             active: row.active.then(|| "on".into()),
+            risk_contact: row.risk_contact.then(|| "on".into()),
         }
     }
 
@@ -376,6 +378,7 @@ impl ContactForm {
                         notes,
                         active: checkbox(&self.active),
                         secret: change,
+                        risk_contact: checkbox(&self.risk_contact),
                     },
                     secret,
                 ))

@@ -244,6 +244,34 @@ async fn client_link_pages(app: &TestApp) -> Vec<SavedPage> {
     pages
 }
 
+/// The admins' risk settings and an example risk's edit page with their forms' error states:
+/// the admin's crawl reaches its page cap before them, so they are visited by name.
+async fn risk_settings_pages(app: &TestApp) -> Vec<SavedPage> {
+    let admin = app.another_browser();
+    let password = admin
+        .create_user("rhea@msp.example", "Rhea Admin", Role::Admin, None)
+        .await;
+    admin
+        .login("rhea@msp.example", &password)
+        .await
+        .assert_redirect_to("/");
+    let paths = [
+        "/admin/risks".to_string(),
+        "/admin/risks/templates/1".to_string(),
+    ];
+    let mut pages = Vec::new();
+    for path in &paths {
+        let page = admin.get(path).await;
+        assert_eq!(page.status, reqwest::StatusCode::OK, "{path}");
+        pages.push(SavedPage {
+            name: format!("admin GET {path}"),
+            html: page.body,
+        });
+    }
+    pages.extend(forms_in_error(&admin, "admin", &paths).await);
+    pages
+}
+
 async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) {
     let Some(checkers) = checkers::find() else {
         return;
@@ -274,6 +302,7 @@ async fn every_page_is_valid_html_with_no_accessibility_violation(app: TestApp) 
         pages.extend(errors);
     }
     pages.extend(client_link_pages(&app).await);
+    pages.extend(risk_settings_pages(&app).await);
     assert!(pages.len() > 100, "the crawl reached {} pages", pages.len());
 
     let mut failures = checkers.nu_errors(&pages);

@@ -10,9 +10,10 @@ async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) 
     let first = seed_demo_desk(&app).await;
     assert_eq!(first.accounts_created, seed::DEMO_ACCOUNTS.len());
     assert_eq!(first.clients_created, 3);
-    // 11 incidents, the sensitive-category ticket, the ticket that climbed by time, and two
-    // service requests (approved, fulfilled).
-    assert_eq!(first.tickets_created, 15);
+    // 11 incidents, the sensitive-category ticket, the ticket that climbed by time, two
+    // service requests (approved, fulfilled), and per client the request carrying out a risk
+    // control.
+    assert_eq!(first.tickets_created, 18);
     let again = seed_demo_desk(&app).await;
     assert_eq!(
         (

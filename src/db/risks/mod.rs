@@ -2,9 +2,13 @@
 //! them, the client's acknowledgement and acceptance through e-mailed links, and the reads
 //! the monitoring sweep and the dashboard need.
 
+pub mod admin;
 pub mod client;
+pub mod deadline;
 pub mod monitor;
 pub mod register;
+pub mod report;
+pub mod tickets;
 pub mod walkthrough;
 
 use chrono::{NaiveDate, NaiveDateTime};

@@ -214,12 +214,14 @@ fn acceptances(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> App
 pub struct Flags {
     pub overdue_reviews: i64,
     pub passed_milestones: i64,
+    /// Remove-by dates passed on risks still open: they were not removed in time.
+    pub passed_deadlines: i64,
     pub unaccepted: i64,
 }
 
 impl Flags {
     pub fn any(&self) -> bool {
-        self.overdue_reviews + self.passed_milestones + self.unaccepted > 0
+        self.overdue_reviews + self.passed_milestones + self.passed_deadlines + self.unaccepted > 0
     }
 }
 
@@ -229,9 +231,18 @@ pub fn flags(conn: &mut DbConn, today: NaiveDate) -> AppResult<Flags> {
         .filter(risks::review_on.lt(today))
         .select(count_star())
         .first(conn)?;
+    let deadline = MilestoneKind::Deadline.as_str();
     let passed_milestones = risk_milestones::table
         .inner_join(risks::table)
         .filter(risk_milestones::due_on.lt(today))
+        .filter(risk_milestones::kind.ne(deadline))
+        .filter(risks::status.eq(OPEN))
+        .select(count_star())
+        .first(conn)?;
+    let passed_deadlines = risk_milestones::table
+        .inner_join(risks::table)
+        .filter(risk_milestones::due_on.lt(today))
+        .filter(risk_milestones::kind.eq(deadline))
         .filter(risks::status.eq(OPEN))
         .select(count_star())
         .first(conn)?;
@@ -243,6 +254,7 @@ pub fn flags(conn: &mut DbConn, today: NaiveDate) -> AppResult<Flags> {
     Ok(Flags {
         overdue_reviews,
         passed_milestones,
+        passed_deadlines,
         unaccepted,
     })
 }

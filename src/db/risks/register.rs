@@ -359,8 +359,23 @@ pub fn decide_treatment(
             ))
             .returning(risk_treatments::id)
             .get_result(conn)?;
+        // A control kept through the change keeps the ticket that carries it out.
+        let carried: Vec<(String, String, Option<i64>)> = risk_controls::table
+            .filter(risk_controls::risk_id.eq(id))
+            .select((
+                risk_controls::kind,
+                risk_controls::what,
+                risk_controls::ticket_id,
+            ))
+            .load(conn)?;
         diesel::delete(risk_controls::table.filter(risk_controls::risk_id.eq(id))).execute(conn)?;
         for control in treatment.controls() {
+            let ticket = carried
+                .iter()
+                .find(|(kind, what, _)| {
+                    kind == control.kind.as_str() && what == control.what.trim()
+                })
+                .and_then(|(_, _, ticket)| *ticket);
             diesel::insert_into(risk_controls::table)
                 .values((
                     risk_controls::risk_id.eq(id),
@@ -368,6 +383,7 @@ pub fn decide_treatment(
                     risk_controls::what.eq(control.what.trim()),
                     risk_controls::owner_id.eq(control.owner_id),
                     risk_controls::state.eq(control.state.as_str()),
+                    risk_controls::ticket_id.eq(ticket),
                 ))
                 .execute(conn)?;
         }

@@ -53,7 +53,19 @@ pub fn create(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
-    write_tx(conn, |conn| {
+    write_tx(conn, |conn| create_within(conn, actor, input, mail, now))
+}
+
+/// Records a request inside the caller's transaction, for a command that opens a ticket as
+/// part of a larger write (a risk control carried out through a ticket).
+pub fn create_within(
+    conn: &mut DbConn,
+    actor: UserId,
+    input: &IntakeInput,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> Outcome<TicketRow> {
+    {
         let contact: ContactRow = match &input.requester {
             Requester::Existing(id) => {
                 let contact = crate::db::clients::get_contact(conn, *id)?;
@@ -128,5 +140,5 @@ pub fn create(
         };
         mail_contact(conn, &row, mail, &acknowledgement, now)?;
         Ok(Ok(row))
-    })
+    }
 }

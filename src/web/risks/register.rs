@@ -70,10 +70,11 @@ pub async fn show(
         level: choice(&query.level),
         classification: choice(&query.classification),
     };
+    let today = state.clock.now().date_naive();
     let (row, all, walks, matrix, contacts, lines) = db::run(&state.pool, move |conn| {
         let row = db::clients::get(conn, ClientId(client))?;
         let listed = register::list(conn, client, &filter)?;
-        let lines = risk_lines(conn, &listed)?;
+        let lines = risk_lines(conn, &listed, today)?;
         let all = register::list(conn, client, &Filter::default())?;
         Ok((
             row,
@@ -143,7 +144,7 @@ pub async fn queue(state: web::Data<AppState>, user: CurrentUser) -> AppResult<H
     let today = state.clock.now().date_naive();
     let lines = db::run(&state.pool, move |conn| {
         let risks = register::to_review(conn, today, 200)?;
-        risk_lines(conn, &risks)
+        risk_lines(conn, &risks, today)
     })
     .await?;
     render(&QueuePage {

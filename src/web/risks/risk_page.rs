@@ -10,10 +10,11 @@ use super::view::{RiskLine, risk_line};
 use crate::db::risks::register::{self, Analysis, Proposal};
 use crate::db::risks::{self as store, format_date};
 use crate::db::{self};
-use crate::domain::ids::{ClientId, ContactId, UserId};
+use crate::domain::ids::{ClientId, ContactId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::risk::{Classification, Consequence, Decision, Likelihood, Score, Tolerance};
 use crate::domain::risk_review::MilestoneKind;
+use crate::domain::risk_ticket::{check_mark_in_place, check_may_open_ticket};
 use crate::domain::risk_treatment::{Control, ControlKind, ControlState, TreatmentOption};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -59,6 +60,19 @@ pub struct MilestoneLine {
     pub passed: bool,
 }
 
+/// A control as the risk page lists it, with the ticket that carries it out.
+pub struct ControlLine {
+    pub id: i64,
+    pub kind: &'static str,
+    pub what: String,
+    pub owner: String,
+    pub state: &'static str,
+    /// The ticket's number and its status in words.
+    pub ticket: Option<(i64, &'static str)>,
+    pub can_open_ticket: bool,
+    pub can_mark_in_place: bool,
+}
+
 pub struct HistoryLine {
     pub at: String,
     pub who: String,
@@ -89,6 +103,10 @@ struct RiskPage {
     states: Vec<(String, String)>,
     milestones: Vec<MilestoneLine>,
     history: Vec<HistoryLine>,
+    control_lines: Vec<ControlLine>,
+    /// The remove-by date as the date field takes it, and its note; empty when none is set.
+    deadline: String,
+    deadline_note: String,
     version: i32,
     analysed: bool,
 }
@@ -116,7 +134,7 @@ async fn risk_page(
     let (risk, line, client, asset, staff, controls, milestones, history, current) =
         db::run(&state.pool, move |conn| {
             let risk = store::get(conn, id)?;
-            let line = risk_line(conn, &risk)?;
+            let line = risk_line(conn, &risk, today)?;
             let client = db::clients::get(conn, ClientId(risk.client_id))?;
             let asset = match risk.asset_id {
                 Some(a) => store::assets_of(conn, risk.client_id)?
@@ -126,12 +144,19 @@ async fn risk_page(
                 None => None,
             };
             let staff = db::users::list(conn)?;
-            let controls = store::controls_of(conn, id)?;
+            let name_of = |u: i64| {
+                staff
+                    .iter()
+                    .find(|s| s.id == u)
+                    .map(|s| s.display_name.clone())
+                    .unwrap_or_else(|| format!("User #{u}"))
+            };
+            let controls = store::tickets::controls_with_tickets(conn, id)?;
             let milestones = store::milestones_of(conn, id)?;
             let mut history = Vec::new();
             for h in store::history_of(conn, id)? {
                 let who = match (h.actor_id, h.contact_id) {
-                    (Some(u), _) => db::users::get(conn, UserId(u))?.display_name,
+                    (Some(u), _) => name_of(u),
                     (None, Some(c)) => {
                         format!(
                             "{} (client)",
@@ -176,6 +201,7 @@ async fn risk_page(
             .unwrap_or_default();
         let mut slots: Vec<ControlSlot> = controls
             .iter()
+            .map(|c| &c.control)
             .map(|c| ControlSlot {
                 n: 0,
                 kind: c.kind.clone(),
@@ -197,8 +223,38 @@ async fn risk_page(
         .filter(|u| u.active)
         .map(|u| (u.id.to_string(), u.display_name.clone()))
         .collect();
+    let control_lines = controls
+        .iter()
+        .map(|c| {
+            let state = ControlState::parse(&c.control.state).unwrap_or(ControlState::Planned);
+            ControlLine {
+                id: c.control.id,
+                kind: ControlKind::parse(&c.control.kind)
+                    .map(ControlKind::label)
+                    .unwrap_or("Control"),
+                what: c.control.what.clone(),
+                owner: staff
+                    .iter()
+                    .find(|u| u.id == c.control.owner_id)
+                    .map(|u| u.display_name.clone())
+                    .unwrap_or_default(),
+                state: state.label(),
+                ticket: c.control.ticket_id.map(|t| (t, c.ticket_label)),
+                can_open_ticket: check_may_open_ticket(state, c.control.ticket_id).is_ok(),
+                can_mark_in_place: check_mark_in_place(state, c.ticket).is_ok(),
+            }
+        })
+        .collect();
+    let (deadline, deadline_note) = milestones
+        .iter()
+        .find(|m| m.kind == MilestoneKind::Deadline.as_str())
+        .map(|m| (m.due_on.format("%Y-%m-%d").to_string(), m.note.clone()))
+        .unwrap_or_default();
     Ok(RiskPage {
         ctx: user.ctx(),
+        control_lines,
+        deadline,
+        deadline_note,
         line,
         client_id: client.id,
         client_name: client.name,

@@ -1,11 +1,11 @@
 //! A risk as the register, the review queue and the report list it: its levels, decision,
 //! owner, and what the client has said, in words.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::DbConn;
 use crate::db::clients::get_contact;
-use crate::db::risks::{RiskRow, format_date, level_label, treatment};
+use crate::db::risks::{RiskRow, deadline::deadline_of, format_date, level_label, treatment};
 use crate::db::users;
 use crate::domain::ids::{ContactId, UserId};
 use crate::domain::risk::{Classification, Tolerance};
@@ -26,13 +26,16 @@ pub struct RiskLine {
     pub treatment: String,
     pub acceptance: String,
     pub review: String,
+    /// The remove-by date, or empty when none is set.
+    pub deadline: String,
+    pub deadline_passed: bool,
 }
 
 fn day(at: NaiveDateTime) -> String {
     format_date(at.date())
 }
 
-pub fn risk_line(conn: &mut DbConn, risk: &RiskRow) -> AppResult<RiskLine> {
+pub fn risk_line(conn: &mut DbConn, risk: &RiskRow, today: NaiveDate) -> AppResult<RiskLine> {
     let owner = match risk.owner_id {
         Some(id) => users::get(conn, UserId(id))?.display_name,
         None => "No owner yet".into(),
@@ -74,7 +77,10 @@ pub fn risk_line(conn: &mut DbConn, risk: &RiskRow) -> AppResult<RiskLine> {
             Acceptance::NotAsked.label().to_string(),
         ),
     };
+    let deadline = deadline_of(conn, risk.id)?;
     Ok(RiskLine {
+        deadline: deadline.map(format_date).unwrap_or_default(),
+        deadline_passed: deadline.is_some_and(|d| d < today),
         id: risk.id,
         title: risk.title.clone(),
         draft: risk.is_draft(),
@@ -106,6 +112,10 @@ pub fn risk_line(conn: &mut DbConn, risk: &RiskRow) -> AppResult<RiskLine> {
     })
 }
 
-pub fn risk_lines(conn: &mut DbConn, risks: &[RiskRow]) -> AppResult<Vec<RiskLine>> {
-    risks.iter().map(|r| risk_line(conn, r)).collect()
+pub fn risk_lines(
+    conn: &mut DbConn,
+    risks: &[RiskRow],
+    today: NaiveDate,
+) -> AppResult<Vec<RiskLine>> {
+    risks.iter().map(|r| risk_line(conn, r, today)).collect()
 }

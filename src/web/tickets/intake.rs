@@ -178,6 +178,7 @@ impl IntakeForm {
                             notes: String::new(),
                             active: true,
                             secret: SecretChange::Keep,
+                            risk_contact: false,
                         }),
                     )),
                     _ => None,

@@ -205,6 +205,8 @@ pub(super) struct TicketPage {
     next_form: FormKey,
     forms: PageForms,
     outage: crate::web::uptime::ticket_panel::OutagePanel,
+    /// The risks raised from the ticket or carried out through it.
+    risk_panel: crate::web::risks::ticket_panel::RiskPanel,
 }
 
 impl TicketPage {
@@ -390,6 +392,7 @@ pub(super) async fn ticket_page(
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
         outage: crate::web::uptime::ticket_panel::outage_panel(state, row).await?,
+        risk_panel: crate::web::risks::ticket_panel::risk_panel(state, id).await?,
     })
 }
 
