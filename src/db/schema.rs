@@ -179,6 +179,8 @@ diesel::table! {
         version -> BigInt,
         request_approved_by -> Nullable<BigInt>,
         request_approved_at -> Nullable<Timestamp>,
+        response_business_minutes -> Nullable<Integer>,
+        resolution_business_minutes -> Nullable<Integer>,
     }
 }
 
@@ -864,6 +866,7 @@ diesel::joinable!(hosted_services -> clients (client_id));
 diesel::joinable!(outages -> hosted_services (service_id));
 diesel::joinable!(outage_incidents -> outages (outage_id));
 diesel::joinable!(outage_incidents -> tickets (ticket_id));
+diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,

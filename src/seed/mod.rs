@@ -445,6 +445,7 @@ pub fn seed_demo(
     problems::seed_problems(conn, now)?;
     known_errors::seed_known_errors(conn, now)?;
     risks::seed_risks(conn, mail, now)?;
+    db::reports::business_minutes::backfill_all(conn).map_err(err)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,
