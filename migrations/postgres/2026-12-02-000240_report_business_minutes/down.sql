@@ -1,3 +1,4 @@
+DROP INDEX tickets_report_tier_solved;
 DROP INDEX surveys_report_sent;
 DROP INDEX tickets_report_open_response_due;
 DROP INDEX tickets_report_open_resolution_due;

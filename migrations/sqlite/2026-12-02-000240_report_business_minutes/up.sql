@@ -14,3 +14,6 @@ CREATE INDEX tickets_report_open_response_due ON tickets (response_due_at, clien
     WHERE responded_at IS NULL;
 -- Satisfaction under the report filters: the surveys sent in the range.
 CREATE INDEX surveys_report_sent ON surveys (sent_at, ticket_id);
+-- First-level resolution desk-wide: tier-1 incidents solved in the range, on one index range
+-- (without it SQLite prefers (kind, tier) and reads every tier-1 incident ever solved).
+CREATE INDEX tickets_report_tier_solved ON tickets (kind, tier, solved_at);
