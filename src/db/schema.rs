@@ -179,6 +179,8 @@ diesel::table! {
         version -> BigInt,
         request_approved_by -> Nullable<BigInt>,
         request_approved_at -> Nullable<Timestamp>,
+        response_business_minutes -> Nullable<Integer>,
+        resolution_business_minutes -> Nullable<Integer>,
     }
 }
 
@@ -879,6 +881,7 @@ diesel::joinable!(outage_incidents -> tickets (ticket_id));
 diesel::joinable!(service_report_sends -> clients (client_id));
 diesel::joinable!(service_report_sends -> users (sent_by));
 diesel::joinable!(risk_controls -> tickets (ticket_id));
+diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     work_reviews,

@@ -16,6 +16,7 @@ pub mod known_error;
 pub mod priority;
 pub mod problem;
 pub mod problem_detection;
+pub mod report_minutes;
 pub mod request;
 pub mod risk;
 pub mod risk_review;

@@ -9,6 +9,7 @@ pub mod auto_close;
 pub mod deliver_mail;
 pub mod escalate;
 pub mod problems;
+pub mod report_minutes;
 pub mod risks;
 
 use std::collections::BTreeMap;
@@ -48,6 +49,10 @@ const SWEEPS: &[Sweep] = &[
     Sweep {
         name: risks::NAME,
         run: |jobs| Box::pin(risks::run(&jobs.state)),
+    },
+    Sweep {
+        name: report_minutes::NAME,
+        run: |jobs| Box::pin(report_minutes::run(&jobs.state)),
     },
     Sweep {
         name: deliver_mail::NAME,

@@ -449,6 +449,7 @@ pub fn seed_demo(
     known_errors::seed_known_errors(conn, now)?;
     let tickets_created = tickets_created + risks::seed_risks(conn, mail, now)?;
     history::seed_history(conn, now)?;
+    db::reports::business_minutes::backfill_all(conn).map_err(err)?;
     Ok(SeedReport {
         accounts_created,
         clients_created,

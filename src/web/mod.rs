@@ -382,6 +382,39 @@ fn problem_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/approvals/problem-changes/{id}",
             web::post().to(rfc::decide),
+        )
+        .route("/reports", web::get().to(reports::index::page))
+        .route("/reports/reopened", web::get().to(reports::reopened::page))
+        .route(
+            "/reports/reopened.csv",
+            web::get().to(reports::reopened::csv),
+        )
+        .route(
+            "/reports/escalations",
+            web::get().to(reports::escalations::page),
+        )
+        .route(
+            "/reports/escalations.csv",
+            web::get().to(reports::escalations::csv),
+        )
+        .route(
+            "/reports/first-level",
+            web::get().to(reports::first_level::page),
+        )
+        .route(
+            "/reports/first-level.csv",
+            web::get().to(reports::first_level::csv),
+        )
+        .route("/reports/resolved", web::get().to(reports::resolved::page))
+        .route(
+            "/reports/resolved.csv",
+            web::get().to(reports::resolved::csv),
+        )
+        .route("/reports/uptime", web::get().to(reports::uptime::page))
+        .route("/reports/uptime.csv", web::get().to(reports::uptime::csv))
+        .route(
+            "/reports/satisfaction.csv",
+            web::get().to(reports::satisfaction_csv),
         );
 }
 

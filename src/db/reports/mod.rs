@@ -1,5 +1,12 @@
 //! Report queries: aggregates in SQL over index ranges, never tickets loaded into memory.
 
+pub mod business_minutes;
+pub mod escalations;
+pub mod satisfaction;
+pub mod sla_figures;
+pub mod solved;
+pub mod uptime;
+
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -55,6 +62,7 @@ macro_rules! count_by_priority {
         query.load::<(String, i64)>($conn)?
     }};
 }
+pub(crate) use count_by_priority;
 
 /// Solved incidents per priority (P1 first) with their response and resolution against the SLA:
 /// met means by the due instant; the rest were met late (breached).

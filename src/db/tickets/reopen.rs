@@ -79,6 +79,8 @@ fn reopen_row(
             tickets::solved_at.eq(None::<NaiveDateTime>),
             tickets::reopen_count.eq(before.reopen_count + 1),
             tickets::resolution_due_at.eq(resolution_due),
+            // Solving again works the figure out afresh, the pauses since included.
+            tickets::resolution_business_minutes.eq(None::<i32>),
         )
     );
     add_event(

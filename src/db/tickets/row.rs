@@ -66,6 +66,10 @@ pub struct TicketRow {
     /// The manager who approved a service request, and when; `None` on incidents.
     pub request_approved_by: Option<i64>,
     pub request_approved_at: Option<NaiveDateTime>,
+    /// The minutes the response and the resolution took on the SLA clock (the reports' figures);
+    /// `None` until answered or solved, and the resolution again after a reopen.
+    pub response_business_minutes: Option<i32>,
+    pub resolution_business_minutes: Option<i32>,
 }
 
 impl TicketRow {

@@ -90,6 +90,11 @@ pub fn work(
                 tickets::search_text.eq(search),
             )
         );
+        let after = if before.responded_at.is_none() && responded_at.is_some() {
+            crate::db::reports::business_minutes::store(conn, after)?
+        } else {
+            after
+        };
         diesel::insert_into(work_reviews::table)
             .values((
                 work_reviews::ticket_id.eq(edit.ticket.0),
