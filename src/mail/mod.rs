@@ -7,5 +7,6 @@ pub mod commands;
 #[macro_use]
 pub mod messages;
 pub mod outbox;
+pub mod problem_messages;
 pub mod risk_messages;
 pub mod transport;

@@ -442,7 +442,7 @@ pub fn seed_demo(
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
-    problems::seed_problems(conn, now)?;
+    problems::seed_problems(conn, mail, now)?;
     known_errors::seed_known_errors(conn, now)?;
     risks::seed_risks(conn, mail, now)?;
     Ok(SeedReport {
