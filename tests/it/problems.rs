@@ -728,6 +728,58 @@ async fn drivers_edit_the_problem_ticket_and_every_change_is_on_its_trail(app: T
     );
 }
 
+async fn the_demo_desk_shows_a_known_error_published_from_its_problem_and_a_resolved_problems_article(
+    app: TestApp,
+) {
+    crate::fixtures::seed_demo_desk(&app).await;
+    app.login("morgan.reyes@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await
+        .assert_redirect_to("/");
+    // (known error or article, problem) pairs.
+    type Published = Vec<(i64, i64)>;
+    let (published, articles): (Published, Published) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{kb_articles as a, known_errors as k};
+        Ok((
+            k::table
+                .filter(k::problem_id.is_not_null())
+                .select((k::id, k::problem_id.assume_not_null()))
+                .load(conn)?,
+            a::table
+                .filter(a::problem_id.is_not_null())
+                .select((a::id, a::problem_id.assume_not_null()))
+                .load(conn)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(published.len(), 2, "two demo problems reached known error");
+    assert_eq!(articles.len(), 1, "one demo problem was resolved");
+    for (known, problem) in &published {
+        let page = app.get(&format!("/problems/{problem}")).await.body;
+        assert!(page.contains(&format!("/known-errors/{known}")), "{page}");
+    }
+    let (article, resolved) = articles[0];
+    let page = app.get(&format!("/problems/{resolved}")).await.body;
+    assert!(page.contains(&format!("/kb/{article}")), "{page}");
+    let (known, _) = published.iter().find(|(_, p)| *p == resolved).unwrap();
+    let known_page = app.get(&format!("/known-errors/{known}")).await.text();
+    assert!(
+        known_page.contains("A permanent fix exists"),
+        "{known_page}"
+    );
+    // The hand-written demo known errors are still there beside the problems' own.
+    let by_hand: i64 = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::known_errors as k;
+        Ok(k::table
+            .filter(k::problem_id.is_null())
+            .count()
+            .get_result(conn)?)
+    })
+    .await
+    .unwrap();
+    assert!(by_hand >= 10, "{by_hand}");
+}
+
 fn pairs_of<'a>(all: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     all.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
@@ -805,6 +857,7 @@ mod rfc_mail {
 }
 
 both_backends!(
+    the_demo_desk_shows_a_known_error_published_from_its_problem_and_a_resolved_problems_article,
     drivers_edit_the_problem_ticket_and_every_change_is_on_its_trail,
     three_recurring_incidents_walk_to_an_archived_problem,
     a_tier_one_technician_links_and_reads_but_does_not_drive_a_problem,
