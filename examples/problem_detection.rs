@@ -105,6 +105,13 @@ fn main() -> anyhow::Result<()> {
     if have < KNOWN_ERRORS {
         tierdesk::seed::bulk_known_errors(&mut conn, (KNOWN_ERRORS - have) as u64, now)?;
     }
+    if let DbConn::Postgres(pg) = &mut *conn {
+        // A freshly loaded database has no statistics until autovacuum comes by, and without
+        // them PostgreSQL reads the known errors through their status index instead of the
+        // GIN index. A live desk has them; SQLite is measured without any (the desk never
+        // runs ANALYZE there, so its indexes must serve without statistics).
+        diesel::sql_query("ANALYZE").execute(pg)?;
+    }
     let ticket_count: i64 = tickets::table.count().get_result(&mut *conn)?;
     let known: i64 = known_errors::table.count().get_result(&mut *conn)?;
     println!(
