@@ -58,6 +58,15 @@ impl Corpus {
     }
 }
 
+/// The FTS5 query for `terms`: each word quoted, any of them.
+fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
 #[derive(QueryableByName)]
 struct Hit {
     #[diesel(sql_type = BigInt)]
@@ -77,11 +86,7 @@ pub fn ranked(
     }
     let hits: Vec<Hit> = match conn {
         DbConn::Sqlite(lite) => {
-            let query = terms
-                .iter()
-                .map(|t| format!("\"{t}\""))
-                .collect::<Vec<_>>()
-                .join(" OR ");
+            let query = fts5_query(terms);
             diesel::sql_query(corpus.sqlite())
                 .bind::<Text, _>(query)
                 .bind::<BigInt, _>(limit)
@@ -93,6 +98,47 @@ pub fn ranked(
             .load(pg)?,
     };
     Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PgPlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// The database's plan for `ranked` with these terms (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on
+/// PostgreSQL), one line per step: how the benchmark example shows the index is used.
+pub fn plan(
+    conn: &mut DbConn,
+    corpus: Corpus,
+    terms: &[String],
+    limit: i64,
+) -> AppResult<Vec<String>> {
+    Ok(match conn {
+        DbConn::Sqlite(lite) => {
+            let query = fts5_query(terms);
+            diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", corpus.sqlite()))
+                .bind::<Text, _>(query)
+                .bind::<BigInt, _>(limit)
+                .load::<PlanLine>(lite)?
+                .into_iter()
+                .map(|l| l.detail)
+                .collect()
+        }
+        DbConn::Postgres(pg) => diesel::sql_query(format!("EXPLAIN {}", corpus.postgres()))
+            .bind::<Text, _>(terms.join(" | "))
+            .bind::<BigInt, _>(limit)
+            .load::<PgPlanLine>(pg)?
+            .into_iter()
+            .map(|l| l.line)
+            .collect(),
+    })
 }
 
 /// Puts `rows` (loaded by id in any order) in the order of `ids`.

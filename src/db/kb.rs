@@ -27,6 +27,7 @@ pub struct KbArticleRow {
     pub status: String,
     pub version: i64,
     pub updated_by: Option<i64>,
+    pub problem_id: Option<i64>,
 }
 
 impl KbArticleRow {
@@ -66,6 +67,16 @@ pub fn kb_article(conn: &mut DbConn, id: KbArticleId) -> AppResult<KbArticleRow>
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
+}
+
+/// The article a resolved problem published, if any.
+pub fn of_problem(conn: &mut DbConn, problem: i64) -> AppResult<Option<KbArticleRow>> {
+    Ok(kb_articles::table
+        .filter(kb_articles::problem_id.eq(problem))
+        .order(kb_articles::id.desc())
+        .select(KbArticleRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Publishes a solved ticket's solution as an article, in the solve's transaction. Returns the

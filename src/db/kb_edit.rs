@@ -10,6 +10,7 @@ use crate::db::schema::{kb_article_versions, kb_articles, users};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::{CategoryId, KbArticleId, UserId};
 use crate::domain::known_error::Status;
+use crate::domain::problem::ProblemId;
 use crate::error::{AppError, AppResult};
 
 /// An article as typed (already parsed).
@@ -32,35 +33,50 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> AppResult<KbArticleId> {
     let at = now.naive_utc().trunc_subsecs(6);
-    write_tx(conn, |conn| {
-        let id: i64 = diesel::insert_into(kb_articles::table)
-            .values((
-                kb_articles::title.eq(&input.title),
-                kb_articles::body.eq(&input.body),
-                kb_articles::category_id.eq(input.category.map(|c| c.0)),
-                kb_articles::search_text.eq(searchable_text(input)),
-                kb_articles::created_by.eq(Some(actor.0)),
-                kb_articles::created_at.eq(at),
-                kb_articles::updated_at.eq(at),
-                kb_articles::updated_by.eq(Some(actor.0)),
-                kb_articles::status.eq(Status::Published.as_str()),
-                kb_articles::version.eq(1),
-            ))
-            .returning(kb_articles::id)
-            .get_result(conn)?;
-        let article = kb_article(conn, KbArticleId(id))?;
-        keep_version(conn, &article, Some(actor))?;
-        audit::record(
-            conn,
-            Some(actor),
-            Entity::KbArticle,
-            id,
-            "created",
-            &input.title,
-            at,
-        )?;
-        Ok(KbArticleId(id))
-    })
+    write_tx(conn, |conn| insert(conn, actor, input, None, at))
+}
+
+/// Writes a published article, its first version and its audit line inside the caller's
+/// transaction; a resolved problem publishing its resolution names itself as `problem`.
+pub(crate) fn insert(
+    conn: &mut DbConn,
+    actor: UserId,
+    input: &ArticleInput,
+    problem: Option<ProblemId>,
+    at: NaiveDateTime,
+) -> AppResult<KbArticleId> {
+    let id: i64 = diesel::insert_into(kb_articles::table)
+        .values((
+            kb_articles::title.eq(&input.title),
+            kb_articles::body.eq(&input.body),
+            kb_articles::category_id.eq(input.category.map(|c| c.0)),
+            kb_articles::search_text.eq(searchable_text(input)),
+            kb_articles::created_by.eq(Some(actor.0)),
+            kb_articles::created_at.eq(at),
+            kb_articles::updated_at.eq(at),
+            kb_articles::updated_by.eq(Some(actor.0)),
+            kb_articles::status.eq(Status::Published.as_str()),
+            kb_articles::version.eq(1),
+            kb_articles::problem_id.eq(problem.map(|p| p.0)),
+        ))
+        .returning(kb_articles::id)
+        .get_result(conn)?;
+    let article = kb_article(conn, KbArticleId(id))?;
+    keep_version(conn, &article, Some(actor))?;
+    let detail = match problem {
+        Some(p) => format!("{} (resolution of problem {p})", input.title),
+        None => input.title.clone(),
+    };
+    audit::record(
+        conn,
+        Some(actor),
+        Entity::KbArticle,
+        id,
+        "created",
+        &detail,
+        at,
+    )?;
+    Ok(KbArticleId(id))
 }
 
 fn stale() -> AppError {

@@ -245,34 +245,87 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> AppResult<KnownErrorId> {
     let at = at(now);
-    write_tx(conn, |conn| {
-        let id: i64 = diesel::insert_into(known_errors::table)
-            .values((
-                known_errors::title.eq(&input.title),
-                known_errors::symptoms.eq(&input.symptoms),
-                known_errors::cause.eq(&input.cause),
-                known_errors::workaround.eq(&input.workaround),
-                known_errors::category_id.eq(input.category.map(|c| c.0)),
-                known_errors::status.eq(Status::Published.as_str()),
-                known_errors::created_by.eq(actor.0),
-                known_errors::created_at.eq(at),
-                known_errors::updated_by.eq(actor.0),
-                known_errors::updated_at.eq(at),
-                known_errors::version.eq(1),
-            ))
-            .returning(known_errors::id)
-            .get_result(conn)?;
-        audit::record(
-            conn,
-            Some(actor),
-            Entity::KnownError,
-            id,
-            "created",
-            &input.title,
-            at,
-        )?;
-        Ok(KnownErrorId(id))
-    })
+    write_tx(conn, |conn| insert(conn, actor, input, None, at))
+}
+
+/// Writes a published known error and its audit line inside the caller's transaction; a
+/// problem publishing its known error names itself as `problem`.
+pub(crate) fn insert(
+    conn: &mut DbConn,
+    actor: UserId,
+    input: &KnownErrorInput,
+    problem: Option<ProblemId>,
+    at: NaiveDateTime,
+) -> AppResult<KnownErrorId> {
+    let id: i64 = diesel::insert_into(known_errors::table)
+        .values((
+            known_errors::title.eq(&input.title),
+            known_errors::symptoms.eq(&input.symptoms),
+            known_errors::cause.eq(&input.cause),
+            known_errors::workaround.eq(&input.workaround),
+            known_errors::category_id.eq(input.category.map(|c| c.0)),
+            known_errors::problem_id.eq(problem.map(|p| p.0)),
+            known_errors::status.eq(Status::Published.as_str()),
+            known_errors::created_by.eq(actor.0),
+            known_errors::created_at.eq(at),
+            known_errors::updated_by.eq(actor.0),
+            known_errors::updated_at.eq(at),
+            known_errors::version.eq(1),
+        ))
+        .returning(known_errors::id)
+        .get_result(conn)?;
+    let detail = match problem {
+        Some(p) => format!("{} (published from problem {p})", input.title),
+        None => input.title.clone(),
+    };
+    audit::record(
+        conn,
+        Some(actor),
+        Entity::KnownError,
+        id,
+        "created",
+        &detail,
+        at,
+    )?;
+    Ok(KnownErrorId(id))
+}
+
+/// The known error a problem published, if any (the newest, should there be several).
+pub fn of_problem(conn: &mut DbConn, problem: ProblemId) -> AppResult<Option<KnownErrorRow>> {
+    Ok(known_errors::table
+        .filter(known_errors::problem_id.eq(problem.0))
+        .order(known_errors::id.desc())
+        .select(KnownErrorRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Carries a problem's new root cause and workaround to its published known error, in the
+/// caller's transaction, so the KEDB never offers a workaround the problem has replaced.
+pub(crate) fn follow_problem(
+    conn: &mut DbConn,
+    actor: UserId,
+    known: &KnownErrorRow,
+    cause: &str,
+    workaround: &str,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::update(known_errors::table.find(known.id.0))
+        .set((
+            known_errors::cause.eq(cause),
+            known_errors::workaround.eq(workaround),
+            known_errors::updated_by.eq(actor.0),
+            known_errors::updated_at.eq(at),
+            known_errors::version.eq(known.version + 1),
+        ))
+        .execute(conn)?;
+    let mut changes = Changes::default();
+    changes.note(known.cause != cause, "root cause updated from its problem");
+    changes.note(
+        known.workaround != workaround,
+        "workaround updated from its problem",
+    );
+    changes.record(conn, actor, Entity::KnownError, known.id.0, at)
 }
 
 fn stale() -> AppError {

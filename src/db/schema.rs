@@ -271,6 +271,7 @@ diesel::table! {
         status -> Text,
         version -> BigInt,
         updated_by -> Nullable<BigInt>,
+        problem_id -> Nullable<BigInt>,
     }
 }
 

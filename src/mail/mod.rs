@@ -7,6 +7,7 @@ pub mod commands;
 #[macro_use]
 pub mod messages;
 pub mod outbox;
+pub mod problem_messages;
 pub mod risk_messages;
 pub mod service_report_messages;
 pub mod transport;

@@ -445,7 +445,7 @@ pub fn seed_demo(
         + changes::seed_changes(conn, mail, now)?
         + requests::seed_demo_requests(conn, mail, now)?
         + escalations::seed_escalations(conn, mail, now)?;
-    problems::seed_problems(conn, now)?;
+    problems::seed_problems(conn, mail, now)?;
     known_errors::seed_known_errors(conn, now)?;
     let tickets_created = tickets_created + risks::seed_risks(conn, mail, now)?;
     history::seed_history(conn, now)?;

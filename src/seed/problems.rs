@@ -1,7 +1,8 @@
 //! The demo desk's problems: one under investigation with two incidents, one published as a
-//! known error with its request for change awaiting a manager, and one taken through the whole
-//! process (approved RFC, resolved, reviewed, closed and archived), so a newcomer sees each
-//! stage. Links the demo incidents the other seeds made; creates no ticket.
+//! known error (its K-n in the KEDB) with its request for change awaiting a manager (who is
+//! mailed it), and one taken through the whole process (approved RFC, resolved with its KB
+//! article, reviewed, closed and archived), so a newcomer sees each stage. Links the demo
+//! incidents the other seeds made; creates no ticket.
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -17,6 +18,7 @@ use crate::domain::inputs::EmailAddress;
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::problem::{ProblemId, Step};
 use crate::domain::ticket::Kind;
+use crate::mail::messages::MailContext;
 
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -91,7 +93,11 @@ const DEMOS: [Demo; 3] = [
 ];
 
 /// Seeds the demo problems once; answers how many it logged.
-pub fn seed_problems(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<usize> {
+pub fn seed_problems(
+    conn: &mut DbConn,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> anyhow::Result<usize> {
     let seeded: i64 = problem_rows::table.count().get_result(conn)?;
     if seeded > 0 {
         return Ok(0);
@@ -166,14 +172,14 @@ pub fn seed_problems(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<us
         .map_err(refused("note"))?;
         for (i, step) in demo.steps.iter().enumerate() {
             if *step == Step::FixInChange && demo.rfc {
-                file_rfc(conn, owner, &morgan, id, demo.rfc_approved, at(9))?;
+                file_rfc(conn, mail, owner, &morgan, id, demo.rfc_approved, at(9))?;
             }
             row = problems::take_step(conn, owner, id, row.version, *step, at(10 + i as i64))
                 .map_err(err)?
                 .map_err(refused("step"))?;
         }
         if demo.rfc && !demo.steps.contains(&Step::FixInChange) {
-            file_rfc(conn, owner, &morgan, id, demo.rfc_approved, at(30))?;
+            file_rfc(conn, mail, owner, &morgan, id, demo.rfc_approved, at(30))?;
         }
         if demo.review_and_archive {
             review::record(
@@ -207,6 +213,7 @@ pub fn seed_problems(conn: &mut DbConn, now: DateTime<Utc>) -> anyhow::Result<us
 
 fn file_rfc(
     conn: &mut DbConn,
+    mail: &MailContext,
     owner: &UserRow,
     manager: &UserRow,
     id: ProblemId,
@@ -224,6 +231,7 @@ fn file_rfc(
             rollback_plan: "Restore the saved configuration.".into(),
             planned_window: "Saturday 07:00-08:00".into(),
         },
+        mail,
         at,
     )
     .map_err(err)?

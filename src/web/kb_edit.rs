@@ -6,8 +6,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::extract::CurrentUser;
-use super::forms::{Changed, conflict, invalid, parse_optional_id, parse_version};
+use super::forms::{invalid, parse_optional_id, parse_version};
 use super::known_errors::{category_choices, check_writer};
+use super::known_errors_forms::{Saved, answer, with_version};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::kb_edit::{self, ArticleInput};
 use crate::db::{self, categories, kb};
@@ -138,13 +139,9 @@ pub async fn update(
     check_writer(&user)?;
     let id = KbArticleId(path.into_inner());
     let form = form.into_inner();
-    let (input, version) = match (form.parse(), parse_version(&form.version)) {
-        (Ok(input), Ok(version)) => (input, version),
-        (parsed, version) => {
-            let mut errors = parsed.err().unwrap_or_default();
-            if let Err(message) = version {
-                errors.add("title", message);
-            }
+    let (input, version) = match with_version(form.parse(), &form.version) {
+        Ok(parsed) => parsed,
+        Err(errors) => {
             return invalid(&form_page(&state, &user, Some(id.0), form, errors).await?);
         }
     };
@@ -153,27 +150,14 @@ pub async fn update(
         kb_edit::update(conn, actor, id, version, &input, now)
     })
     .await;
-    match saved {
-        Ok(()) => {
-            flash(
-                &user.session,
-                FlashKind::Success,
-                "Article saved as a new version.",
-            );
-            Ok(redirect(&format!("/kb/{id}")))
-        }
-        Err(AppError::Conflict(message)) => {
-            let subject = format!("Article {id}");
-            let back = format!("/kb/{id}");
-            let changed = Changed {
-                subject: &subject,
-                back: &back,
-                back_label: "Open the article as it is now",
-            };
-            conflict(user.ctx(), changed, message, form.body)
-        }
-        Err(e) => Err(e),
-    }
+    let (subject, back) = (format!("Article {id}"), format!("/kb/{id}"));
+    let to = Saved {
+        back: &back,
+        done: "Article saved as a new version.",
+        subject: &subject,
+        back_label: "Open the article as it is now",
+    };
+    answer(&user, saved, to, form.body)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

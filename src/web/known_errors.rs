@@ -6,14 +6,18 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::extract::CurrentUser;
-use super::forms::{Changed, conflict, invalid, parse_optional_id, parse_version};
+use super::forms::{invalid, parse_optional_id, parse_version};
+use super::known_errors_forms::{Saved, answer, with_version};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use crate::db::categories::{self, CategoryRow};
+use crate::db::kb::{self, KbArticleRow};
 use crate::db::known_errors::{self, KnownErrorRow};
+use crate::db::problems;
 use crate::db::{self};
 use crate::domain::ids::{CategoryId, KnownErrorId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::known_error::{self as rules, KnownErrorInput, Status};
+use crate::domain::problem::ProblemId;
 use crate::error::{AppError, AppResult};
 use crate::format::format_time;
 use crate::state::AppState;
@@ -121,6 +125,10 @@ struct ShowPage {
     created: String,
     updated: String,
     can_write: bool,
+    /// The problem it was published from, as "P-12 subject", and its resolution's article:
+    /// the sign that a permanent fix exists.
+    problem: Option<(i64, String)>,
+    fix: Option<KbArticleRow>,
 }
 
 pub async fn show(
@@ -129,11 +137,19 @@ pub async fn show(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = KnownErrorId(path.into_inner());
-    let (known, cats) = db::run(&state.pool, move |conn| {
-        Ok((
-            known_errors::get(conn, id)?,
-            categories::list_categories(conn)?,
-        ))
+    let (known, cats, problem, fix) = db::run(&state.pool, move |conn| {
+        let known = known_errors::get(conn, id)?;
+        let (problem, fix) = match known.problem_id {
+            Some(p) => {
+                let row = problems::get(conn, ProblemId(p))?;
+                (
+                    Some((p, format!("{} {}", row.id, row.subject))),
+                    kb::of_problem(conn, p)?,
+                )
+            }
+            None => (None, None),
+        };
+        Ok((known, categories::list_categories(conn)?, problem, fix))
     })
     .await?;
     let zone = user.zone();
@@ -154,6 +170,8 @@ pub async fn show(
         created: format_time(known.created_at, zone),
         updated: format_time(known.updated_at, zone),
         can_write: check_writer(&user).is_ok(),
+        problem,
+        fix,
         known,
     })
 }
@@ -304,39 +322,23 @@ pub async fn update(
     let id = KnownErrorId(path.into_inner());
     let form = form.into_inner();
     let editing = Some((id.0, rules::reference(id)));
-    let version = parse_version(&form.version);
-    let (input, version) = match (form.parse(), version) {
-        (Ok(input), Ok(version)) => (input, version),
-        (parsed, version) => {
-            let mut errors = parsed.err().unwrap_or_default();
-            if let Err(message) = version {
-                errors.add("title", message);
-            }
-            return invalid(&form_page(&state, &user, editing, form, errors).await?);
-        }
+    let (input, version) = match with_version(form.parse(), &form.version) {
+        Ok(parsed) => parsed,
+        Err(errors) => return invalid(&form_page(&state, &user, editing, form, errors).await?),
     };
     let (actor, now) = (user.id(), state.clock.now());
     let saved = db::run(&state.pool, move |conn| {
         known_errors::update(conn, actor, id, version, &input, now)
     })
     .await;
-    match saved {
-        Ok(()) => {
-            flash(&user.session, FlashKind::Success, "Known error saved.");
-            Ok(redirect(&format!("/known-errors/{id}")))
-        }
-        Err(AppError::Conflict(message)) => {
-            let subject = rules::reference(id);
-            let back = format!("/known-errors/{id}");
-            let changed = Changed {
-                subject: &subject,
-                back: &back,
-                back_label: "Open the known error as it is now",
-            };
-            conflict(user.ctx(), changed, message, form.workaround)
-        }
-        Err(e) => Err(e),
-    }
+    let (subject, back) = (rules::reference(id), format!("/known-errors/{id}"));
+    let to = Saved {
+        back: &back,
+        done: "Known error saved.",
+        subject: &subject,
+        back_label: "Open the known error as it is now",
+    };
+    answer(&user, saved, to, form.workaround)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -18,6 +18,7 @@ pub mod health;
 pub mod kb;
 pub mod kb_edit;
 pub mod known_errors;
+pub mod known_errors_forms;
 pub mod known_errors_view;
 pub mod ladder;
 pub mod links;
@@ -333,7 +334,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Problem management's routes; the fixed paths come before `/problems/{id}`.
 fn problem_routes(cfg: &mut web::ServiceConfig) {
-    use problems::{actions, detect, list, new, page, report, review, rfc, ticket_section};
+    use problems::{actions, detect, edit, list, new, page, report, review, rfc, ticket_section};
     cfg.route("/problems", web::get().to(list::list))
         .route("/problems", web::post().to(new::create))
         .route("/problems/new", web::get().to(new::new_form))
@@ -374,6 +375,8 @@ fn problem_routes(cfg: &mut web::ServiceConfig) {
         .route("/problems/{id}/review", web::get().to(review::show))
         .route("/problems/{id}/review", web::post().to(review::record))
         .route("/problems/{id}/report", web::get().to(report::show))
+        .route("/problems/{id}/edit", web::get().to(edit::edit_form))
+        .route("/problems/{id}/edit", web::post().to(edit::update))
         .route(
             "/tickets/{id}/problem",
             web::post().to(ticket_section::link_from_ticket),

@@ -18,6 +18,37 @@ use crate::helpers::{Page, TestApp};
 const PAT: &str = "pat@msp.example";
 const QUINN: &str = "quinn@msp.example";
 const FIX: &str = "Replaced the failing switch port and pinned the uplink speed.";
+const WORKAROUND: &str = "Unplug and replug the reception uplink.";
+const BETTER_WORKAROUND: &str =
+    "Unplug and replug the reception uplink, then renew the PC's lease.";
+
+/// The known errors published from `problem` (its path), as (id, cause, workaround, version).
+async fn known_errors_of(app: &TestApp, problem: &str) -> Vec<(i64, String, String, i64)> {
+    let pid: i64 = problem.rsplit('/').next().unwrap().parse().unwrap();
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::known_errors as k;
+        Ok(k::table
+            .filter(k::problem_id.eq(pid))
+            .select((k::id, k::cause, k::workaround, k::version))
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}
+
+/// The knowledge base articles published from `problem`, as (id, title, body).
+async fn articles_of(app: &TestApp, problem: &str) -> Vec<(i64, String, String)> {
+    let pid: i64 = problem.rsplit('/').next().unwrap().parse().unwrap();
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::kb_articles as a;
+        Ok(a::table
+            .filter(a::problem_id.eq(pid))
+            .select((a::id, a::title, a::body))
+            .load(conn)?)
+    })
+    .await
+    .unwrap()
+}
 
 /// An incident in Network, worked by `owner` at tier 2: set-up through the commands.
 async fn incident_in_progress(
@@ -207,9 +238,29 @@ async fn three_recurring_incidents_walk_to_an_archived_problem(app: TestApp) {
     step(&app, &problem, "root_cause")
         .await
         .assert_redirect_to(&problem);
+    assert!(known_errors_of(&app, &problem).await.is_empty());
     step(&app, &problem, "known_error")
         .await
         .assert_redirect_to(&problem);
+    // The step published the root cause and workaround to the KEDB, naming the problem.
+    let published = known_errors_of(&app, &problem).await;
+    assert_eq!(published.len(), 1, "{published:?}");
+    let (known, cause, workaround, _) = published[0].clone();
+    assert_eq!(
+        cause,
+        "Port 12 of the reception switch renegotiates every few hours."
+    );
+    assert_eq!(workaround, WORKAROUND);
+    let page = app.get(&problem).await.body;
+    assert!(
+        page.contains(&format!("<a href=\"/known-errors/{known}\">K-{known} ")),
+        "{page}"
+    );
+    let known_page = app.get(&format!("/known-errors/{known}")).await.body;
+    assert!(
+        known_page.contains(&format!("<a href=\"{problem}\">P-")),
+        "{known_page}"
+    );
     let skipped = step(&app, &problem, "resolve").await;
     assert_eq!(skipped.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -228,11 +279,21 @@ async fn three_recurring_incidents_walk_to_an_archived_problem(app: TestApp) {
         &app,
         &problem,
         "Port 12 of the reception switch renegotiates every few hours.",
-        "Unplug and replug the reception uplink.",
+        BETTER_WORKAROUND,
         FIX,
     )
     .await
     .assert_redirect_to(&problem);
+    // The new workaround reached the published known error: no drift between the two.
+    let (_, _, workaround, version) = known_errors_of(&app, &problem).await[0].clone();
+    assert_eq!(workaround, BETTER_WORKAROUND);
+    assert_eq!(version, 2);
+    assert!(
+        app.get(&problem)
+            .await
+            .text()
+            .contains(&format!("known error K-{known} updated"))
+    );
     let early = step(&app, &problem, "resolve").await;
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(early.text().contains("approved by a manager"));
@@ -261,9 +322,45 @@ async fn three_recurring_incidents_walk_to_an_archived_problem(app: TestApp) {
         )
         .await
         .assert_redirect_to("/approvals/problem-changes");
+    assert!(articles_of(&app, &problem).await.is_empty());
     step(&app, &problem, "resolve")
         .await
         .assert_redirect_to(&problem);
+    // The resolution went to the knowledge base, versioned, linked from the problem and noted
+    // on its known error.
+    let articles = articles_of(&app, &problem).await;
+    assert_eq!(articles.len(), 1, "{articles:?}");
+    let (article, title, body) = articles[0].clone();
+    assert_eq!(title, "Recurring incidents: Front desk loses the network");
+    for words in ["Port 12 of the reception switch", FIX, "From problem P-"] {
+        assert!(body.contains(words), "{words}: {body}");
+    }
+    let kept: i64 = db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::kb_article_versions as v;
+        Ok(v::table
+            .filter(v::article_id.eq(article))
+            .count()
+            .get_result(conn)?)
+    })
+    .await
+    .unwrap();
+    assert_eq!(kept, 1);
+    assert!(
+        app.get(&problem)
+            .await
+            .body
+            .contains(&format!("<a href=\"/kb/{article}\">"))
+    );
+    let known_page = app.get(&format!("/known-errors/{known}")).await.body;
+    assert!(
+        known_page.contains("A permanent fix exists"),
+        "{known_page}"
+    );
+    assert!(known_page.contains(&format!("/kb/{article}")));
+    assert_eq!(
+        app.get(&format!("/kb/{article}")).await.status,
+        StatusCode::OK
+    );
 
     let closing: Vec<(&str, String)> = incidents
         .iter()
@@ -346,8 +443,10 @@ async fn three_recurring_incidents_walk_to_an_archived_problem(app: TestApp) {
     for words in [
         "Archived",
         "Port 12 of the reception switch",
-        "Unplug and replug the reception uplink.",
+        BETTER_WORKAROUND,
         FIX,
+        format!("K-{known}").as_str(),
+        format!("article {article}").as_str(),
         "Add port-flap alerts to monitoring.",
         "Front desk loses the network",
     ] {
@@ -525,7 +624,241 @@ async fn a_dismissed_suggestion_never_comes_back_for_the_same_incidents(app: Tes
     );
 }
 
+async fn drivers_edit_the_problem_ticket_and_every_change_is_on_its_trail(app: TestApp) {
+    desk_with_three_incidents(&app).await;
+    let problem = accept_the_suggestion(&app).await;
+    let edit = format!("{problem}/edit");
+    assert!(
+        app.get(&problem)
+            .await
+            .body
+            .contains(&format!("href=\"{edit}\""))
+    );
+    let form = app.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let version = form.field_value("version").unwrap();
+    let (owner, client): (i64, Option<i64>) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::problems as p;
+        Ok(p::table.select((p::owner_id, p::client_id)).first(conn)?)
+    })
+    .await
+    .unwrap();
+    let (owner, client) = (owner.to_string(), client.unwrap().to_string());
+    let subject = form.field_value("subject").unwrap();
+    let team = form.field_value("team").unwrap_or_default();
+    let team = if team.is_empty() {
+        "(none)".to_string()
+    } else {
+        team
+    };
+    let fields = |subject: &'static str, impact: &'static str| {
+        vec![
+            ("subject", subject.to_string()),
+            (
+                "description",
+                "Reception loses the network several times a day.".into(),
+            ),
+            ("business_impact", "Patients cannot be checked in.".into()),
+            ("client_id", client.clone()),
+            ("team", "Network team".into()),
+            ("owner_id", owner.clone()),
+            ("impact", impact.into()),
+            ("urgency", "high".into()),
+        ]
+    };
+    let post = |version: String, fields: Vec<(&'static str, String)>| {
+        let mut all = vec![("version", version)];
+        all.extend(fields);
+        all
+    };
+
+    // A tier-1 technician reads the problem but may not edit it.
+    let tess = app.another_browser();
+    tess.sign_in_as(Role::Technician).await;
+    assert_eq!(tess.get(&edit).await.status, StatusCode::FORBIDDEN);
+    let sent = post(version.clone(), fields("Reception network drops", "high"));
+    assert_eq!(
+        tess.post_form(&edit, &pairs_of(&sent)).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A blank subject comes back with the typed text kept.
+    let blank = post(version.clone(), fields(" ", "high"));
+    let refused = app.post_form(&edit, &pairs_of(&blank)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("subject").is_some());
+    assert_eq!(refused.field_value("team").as_deref(), Some("Network team"));
+
+    app.post_form(&edit, &pairs_of(&sent))
+        .await
+        .assert_redirect_to(&problem);
+    let page = app.get(&problem).await.text();
+    assert!(page.contains("Reception network drops"), "{page}");
+    for line in [
+        format!("subject: {subject} → Reception network drops"),
+        format!("IT team: {team} → Network team"),
+        "→ P1 · Critical".to_string(),
+        "description edited".to_string(),
+    ] {
+        assert!(page.contains(&line), "{line}: {page}");
+    }
+    let (priority, edits): (String, i64) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{problem_events as e, problems as p};
+        Ok((
+            p::table.select(p::priority).first(conn)?,
+            e::table
+                .filter(e::kind.eq("edit"))
+                .count()
+                .get_result(conn)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(priority, "P1");
+    assert!(edits >= 6, "{edits}");
+
+    // Saving from the old version is a conflict that keeps what was typed.
+    let stale = post(version, fields("Something else", "low"));
+    let conflict = app.post_form(&edit, &pairs_of(&stale)).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    assert!(
+        conflict
+            .text()
+            .contains("Reception loses the network several times a day.")
+    );
+}
+
+async fn the_demo_desk_shows_a_known_error_published_from_its_problem_and_a_resolved_problems_article(
+    app: TestApp,
+) {
+    crate::fixtures::seed_demo_desk(&app).await;
+    app.login("morgan.reyes@msp.example", tierdesk::seed::DEMO_PASSWORD)
+        .await
+        .assert_redirect_to("/");
+    // (known error or article, problem) pairs.
+    type Published = Vec<(i64, i64)>;
+    let (published, articles): (Published, Published) = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::{kb_articles as a, known_errors as k};
+        Ok((
+            k::table
+                .filter(k::problem_id.is_not_null())
+                .select((k::id, k::problem_id.assume_not_null()))
+                .load(conn)?,
+            a::table
+                .filter(a::problem_id.is_not_null())
+                .select((a::id, a::problem_id.assume_not_null()))
+                .load(conn)?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!(published.len(), 2, "two demo problems reached known error");
+    assert_eq!(articles.len(), 1, "one demo problem was resolved");
+    for (known, problem) in &published {
+        let page = app.get(&format!("/problems/{problem}")).await.body;
+        assert!(page.contains(&format!("/known-errors/{known}")), "{page}");
+    }
+    let (article, resolved) = articles[0];
+    let page = app.get(&format!("/problems/{resolved}")).await.body;
+    assert!(page.contains(&format!("/kb/{article}")), "{page}");
+    let (known, _) = published.iter().find(|(_, p)| *p == resolved).unwrap();
+    let known_page = app.get(&format!("/known-errors/{known}")).await.text();
+    assert!(
+        known_page.contains("A permanent fix exists"),
+        "{known_page}"
+    );
+    // The hand-written demo known errors are still there beside the problems' own.
+    let by_hand: i64 = db::run(&app.state.pool, |conn| {
+        use tierdesk::db::schema::known_errors as k;
+        Ok(k::table
+            .filter(k::problem_id.is_null())
+            .count()
+            .get_result(conn)?)
+    })
+    .await
+    .unwrap();
+    assert!(by_hand >= 10, "{by_hand}");
+}
+
+fn pairs_of<'a>(all: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    all.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// Filing an RFC mails the managers (never its filer) with the change in full and the address
+/// of the approvals page, through a real SMTP server.
+mod rfc_mail {
+    use super::*;
+    use crate::smtp::{BASE_URL, SmtpSink};
+
+    async fn filing_an_rfc_mails_the_managers_with_the_change_and_the_approvals_page(
+        app: TestApp,
+        sink: SmtpSink,
+    ) {
+        desk_with_three_incidents(&app).await;
+        let manager = app.another_browser();
+        let mia = manager.sign_in_as(Role::Manager).await;
+        let problem = accept_the_suggestion(&app).await;
+        step(&app, &problem, "investigate")
+            .await
+            .assert_redirect_to(&problem);
+        analysis(&app, &problem, "A flapping port.", WORKAROUND, "")
+            .await
+            .assert_redirect_to(&problem);
+        step(&app, &problem, "root_cause")
+            .await
+            .assert_redirect_to(&problem);
+        drain(&app).await;
+        let before = sink.received().len();
+        app.post_form(&format!("{problem}/rfc"), &rfc_fields())
+            .await
+            .assert_redirect_to(&problem);
+        drain(&app).await;
+        let rfc_mails: Vec<_> = sink.received()[before..]
+            .iter()
+            .filter(|m| {
+                m.header("Subject")
+                    .unwrap_or_default()
+                    .contains("awaits your approval")
+            })
+            .cloned()
+            .collect();
+        let to: Vec<String> = rfc_mails
+            .iter()
+            .map(|m| m.envelope_to.join(",").replace(['<', '>'], ""))
+            .collect();
+        assert!(to.contains(&mia), "{to:?}");
+        assert!(
+            !to.contains(&PAT.to_string()),
+            "the filer is not mailed: {to:?}"
+        );
+        let mail = rfc_mails
+            .iter()
+            .find(|m| m.envelope_to.join(",").contains(&mia))
+            .unwrap();
+        let subject = mail.header("Subject").unwrap();
+        assert!(subject.contains("[Problem P-"), "{subject}");
+        let text = mail.text_body();
+        for (_, value) in rfc_fields() {
+            assert!(text.contains(value), "{value}: {text}");
+        }
+        assert!(
+            text.contains("Pat Tier2 filed request for change RFC-"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{BASE_URL}/approvals/problem-changes")),
+            "{text}"
+        );
+    }
+
+    both_backends_with_smtp!(
+        filing_an_rfc_mails_the_managers_with_the_change_and_the_approvals_page
+    );
+}
+
 both_backends!(
+    the_demo_desk_shows_a_known_error_published_from_its_problem_and_a_resolved_problems_article,
+    drivers_edit_the_problem_ticket_and_every_change_is_on_its_trail,
     three_recurring_incidents_walk_to_an_archived_problem,
     a_tier_one_technician_links_and_reads_but_does_not_drive_a_problem,
     nobody_approves_their_own_request_for_change,

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::kedb;
 use super::links::link_in_tx;
 use super::row::{ProblemRow, get, get_at_version, kind, log, require_driver};
 use crate::db::outcome::{Outcome, refuse};
@@ -193,6 +194,7 @@ pub fn save_analysis(
                 )?;
             }
         }
+        kedb::sync_known_error(conn, actor.id(), &after, at)?;
         Ok(Ok(after))
     })
 }
@@ -279,6 +281,15 @@ pub fn take_step(
             &format!("status {} → {}", before.status.label(), to.label()),
             at,
         )?;
+        match to {
+            Status::KnownError => {
+                kedb::publish_known_error(conn, actor.id(), &after, at)?;
+            }
+            Status::Resolved => {
+                kedb::publish_resolution(conn, actor.id(), &after, at)?;
+            }
+            _ => {}
+        }
         Ok(Ok(after))
     })
 }

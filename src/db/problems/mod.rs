@@ -5,6 +5,8 @@
 pub mod closure;
 pub mod commands;
 pub mod detect;
+pub mod edit;
+pub mod kedb;
 pub mod links;
 pub mod list;
 pub mod review;

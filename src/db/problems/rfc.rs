@@ -7,14 +7,19 @@ use diesel::prelude::*;
 
 use super::commands::record;
 use super::row::require_driver;
-use super::row::{get, kind, log};
+use super::row::{ProblemRow, get, kind, log};
+use crate::db::notify::managers;
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{problem_rfcs, problems};
 use crate::db::users::UserRow;
 use crate::db::{DbConn, write_tx};
 use crate::domain::approval;
+use crate::domain::inputs::EmailAddress;
 use crate::domain::problem::{self, ProblemId, RfcStatus};
 use crate::error::{AppError, AppResult};
+use crate::mail::messages::{MailContext, Recipient, ThreadKey, compose};
+use crate::mail::outbox;
+use crate::mail::problem_messages::ProblemRfcFiled;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = problem_rfcs)]
@@ -44,13 +49,15 @@ pub struct RfcInput {
     pub planned_window: String,
 }
 
-/// Files the RFC; it waits on the managers' approvals page.
+/// Files the RFC; it waits on the managers' approvals page, and each manager but the filer is
+/// mailed it in the same transaction.
 #[tracing::instrument(skip_all, fields(problem_id = %id))]
 pub fn file(
     conn: &mut DbConn,
     actor: &UserRow,
     id: ProblemId,
     input: &RfcInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> Outcome<i64> {
     require_driver(actor)?;
@@ -85,8 +92,52 @@ pub fn file(
             &format!("request for change RFC-{rfc} filed; awaiting a manager's approval"),
             at,
         )?;
+        tell_managers(conn, actor, &row, rfc, input, mail, now)?;
         Ok(Ok(rfc))
     })
+}
+
+/// Queues the RFC to every active manager except its filer, who may not decide it.
+fn tell_managers(
+    conn: &mut DbConn,
+    actor: &UserRow,
+    row: &ProblemRow,
+    rfc: i64,
+    input: &RfcInput,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let base = mail.base_url.trim_end_matches('/');
+    let message = ProblemRfcFiled {
+        rfc,
+        problem: row.id.to_string(),
+        subject: row.subject.clone(),
+        filed_by: actor.display_name.clone(),
+        what: input.what.clone(),
+        why: input.why.clone(),
+        risk: input.risk.clone(),
+        rollback_plan: input.rollback_plan.clone(),
+        planned_window: input.planned_window.clone(),
+        approvals_url: format!("{base}/approvals/problem-changes"),
+        problem_url: format!("{base}/problems/{}", row.id.0),
+    };
+    for manager in managers(conn)?.iter().filter(|m| m.id != actor.id) {
+        let Ok(address) = EmailAddress::parse(&manager.email) else {
+            tracing::warn!(
+                user_id = manager.id,
+                "address unreadable; RFC mail not queued"
+            );
+            continue;
+        };
+        let outgoing = compose(
+            mail,
+            &message,
+            Recipient::new(address, manager.display_name.clone()),
+        )?
+        .in_thread(ThreadKey::new("problem", row.id.0));
+        outbox::enqueue(conn, &outgoing, now)?;
+    }
+    Ok(())
 }
 
 /// A manager's decision on an RFC, guarded by its pending status.

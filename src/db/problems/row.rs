@@ -132,6 +132,8 @@ pub mod kind {
     pub const RFC: &str = "rfc";
     pub const REVIEW: &str = "review";
     pub const CLOSURE: &str = "closure";
+    pub const PUBLISHED: &str = "published";
+    pub const EDIT: &str = "edit";
 }
 
 /// Writes one line of the problem's trail, in the caller's transaction.

@@ -22,6 +22,19 @@ fn back(id: ProblemId) -> String {
     format!("/problems/{}", id.0)
 }
 
+/// The problem page again with the refused form's errors beside its fields and, when given,
+/// the user's text in its fields (422).
+async fn again(
+    state: &AppState,
+    user: &CurrentUser,
+    id: ProblemId,
+    forms: Option<Forms>,
+    failed: Failed,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    invalid(&problem_page(state, user, id, forms, failed, errors, String::new()).await?)
+}
+
 /// Sends a command's answer on: a redirect with a flash, the page again with 422, or the
 /// conflict page with the user's text.
 #[allow(clippy::too_many_arguments)]
@@ -40,9 +53,7 @@ async fn answer(
             flash(&user.session, FlashKind::Success, done);
             Ok(redirect(&back(id)))
         }
-        Ok(Err(errors)) => invalid(
-            &problem_page(state, user, id, Some(forms), failed, errors, String::new()).await?,
-        ),
+        Ok(Err(errors)) => again(state, user, id, Some(forms), failed, errors).await,
         Err(AppError::Conflict(message)) => {
             let subject = id.to_string();
             let link = back(id);
@@ -98,18 +109,7 @@ pub async fn save_analysis(
     let (Some(version), Some(root_cause), Some(workaround), Some(permanent_solution)) =
         (version, root_cause, workaround, permanent_solution)
     else {
-        return invalid(
-            &problem_page(
-                &state,
-                &user,
-                id,
-                Some(forms),
-                Failed::Analysis,
-                errors,
-                String::new(),
-            )
-            .await?,
-        );
+        return again(&state, &user, id, Some(forms), Failed::Analysis, errors).await;
     };
     let input = Analysis {
         root_cause,
@@ -155,9 +155,7 @@ pub async fn take_step(
     let version = errors.take("step", parse_version(&form.version));
     let step = errors.take("step", Step::parse(&form.step));
     let (Some(version), Some(step)) = (version, step) else {
-        return invalid(
-            &problem_page(&state, &user, id, None, Failed::Step, errors, String::new()).await?,
-        );
+        return again(&state, &user, id, None, Failed::Step, errors).await;
     };
     let (now, actor) = (state.clock.now(), user.row.clone());
     let outcome = db::run(&state.pool, move |conn| {
@@ -191,18 +189,7 @@ pub async fn add_note(
         Ok(note) => note,
         Err(message) => {
             let errors = FieldErrors::single("note", message);
-            return invalid(
-                &problem_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(forms),
-                    Failed::Note,
-                    errors,
-                    String::new(),
-                )
-                .await?,
-            );
+            return again(&state, &user, id, Some(forms), Failed::Note, errors).await;
         }
     };
     let (now, actor) = (state.clock.now(), user.row.clone());
@@ -247,18 +234,7 @@ pub async fn link(
         Ok(ticket) => ticket,
         Err(message) => {
             let errors = FieldErrors::single("ticket", message);
-            return invalid(
-                &problem_page(
-                    &state,
-                    &user,
-                    id,
-                    Some(forms),
-                    Failed::Link,
-                    errors,
-                    String::new(),
-                )
-                .await?,
-            );
+            return again(&state, &user, id, Some(forms), Failed::Link, errors).await;
         }
     };
     let (now, actor) = (state.clock.now(), user.row.clone());
@@ -329,18 +305,7 @@ pub async fn file_rfc(
     let (Some(what), Some(why), Some(risk), Some(rollback_plan), Some(planned_window)) =
         (what, why, risk, rollback_plan, planned_window)
     else {
-        return invalid(
-            &problem_page(
-                &state,
-                &user,
-                id,
-                Some(forms),
-                Failed::Rfc,
-                errors,
-                String::new(),
-            )
-            .await?,
-        );
+        return again(&state, &user, id, Some(forms), Failed::Rfc, errors).await;
     };
     let input = RfcInput {
         what,
@@ -349,9 +314,9 @@ pub async fn file_rfc(
         rollback_plan,
         planned_window,
     };
-    let (now, actor) = (state.clock.now(), user.row.clone());
+    let (now, actor, mail) = (state.clock.now(), user.row.clone(), state.mail());
     let outcome = db::run(&state.pool, move |conn| {
-        rfc::file(conn, &actor, id, &input, now)
+        rfc::file(conn, &actor, id, &input, &mail, now)
     })
     .await
     .map(|r| r.map(|_| ()));

@@ -1,9 +1,10 @@
-//! Problem management's pages: the list, logging a problem, the problem page and its forms,
-//! suggested problems, the RFC decisions, the team review, the printable report, and the
-//! "Problem" section of the ticket page.
+//! Problem management's pages: the list, logging and editing a problem, the problem page and its
+//! forms, suggested problems, the RFC decisions, the team review, the printable report, and
+//! the "Problem" section of the ticket page.
 
 pub mod actions;
 pub mod detect;
+pub mod edit;
 pub mod list;
 pub mod new;
 pub mod page;

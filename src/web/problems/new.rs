@@ -24,21 +24,30 @@ use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ProblemForm {
-    subject: String,
-    description: String,
-    business_impact: String,
-    symptoms: String,
-    service_details: String,
-    equipment_details: String,
-    previous_fixes: String,
-    occurred_at: String,
-    client_id: String,
-    category_id: String,
-    team: String,
-    owner_id: String,
-    impact: String,
-    urgency: String,
-    from_ticket: String,
+    pub(super) subject: String,
+    pub(super) description: String,
+    pub(super) business_impact: String,
+    pub(super) symptoms: String,
+    pub(super) service_details: String,
+    pub(super) equipment_details: String,
+    pub(super) previous_fixes: String,
+    pub(super) occurred_at: String,
+    pub(super) client_id: String,
+    pub(super) category_id: String,
+    pub(super) team: String,
+    pub(super) owner_id: String,
+    pub(super) impact: String,
+    pub(super) urgency: String,
+    pub(super) from_ticket: String,
+}
+
+/// The choices of the problem ticket's lists, shared by the log and edit forms.
+pub(super) struct Choices {
+    pub clients: Vec<(String, String)>,
+    pub categories: Vec<(String, String)>,
+    pub owners: Vec<(String, String)>,
+    pub impacts: Vec<(String, String)>,
+    pub urgencies: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -47,11 +56,7 @@ struct NewPage {
     ctx: Ctx,
     form: ProblemForm,
     errors: FieldErrors,
-    clients: Vec<(String, String)>,
-    categories: Vec<(String, String)>,
-    owners: Vec<(String, String)>,
-    impacts: Vec<(String, String)>,
-    urgencies: Vec<(String, String)>,
+    c: Choices,
 }
 
 async fn new_page(
@@ -60,6 +65,15 @@ async fn new_page(
     form: ProblemForm,
     errors: FieldErrors,
 ) -> AppResult<NewPage> {
+    Ok(NewPage {
+        ctx: user.ctx(),
+        form,
+        errors,
+        c: choices(state).await?,
+    })
+}
+
+pub(super) async fn choices(state: &AppState) -> AppResult<Choices> {
     let (clients, categories, owners) = db::run(&state.pool, |conn| {
         let clients: Vec<(String, String)> = std::iter::once((String::new(), "None".to_string()))
             .chain(
@@ -90,10 +104,7 @@ async fn new_page(
             .map(|(v, l)| (v.to_string(), l.to_string()))
             .collect()
     };
-    Ok(NewPage {
-        ctx: user.ctx(),
-        form,
-        errors,
+    Ok(Choices {
         clients,
         categories,
         owners,
@@ -102,7 +113,7 @@ async fn new_page(
     })
 }
 
-fn require_driver(user: &CurrentUser) -> AppResult<()> {
+pub(super) fn require_driver(user: &CurrentUser) -> AppResult<()> {
     if super::drives(user) {
         Ok(())
     } else {
@@ -162,13 +173,8 @@ fn parse_occurred(raw: &str, zone: chrono_tz::Tz) -> Result<Option<NaiveDateTime
         .ok_or_else(|| "That time does not exist in your time zone.".to_string())
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    form: web::Form<ProblemForm>,
-) -> AppResult<HttpResponse> {
-    require_driver(&user)?;
-    let form = form.into_inner();
+/// The problem ticket as typed, parsed; the incident it was logged from is its first link.
+pub(super) fn parse(form: &ProblemForm, zone: chrono_tz::Tz) -> Result<NewProblem, FieldErrors> {
     let mut e = FieldErrors::new();
     let subject = e.take(
         "subject",
@@ -202,10 +208,7 @@ pub async fn create(
         "previous_fixes",
         check_optional(&form.previous_fixes, "the previous fixes", MAX_TEXT),
     );
-    let occurred_at = e.take(
-        "occurred_at",
-        parse_occurred(&form.occurred_at, user.zone()),
-    );
+    let occurred_at = e.take("occurred_at", parse_occurred(&form.occurred_at, zone));
     let client_id = e.take("client_id", parse_optional_id(&form.client_id, "client"));
     let category_id = e.take(
         "category_id",
@@ -255,9 +258,9 @@ pub async fn create(
         urgency,
     )
     else {
-        return invalid(&new_page(&state, &user, form, e).await?);
+        return Err(e);
     };
-    let input = NewProblem {
+    Ok(NewProblem {
         subject,
         description,
         business_impact,
@@ -273,6 +276,19 @@ pub async fn create(
         impact,
         urgency,
         incidents: from.into_iter().collect(),
+    })
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: web::Form<ProblemForm>,
+) -> AppResult<HttpResponse> {
+    require_driver(&user)?;
+    let form = form.into_inner();
+    let input = match parse(&form, user.zone()) {
+        Ok(input) => input,
+        Err(e) => return invalid(&new_page(&state, &user, form, e).await?),
     };
     let (now, actor) = (state.clock.now(), user.row.clone());
     match db::run(&state.pool, move |conn| {

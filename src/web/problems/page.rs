@@ -7,12 +7,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::drives;
+use crate::db::problems::kedb::{self, Published};
 use crate::db::problems::review::{ReviewRow, of_problem as review_of};
 use crate::db::problems::rfc::{RfcRow, of_problem as rfcs_of};
 use crate::db::problems::{self, ProblemRow};
 use crate::db::schema::{categories, clients};
 use crate::db::{self, DbConn};
 use crate::domain::inputs::FieldErrors;
+use crate::domain::known_error::Status as KnownStatus;
 use crate::domain::problem::{ProblemId, RfcStatus, Status, Step, steps_from};
 use crate::error::AppResult;
 use crate::format::{format_time, iso_time};
@@ -96,6 +98,8 @@ pub struct Loaded {
     pub rfcs: Vec<RfcItem>,
     pub review: Option<(ReviewRow, String)>,
     pub stages: Vec<Stage>,
+    /// The problem's known error in the KEDB and its resolution's KB article.
+    pub published: Published,
 }
 
 pub(super) fn load(conn: &mut DbConn, id: ProblemId, zone: chrono_tz::Tz) -> AppResult<Loaded> {
@@ -104,6 +108,7 @@ pub(super) fn load(conn: &mut DbConn, id: ProblemId, zone: chrono_tz::Tz) -> App
     let incidents = problems::incidents_of(conn, id)?;
     let rfcs: Vec<RfcRow> = rfcs_of(conn, id)?;
     let review = review_of(conn, id)?;
+    let published = kedb::published(conn, id)?;
     let mut people: Vec<Option<i64>> = vec![Some(row.owner_id)];
     people.extend(events.iter().map(|e| e.actor_id));
     people.extend(incidents.iter().map(|i| i.owner_id));
@@ -195,6 +200,7 @@ pub(super) fn load(conn: &mut DbConn, id: ProblemId, zone: chrono_tz::Tz) -> App
                 when_iso: iso_time(at),
             })
             .collect(),
+        published,
         row,
     })
 }

@@ -1,0 +1,2 @@
+DROP INDEX kb_articles_problem;
+ALTER TABLE kb_articles DROP COLUMN problem_id;
