@@ -153,12 +153,13 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<usize> {
 
 /// Refreshes the query planner's statistics. Without them SQLite cannot see that the "due soon"
 /// queue's OR can use two indexes, and scans every open ticket instead. The sample is bounded,
-/// so this takes milliseconds even on a million tickets; PostgreSQL's autovacuum does the same
-/// on its own, and is only asked here after a bulk load.
+/// so this takes milliseconds even on a million tickets. PostgreSQL's autovacuum does the same
+/// on its own, and is only asked here after a bulk load: VACUUM as well, because the report
+/// counts are index-only scans, which read the heap until the visibility map is set.
 pub fn refresh_statistics(conn: &mut DbConn) -> AppResult<()> {
     match conn {
         DbConn::Sqlite(lite) => lite.batch_execute("PRAGMA analysis_limit = 400; ANALYZE;")?,
-        DbConn::Postgres(pg) => pg.batch_execute("ANALYZE")?,
+        DbConn::Postgres(pg) => pg.batch_execute("VACUUM ANALYZE")?,
     }
     Ok(())
 }

@@ -2,7 +2,6 @@
 //! index of the set and each other report (page and CSV download) in its own file, sharing the
 //! filter form of `filter` and the SVG bar chart of `chart`.
 
-
 pub mod chart;
 pub mod escalations;
 pub mod filter;
