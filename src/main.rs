@@ -209,8 +209,6 @@ fn seed_demo(config: Config, bulk: Option<u64>, known_errors: Option<u64>) -> an
     if let Some(count) = bulk {
         let started = std::time::Instant::now();
         let written = seed::bulk_tickets(&mut conn, count, now)?;
-        db::reports::business_minutes::backfill_all(&mut conn)
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
         println!(
             "Loaded {written} generated tickets in {:.1} s.",
             started.elapsed().as_secs_f64()

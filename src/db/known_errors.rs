@@ -310,15 +310,27 @@ pub(crate) fn follow_problem(
     workaround: &str,
     at: NaiveDateTime,
 ) -> AppResult<()> {
-    diesel::update(known_errors::table.find(known.id.0))
-        .set((
-            known_errors::cause.eq(cause),
-            known_errors::workaround.eq(workaround),
-            known_errors::updated_by.eq(actor.0),
-            known_errors::updated_at.eq(at),
-            known_errors::version.eq(known.version + 1),
-        ))
-        .execute(conn)?;
+    // Guarded by the version read: an edit on the known error's own page committed in between
+    // must not be overwritten unseen; the error rolls the problem's save back.
+    let saved = diesel::update(
+        known_errors::table
+            .find(known.id.0)
+            .filter(known_errors::version.eq(known.version)),
+    )
+    .set((
+        known_errors::cause.eq(cause),
+        known_errors::workaround.eq(workaround),
+        known_errors::updated_by.eq(actor.0),
+        known_errors::updated_at.eq(at),
+        known_errors::version.eq(known.version + 1),
+    ))
+    .execute(conn)?;
+    if saved == 0 {
+        return Err(AppError::Conflict(format!(
+            "Known error K-{} was edited while you saved this problem. Reload the problem, check the known error, and save again.",
+            known.id.0
+        )));
+    }
     let mut changes = Changes::default();
     changes.note(known.cause != cause, "root cause updated from its problem");
     changes.note(

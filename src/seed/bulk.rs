@@ -96,6 +96,9 @@ const SUBJECTS: [&str; 8] = [
     "Phone handset no dial tone",
 ];
 
+/// A closed ticket was solved within 11 hours and auto-closed a day after: 27 hours at least.
+const CLOSED_AFTER_MINUTES: u64 = 27 * 60;
+
 /// Rows per INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
 const BULK_BATCH: usize = 500;
 
@@ -186,11 +189,12 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     .and_then(|t| Tier::parse(t).ok())
                     .map(Tier::as_str);
                 let priority = ["P1", "P2", "P3", "P3", "P3"][((r >> 16) % 5) as usize];
-                // One in twenty is open, and recent, as on a real desk.
+                // One in twenty is open, and recent, as on a real desk; a closed one is at least
+                // old enough to have been solved and auto-closed a day later.
                 let age = if open {
                     (r >> 20) % (3 * 24 * 60)
                 } else {
-                    (r >> 20) % span_minutes
+                    CLOSED_AFTER_MINUTES + (r >> 20) % (span_minutes - CLOSED_AFTER_MINUTES)
                 };
                 let created = (now - Duration::minutes(age as i64)).naive_utc();
                 let status = if open {
@@ -199,6 +203,8 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     Status::Closed
                 };
                 let hours = |h: i64| created + Duration::hours(h);
+                // A young open ticket has not got that far yet: nothing has happened after now.
+                let happened = |at: NaiveDateTime| at.min(now.naive_utc());
                 let triaged = status != Status::New;
                 let solved = matches!(status, Status::Solved | Status::Closed);
                 let request = r % 11 == 0;
@@ -237,15 +243,16 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     category_id: triaged
                         .then(|| category_ids[((r >> 32) % category_ids.len() as u64) as usize]),
                     affected_service: "",
-                    triaged_at: triaged.then(|| created + Duration::minutes(5)),
+                    triaged_at: triaged.then(|| happened(created + Duration::minutes(5))),
                     tier: if triaged { tier } else { None },
                     owner_id: triaged.then_some(*tech),
                     worker_id: triaged.then_some(*tech),
                     response_due_at: Some(created + Duration::minutes(30)),
-                    responded_at: triaged
-                        .then(|| created + Duration::minutes(if answered_late { 47 } else { 12 })),
+                    responded_at: triaged.then(|| {
+                        happened(created + Duration::minutes(if answered_late { 47 } else { 12 }))
+                    }),
                     resolution_due_at: (!status.is_pending()).then(|| hours(8)),
-                    solved_at: solved.then(|| hours(if solved_late { 11 } else { 3 })),
+                    solved_at: solved.then(|| happened(hours(if solved_late { 11 } else { 3 }))),
                     solution: solved.then_some("Resolved; see the ticket notes."),
                     closed_at: (status == Status::Closed).then(|| hours(27)),
                     reopen_count: i32::from(reopened),
@@ -255,7 +262,7 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     version: 1,
                     request_approved_at: (request
                         && !matches!(status, Status::New | Status::Triaged | Status::Assigned))
-                    .then(|| created + Duration::minutes(10)),
+                    .then(|| happened(created + Duration::minutes(10))),
                 }
             })
             .collect();
@@ -271,7 +278,7 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     .returning(tickets::id)
                     .get_results(lite)?,
             };
-            let (climbs, answers) = histories(&ids, &rows, &stories, &rungs);
+            let (climbs, answers) = histories(&ids, &rows, &stories, &rungs, now.naive_utc());
             match conn {
                 DbConn::Postgres(pg) => {
                     diesel::insert_into(escalations::table)
@@ -295,6 +302,9 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
         .map_err(err)?;
         written += batch;
     }
+    // The figures first: the backfill rewrites every row, and the statistics (and on PostgreSQL
+    // the visibility map the report counts rely on) must see the rows as they stay.
+    db::reports::business_minutes::backfill_all(conn).map_err(err)?;
     db::refresh_statistics(conn).map_err(err)?;
     Ok(written)
 }
@@ -305,6 +315,7 @@ fn histories(
     rows: &[BulkTicket],
     stories: &[Story],
     rungs: &[i64],
+    now: NaiveDateTime,
 ) -> (Vec<BulkEscalation>, Vec<BulkSurvey>) {
     let mut climbs = Vec::new();
     let mut answers = Vec::new();
@@ -326,7 +337,7 @@ fn histories(
                 owner_id: row.owner_id,
                 vendor: "",
                 vendor_reference: "",
-                created_at: row.created_at + Duration::minutes(40 + 60 * step as i64),
+                created_at: (row.created_at + Duration::minutes(40 + 60 * step as i64)).min(now),
             });
         }
         if let (Some(rating), Some(closed)) = (story.survey, row.closed_at) {

@@ -1,86 +1,21 @@
-//! The business minutes on a ticket's row: worked out when the first response is recorded and
-//! when the ticket is solved (on the client's calendar with its pauses, as the SLA clock counts),
-//! and filled in for rows written before the columns existed by a backfill in batches.
+//! The backfill of the business minutes on tickets' rows (see `db::tickets::minutes`): rows
+//! written before the columns existed, and generated history, get them in batches.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{ticket_pauses, tickets};
-use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses, service_level};
-use crate::db::tickets::row::TicketRow;
+use crate::db::sla_clock::{PauseRow, ServiceLevel, service_level};
+use crate::db::tickets::minutes::{Clocked, figures, write};
 use crate::db::{DbConn, write_tx};
 use crate::domain::ids::ClientId;
-use crate::domain::priority::Priority;
-use crate::domain::report_minutes::{TicketMinutes, ticket_minutes};
 use crate::domain::sla::Pause;
-use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 
 /// Tickets one backfill batch fills in a single transaction.
 pub const BATCH: i64 = 500;
-
-/// What the figures of one ticket are computed from.
-#[derive(Clone, Debug, Queryable, Selectable)]
-#[diesel(table_name = tickets)]
-struct Clocked {
-    id: i64,
-    client_id: i64,
-    #[diesel(deserialize_as = String)]
-    kind: Kind,
-    #[diesel(deserialize_as = String)]
-    priority: Priority,
-    created_at: NaiveDateTime,
-    responded_at: Option<NaiveDateTime>,
-    solved_at: Option<NaiveDateTime>,
-}
-
-fn figures(level: &ServiceLevel, row: &Clocked, pauses: &[Pause]) -> AppResult<TicketMinutes> {
-    let targets = level.policy.targets_for(row.kind)?;
-    Ok(ticket_minutes(
-        &level.calendar,
-        targets.target(row.priority),
-        row.created_at.and_utc(),
-        row.responded_at.map(|t| t.and_utc()),
-        row.solved_at.map(|t| t.and_utc()),
-        pauses,
-    ))
-}
-
-fn write(conn: &mut DbConn, id: i64, minutes: TicketMinutes) -> AppResult<()> {
-    diesel::update(tickets::table.find(id))
-        .set((
-            tickets::response_business_minutes.eq(minutes.response),
-            tickets::resolution_business_minutes.eq(minutes.resolution),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Works out and stores both figures of a ticket just answered or solved, in the caller's
-/// transaction; returns the row with them.
-pub(crate) fn store(conn: &mut DbConn, row: TicketRow) -> AppResult<TicketRow> {
-    let level = service_level(conn, ClientId(row.client_id))?;
-    let paused = pauses(conn, row.id)?;
-    let clocked = Clocked {
-        id: row.id.0,
-        client_id: row.client_id,
-        kind: row.kind,
-        priority: row.priority,
-        created_at: row.created_at,
-        responded_at: row.responded_at,
-        solved_at: row.solved_at,
-    };
-    let minutes = figures(&level, &clocked, &paused)?;
-    write(conn, row.id.0, minutes)?;
-    Ok(TicketRow {
-        response_business_minutes: minutes.response,
-        resolution_business_minutes: minutes.resolution,
-        ..row
-    })
-}
 
 /// Fills the figures of up to [`BATCH`] answered or solved tickets that lack one, in one
 /// transaction, and says how many it filled. Only missing figures are looked for, so it is

@@ -263,9 +263,20 @@ pub fn carry_out_through_ticket(
             Ok(ticket) => ticket,
             Err(errors) => return Ok(Err(errors)),
         };
-        diesel::update(risk_controls::table.find(control))
-            .set(risk_controls::ticket_id.eq(Some(ticket.id.0)))
-            .execute(conn)?;
+        // Two presses at once both saw no ticket: only the first links its own, and the second
+        // rolls back with its ticket and the client's mail.
+        let linked = diesel::update(
+            risk_controls::table
+                .find(control)
+                .filter(risk_controls::ticket_id.is_null()),
+        )
+        .set(risk_controls::ticket_id.eq(Some(ticket.id.0)))
+        .execute(conn)?;
+        if linked == 0 {
+            return Err(AppError::Conflict(
+                "This control was given a ticket a moment ago; reload the risk to see it.".into(),
+            ));
+        }
         bump(conn, risk, row.version, now)?;
         let change = format!(
             "control “{}” carried out through ticket #{}",

@@ -8,6 +8,7 @@ pub mod auto_close;
 pub mod cancel;
 pub mod detail;
 pub mod intake;
+pub mod minutes;
 pub mod queues;
 pub mod reopen;
 pub mod request;

@@ -72,7 +72,7 @@ pub fn solve(
                 )),
             )
         );
-        let after = crate::db::reports::business_minutes::store(conn, after)?;
+        let after = super::minutes::store(conn, after)?;
         let mut detail = format!(
             "status {} → {}",
             before.status_label(),

@@ -91,7 +91,7 @@ pub fn work(
             )
         );
         let after = if before.responded_at.is_none() && responded_at.is_some() {
-            crate::db::reports::business_minutes::store(conn, after)?
+            super::minutes::store(conn, after)?
         } else {
             after
         };

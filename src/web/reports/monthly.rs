@@ -31,6 +31,14 @@ fn month_or_last(raw: &str, zone: Tz, now: DateTime<Utc>) -> Month {
     Month::parse(raw.trim()).unwrap_or_else(|| Month::containing(zone, now).previous())
 }
 
+/// "Last month" of a client's report is the client's last month, wherever the manager is.
+async fn zone_of(state: &AppState, client: ClientId) -> AppResult<Tz> {
+    db::run(&state.pool, move |conn| {
+        db::uptime::client_zone(conn, client)
+    })
+    .await
+}
+
 fn report_url(client: i64, month: Month) -> String {
     format!("/clients/{client}/service-report?month={}", month.key())
 }
@@ -177,7 +185,11 @@ pub async fn show(
     query: web::Query<MonthQuery>,
 ) -> AppResult<HttpResponse> {
     let client = ClientId(path.into_inner());
-    let month = month_or_last(&query.month, manager.0.zone(), state.clock.now());
+    let month = month_or_last(
+        &query.month,
+        zone_of(&state, client).await?,
+        state.clock.now(),
+    );
     let loaded = load(&state, client, month).await?;
     render(&page(
         &manager,
@@ -204,7 +216,11 @@ pub async fn send(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let month = month_or_last(&value("month"), manager.0.zone(), state.clock.now());
+    let month = month_or_last(
+        &value("month"),
+        zone_of(&state, client).await?,
+        state.clock.now(),
+    );
     let input = SendInput {
         contacts: fields
             .iter()

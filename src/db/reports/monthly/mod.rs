@@ -72,9 +72,15 @@ pub fn sla(
     )?;
     // Breaches counted so far: a due instant still to come is not a breach yet.
     let cutoff = now.naive_utc().clamp(from, until);
+    // Open at the month's end: neither solved nor cancelled (closed without a solve) by then.
     let unsolved = tickets::solved_at
         .is_null()
-        .or(tickets::solved_at.ge(until));
+        .or(tickets::solved_at.ge(until))
+        .and(
+            tickets::closed_at
+                .is_null()
+                .or(tickets::closed_at.ge(until)),
+        );
     let response_breached = per_priority!(
         conn,
         client,
@@ -150,6 +156,11 @@ pub fn ticket_counts(
                 tickets::solved_at
                     .is_null()
                     .or(tickets::solved_at.ge(until))
+            )
+            .and(
+                tickets::closed_at
+                    .is_null()
+                    .or(tickets::closed_at.ge(until))
             )
     );
     Ok(PRIORITIES
