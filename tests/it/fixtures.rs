@@ -303,3 +303,46 @@ pub async fn network_ticket_in_progress(app: &TestApp, ticket: &str, affected: &
     .await
     .assert_redirect_to(ticket);
 }
+
+/// The clock at 2 December 2026 and a client (with a contact) whose hosted imaging archive
+/// (99.9 %) was down for 30 unplanned minutes on 5 November: the monthly report's set-up.
+pub async fn client_with_a_november_outage(app: &TestApp) -> (i64, i64) {
+    use chrono::{Duration, NaiveDate, TimeZone};
+    use tierdesk::domain::ids::ClientId;
+    use tierdesk::domain::uptime::{EffectiveRule, Guarantee};
+    use tierdesk::domain::uptime_input::{OutageInput, ServiceInput};
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap());
+    let (client, contact) = client_with_contact(app).await;
+    let setup = staff_id(app, "setup@msp.example").await;
+    let now = app.clock.now();
+    db::run(&app.state.pool, move |conn| {
+        let service = db::uptime::create(
+            conn,
+            setup,
+            ClientId(client),
+            ServiceInput {
+                name: "Hosted imaging archive".into(),
+                covers: String::new(),
+                guarantee: Guarantee::parse("99.9").unwrap(),
+                contract_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+                rule: EffectiveRule::AfterDays(0),
+                planned_counts: false,
+            },
+            now,
+        )?
+        .unwrap();
+        let start = Utc.with_ymd_and_hms(2026, 11, 5, 10, 0, 0).unwrap();
+        let input = OutageInput {
+            start,
+            end: Some(start + Duration::minutes(30)),
+            planned: false,
+            note: "Storage controller failover.".into(),
+        };
+        db::uptime::outages::open(conn, setup, service.id, input, None, now)?.unwrap();
+        Ok(())
+    })
+    .await
+    .unwrap();
+    (client, contact)
+}

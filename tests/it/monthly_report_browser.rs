@@ -1,15 +1,10 @@
 //! In a real browser: a manager opens the monthly client service report from the client's page
 //! and reads its SLA and uptime sections.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use fantoccini::Locator;
-use tierdesk::db;
 use tierdesk::domain::account::Role;
-use tierdesk::domain::ids::ClientId;
-use tierdesk::domain::uptime::{EffectiveRule, Guarantee};
-use tierdesk::domain::uptime_input::{OutageInput, ServiceInput};
 
-use crate::fixtures::{client_with_contact, staff_id};
+use crate::fixtures::client_with_a_november_outage;
 use crate::helpers::{Backend, spawn_app};
 use crate::webdriver::start_browser;
 
@@ -18,39 +13,7 @@ async fn a_manager_opens_the_monthly_client_report_from_the_client_page_in_a_rea
     let Some(app) = spawn_app(Backend::Sqlite).await else {
         return;
     };
-    app.clock
-        .set(Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap());
-    let (client, _) = client_with_contact(&app).await;
-    let setup = staff_id(&app, "setup@msp.example").await;
-    let now = app.clock.now();
-    db::run(&app.state.pool, move |conn| {
-        let service = db::uptime::create(
-            conn,
-            setup,
-            ClientId(client),
-            ServiceInput {
-                name: "Hosted imaging archive".into(),
-                covers: String::new(),
-                guarantee: Guarantee::parse("99.9").unwrap(),
-                contract_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                rule: EffectiveRule::AfterDays(0),
-                planned_counts: false,
-            },
-            now,
-        )?
-        .unwrap();
-        let start = Utc.with_ymd_and_hms(2026, 11, 5, 10, 0, 0).unwrap();
-        let input = OutageInput {
-            start,
-            end: Some(start + Duration::minutes(30)),
-            planned: false,
-            note: "Storage controller failover.".into(),
-        };
-        db::uptime::outages::open(conn, setup, service.id, input, None, now)?.unwrap();
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let (client, _) = client_with_a_november_outage(&app).await;
     let email = app.sign_in_as(Role::Manager).await;
     let Some(browser) = start_browser().await else {
         return;

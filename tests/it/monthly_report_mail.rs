@@ -2,54 +2,18 @@
 //! keeps the note, the mail arriving at the SMTP server with the figures in it (HTML and plain
 //! text), and the sending recorded and shown on the report.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
 use reqwest::StatusCode;
 use std::time::Duration as Wait;
 use tierdesk::db::{self, schema};
 use tierdesk::domain::account::Role;
-use tierdesk::domain::ids::ClientId;
-use tierdesk::domain::uptime::{EffectiveRule, Guarantee};
-use tierdesk::domain::uptime_input::{OutageInput, ServiceInput};
 
-use crate::fixtures::{client_with_contact, drain, staff_id};
+use crate::fixtures::{client_with_a_november_outage, drain, staff_id};
 use crate::helpers::TestApp;
 use crate::smtp::SmtpSink;
 
 async fn a_manager_mails_the_monthly_report_to_the_chosen_contacts(app: TestApp, sink: SmtpSink) {
-    app.clock
-        .set(Utc.with_ymd_and_hms(2026, 12, 2, 12, 0, 0).unwrap());
-    let (client, alice) = client_with_contact(&app).await;
-    let setup = staff_id(&app, "setup@msp.example").await;
-    let now = app.clock.now();
-    db::run(&app.state.pool, move |conn| {
-        let service = db::uptime::create(
-            conn,
-            setup,
-            ClientId(client),
-            ServiceInput {
-                name: "Hosted imaging archive".into(),
-                covers: String::new(),
-                guarantee: Guarantee::parse("99.9").unwrap(),
-                contract_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-                rule: EffectiveRule::AfterDays(0),
-                planned_counts: false,
-            },
-            now,
-        )?
-        .unwrap();
-        let start = Utc.with_ymd_and_hms(2026, 11, 5, 10, 0, 0).unwrap();
-        let input = OutageInput {
-            start,
-            end: Some(start + Duration::minutes(30)),
-            planned: false,
-            note: "Storage controller failover.".into(),
-        };
-        db::uptime::outages::open(conn, setup, service.id, input, None, now)?.unwrap();
-        Ok(())
-    })
-    .await
-    .unwrap();
+    let (client, alice) = client_with_a_november_outage(&app).await;
     app.sign_in_as(Role::Manager).await;
     app.post_form(
         &format!("/clients/{client}/contacts"),
