@@ -66,9 +66,7 @@ impl Application {
             tokio::task::spawn_blocking(move || -> anyhow::Result<Option<FirstAdmin>> {
                 let mut conn = pool.get()?;
                 db::run_migrations(&mut conn)?;
-                if matches!(*conn, db::DbConn::Sqlite(_)) {
-                    db::refresh_statistics(&mut conn).context("planner statistics")?;
-                }
+                db::analyse_unknown_tables(&mut conn).context("planner statistics")?;
                 db::users::ensure_first_admin(&mut conn, FIRST_ADMIN_EMAIL, now)
             })
             .await??
