@@ -167,14 +167,18 @@ pub fn refresh_statistics(conn: &mut DbConn) -> AppResult<()> {
 }
 
 #[derive(QueryableByName)]
-struct TableName {
+struct CountedTable {
     #[diesel(sql_type = diesel::sql_types::Text)]
     name: String,
+    /// The rows the table had when last analysed; `None` when one of its indexes was never.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    counted: Option<i64>,
 }
 
-/// At start-up on SQLite: analyses in full the tables that have an index without statistics (a
-/// new database, or indexes a migration just added) and keeps the rest. Analysing a million
-/// tickets takes seconds, and what a bulk load left is as good as a new count.
+/// At start-up on SQLite: analyses in full each table that has an index without statistics (a
+/// new database, or indexes a migration just added) or that has more than doubled or halved
+/// since it was last analysed, and keeps the rest: analysing a million tickets takes seconds,
+/// and what a bulk load left is as good as a new count.
 pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
     let DbConn::Sqlite(lite) = conn else {
         return Ok(());
@@ -187,16 +191,30 @@ pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
         lite.batch_execute("PRAGMA analysis_limit = 0; ANALYZE;")?;
         return Ok(());
     }
-    let tables: Vec<TableName> = diesel::sql_query(
-        "SELECT DISTINCT m.tbl_name AS name FROM sqlite_schema m \
-         WHERE m.type = 'index' AND m.sql IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 s WHERE s.idx = m.name)",
+    let tables: Vec<CountedTable> = diesel::sql_query(
+        "SELECT m.tbl_name AS name, \
+         CASE WHEN count(s.idx) < count(*) THEN NULL \
+         ELSE max(CAST(substr(s.stat, 1, instr(s.stat || ' ', ' ') - 1) AS INTEGER)) END AS counted \
+         FROM sqlite_schema m LEFT JOIN sqlite_stat1 s ON s.idx = m.name \
+         WHERE m.type = 'index' AND m.sql IS NOT NULL GROUP BY m.tbl_name",
     )
     .load(lite)?;
     for table in tables {
         // Names come from the schema itself; quoting keeps any name one identifier.
         let name = table.name.replace('"', "\"\"");
-        lite.batch_execute(&format!("PRAGMA analysis_limit = 0; ANALYZE \"{name}\";"))?;
+        let stale = match table.counted {
+            None => true,
+            Some(counted) => {
+                let rows: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    &format!("(SELECT count(*) FROM \"{name}\")"),
+                ))
+                .get_result(lite)?;
+                rows > 2 * counted.max(50) || rows * 2 < counted
+            }
+        };
+        if stale {
+            lite.batch_execute(&format!("PRAGMA analysis_limit = 0; ANALYZE \"{name}\";"))?;
+        }
     }
     Ok(())
 }
