@@ -54,8 +54,10 @@ impl BarChart {
 /// A rate as "66.6 %" (rounded down to a tenth), and in per mille for its bar.
 pub fn rate(part: i64, whole: i64) -> (String, i64) {
     let per_mille = (part * 1000).checked_div(whole).unwrap_or(0);
-    (
-        format!("{}.{} %", per_mille / 10, per_mille % 10),
-        per_mille,
-    )
+    (format!("{} %", percent_text(per_mille)), per_mille)
+}
+
+/// Per mille as a percentage with one decimal, "66.6", as the CSV columns carry it.
+pub fn percent_text(per_mille: i64) -> String {
+    format!("{}.{}", per_mille / 10, per_mille % 10)
 }

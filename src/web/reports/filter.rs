@@ -6,7 +6,7 @@ use actix_web::HttpResponse;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
-use crate::db::reports::solved::Cursor;
+use crate::db::reports::solved::{Cursor, SolvedItem};
 use crate::db::{self, reports::ReportFilter};
 use crate::domain::inputs::FieldErrors;
 use crate::error::AppResult;
@@ -161,4 +161,26 @@ impl ListForm {
 /// The `after` value of the page that follows `last`.
 pub fn cursor_text((at, id): Cursor) -> String {
     format!("{}_{id}", at.format(CURSOR_TIME))
+}
+
+/// Incidents on one page of a report's list.
+const PAGE: i64 = 50;
+
+/// One page of the incidents solved under `filter` (only the reopened ones when `reopened`),
+/// and the `after` value of the next page when there is one.
+pub async fn solved_page(
+    state: &AppState,
+    filter: ReportFilter,
+    reopened: bool,
+    after: Option<Cursor>,
+) -> AppResult<(Vec<SolvedItem>, Option<String>)> {
+    let (items, more) = db::run(&state.pool, move |conn| {
+        db::reports::solved::list(conn, &filter, reopened, after, PAGE)
+    })
+    .await?;
+    let next = items
+        .last()
+        .filter(|_| more)
+        .map(|last| url_encode(&cursor_text((last.solved_at, last.id))));
+    Ok((items, next))
 }

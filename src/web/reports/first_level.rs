@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::chart::{BarChart, rate};
+use super::chart::{BarChart, percent_text, rate};
 use super::filter::{self, FilterForm, FilterView, csv_response};
 use crate::db::{self, reports::ReportFilter};
 use crate::error::AppResult;
@@ -88,7 +88,7 @@ pub async fn csv(
                 r.priority,
                 r.solved.to_string(),
                 r.first_level.to_string(),
-                format!("{}.{}", r.per_mille / 10, r.per_mille % 10),
+                percent_text(r.per_mille),
             ]
         })
         .collect();

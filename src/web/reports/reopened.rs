@@ -5,15 +5,13 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::chart::{BarChart, rate};
-use super::filter::{self, FilterForm, FilterView, ListForm, csv_response, cursor_text};
+use super::chart::{BarChart, percent_text, rate};
+use super::filter::{self, FilterForm, FilterView, ListForm, csv_response};
 use crate::db::{self, reports::ReportFilter, reports::solved::SolvedItem};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Manager;
-use crate::web::page::{Ctx, render, url_encode};
-
-const PAGE: i64 = 50;
+use crate::web::page::{Ctx, render};
 
 pub struct RateRow {
     pub priority: String,
@@ -63,14 +61,7 @@ pub async fn page(
     let after = form.cursor();
     let (filter, view) = filter::read(&state, form.filter).await?;
     let rows = rates(&state, filter.clone()).await?;
-    let (items, more) = db::run(&state.pool, move |conn| {
-        db::reports::solved::list(conn, &filter, true, after, PAGE)
-    })
-    .await?;
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|last| url_encode(&cursor_text((last.solved_at, last.id))));
+    let (items, next) = filter::solved_page(&state, filter, true, after).await?;
     let chart = BarChart::new(
         "reopen-chart",
         "Reopen rate per priority",
@@ -105,7 +96,7 @@ pub async fn csv(
                 r.priority,
                 r.solved.to_string(),
                 r.reopened.to_string(),
-                format!("{}.{}", r.per_mille / 10, r.per_mille % 10),
+                percent_text(r.per_mille),
             ]
         })
         .collect();

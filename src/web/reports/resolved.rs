@@ -5,14 +5,12 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::chart::BarChart;
-use super::filter::{self, FilterForm, FilterView, ListForm, csv_response, cursor_text};
+use super::filter::{self, FilterForm, FilterView, ListForm, csv_response};
 use crate::db::{self, reports::ReportFilter, reports::solved::SolvedItem};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Manager;
-use crate::web::page::{Ctx, render, url_encode};
-
-const PAGE: i64 = 50;
+use crate::web::page::{Ctx, render};
 
 /// (priority, category, solved), P1 first and categories by name.
 async fn counts(state: &AppState, filter: ReportFilter) -> AppResult<Vec<(String, String, i64)>> {
@@ -55,14 +53,7 @@ pub async fn page(
     let after = form.cursor();
     let (filter, view) = filter::read(&state, form.filter).await?;
     let counts = counts(&state, filter.clone()).await?;
-    let (items, more) = db::run(&state.pool, move |conn| {
-        db::reports::solved::list(conn, &filter, false, after, PAGE)
-    })
-    .await?;
-    let next = items
-        .last()
-        .filter(|_| more)
-        .map(|last| url_encode(&cursor_text((last.solved_at, last.id))));
+    let (items, next) = filter::solved_page(&state, filter, false, after).await?;
     let totals = per_priority(&counts);
     let chart = BarChart::new(
         "resolved-chart",

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use super::chart::rate;
 use super::filter::{self, FilterView, csv_response};
 use crate::db::{self, reports::ReportFilter, reports::sla_figures::SlaFigures};
 use crate::error::AppResult;
@@ -47,11 +48,9 @@ fn rows(lines: Vec<SlaFigures>) -> Vec<SlaRow> {
         .enumerate()
         .map(|(i, figures)| {
             let line = &figures.line;
-            let per_mille = (line.resolution_met * 1000)
-                .checked_div(line.resolved)
-                .unwrap_or(0);
+            let (rate, per_mille) = rate(line.resolution_met, line.resolved);
             SlaRow {
-                rate: format!("{}.{} %", per_mille / 10, per_mille % 10),
+                rate,
                 bar: per_mille * 300 / 1000,
                 y: i * 30,
                 figures,
