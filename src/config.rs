@@ -7,6 +7,9 @@ use std::path::{Path, PathBuf};
 
 use rand::RngCore;
 
+use crate::domain::client_address::TrustedProxies;
+use crate::domain::session::SessionLimits;
+
 /// Which database the desk keeps its records in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DatabaseUrl {
@@ -75,6 +78,10 @@ pub struct Config {
     pub desk_contact: String,
     pub data_dir: PathBuf,
     pub session_idle_minutes: i64,
+    /// However active, a session ends this long after sign-in.
+    pub session_max_hours: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed when counting sign-in attempts.
+    pub trusted_proxies: TrustedProxies,
     pub workers: Option<usize>,
     /// How often this instance runs the background jobs; None when JOBS_INTERVAL_SECONDS=0.
     pub jobs_interval: Option<std::time::Duration>,
@@ -195,6 +202,28 @@ impl Config {
             None => 120,
         };
 
+        let session_max_hours = match lookup("SESSION_MAX_HOURS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=24 * 30).contains(h))
+                .ok_or_else(|| {
+                    bad(
+                        "SESSION_MAX_HOURS",
+                        format!("'{raw}' is not a number of hours between 1 and 720"),
+                    )
+                })?,
+            None => 12,
+        };
+
+        let trusted_proxies = match lookup("TRUSTED_PROXIES") {
+            Some(raw) => {
+                TrustedProxies::parse(&raw).map_err(|message| bad("TRUSTED_PROXIES", message))?
+            }
+            None => TrustedProxies::default(),
+        };
+
         let workers = match lookup("WORKERS") {
             Some(raw) => Some(
                 raw.trim()
@@ -235,6 +264,8 @@ impl Config {
             desk_contact,
             data_dir,
             session_idle_minutes,
+            session_max_hours,
+            trusted_proxies,
             workers,
             jobs_interval,
         })
@@ -244,6 +275,13 @@ impl Config {
     /// other than Chromium drop Secure cookies on plain-http origins.
     pub fn cookies_secure(&self) -> bool {
         self.base_url.starts_with("https://")
+    }
+
+    pub fn session_limits(&self) -> SessionLimits {
+        SessionLimits {
+            idle: chrono::Duration::minutes(self.session_idle_minutes),
+            absolute: chrono::Duration::hours(self.session_max_hours),
+        }
     }
 }
 

@@ -15,7 +15,7 @@ pub enum AppError {
     Csrf,
     /// Not signed in: the browser is sent to the sign-in page and back to `next` afterwards.
     #[error("sign-in required")]
-    Unauthenticated { next: String, idle: bool },
+    Unauthenticated { next: String, ended: SessionEnd },
     /// Signed in with a one-time password: nothing else until it is replaced.
     #[error("password change required")]
     PasswordChangeRequired,
@@ -23,11 +23,24 @@ pub enum AppError {
     Conflict(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Too many password checks are already running or queued; the client should retry soon.
+    #[error("busy: password checks queued")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Why a request has no signed-in user, so the sign-in page can say what happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    NeverSignedIn,
+    /// The idle timeout passed.
+    Idle,
+    /// The session reached its absolute lifetime.
+    Expired,
+}
 
 impl AppError {
     pub fn internal(message: impl std::fmt::Display) -> Self {

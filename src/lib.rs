@@ -82,7 +82,9 @@ impl Application {
 
         let data = aweb::Data::new(state.clone());
         let secure = state.config.cookies_secure();
-        let idle = actix_web::cookie::time::Duration::minutes(state.config.session_idle_minutes);
+        // The server decides when a session ends; the cookie only has to outlive the longest.
+        let cookie_lifetime =
+            actix_web::cookie::time::Duration::hours(state.config.session_max_hours);
         let mut server = HttpServer::new(move || {
             let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
                 .cookie_name("tierdesk_session".into())
@@ -91,7 +93,7 @@ impl Application {
                 .cookie_same_site(SameSite::Lax)
                 .session_lifecycle(
                     PersistentSession::default()
-                        .session_ttl(idle)
+                        .session_ttl(cookie_lifetime)
                         .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
                 )
                 .build();

@@ -3,11 +3,19 @@
 //! and `jobs` take it from here, so neither has to import the other.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Pool;
+use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
+
+/// How long a password check may wait for a free hashing slot before the request is answered
+/// 503: a flood of sign-ins queues briefly, then sheds load instead of piling up.
+const HASHING_QUEUE_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,17 +24,42 @@ pub struct AppState {
     pub clock: Clock,
     /// Fixed at start-up: the configuration does not change while the desk runs.
     mail: MailContext,
+    /// One slot per core for argon2 (19 MiB and tens of milliseconds per check), so a burst of
+    /// sign-ins cannot take all memory and every blocking thread.
+    hashing: Arc<Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: Pool, config: Arc<Config>, clock: Clock) -> Self {
         let mail = MailContext::from_config(&config);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Self {
             pool,
             config,
             clock,
             mail,
+            hashing: Arc::new(Semaphore::new(cores)),
         }
+    }
+
+    /// Runs password hashing or verification on a blocking thread once a hashing slot is free;
+    /// `AppError::Busy` when none frees up in time.
+    pub async fn password_work<T, F>(&self, work: F) -> AppResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let permit = tokio::time::timeout(HASHING_QUEUE_WAIT, self.hashing.clone().acquire_owned())
+            .await
+            .map_err(|_| AppError::Busy)?
+            .map_err(AppError::internal)?;
+        let result = actix_web::web::block(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await?;
+        Ok(result)
     }
 
     /// What outgoing mail needs from the configuration (link base, Message-ID domain), owned so

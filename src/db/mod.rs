@@ -28,6 +28,7 @@ pub mod risks;
 pub mod schema;
 pub mod search;
 pub mod service_levels;
+pub mod sessions;
 pub mod sla_clock;
 pub mod surveys;
 pub mod throttle;

@@ -14,9 +14,18 @@ diesel::table! {
         active -> Bool,
         away -> Bool,
         must_change_password -> Bool,
-        session_version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        one_time_password_expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
     }
 }
 
@@ -834,6 +843,7 @@ diesel::joinable!(calendar_intervals -> calendars (calendar_id));
 diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(audit_events -> users (actor_id));
+diesel::joinable!(staff_sessions -> users (user_id));
 diesel::joinable!(tickets -> clients (client_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
@@ -885,6 +895,7 @@ diesel::joinable!(risk_controls -> tickets (ticket_id));
 diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    staff_sessions,
     work_reviews,
     login_failures,
     calendars,

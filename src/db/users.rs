@@ -4,12 +4,15 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::names::{Names, wanted};
-use super::schema::users;
+use super::schema::{staff_sessions, users};
 use super::{DbConn, audit, is_unique_violation, write_tx};
 use crate::domain::account::{Role, Tier};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{EmailAddress, FieldErrors};
 use crate::error::{AppError, AppResult};
+
+/// How long a one-time password (a new account's, or one an admin reset) can be used.
+pub const ONE_TIME_PASSWORD_LIFETIME: chrono::Duration = chrono::Duration::hours(24);
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -25,9 +28,10 @@ pub struct UserRow {
     pub active: bool,
     pub away: bool,
     pub must_change_password: bool,
-    pub session_version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// While `must_change_password`, the one-time password signs in only before this instant.
+    pub one_time_password_expires_at: Option<NaiveDateTime>,
 }
 
 impl UserRow {
@@ -62,9 +66,9 @@ struct NewUserRow<'a> {
     active: bool,
     away: bool,
     must_change_password: bool,
-    session_version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    one_time_password_expires_at: Option<NaiveDateTime>,
 }
 
 /// What an admin sets on an account (all parsed).
@@ -88,7 +92,6 @@ struct ProfileChanges<'a> {
     skills: &'a str,
     time_zone: &'a str,
     active: bool,
-    session_version: i64,
     updated_at: NaiveDateTime,
 }
 
@@ -154,9 +157,10 @@ pub fn create(
                 active: true,
                 away: false,
                 must_change_password,
-                session_version: 1,
                 created_at: now,
                 updated_at: now,
+                one_time_password_expires_at: must_change_password
+                    .then(|| now + ONE_TIME_PASSWORD_LIFETIME),
             })
             .returning(users::all_columns)
             .get_result::<UserRow>(conn);
@@ -186,7 +190,7 @@ pub fn create(
 }
 
 /// Changes an account's profile and active flag. Deactivating, or changing the role, ends the
-/// account's sessions: cookie sessions cannot be revoked otherwise.
+/// account's sessions, so the change holds from the next request of every open browser.
 #[tracing::instrument(skip_all, fields(user_id = %id))]
 pub fn update(
     conn: &mut DbConn,
@@ -218,9 +222,11 @@ pub fn update(
             skills: &profile.skills,
             time_zone: profile.time_zone.name(),
             active,
-            session_version: before.session_version + i64::from(revoke),
             updated_at: now.naive_utc(),
         };
+        if revoke {
+            end_sessions(conn, id)?;
+        }
         let after = match diesel::update(users::table.find(id.0))
             .set(&changes)
             .returning(users::all_columns)
@@ -255,23 +261,22 @@ fn describe_changes(before: &UserRow, after: &UserRow) -> audit::Changes {
     changes
 }
 
-/// Sets a new password and ends every other session of the account. Returns the new session
-/// version for the session that made the change.
+/// Sets a new password and ends every session of the account; the caller signs the person
+/// in again with a fresh session.
 #[tracing::instrument(skip_all, fields(user_id = %id))]
 pub fn set_password(
     conn: &mut DbConn,
     id: UserId,
     password_hash: &str,
     now: DateTime<Utc>,
-) -> AppResult<i64> {
+) -> AppResult<()> {
     write_tx(conn, |conn| {
-        let before = get(conn, id)?;
-        let version = before.session_version + 1;
+        end_sessions(conn, id)?;
         diesel::update(users::table.find(id.0))
             .set((
                 users::password_hash.eq(password_hash),
                 users::must_change_password.eq(false),
-                users::session_version.eq(version),
+                users::one_time_password_expires_at.eq(None::<NaiveDateTime>),
                 users::updated_at.eq(now.naive_utc()),
             ))
             .execute(conn)?;
@@ -284,19 +289,31 @@ pub fn set_password(
             "",
             now.naive_utc(),
         )?;
-        Ok(version)
+        Ok(())
     })
 }
 
-/// Ends every session of the account (e.g. "sign out everywhere").
-pub fn revoke_sessions(conn: &mut DbConn, id: UserId, now: DateTime<Utc>) -> AppResult<()> {
-    diesel::update(users::table.find(id.0))
-        .set((
-            users::session_version.eq(users::session_version + 1),
-            users::updated_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// Ends every session of the account ("sign out everywhere").
+pub fn sign_out_everywhere(conn: &mut DbConn, id: UserId, now: DateTime<Utc>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let ended = end_sessions(conn, id)?;
+        audit::record(
+            conn,
+            Some(id),
+            audit::Entity::User,
+            id.0,
+            "signed out everywhere",
+            &format!("{ended} session(s) ended"),
+            now.naive_utc(),
+        )
+    })
+}
+
+fn end_sessions(conn: &mut DbConn, id: UserId) -> AppResult<usize> {
+    Ok(
+        diesel::delete(staff_sessions::table.filter(staff_sessions::user_id.eq(id.0)))
+            .execute(conn)?,
+    )
 }
 
 /// An admin sets a one-time password: the account's sessions end and the owner must choose a
@@ -310,11 +327,13 @@ pub fn reset_password(
     now: DateTime<Utc>,
 ) -> AppResult<UserRow> {
     write_tx(conn, |conn| {
+        end_sessions(conn, id)?;
         let row = diesel::update(users::table.find(id.0))
             .set((
                 users::password_hash.eq(password_hash),
                 users::must_change_password.eq(true),
-                users::session_version.eq(users::session_version + 1),
+                users::one_time_password_expires_at
+                    .eq(Some(now.naive_utc() + ONE_TIME_PASSWORD_LIFETIME)),
                 users::updated_at.eq(now.naive_utc()),
             ))
             .returning(users::all_columns)

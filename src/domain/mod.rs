@@ -6,6 +6,7 @@ pub mod approval;
 pub mod assignment;
 pub mod calendar;
 pub mod change_gate;
+pub mod client_address;
 pub mod decision_point;
 pub mod delivery;
 pub mod escalation;
@@ -24,6 +25,7 @@ pub mod risk_ticket;
 pub mod risk_treatment;
 pub mod risk_walkthrough;
 pub mod satisfaction_escalation;
+pub mod session;
 pub mod sla;
 pub mod survey;
 #[cfg(test)]

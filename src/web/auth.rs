@@ -6,13 +6,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::extract::{CurrentUser, SESSION_SEEN, SESSION_USER, SESSION_VERSION};
+use super::extract::{CurrentUser, SESSION_TOKEN};
 use super::forms::invalid;
 use super::page::{
     Ctx, FlashKind, SESSION_CSRF, flash, redirect, render, render_status, safe_next,
 };
-use crate::db::{self, throttle};
+use crate::db::{self, sessions, throttle};
+use crate::domain::client_address::{TrustedProxies, client_address};
 use crate::domain::inputs::{EmailAddress, FieldErrors, NewPassword};
+use crate::domain::session::one_time_password_usable;
 use crate::domain::throttle::{ThrottlePolicy, Verdict, describe_wait};
 use crate::error::{AppError, AppResult};
 use crate::security;
@@ -23,6 +25,7 @@ use crate::state::AppState;
 pub struct LoginQuery {
     next: Option<String>,
     idle: Option<String>,
+    expired: Option<String>,
     bye: Option<String>,
 }
 
@@ -50,6 +53,8 @@ pub async fn login_form(
 ) -> AppResult<HttpResponse> {
     let notice = if query.idle.is_some() {
         Some("You were signed out after a period of inactivity. Sign in again to continue.")
+    } else if query.expired.is_some() {
+        Some("Your session reached its time limit and ended. Sign in again to continue.")
     } else if query.bye.is_some() {
         Some("You are signed out.")
     } else {
@@ -64,25 +69,63 @@ pub async fn login_form(
     })
 }
 
-fn refusal_message(verdict: Verdict) -> Option<(String, chrono::Duration)> {
-    match verdict {
-        Verdict::Allowed => None,
-        Verdict::SlowDown { retry_after } => Some((
-            format!(
-                "Too many failed sign-ins. Wait {} before trying again.",
-                describe_wait(retry_after)
-            ),
-            retry_after,
-        )),
-        Verdict::Locked { retry_after } => Some((
-            format!(
-                "Too many failed sign-ins: sign-in is locked for {}. Ask an admin if you have forgotten your password.",
-                describe_wait(retry_after)
-            ),
-            retry_after,
-        )),
-    }
+/// Which password check was refused, in the words of its message.
+#[derive(Clone, Copy)]
+enum Guarded {
+    SignIn,
+    PasswordPage,
 }
+
+/// What a refused attempt is told, and how long it should wait.
+fn refusal(verdict: Verdict, guarded: Guarded) -> (String, chrono::Duration) {
+    let wait = verdict.retry_after().unwrap_or_else(chrono::Duration::zero);
+    let (failures, locked) = match guarded {
+        Guarded::SignIn => ("failed sign-ins", "sign-in is locked"),
+        Guarded::PasswordPage => (
+            "wrong current passwords",
+            "changing your password is locked",
+        ),
+    };
+    let message = if matches!(verdict, Verdict::Locked { .. }) {
+        format!(
+            "Too many {failures}: {locked} for {}. Ask an admin if you have forgotten your password.",
+            describe_wait(wait)
+        )
+    } else {
+        format!(
+            "Too many {failures}. Wait {} before trying again.",
+            describe_wait(wait)
+        )
+    };
+    (message, wait)
+}
+
+/// The page with its message, as 429 with `Retry-After`.
+fn too_many(page: &impl Template, wait: chrono::Duration) -> AppResult<HttpResponse> {
+    let mut response = render_status(page, StatusCode::TOO_MANY_REQUESTS)?;
+    let seconds = wait.num_seconds().max(1).to_string();
+    if let Ok(value) = header::HeaderValue::from_str(&seconds) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Ok(response)
+}
+
+/// The address sign-in attempts are counted against (see `TRUSTED_PROXIES`).
+fn requesting_address(req: &HttpRequest, trusted: &TrustedProxies) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".into();
+    };
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_address(peer, &forwarded, trusted).to_string()
+}
+
+/// Longer passwords are refused without hashing: argon2 over a megabyte would be a cheap way
+/// to keep the hashing slots busy.
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 pub async fn login(
     state: web::Data<AppState>,
@@ -92,12 +135,8 @@ pub async fn login(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let now = state.clock.now();
-    let email_key = form.email.trim().to_lowercase();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
-    let account_key = throttle::account_key(&email_key);
+    let address = requesting_address(&req, &state.config.trusted_proxies);
+    let account_key = throttle::account_key(&form.email);
     let address_key = throttle::address_key(&address);
 
     let page = |error: String| LoginPage {
@@ -108,79 +147,92 @@ pub async fn login(
         notice: None,
     };
 
-    let verdict = {
+    let reserved = {
         let (account_key, address_key) = (account_key.clone(), address_key.clone());
         db::run(&state.pool, move |conn| {
-            let account = throttle::verdict(conn, &account_key, &ThrottlePolicy::ACCOUNT, now)?;
-            let address = throttle::verdict(conn, &address_key, &ThrottlePolicy::ADDRESS, now)?;
-            Ok(account.stricter(address))
+            throttle::reserve(
+                conn,
+                &[
+                    (&account_key, &ThrottlePolicy::ACCOUNT),
+                    (&address_key, &ThrottlePolicy::ADDRESS),
+                ],
+                now,
+            )
         })
         .await?
     };
-    if let Some((message, retry_after)) = refusal_message(verdict) {
-        let mut response = render_status(&page(message), StatusCode::TOO_MANY_REQUESTS)?;
-        let seconds = retry_after.num_seconds().max(1).to_string();
-        if let Ok(value) = header::HeaderValue::from_str(&seconds) {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
+    let reservation = match reserved {
+        Ok(reservation) => reservation,
+        Err(verdict) => {
+            let (message, wait) = refusal(verdict, Guarded::SignIn);
+            return too_many(&page(message), wait);
         }
-        return Ok(response);
-    }
+    };
 
     let user = match EmailAddress::parse(&form.email) {
-        Ok(email) => {
+        Ok(email) if form.password.len() <= MAX_PASSWORD_BYTES => {
             db::run(&state.pool, move |conn| {
                 db::users::find_by_email(conn, &email)
             })
             .await?
         }
-        Err(_) => None,
+        _ => None,
     };
     let password = form.password.clone();
-    let (user, verified) = web::block(move || {
-        let verified = match &user {
-            Some(u) => security::verify_password(&password, &u.password_hash),
-            None => {
-                security::burn_password_check(&password);
-                false
-            }
-        };
-        (user, verified)
+    let (user, verified) = state
+        .password_work(move || {
+            let verified = match &user {
+                Some(u) => security::verify_password(&password, &u.password_hash),
+                None => {
+                    security::burn_password_check(&password);
+                    false
+                }
+            };
+            (user, verified)
+        })
+        .await?;
+
+    let Some(user) = user.filter(|u| verified && u.active) else {
+        tracing::warn!(%address, "failed sign-in");
+        return render_status(
+            &page("That e-mail address and password do not match an active account.".into()),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    let expires_at = user.one_time_password_expires_at.map(|t| t.and_utc());
+    if user.must_change_password && !one_time_password_usable(expires_at, now) {
+        tracing::warn!(user_id = user.id, "spent or expired one-time password");
+        return render_status(
+            &page("This one-time password has expired or has already been used. Ask an admin for a new one.".into()),
+            StatusCode::UNAUTHORIZED,
+        );
+    }
+
+    let (id, limits) = (user.id(), state.config.session_limits());
+    let token = db::run(&state.pool, move |conn| {
+        throttle::succeeded(conn, reservation, &account_key)?;
+        sessions::sign_in(conn, id, &limits, now)
     })
     .await?;
-
-    match user.filter(|u| verified && u.active) {
-        Some(user) => {
-            db::run(&state.pool, move |conn| throttle::clear(conn, &account_key)).await?;
-            session.renew();
-            session.remove(SESSION_CSRF);
-            let stored = session
-                .insert(SESSION_USER, user.id)
-                .and_then(|_| session.insert(SESSION_VERSION, user.session_version))
-                .and_then(|_| session.insert(SESSION_SEEN, now.timestamp()));
-            stored.map_err(|e| AppError::internal(format!("session: {e}")))?;
-            tracing::info!(user_id = user.id, "signed in");
-            if user.must_change_password {
-                return Ok(redirect("/account/password"));
-            }
-            Ok(redirect(safe_next(&form.next)))
-        }
-        None => {
-            db::run(&state.pool, move |conn| {
-                throttle::record_failure(conn, &[&account_key, &address_key], now)
-            })
-            .await?;
-            tracing::warn!(%address, "failed sign-in");
-            render_status(
-                &page("That e-mail address and password do not match an active account.".into()),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
+    session.renew();
+    session.remove(SESSION_CSRF);
+    session
+        .insert(SESSION_TOKEN, token)
+        .map_err(|e| AppError::internal(format!("session: {e}")))?;
+    tracing::info!(user_id = user.id, "signed in");
+    if user.must_change_password {
+        return Ok(redirect("/account/password"));
     }
+    Ok(redirect(safe_next(&form.next)))
 }
 
-pub async fn logout(session: Session) -> HttpResponse {
+/// Ends this session on the server too, so a copy of the cookie taken before stops working.
+pub async fn logout(state: web::Data<AppState>, session: Session) -> AppResult<HttpResponse> {
+    if let Some(token) = session.get::<String>(SESSION_TOKEN).ok().flatten() {
+        db::run(&state.pool, move |conn| sessions::end(conn, &token)).await?;
+    }
     session.purge();
-    redirect("/login?bye=1")
+    Ok(redirect("/login?bye=1"))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -213,52 +265,88 @@ pub async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let stored_hash = user.row.password_hash.clone();
-    let checked = web::block(move || {
-        let mut errors = FieldErrors::new();
-        if !security::verify_password(&form.current_password, &stored_hash) {
-            errors.add("current_password", "That is not your current password.");
-        }
-        let new = errors.take(
-            "new_password",
-            NewPassword::parse(&form.new_password, &form.confirm_password),
-        );
-        if let Some(new) = &new
-            && new.expose() == form.current_password
-        {
-            errors.add(
-                "new_password",
-                "Choose a password different from the current one.",
+    let (id, now) = (user.id(), state.clock.now());
+    let forced = user.row.must_change_password;
+    let page = |errors| PasswordPage {
+        ctx: user.ctx(),
+        forced,
+        errors,
+    };
+
+    let key = throttle::password_page_key(id.0);
+    let reserved = {
+        let key = key.clone();
+        db::run(&state.pool, move |conn| {
+            throttle::reserve(conn, &[(&key, &ThrottlePolicy::ACCOUNT)], now)
+        })
+        .await?
+    };
+    let reservation = match reserved {
+        Ok(reservation) => reservation,
+        Err(verdict) => {
+            let (message, wait) = refusal(verdict, Guarded::PasswordPage);
+            return too_many(
+                &page(FieldErrors::single("current_password", message)),
+                wait,
             );
         }
-        match new {
-            Some(new) if errors.is_empty() => security::hash_password(new.expose())
-                .map(Ok)
-                .map_err(AppError::Internal),
-            _ => Ok(Err(errors)),
-        }
-    })
-    .await??;
+    };
 
-    let hash = match checked {
+    let stored_hash = user.row.password_hash.clone();
+    let checked = state
+        .password_work(move || {
+            let mut errors = FieldErrors::new();
+            if form.current_password.len() > MAX_PASSWORD_BYTES
+                || !security::verify_password(&form.current_password, &stored_hash)
+            {
+                errors.add("current_password", "That is not your current password.");
+            }
+            let new = errors.take(
+                "new_password",
+                NewPassword::parse(&form.new_password, &form.confirm_password),
+            );
+            if let Some(new) = &new
+                && new.expose() == form.current_password
+            {
+                errors.add(
+                    "new_password",
+                    "Choose a password different from the current one.",
+                );
+            }
+            let current_ok = errors.get("current_password").is_none();
+            let outcome = match new {
+                Some(new) if errors.is_empty() => security::hash_password(new.expose())
+                    .map(Ok)
+                    .map_err(AppError::Internal),
+                _ => Ok(Err(errors)),
+            };
+            (current_ok, outcome)
+        })
+        .await?;
+    let (current_ok, outcome) = checked;
+
+    let hash = match outcome? {
         Ok(hash) => hash,
         Err(errors) => {
-            return invalid(&PasswordPage {
-                ctx: user.ctx(),
-                forced: user.row.must_change_password,
-                errors,
-            });
+            if current_ok {
+                db::run(&state.pool, move |conn| {
+                    throttle::succeeded(conn, reservation, &key)
+                })
+                .await?;
+            }
+            return invalid(&page(errors));
         }
     };
-    let id = user.id();
-    let now = state.clock.now();
-    let version = db::run(&state.pool, move |conn| {
-        db::users::set_password(conn, id, &hash, now)
+    let limits = state.config.session_limits();
+    let token = db::run(&state.pool, move |conn| {
+        throttle::succeeded(conn, reservation, &key)?;
+        db::users::set_password(conn, id, &hash, now)?;
+        sessions::sign_in(conn, id, &limits, now)
     })
     .await?;
     user.session.renew();
     user.session
-        .insert(SESSION_VERSION, version)
+        .insert(SESSION_TOKEN, token)
         .map_err(|e| AppError::internal(format!("session: {e}")))?;
     flash(
         &user.session,
@@ -276,7 +364,7 @@ pub async fn sign_out_everywhere(
 ) -> AppResult<HttpResponse> {
     let (id, now) = (user.id(), state.clock.now());
     db::run(&state.pool, move |conn| {
-        db::users::revoke_sessions(conn, id, now)
+        db::users::sign_out_everywhere(conn, id, now)
     })
     .await?;
     user.session.purge();

@@ -422,13 +422,18 @@ impl ContactFormPage {
 impl ContactForm {
     /// The parsed contact with a new PIN hashed like a password (it proves identity on the
     /// phone), or the fields' errors.
-    async fn parse_and_hash(&self) -> AppResult<Result<ContactInput, FieldErrors>> {
+    async fn parse_and_hash(
+        &self,
+        state: &AppState,
+    ) -> AppResult<Result<ContactInput, FieldErrors>> {
         let (mut input, secret) = match self.parse() {
             Ok(parsed) => parsed,
             Err(errors) => return Ok(Err(errors)),
         };
         if let Some(secret) = secret {
-            let hash = web::block(move || security::hash_password(&secret)).await??;
+            let hash = state
+                .password_work(move || security::hash_password(&secret))
+                .await??;
             input.secret = SecretChange::Set(hash);
         }
         Ok(Ok(input))
@@ -464,7 +469,7 @@ pub async fn create_contact(
     let id = ClientId(path.into_inner());
     let form = form.into_inner();
     let client = db::run(&state.pool, move |conn| db::clients::get(conn, id)).await?;
-    let parsed = form.parse_and_hash().await?;
+    let parsed = form.parse_and_hash(&state).await?;
     let (actor, now) = (user.id(), state.clock.now());
     submit(
         &state,
@@ -511,7 +516,7 @@ pub async fn update_contact(
     let id = ContactId(path.into_inner());
     let form = form.into_inner();
     let (contact, client) = contact_and_client(&state, id).await?;
-    let parsed = form.parse_and_hash().await?;
+    let parsed = form.parse_and_hash(&state).await?;
     let (actor, now) = (user.id(), state.clock.now());
     submit(
         &state,

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, ResponseError, http::header};
 use askama::Template;
 
 use super::page::{Ctx, url_encode};
-use crate::error::AppError;
+use crate::error::{AppError, SessionEnd};
 
 #[derive(Template)]
 #[template(path = "errors/page.html")]
@@ -25,7 +25,7 @@ impl ResponseError for AppError {
             Self::Forbidden | Self::ForbiddenBecause(_) | Self::Csrf => StatusCode::FORBIDDEN,
             Self::Unauthenticated { .. } | Self::PasswordChangeRequired => StatusCode::SEE_OTHER,
             Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -33,11 +33,15 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let (title, message) = match self {
-            Self::Unauthenticated { next, idle } => {
+            Self::Unauthenticated { next, ended } => {
                 let location = format!(
                     "/login?next={}{}",
                     url_encode(next),
-                    if *idle { "&idle=1" } else { "" }
+                    match ended {
+                        SessionEnd::NeverSignedIn => "",
+                        SessionEnd::Idle => "&idle=1",
+                        SessionEnd::Expired => "&expired=1",
+                    }
                 );
                 return HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, location))
@@ -69,6 +73,10 @@ impl ResponseError for AppError {
                     "The desk cannot reach its database right now. Try again in a minute.",
                 )
             }
+            Self::Busy => (
+                "Busy",
+                "The desk is checking many passwords at once. Wait a few seconds and send the form again.",
+            ),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 (
@@ -83,13 +91,15 @@ impl ResponseError for AppError {
             title,
             message,
         };
+        let mut response = HttpResponse::build(status);
+        if matches!(self, Self::Busy) {
+            response.insert_header((header::RETRY_AFTER, "5"));
+        }
         match page.render() {
-            Ok(body) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(body),
+            Ok(body) => response.content_type("text/html; charset=utf-8").body(body),
             Err(e) => {
                 tracing::error!(error = %e, "error page did not render");
-                HttpResponse::build(status)
+                response
                     .content_type("text/plain; charset=utf-8")
                     .body(format!("{title}\n\n{message}\n"))
             }
@@ -115,7 +125,7 @@ mod tests {
             (
                 AppError::Unauthenticated {
                     next: "/tickets".into(),
-                    idle: false,
+                    ended: SessionEnd::NeverSignedIn,
                 },
                 StatusCode::SEE_OTHER,
             ),
@@ -125,6 +135,7 @@ mod tests {
                 AppError::Unavailable("pool".into()),
                 StatusCode::SERVICE_UNAVAILABLE,
             ),
+            (AppError::Busy, StatusCode::SERVICE_UNAVAILABLE),
             (
                 AppError::internal("boom"),
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -140,7 +151,7 @@ mod tests {
     fn sign_in_comes_back_to_the_page_asked_for() {
         let response = AppError::Unauthenticated {
             next: "/tickets?q=a b".into(),
-            idle: true,
+            ended: SessionEnd::Idle,
         }
         .error_response();
         let location = response.headers().get(header::LOCATION).unwrap();

@@ -11,19 +11,15 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::page::{Ctx, NavUser};
 use crate::db;
+use crate::db::sessions::{self, Lookup};
 use crate::db::users::UserRow;
 use crate::domain::account::Role;
 use crate::domain::ids::UserId;
-use crate::error::AppError;
+use crate::error::{AppError, SessionEnd};
 use crate::state::AppState;
 
-pub const SESSION_USER: &str = "uid";
-pub const SESSION_VERSION: &str = "ver";
-pub const SESSION_SEEN: &str = "seen";
-
-/// Activity is written back to the cookie at most this often, so that not every response
-/// carries a new cookie.
-const SEEN_RESOLUTION_SECONDS: i64 = 60;
+/// The cookie's one entry: the random token whose hash names the session's row.
+pub const SESSION_TOKEN: &str = "sid";
 
 /// Paths a user who must change their password may still use.
 const PASSWORD_CHANGE_PATHS: [&str; 2] = ["/account/password", "/logout"];
@@ -78,38 +74,35 @@ async fn load_current_user(req: HttpRequest) -> Result<CurrentUser, AppError> {
     } else {
         "/".to_string()
     };
-    let unauthenticated = |idle| AppError::Unauthenticated {
+    let unauthenticated = |ended| AppError::Unauthenticated {
         next: next.clone(),
-        idle,
+        ended,
     };
 
-    let user_id = session.get::<i64>(SESSION_USER).ok().flatten();
-    let version = session.get::<i64>(SESSION_VERSION).ok().flatten();
-    let seen = session.get::<i64>(SESSION_SEEN).ok().flatten();
-    let (Some(user_id), Some(version), Some(seen)) = (user_id, version, seen) else {
-        return Err(unauthenticated(false));
+    let Some(token) = session.get::<String>(SESSION_TOKEN).ok().flatten() else {
+        return Err(unauthenticated(SessionEnd::NeverSignedIn));
     };
-
-    let now = state.clock.now().timestamp();
-    if now - seen > state.config.session_idle_minutes * 60 {
-        session.purge();
-        return Err(unauthenticated(true));
-    }
-
-    let row = db::run(&state.pool, move |conn| {
-        db::users::find(conn, UserId(user_id))
+    let (limits, now) = (state.config.session_limits(), state.clock.now());
+    let found = db::run(&state.pool, move |conn| {
+        sessions::lookup(conn, &token, &limits, now)
     })
     .await?;
-    let Some(row) = row.filter(|u| u.active && u.session_version == version) else {
-        session.purge();
-        return Err(unauthenticated(false));
+    let row = match found {
+        Lookup::Live(row) => row,
+        Lookup::Idle => {
+            session.purge();
+            return Err(unauthenticated(SessionEnd::Idle));
+        }
+        Lookup::Expired => {
+            session.purge();
+            return Err(unauthenticated(SessionEnd::Expired));
+        }
+        Lookup::Gone => {
+            session.purge();
+            return Err(unauthenticated(SessionEnd::NeverSignedIn));
+        }
     };
 
-    if now - seen >= SEEN_RESOLUTION_SECONDS {
-        session
-            .insert(SESSION_SEEN, now)
-            .map_err(|e| AppError::internal(format!("session: {e}")))?;
-    }
     if row.must_change_password && !PASSWORD_CHANGE_PATHS.contains(&req.path()) {
         return Err(AppError::PasswordChangeRequired);
     }

@@ -14,7 +14,7 @@ use crate::db::{self, audit};
 use crate::domain::account::{Role, Tier, check_role_and_tier};
 use crate::domain::ids::UserId;
 use crate::domain::inputs::{EmailAddress, FieldErrors, Line, parse_skills, parse_time_zone};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::format::{format_time, iso_time};
 use crate::security;
 use crate::state::AppState;
@@ -201,7 +201,7 @@ pub async fn create(
             return invalid(&form_page(admin.0.ctx(), None, form, errors));
         }
     };
-    let (password, hash) = one_time_password().await?;
+    let (password, hash) = one_time_password(&state).await?;
     let (actor, now) = (admin.0.id(), state.clock.now());
     submit(
         &state,
@@ -220,12 +220,14 @@ pub async fn create(
     .await
 }
 
-/// A new one-time password and its hash; the hashing runs off the request thread.
-async fn one_time_password() -> AppResult<(String, String)> {
+/// A new one-time password and its hash; the hashing waits for a hashing slot.
+async fn one_time_password(state: &AppState) -> AppResult<(String, String)> {
     let password = security::generate_one_time_password();
     let hash = {
         let password = password.clone();
-        web::block(move || security::hash_password(&password)).await??
+        state
+            .password_work(move || security::hash_password(&password))
+            .await??
     };
     Ok((password, hash))
 }
@@ -292,8 +294,14 @@ pub async fn reset_password(
     path: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let id = UserId(path.into_inner());
-    let (password, hash) = one_time_password().await?;
-    let (actor, now) = (admin.0.id(), state.clock.now());
+    let actor = admin.0.id();
+    if actor == id {
+        return Err(AppError::ForbiddenBecause(
+            "Change your own password on the password page, where your current password is asked for.".into(),
+        ));
+    }
+    let (password, hash) = one_time_password(&state).await?;
+    let now = state.clock.now();
     let row = db::run(&state.pool, move |conn| {
         db::users::reset_password(conn, actor, id, &hash, now)
     })

@@ -44,6 +44,7 @@ mod risks;
 mod satisfaction_escalation;
 mod seed;
 mod service_levels;
+mod sessions;
 mod surveys;
 mod tickets;
 mod uptime;
