@@ -1,7 +1,6 @@
 //! Settings from environment variables, with defaults that run a desk out of the box.
 
 use std::fmt;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -9,6 +8,7 @@ use rand::RngCore;
 
 use crate::domain::client_address::TrustedProxies;
 use crate::domain::session::SessionLimits;
+use crate::private_files::{create_private_dir, open_to_others, write_private_file};
 
 /// Which database the desk keeps its records in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -297,6 +297,13 @@ fn bare_address(mailbox: &str) -> &str {
 fn load_or_create_secret_key(path: &Path) -> Result<Vec<u8>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
+            if let Ok(Some(mode)) = open_to_others(path) {
+                return Err(format!(
+                    "{} can be read by other users (mode {mode:o}); run `chmod 600 {}`",
+                    path.display(),
+                    path.display()
+                ));
+            }
             let bytes = hex::decode(text.trim())
                 .map_err(|_| format!("{} is not a hex-encoded key", path.display()))?;
             if bytes.len() < MIN_SECRET_KEY_BYTES {
@@ -306,7 +313,7 @@ fn load_or_create_secret_key(path: &Path) -> Result<Vec<u8>, String> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
+                create_private_dir(parent)
                     .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
             }
             let mut key = vec![0u8; MIN_SECRET_KEY_BYTES];
@@ -317,19 +324,6 @@ fn load_or_create_secret_key(path: &Path) -> Result<Vec<u8>, String> {
         }
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
-}
-
-fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
 }
 
 #[cfg(test)]

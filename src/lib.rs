@@ -8,6 +8,7 @@ pub mod error;
 pub mod format;
 pub mod jobs;
 pub mod mail;
+pub mod private_files;
 pub mod security;
 pub mod seed;
 pub mod state;
@@ -47,6 +48,21 @@ pub const FIRST_ADMIN_EMAIL: &str = "admin@tierdesk.local";
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; \
      style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
+
+/// Headers on every response. A desk served over https also tells browsers to use nothing
+/// else for a year, so a network attacker cannot downgrade a later visit.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY));
+    if https {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
+}
 
 impl Application {
     /// Opens the database, runs migrations, creates the first admin when there is no account,
@@ -113,13 +129,7 @@ impl Application {
                 .default_service(aweb::to(web::not_found))
                 .wrap(middleware::from_fn(web::csrf::guard))
                 .wrap(session)
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "same-origin"))
-                        .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY)),
-                )
+                .wrap(security_headers(secure))
                 .wrap(middleware::Compress::default())
                 .wrap(middleware::from_fn(web::head_as_get))
                 .wrap(middleware::from_fn(web::log_request))

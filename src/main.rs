@@ -48,6 +48,10 @@ enum Command {
         /// Also load this many generated known errors (for the KEDB match benchmark).
         #[arg(long)]
         known_errors: Option<u64>,
+        /// Seed even a database that has accounts of its own (the demo staff's password is
+        /// public).
+        #[arg(long)]
+        force: bool,
     },
     /// Run every background job once (deliver queued mail, close solved tickets, …) and exit;
     /// for instances started with JOBS_INTERVAL_SECONDS=0, or to flush the outbox by hand.
@@ -98,7 +102,8 @@ fn main() -> ExitCode {
             Command::SeedDemo {
                 tickets,
                 known_errors,
-            } => seed_demo(config, tickets, known_errors),
+                force,
+            } => seed_demo(config, tickets, known_errors, force),
             Command::RunJobs => run_jobs(config).await,
         }
     });
@@ -197,8 +202,22 @@ fn create_user(
     }
 }
 
-fn seed_demo(config: Config, bulk: Option<u64>, known_errors: Option<u64>) -> anyhow::Result<()> {
+fn seed_demo(
+    config: Config,
+    bulk: Option<u64>,
+    known_errors: Option<u64>,
+    force: bool,
+) -> anyhow::Result<()> {
     let mut conn = connect(&config)?;
+    let real = seed::accounts_of_a_real_desk(&mut conn, tierdesk::FIRST_ADMIN_EMAIL)?;
+    if !real.is_empty() && !force {
+        anyhow::bail!(
+            "this database has accounts of its own ({}{}); the demo staff share a public \
+             password, so seed-demo leaves it alone. Add --force to seed it anyway.",
+            real[..real.len().min(3)].join(", "),
+            if real.len() > 3 { ", …" } else { "" }
+        );
+    }
     let now = Clock::default().now();
     let mail = tierdesk::mail::messages::MailContext::from_config(&config);
     let report = seed::seed_demo(&mut conn, &mail, now)?;

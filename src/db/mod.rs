@@ -122,12 +122,19 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> anyhow::Result<Pool> {
         .test_on_check_out(false)
         .build(ConnectionManager::new(url.clone()))
         .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    if let DatabaseUrl::Sqlite(path) = url
+        && path.exists()
+    {
+        // Created by the first connection with the process's umask; it holds every record.
+        crate::private_files::restrict_to_owner(path)
+            .map_err(|e| anyhow::anyhow!("cannot restrict {}: {e}", path.display()))?;
+    }
     Ok(pool)
 }
 
 fn ensure_parent_dir(path: &Path) -> anyhow::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
+        crate::private_files::create_private_dir(parent)
             .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", parent.display()))?;
     }
     Ok(())

@@ -14,6 +14,7 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 
 use super::messages::{NewMail, ThreadKey};
+use super::redact::redact_link_tokens;
 use crate::db::schema::outbox;
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::delivery::{AfterFailure, MAX_ATTEMPTS, after_failure};
@@ -255,21 +256,34 @@ fn claimed(id: i64, attempt: i32) -> _ {
         .filter(outbox::attempts.eq(attempt))
 }
 
-/// Records a delivery. False when the claim had expired and was taken over meanwhile.
+/// Records a delivery. False when the claim had expired and was taken over meanwhile. The
+/// stored bodies lose their client-link tokens: the client has the message now, and the
+/// outbox keeps the record, not the keys.
 pub fn mark_sent(
     conn: &mut DbConn,
     id: OutboxId,
     attempt: i32,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let updated = diesel::update(claimed(id.0, attempt))
-        .set((
-            outbox::status.eq(Status::Sent.as_str()),
-            outbox::sent_at.eq(Some(now.naive_utc())),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
-    Ok(updated == 1)
+    write_tx(conn, |conn| {
+        let bodies: Option<(String, String)> = claimed(id.0, attempt)
+            .select((outbox::text_body, outbox::html_body))
+            .first(conn)
+            .optional()?;
+        let Some((text, html)) = bodies else {
+            return Ok(false);
+        };
+        let updated = diesel::update(claimed(id.0, attempt))
+            .set((
+                outbox::status.eq(Status::Sent.as_str()),
+                outbox::sent_at.eq(Some(now.naive_utc())),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+                outbox::text_body.eq(redact_link_tokens(&text)),
+                outbox::html_body.eq(redact_link_tokens(&html)),
+            ))
+            .execute(conn)?;
+        Ok(updated == 1)
+    })
 }
 
 /// Records a failed attempt: the message waits its backoff, or is failed for good after the

@@ -337,6 +337,23 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
+/// The accounts that are neither demo staff nor the first admin: a desk in real use. The demo
+/// accounts share a password printed in the README, so seeding such a desk would open it to
+/// anyone; `seed-demo` refuses unless forced.
+pub fn accounts_of_a_real_desk(
+    conn: &mut DbConn,
+    first_admin: &str,
+) -> anyhow::Result<Vec<String>> {
+    Ok(db::users::list(conn)
+        .map_err(err)?
+        .into_iter()
+        .map(|u| u.email)
+        .filter(|email| {
+            email != first_admin && !DEMO_ACCOUNTS.iter().any(|demo| demo.email == email)
+        })
+        .collect())
+}
+
 /// Demo tickets mail their contacts like real ones do (acknowledgements, replies, surveys), so
 /// the outbox of a demo desk shows the mail at work.
 pub fn seed_demo(

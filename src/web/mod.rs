@@ -132,6 +132,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{id}/cancel", web::post().to(tickets::cancel))
         .route("/tickets/{id}/reopen", web::post().to(tickets::reopen))
         .route("/tickets/{id}/approve", web::post().to(tickets::approve))
+        .route(
+            "/tickets/{id}/identity",
+            web::post().to(tickets::check_identity),
+        )
         .route("/survey/{token}", web::get().to(links::survey))
         .route("/survey/{token}", web::post().to(links::rate))
         .route(
@@ -453,13 +457,14 @@ pub async fn log_request(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.path().to_string();
     let result = next.call(req).await;
-    let status = match &result {
-        Ok(res) => res.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
+    // The route's pattern, never the path: a client link's path is its credential.
+    let (status, route) = match &result {
+        Ok(res) => (res.status().as_u16(), res.request().match_pattern()),
+        Err(e) => (e.as_response_error().status_code().as_u16(), None),
     };
+    let route = route.unwrap_or_else(|| "(no route)".into());
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(target: "tierdesk::http", %method, %path, status, latency_ms = format!("{latency_ms:.2}"), "request");
+    tracing::info!(target: "tierdesk::http", %method, %route, status, latency_ms = format!("{latency_ms:.2}"), "request");
     result
 }

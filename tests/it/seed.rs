@@ -1,6 +1,7 @@
 //! `tierdesk seed-demo` gives a newcomer a living desk, and running it twice changes nothing.
 
 use reqwest::StatusCode;
+use tierdesk::domain::account::Role;
 use tierdesk::{db, seed};
 
 use crate::fixtures::seed_demo_desk;
@@ -148,7 +149,30 @@ async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {
 both_backends!(
     the_demo_desk_is_complete_and_seeding_twice_adds_nothing,
     bulk_tickets_load_in_batches_and_fill_the_queues,
+    seeding_refuses_a_desk_with_accounts_of_its_own,
 );
+
+async fn seeding_refuses_a_desk_with_accounts_of_its_own(app: TestApp) {
+    let ask = |app: &TestApp| {
+        let pool = app.state.pool.clone();
+        async move {
+            db::run(&pool, |conn| {
+                seed::accounts_of_a_real_desk(conn, tierdesk::FIRST_ADMIN_EMAIL)
+                    .map_err(tierdesk::error::AppError::Internal)
+            })
+            .await
+            .unwrap()
+        }
+    };
+    seed_demo_desk(&app).await;
+    assert!(
+        ask(&app).await.is_empty(),
+        "the demo staff and the first admin are a demo desk"
+    );
+    app.create_user("ann@client.example", "Ann Able", Role::Manager, None)
+        .await;
+    assert_eq!(ask(&app).await, ["ann@client.example"]);
+}
 
 /// The README's demo section before its first start: the demo staff hold no admin, so the
 /// start still creates one, and its printed password signs in.
