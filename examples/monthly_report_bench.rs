@@ -147,6 +147,7 @@ fn main() -> anyhow::Result<()> {
         let mail = tierdesk::mail::messages::MailContext {
             base_url: "http://localhost".into(),
             domain: "localhost".into(),
+            desk_contact: "write to desk@localhost".into(),
         };
         tierdesk::seed::seed_demo(conn, &mail, Utc::now())?;
         tierdesk::seed::bulk_tickets(conn, EMPTY_DESK_TICKETS, Utc::now())?;

@@ -99,6 +99,7 @@ fn main() -> anyhow::Result<()> {
     let mail = MailContext {
         base_url: "http://localhost".into(),
         domain: "localhost".into(),
+        desk_contact: "write to desk@localhost".into(),
     };
     tierdesk::seed::seed_demo(&mut conn, &mail, now)?;
     let have: i64 = known_errors::table.count().get_result(&mut *conn)?;

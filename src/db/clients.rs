@@ -11,6 +11,10 @@ use super::{DbConn, audit, is_unique_violation, write_tx};
 use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId, UserId};
 use crate::domain::inputs::{EmailAddress, FieldErrors};
 use crate::error::{AppError, AppResult};
+use crate::format::format_time;
+use crate::mail::contact_messages::ContactEmailChanged;
+use crate::mail::messages::{MailContext, Recipient, compose};
+use crate::mail::outbox;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
 #[diesel(table_name = clients)]
@@ -394,17 +398,57 @@ pub fn insert_contact(
     }
 }
 
+/// Who edits a contact. The e-mail address and the PIN decide where a client's solutions,
+/// reopen links and surveys go and who passes an identity check, so only a manager changes
+/// them; a technician's other edits are audited like any.
+#[derive(Clone, Copy, Debug)]
+pub struct ContactEditor<'a> {
+    pub id: UserId,
+    pub name: &'a str,
+    pub is_manager: bool,
+}
+
+/// The fields a technician tried to change that only a manager may, as the form's errors.
+fn manager_only_changes(
+    editor: &ContactEditor<'_>,
+    before: &ContactRow,
+    input: &ContactInput,
+) -> Option<FieldErrors> {
+    if editor.is_manager {
+        return None;
+    }
+    let mut errors = FieldErrors::new();
+    if input.email.as_str() != before.email {
+        errors.add(
+            "email",
+            "Only a manager can change a contact's e-mail address: solutions, reopen links and surveys go there.",
+        );
+    }
+    if !matches!(input.secret, SecretChange::Keep) {
+        errors.add(
+            "verification_secret",
+            "Only a manager can set or remove a contact's PIN: it proves who is calling.",
+        );
+    }
+    (!errors.is_empty()).then_some(errors)
+}
+
 #[tracing::instrument(skip_all, fields(contact_id = %id))]
 pub fn update_contact(
     conn: &mut DbConn,
-    actor: UserId,
+    editor: ContactEditor<'_>,
     id: ContactId,
     input: &ContactInput,
+    mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<ContactRow, FieldErrors>> {
+    let actor = editor.id;
     write_tx(conn, |conn| {
         let before = get_contact(conn, id)?;
         let client = ClientId(before.client_id);
+        if let Some(errors) = manager_only_changes(&editor, &before, input) {
+            return Ok(Err(errors));
+        }
         if let Some(errors) = contact_email_taken(conn, client, &input.email, Some(id))? {
             return Ok(Err(errors));
         }
@@ -452,6 +496,38 @@ pub fn update_contact(
             },
         );
         changes.record(conn, actor, audit::Entity::Contact, id.0, now)?;
+        if before.email != after.email {
+            announce_new_address(conn, &editor, &before, &after, mail, now)?;
+        }
         Ok(Ok(after))
     })
+}
+
+/// Tells the old address that mail now goes elsewhere, queued with the change.
+fn announce_new_address(
+    conn: &mut DbConn,
+    editor: &ContactEditor<'_>,
+    before: &ContactRow,
+    after: &ContactRow,
+    mail: &MailContext,
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    let Ok(old_address) = EmailAddress::parse(&before.email) else {
+        return Ok(());
+    };
+    let client_name: String = clients::table
+        .find(before.client_id)
+        .select(clients::name)
+        .first(conn)?;
+    let message = ContactEmailChanged {
+        contact_name: after.name.clone(),
+        client_name,
+        new_address: after.email.clone(),
+        changed_by: editor.name.to_string(),
+        changed_at: format_time(at, chrono_tz::UTC),
+        desk_contact: mail.desk_contact.clone(),
+    };
+    let to = Recipient::new(old_address, before.name.clone());
+    outbox::enqueue(conn, &compose(mail, &message, to)?, at.and_utc())?;
+    Ok(())
 }

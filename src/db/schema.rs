@@ -21,6 +21,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    identity_checks (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        method -> Text,
+        checked_by -> Nullable<BigInt>,
+        checked_at -> Timestamp,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
     staff_sessions (token_hash) {
         token_hash -> Text,
         user_id -> BigInt,
@@ -844,6 +855,8 @@ diesel::joinable!(calendar_holidays -> calendars (calendar_id));
 diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(staff_sessions -> users (user_id));
+diesel::joinable!(identity_checks -> tickets (ticket_id));
+diesel::joinable!(identity_checks -> users (checked_by));
 diesel::joinable!(tickets -> clients (client_id));
 diesel::joinable!(tickets -> contacts (contact_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
@@ -896,6 +909,7 @@ diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     staff_sessions,
+    identity_checks,
     work_reviews,
     login_failures,
     calendars,

@@ -15,7 +15,7 @@ use crate::security::{random_token, token_hash};
 
 /// What the session token in a cookie turned out to be.
 pub enum Lookup {
-    Live(UserRow),
+    Live(Box<UserRow>),
     /// Ended now by the idle timeout; the row is deleted.
     Idle,
     /// Ended now by its absolute lifetime; the row is deleted.
@@ -47,7 +47,7 @@ pub fn sign_in(
             staff_sessions::table.filter(
                 staff_sessions::created_at
                     .le(at - limits.absolute)
-                    .or(staff_sessions::last_seen_at.le(at - limits.idle)),
+                    .or(staff_sessions::last_seen_at.lt(at - limits.idle)),
             ),
         )
         .execute(conn)?;
@@ -94,7 +94,7 @@ pub fn lookup(
                     .set(staff_sessions::last_seen_at.eq(now.naive_utc()))
                     .execute(conn)?;
             }
-            Ok(Lookup::Live(user))
+            Ok(Lookup::Live(Box::new(user)))
         }
         Liveness::Live { .. } => {
             diesel::delete(this).execute(conn)?;

@@ -81,6 +81,7 @@ pub fn client_address(peer: IpAddr, forwarded_for: &[&str], trusted: &TrustedPro
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ip(s: &str) -> IpAddr {

@@ -11,6 +11,7 @@ pub mod decision_point;
 pub mod delivery;
 pub mod escalation;
 pub mod escalation_owner;
+pub mod identity;
 pub mod ids;
 pub mod inputs;
 pub mod known_error;

@@ -24,7 +24,8 @@ pub enum Liveness {
 /// request.
 pub const TOUCH_RESOLUTION: Duration = Duration::seconds(60);
 
-/// A session is alive while now is before both ends; reaching either end ends it.
+/// A session ends on reaching its absolute end, and once more than the idle time has passed
+/// since its last activity (so a request at exactly the idle limit still counts).
 pub fn liveness(
     limits: &SessionLimits,
     created_at: DateTime<Utc>,
@@ -33,7 +34,7 @@ pub fn liveness(
 ) -> Liveness {
     if now >= created_at + limits.absolute {
         Liveness::Expired
-    } else if now >= last_seen_at + limits.idle {
+    } else if now > last_seen_at + limits.idle {
         Liveness::Idle
     } else {
         Liveness::Live {
@@ -85,15 +86,15 @@ mod tests {
                 Liveness::Live { touch: true },
             ),
             (
-                "a second before idle",
+                "at the idle limit",
                 at(6, 0, 0),
-                at(7, 59, 59),
+                at(8, 0, 0),
                 Liveness::Live { touch: true },
             ),
             (
-                "at the idle timeout",
+                "a second past the idle limit",
                 at(6, 0, 0),
-                at(8, 0, 0),
+                at(8, 0, 1),
                 Liveness::Idle,
             ),
             (

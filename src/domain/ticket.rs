@@ -526,6 +526,14 @@ pub enum IdentityCheck {
 }
 
 impl IdentityCheck {
+    /// The methods that validate, for a check recorded after intake.
+    pub const VALIDATING: [IdentityCheck; 4] = [
+        IdentityCheck::CallBack,
+        IdentityCheck::KnownEmail,
+        IdentityCheck::Pin,
+        IdentityCheck::InPerson,
+    ];
+
     pub const ALL: [IdentityCheck; 5] = [
         IdentityCheck::CallBack,
         IdentityCheck::KnownEmail,

@@ -20,10 +20,12 @@ pub enum EventKind {
     Escalation,
     Approval,
     Decision,
+    /// The requester's identity was checked after intake.
+    Identity,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 16] = [
+    const ALL: [EventKind; 17] = [
         EventKind::Created,
         EventKind::Note,
         EventKind::Reply,
@@ -40,6 +42,7 @@ impl EventKind {
         EventKind::Escalation,
         EventKind::Approval,
         EventKind::Decision,
+        EventKind::Identity,
     ];
 
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -67,6 +70,7 @@ impl EventKind {
             EventKind::Escalation => "escalation",
             EventKind::Approval => "approval",
             EventKind::Decision => "decision",
+            EventKind::Identity => "identity",
         }
     }
 }

@@ -92,6 +92,8 @@ macro_rules! email {
 pub struct MailContext {
     pub base_url: String,
     pub domain: String,
+    /// How a client reaches the desk without an account (`DESK_CONTACT`).
+    pub desk_contact: String,
 }
 
 impl MailContext {
@@ -99,6 +101,7 @@ impl MailContext {
         Self {
             base_url: config.base_url.clone(),
             domain: host_of(&config.base_url),
+            desk_contact: config.desk_contact.clone(),
         }
     }
 }
@@ -423,6 +426,7 @@ mod tests {
         let ctx = MailContext {
             base_url: "https://desk.example.com".into(),
             domain: "desk.example.com".into(),
+            desk_contact: "call 555 0100".into(),
         };
         let to = Recipient::new(EmailAddress::parse("ann@client.example").unwrap(), "Ann");
         let mail = compose(&ctx, &check("Bob <b> & \"Co\""), to).unwrap();

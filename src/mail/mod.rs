@@ -6,8 +6,10 @@
 pub mod commands;
 #[macro_use]
 pub mod messages;
+pub mod contact_messages;
 pub mod outbox;
 pub mod problem_messages;
+pub mod redact;
 pub mod risk_messages;
 pub mod service_report_messages;
 pub mod transport;

@@ -91,6 +91,7 @@ pub fn seed_changes(
             .into(),
         channel: Channel::Phone,
         identity: IdentityCheck::CallBack,
+        identity_detail: String::new(),
         impact: Impact::Medium,
         urgency: Urgency::High,
     };

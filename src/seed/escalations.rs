@@ -91,6 +91,7 @@ fn climb_by_time(conn: &mut DbConn, mail: &MailContext, now: DateTime<Utc>) -> a
             .into(),
         channel: Channel::Phone,
         identity: IdentityCheck::KnownEmail,
+        identity_detail: String::new(),
         impact,
         urgency,
     };

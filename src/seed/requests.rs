@@ -122,6 +122,7 @@ pub fn seed_demo_requests(
                     description: demo.description.into(),
                     channel: Channel::Email,
                     identity: IdentityCheck::KnownEmail,
+                    identity_detail: String::new(),
                     impact: Impact::Low,
                     urgency: Urgency::Medium,
                 },

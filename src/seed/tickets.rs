@@ -479,6 +479,7 @@ pub fn seed_demo_tickets(
             description: demo.description.into(),
             channel: demo.channel,
             identity: demo.identity,
+            identity_detail: String::new(),
             impact: demo.impact,
             urgency: demo.urgency,
         };

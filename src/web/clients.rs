@@ -9,7 +9,9 @@ use super::forms::{Saved, checkbox, submit};
 use super::page::{Ctx, render};
 use super::service_levels::{PreviewRow, preview_rows};
 use super::users::{HistoryItem, history_items};
-use crate::db::clients::{ClientInput, ClientRow, ContactInput, ContactRow, SecretChange};
+use crate::db::clients::{
+    ClientInput, ClientRow, ContactEditor, ContactInput, ContactRow, SecretChange,
+};
 use crate::db::service_levels as levels;
 use crate::db::{self, audit};
 use crate::domain::calendar::weekday_name;
@@ -400,6 +402,12 @@ struct ContactFormPage {
 }
 
 impl ContactFormPage {
+    /// A technician editing a contact sees the e-mail address and the PIN but cannot change
+    /// them (`db::clients::ContactEditor`).
+    fn identity_locked(&self) -> bool {
+        self.editing.is_some() && !self.ctx.user.as_ref().is_some_and(|u| u.is_manager)
+    }
+
     /// The form for a new contact of `client`, or for editing `contact`.
     fn new(
         ctx: Ctx,
@@ -517,12 +525,20 @@ pub async fn update_contact(
     let form = form.into_inner();
     let (contact, client) = contact_and_client(&state, id).await?;
     let parsed = form.parse_and_hash(&state).await?;
-    let (actor, now) = (user.id(), state.clock.now());
+    let (actor, now, mail) = (user.id(), state.clock.now(), state.mail());
+    let (name, is_manager) = (user.row.display_name.clone(), user.row.role().is_manager());
     submit(
         &state,
         &user.session,
         parsed,
-        move |conn, input| db::clients::update_contact(conn, actor, id, &input, now),
+        move |conn, input| {
+            let editor = ContactEditor {
+                id: actor,
+                name: &name,
+                is_manager,
+            };
+            db::clients::update_contact(conn, editor, id, &input, &mail, now)
+        },
         |errors| ContactFormPage::new(user.ctx(), client, Some(&contact), form, errors),
         |contact| Saved {
             flash: format!("Saved {}.", contact.name),

@@ -88,7 +88,7 @@ async fn load_current_user(req: HttpRequest) -> Result<CurrentUser, AppError> {
     })
     .await?;
     let row = match found {
-        Lookup::Live(row) => row,
+        Lookup::Live(row) => *row,
         Lookup::Idle => {
             session.purge();
             return Err(unauthenticated(SessionEnd::Idle));

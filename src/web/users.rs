@@ -163,6 +163,13 @@ struct UserFormPage {
     people_loaded: bool,
 }
 
+impl UserFormPage {
+    /// An admin's own page: their password changes on the password page, not here.
+    fn editing_self(&self) -> bool {
+        self.editing.is_some() && self.editing == self.ctx.user.as_ref().map(|u| u.id)
+    }
+}
+
 fn form_page(ctx: Ctx, editing: Option<i64>, form: UserForm, errors: FieldErrors) -> UserFormPage {
     UserFormPage {
         ctx,

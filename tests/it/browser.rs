@@ -198,9 +198,10 @@ async fn a_technician_records_a_call_and_triages_it_in_a_real_browser() {
         .find(Locator::Css("#identity_check"))
         .await
         .unwrap()
-        .select_by_value("pin")
+        .select_by_value("call_back")
         .await
         .unwrap();
+    browser.fill("#identity_evidence", "+1 555 0199 311").await;
     browser
         .fill("#subject", "Warehouse scanners cannot reach the WMS")
         .await;

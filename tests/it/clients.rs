@@ -257,12 +257,53 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
         "an empty PIN field keeps the PIN"
     );
 
-    let cleared = app
+    let edit_form = app.get(&format!("{edit_path}/edit")).await;
+    assert!(
+        edit_form.body.contains("readonly"),
+        "a technician sees the e-mail address but cannot change it"
+    );
+    assert!(
+        edit_form
+            .text()
+            .contains("Only a manager can set or remove it.")
+    );
+    let refused = app
         .post_form(
             &edit_path,
             &[
                 ("name", "Grace O'Neill"),
-                ("email", "grace.oneill@harbor-logistics.example"),
+                ("email", "grace@attacker.example"),
+                ("clear_verification_secret", "on"),
+                ("active", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .field_error("email")
+            .unwrap()
+            .contains("Only a manager can change a contact's e-mail address")
+    );
+    assert!(
+        refused
+            .text()
+            .contains("Only a manager can set or remove a contact's PIN")
+    );
+    let unchanged = tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::db::clients::get_contact(conn, stored.id())
+    })
+    .await
+    .unwrap();
+    assert_eq!(unchanged.email, "grace.oneill@harbor-logistics.example");
+    assert!(unchanged.verification_secret_hash.is_some());
+
+    let cleared = manager
+        .post_form(
+            &edit_path,
+            &[
+                ("name", "Grace O'Neill"),
+                ("email", "grace@harbor.example"),
                 ("clear_verification_secret", "on"),
                 ("active", "on"),
             ],
@@ -275,6 +316,17 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
             .text()
             .contains("call-back or known e-mail")
     );
+    let announced = tierdesk::db::run(&app.state.pool, |conn| {
+        tierdesk::mail::outbox::recent(conn, 10)
+    })
+    .await
+    .unwrap();
+    let notice = announced
+        .iter()
+        .find(|m| m.kind == "contact_email_changed")
+        .expect("the old address hears of the change");
+    assert_eq!(notice.to_address, "grace.oneill@harbor-logistics.example");
+    assert!(notice.subject.contains("was changed"));
 }
 
 async fn unknown_clients_and_contacts_are_404_pages(app: TestApp) {

@@ -69,7 +69,8 @@ pub async fn record_ticket(
                 ("kind", "incident"),
                 ("requester", &requester),
                 ("details_confirmed", "on"),
-                ("identity_check", "known_email"),
+                ("identity_check", "call_back"),
+                ("identity_evidence", "+1 555 0101 200"),
                 ("channel", "phone"),
                 ("subject", subject),
                 (
@@ -125,6 +126,7 @@ pub fn phone_incident(
         description: "Reported on the phone.".into(),
         channel: Channel::Phone,
         identity: IdentityCheck::CallBack,
+        identity_detail: String::new(),
         impact: Impact::Low,
         urgency: Urgency::Low,
     }

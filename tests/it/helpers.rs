@@ -201,6 +201,9 @@ pub fn config_for(
     // No background loop unless a test asks for one: tests drain with `jobs::run_once`, so
     // what runs when is decided by the test alone.
     vars.insert("JOBS_INTERVAL_SECONDS".into(), "0".into());
+    // Tests drive the clock through days of a ticket's life with one signed-in browser; the
+    // 12-hour default has a test of its own that sets it.
+    vars.insert("SESSION_MAX_HOURS".into(), "720".into());
     if let Some(url) = database_url {
         vars.insert("DATABASE_URL".into(), url.into());
     }

@@ -25,6 +25,7 @@ mod escalation;
 mod escalation_ownership;
 mod fixtures;
 mod html_gate;
+mod identity;
 mod known_errors;
 mod mail;
 mod migrations;

@@ -490,6 +490,7 @@ async fn queues_filter_search_and_page(app: TestApp) {
                 },
                 channel: tierdesk::domain::ticket::Channel::Email,
                 identity: tierdesk::domain::ticket::IdentityCheck::KnownEmail,
+                identity_detail: String::new(),
                 impact: tierdesk::domain::priority::Impact::Low,
                 urgency: if n < 5 {
                     tierdesk::domain::priority::Urgency::High

@@ -256,6 +256,7 @@ pub fn carry_out_through_ticket(
             // The request comes from the treatment the client accepted by e-mail.
             channel: Channel::Email,
             identity: IdentityCheck::KnownEmail,
+            identity_detail: "accepted the treatment through the e-mailed link".into(),
             impact,
             urgency,
         };

@@ -10,6 +10,7 @@ use crate::db::outcome::{Outcome, or_refuse, refuse};
 use crate::db::schema::tickets;
 use crate::db::service_levels as levels;
 use crate::db::sla_clock::{due_times, service_level};
+use crate::db::tickets::identity::record as record_identity;
 use crate::db::tickets::row::TicketRow;
 use crate::db::timeline::{NewEvent, add_event};
 use crate::db::{DbConn, write_tx};
@@ -39,6 +40,9 @@ pub struct IntakeInput {
     pub description: String,
     pub channel: Channel,
     pub identity: IdentityCheck,
+    /// What the check found ("called back +44 20 …"); the method must have passed
+    /// `domain::identity::check_claim`.
+    pub identity_detail: String,
     pub impact: Impact,
     pub urgency: Urgency,
 }
@@ -132,6 +136,16 @@ pub fn create_within(
             &NewEvent::internal(EventKind::Created, &detail),
             at,
         )?;
+        if input.identity.is_validated() {
+            record_identity(
+                conn,
+                row.id,
+                input.identity,
+                actor,
+                at,
+                &input.identity_detail,
+            )?;
+        }
         let acknowledgement = TicketReceived {
             reference: format!("#{}", row.id),
             subject: row.subject.clone(),

@@ -108,6 +108,15 @@ pub struct ApproveForm {
     pub approval_note: String,
 }
 
+/// "Validate the requester now": how, and the PIN read back or the number called.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct IdentityForm {
+    pub version: String,
+    pub identity_check: String,
+    pub identity_evidence: String,
+}
+
 /// Which form on the page the errors belong to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum FormKey {
@@ -127,6 +136,7 @@ pub enum FormKey {
     Acknowledge,
     Take,
     Suggestion,
+    Identity,
 }
 
 /// The forms of the page; the one that failed keeps what the user typed.
@@ -143,6 +153,7 @@ pub struct PageForms {
     pub decision: DecisionForm,
     pub approve: ApproveForm,
     pub acknowledge: AcknowledgeForm,
+    pub identity: IdentityForm,
 }
 
 /// The form the user sent keeps their text; the others show the ticket as it is.
@@ -169,6 +180,7 @@ impl PageForms {
                 self.acknowledge,
                 defaults.acknowledge,
             ),
+            identity: pick(keep, FormKey::Identity, self.identity, defaults.identity),
         }
     }
 }
@@ -227,3 +239,5 @@ page_form!(ChangeForm, Change, change, |f| &f.what);
 page_form!(DecisionForm, Decision, decision, |f| &f.offered);
 page_form!(ApproveForm, Approve, approve, |f| &f.approval_note);
 page_form!(AcknowledgeForm, Acknowledge, acknowledge, |f| &f.instead);
+// A PIN typed into the form is never shown again, not even on the conflict page.
+page_form!(IdentityForm, Identity, identity, |_f| "");

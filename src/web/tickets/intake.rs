@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::forms::{checkbox, invalid};
 use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
+use crate::web::tickets::identity::verify_claim;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
@@ -31,6 +32,7 @@ pub struct IntakeForm {
     description: String,
     channel: String,
     identity_check: String,
+    identity_evidence: String,
     impact: String,
     urgency: String,
 }
@@ -219,6 +221,7 @@ impl IntakeForm {
                 description,
                 channel,
                 identity,
+                identity_detail: String::new(),
                 impact,
                 urgency,
             }),
@@ -238,7 +241,7 @@ pub async fn create(
     form: web::Form<IntakeForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let contact_client = match form
+    let contact = match form
         .requester
         .strip_prefix("contact:")
         .and_then(|v| v.parse::<i64>().ok())
@@ -246,7 +249,7 @@ pub async fn create(
         Some(id) => {
             db::run(&state.pool, move |conn| {
                 match db::clients::get_contact(conn, ContactId(id)) {
-                    Ok(contact) => Ok(Some(contact.client_id)),
+                    Ok(contact) => Ok(Some(contact)),
                     Err(AppError::NotFound) => Ok(None),
                     Err(e) => Err(e),
                 }
@@ -255,8 +258,21 @@ pub async fn create(
         }
         None => None,
     };
-    let input = match form.parse(contact_client) {
+    let mut input = match form.parse(contact.as_ref().map(|c| c.client_id)) {
         Ok(input) => input,
+        Err(errors) => return invalid(&intake_page(&state, user.ctx(), form, errors).await?),
+    };
+    let checked = verify_claim(
+        &state,
+        contact.as_ref(),
+        form.new_contact_name.trim(),
+        input.identity,
+        input.channel,
+        &form.identity_evidence,
+    )
+    .await?;
+    input.identity_detail = match checked {
+        Ok(detail) => detail,
         Err(errors) => return invalid(&intake_page(&state, user.ctx(), form, errors).await?),
     };
     let (actor, now) = (user.id(), state.clock.now());

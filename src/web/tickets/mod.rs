@@ -6,6 +6,7 @@ mod actions;
 mod attachments;
 mod change_notice;
 pub(super) mod forms;
+mod identity;
 mod intake;
 mod ownership;
 mod page;
@@ -19,6 +20,7 @@ mod take;
 
 pub use actions::{assign, cancel, pull, reopen, solve, triage, work};
 pub use attachments::{download, upload};
+pub use identity::check as check_identity;
 pub use intake::{create, new_form};
 pub use page::show;
 pub use queue::queue;

@@ -7,7 +7,7 @@ use askama::Template;
 use super::change_notice::{ChangeNotice, change_notice};
 use super::forms::{
     AcknowledgeForm, ApproveForm, AssignForm, CancelForm, ChangeForm, DecisionForm, EscalateForm,
-    FormKey, PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
+    FormKey, IdentityForm, PageForms, ReopenForm, SolveForm, TriageForm, WorkForm,
 };
 use super::ownership::awaiting_owner;
 use super::people;
@@ -38,7 +38,7 @@ use crate::domain::ids::{CategoryId, TicketId};
 use crate::domain::inputs::FieldErrors;
 use crate::domain::priority::{Impact, Priority, Urgency};
 use crate::domain::request;
-use crate::domain::ticket::{self, Action, Kind, Status};
+use crate::domain::ticket::{self, Action, IdentityCheck, Kind, Status};
 use crate::domain::work::WorkEntry;
 use crate::error::AppResult;
 use crate::format::{format_time, iso_time};
@@ -131,6 +131,8 @@ pub struct Facts {
     pub channel: &'static str,
     pub identity: &'static str,
     pub identity_ok: bool,
+    /// Who checked the identity, when, and what they found.
+    pub identity_checked: Option<String>,
     pub owner: String,
     pub worker: String,
     pub tier: &'static str,
@@ -204,6 +206,7 @@ pub(super) struct TicketPage {
     form_with_errors: FormKey,
     next_form: FormKey,
     forms: PageForms,
+    identity_methods: [IdentityCheck; 4],
     outage: crate::web::uptime::ticket_panel::OutagePanel,
     /// The risks raised from the ticket or carried out through it.
     risk_panel: crate::web::risks::ticket_panel::RiskPanel,
@@ -264,6 +267,7 @@ fn event_label(kind: EventKind) -> &'static str {
         EventKind::Escalation => "Escalation",
         EventKind::Approval => "Approval",
         EventKind::Decision => "Decision point",
+        EventKind::Identity => "Identity check",
         // The review entry has always shown its stored word.
         EventKind::Review => EventKind::Review.as_str(),
     }
@@ -284,6 +288,7 @@ struct Loaded {
     decisions: Vec<(DecisionRow, String)>,
     suggestions: Vec<SuggestionView>,
     known: known_errors::OnTicket,
+    identity: Option<tickets::identity::IdentityRecord>,
 }
 
 async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
@@ -306,6 +311,7 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
             decisions: decision_point::decisions_of(conn, id)?,
             suggestions: escalation::suggestions::of_ticket(conn, id)?,
             known: known_errors::on_ticket(conn, &detail.row)?,
+            identity: tickets::identity::latest(conn, id)?,
             standing,
             detail,
         })
@@ -391,6 +397,7 @@ pub(super) async fn ticket_page(
         form_with_errors,
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
+        identity_methods: IdentityCheck::VALIDATING,
         outage: crate::web::uptime::ticket_panel::outage_panel(state, row).await?,
         risk_panel: crate::web::risks::ticket_panel::risk_panel(state, id).await?,
     })
@@ -459,6 +466,15 @@ fn facts(loaded: &Loaded, zone: chrono_tz::Tz) -> AppResult<Facts> {
         channel: row.channel.label(),
         identity: identity.label(),
         identity_ok: identity.is_validated(),
+        identity_checked: loaded.identity.as_ref().map(|check| {
+            let who = check.checked_by.as_deref().unwrap_or("the system");
+            let when = format_time(check.checked_at, zone);
+            if check.detail.is_empty() {
+                format!("by {who}, {when}")
+            } else {
+                format!("by {who}, {when}: {}", check.detail)
+            }
+        }),
         owner: name(row.owner_id).unwrap_or_else(|| "nobody yet".into()),
         worker: name(row.worker_id).unwrap_or_else(|| "nobody yet".into()),
         tier: row.tier.map(Tier::label).unwrap_or("not assigned"),
@@ -597,8 +613,12 @@ fn forms_from_row(
             ..ApproveForm::default()
         },
         acknowledge: AcknowledgeForm {
-            version,
+            version: version.clone(),
             ..AcknowledgeForm::default()
+        },
+        identity: IdentityForm {
+            version,
+            ..IdentityForm::default()
         },
     }
 }

@@ -58,6 +58,32 @@ impl<F: TicketForm, A> TicketPost<F, A> {
     pub fn user(&self) -> &CurrentUser {
         &self.user
     }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn ticket(&self) -> TicketId {
+        TicketId(self.id)
+    }
+
+    pub fn form(&self) -> &F {
+        &self.form
+    }
+
+    /// Sends the form back with `errors` found before any command ran (a PIN that did not
+    /// match), as a failed parse is sent back.
+    pub async fn refuse(self, errors: FieldErrors) -> AppResult<HttpResponse> {
+        refused(
+            &self.state,
+            &self.user,
+            TicketId(self.id),
+            errors,
+            F::KEY,
+            self.form.into_forms(),
+        )
+        .await
+    }
 }
 
 impl<F, A> FromRequest for TicketPost<F, A>
