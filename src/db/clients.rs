@@ -7,6 +7,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::schema::{calendars, clients, contacts, sla_policies};
+use super::stale::{ensure_current, stale};
 use super::{DbConn, audit, is_unique_violation, write_tx};
 use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId, UserId};
 use crate::domain::inputs::{EmailAddress, FieldErrors};
@@ -29,6 +30,7 @@ pub struct ClientRow {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 impl ClientRow {
@@ -52,6 +54,7 @@ pub struct ContactRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub risk_contact: bool,
+    pub version: i64,
 }
 
 impl ContactRow {
@@ -254,29 +257,38 @@ pub fn update(
     actor: UserId,
     id: ClientId,
     input: &ClientInput,
+    expected_version: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Result<ClientRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
+        ensure_current(before.version, expected_version, "client")?;
         let mut errors = duplicate_client_errors(conn, input, Some(id))?;
         service_level_errors(conn, input, &mut errors)?;
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
         let now = now.naive_utc();
-        let after = diesel::update(clients::table.find(id.0))
-            .set((
-                clients::name.eq(&input.name),
-                clients::name_key.eq(name_key(&input.name)),
-                clients::code.eq(&input.code),
-                clients::notes.eq(&input.notes),
-                clients::calendar_id.eq(input.calendar.0),
-                clients::sla_policy_id.eq(input.policy.0),
-                clients::active.eq(input.active),
-                clients::updated_at.eq(now),
-            ))
-            .returning(clients::all_columns)
-            .get_result::<ClientRow>(conn)?;
+        let after = diesel::update(
+            clients::table
+                .find(id.0)
+                .filter(clients::version.eq(expected_version)),
+        )
+        .set((
+            clients::version.eq(expected_version + 1),
+            clients::name.eq(&input.name),
+            clients::name_key.eq(name_key(&input.name)),
+            clients::code.eq(&input.code),
+            clients::notes.eq(&input.notes),
+            clients::calendar_id.eq(input.calendar.0),
+            clients::sla_policy_id.eq(input.policy.0),
+            clients::active.eq(input.active),
+            clients::updated_at.eq(now),
+        ))
+        .returning(clients::all_columns)
+        .get_result::<ClientRow>(conn)
+        .optional()?
+        .ok_or_else(|| stale("client"))?;
         let mut changes = audit::Changes::default();
         changes.value("name", &before.name, &after.name);
         changes.value("code", &before.code, &after.code);
@@ -439,12 +451,14 @@ pub fn update_contact(
     editor: ContactEditor<'_>,
     id: ContactId,
     input: &ContactInput,
+    expected_version: i64,
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result<ContactRow, FieldErrors>> {
     let actor = editor.id;
     write_tx(conn, |conn| {
         let before = get_contact(conn, id)?;
+        ensure_current(before.version, expected_version, "contact")?;
         let client = ClientId(before.client_id);
         if let Some(errors) = manager_only_changes(&editor, &before, input) {
             return Ok(Err(errors));
@@ -458,20 +472,27 @@ pub fn update_contact(
             SecretChange::Clear => None,
         };
         let now = now.naive_utc();
-        let after = diesel::update(contacts::table.find(id.0))
-            .set((
-                contacts::name.eq(&input.name),
-                contacts::email.eq(input.email.as_str()),
-                contacts::phone.eq(&input.phone),
-                contacts::job_title.eq(&input.job_title),
-                contacts::verification_secret_hash.eq(&secret),
-                contacts::notes.eq(&input.notes),
-                contacts::active.eq(input.active),
-                contacts::risk_contact.eq(input.risk_contact),
-                contacts::updated_at.eq(now),
-            ))
-            .returning(contacts::all_columns)
-            .get_result::<ContactRow>(conn)?;
+        let after = diesel::update(
+            contacts::table
+                .find(id.0)
+                .filter(contacts::version.eq(expected_version)),
+        )
+        .set((
+            contacts::version.eq(expected_version + 1),
+            contacts::name.eq(&input.name),
+            contacts::email.eq(input.email.as_str()),
+            contacts::phone.eq(&input.phone),
+            contacts::job_title.eq(&input.job_title),
+            contacts::verification_secret_hash.eq(&secret),
+            contacts::notes.eq(&input.notes),
+            contacts::active.eq(input.active),
+            contacts::risk_contact.eq(input.risk_contact),
+            contacts::updated_at.eq(now),
+        ))
+        .returning(contacts::all_columns)
+        .get_result::<ContactRow>(conn)
+        .optional()?
+        .ok_or_else(|| stale("contact"))?;
         let mut changes = audit::Changes::default();
         changes.value("name", &before.name, &after.name);
         changes.value("e-mail", &before.email, &after.email);

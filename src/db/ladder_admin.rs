@@ -9,12 +9,22 @@ use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{
     approvals, escalation_levels, escalation_severity_rules, escalations, ticket_levels,
 };
+use crate::db::stale::{ensure_current, stale};
 use crate::db::{DbConn, audit, users, write_tx};
 use crate::domain::escalation::{LevelEdit, SeverityRule};
 use crate::domain::escalation_owner::fits_level;
 use crate::domain::ids::{LevelId, UserId};
 use crate::domain::priority::Priority;
 use crate::error::{AppError, AppResult};
+
+/// Each level's version, for the ladder page's forms.
+pub fn level_versions(conn: &mut DbConn) -> AppResult<std::collections::HashMap<i64, i64>> {
+    Ok(escalation_levels::table
+        .select((escalation_levels::id, escalation_levels::version))
+        .load::<(i64, i64)>(conn)?
+        .into_iter()
+        .collect())
+}
 
 /// Renames a level, sets its budgets and its default owner (who takes the tickets an automatic
 /// escalation brings; nobody leaves them in the level's queue).
@@ -25,6 +35,7 @@ pub fn update_level(
     level: LevelId,
     edit: &LevelEdit,
     default_owner: Option<UserId>,
+    expected_version: i64,
     now: DateTime<Utc>,
 ) -> Outcome<()> {
     let id = level.0;
@@ -35,6 +46,7 @@ pub fn update_level(
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound)?;
+        ensure_current(before.version, expected_version, "level")?;
         if let Some(owner) = default_owner {
             let fits = users::find(conn, owner)?
                 .is_some_and(|u| fits_level(&before.level(), u.role(), u.tier(), u.active));
@@ -47,15 +59,23 @@ pub fn update_level(
             }
         }
         let [p1, p2, p3] = edit.budget_percent;
-        diesel::update(escalation_levels::table.find(id))
-            .set((
-                escalation_levels::name.eq(&edit.name),
-                escalation_levels::budget_p1.eq(p1),
-                escalation_levels::budget_p2.eq(p2),
-                escalation_levels::budget_p3.eq(p3),
-                escalation_levels::default_owner_id.eq(default_owner.map(|o| o.0)),
-            ))
-            .execute(conn)?;
+        let saved = diesel::update(
+            escalation_levels::table
+                .find(id)
+                .filter(escalation_levels::version.eq(expected_version)),
+        )
+        .set((
+            escalation_levels::version.eq(expected_version + 1),
+            escalation_levels::name.eq(&edit.name),
+            escalation_levels::budget_p1.eq(p1),
+            escalation_levels::budget_p2.eq(p2),
+            escalation_levels::budget_p3.eq(p3),
+            escalation_levels::default_owner_id.eq(default_owner.map(|o| o.0)),
+        ))
+        .execute(conn)?;
+        if saved == 0 {
+            return Err(stale("level"));
+        }
         let owners = users::names(conn, &[before.default_owner_id, default_owner.map(|o| o.0)])?;
         let owner = |o: Option<i64>| owners.of(o).unwrap_or("the queue").to_string();
         let percent = |b: Option<i32>| b.map_or_else(|| "none".to_string(), |p| format!("{p}%"));

@@ -30,6 +30,7 @@ pub mod search;
 pub mod service_levels;
 pub mod sessions;
 pub mod sla_clock;
+pub mod stale;
 pub mod surveys;
 pub mod throttle;
 pub mod tickets;

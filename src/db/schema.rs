@@ -17,6 +17,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         one_time_password_expires_at -> Nullable<Timestamp>,
+        version -> BigInt,
     }
 }
 
@@ -55,6 +56,7 @@ diesel::table! {
         time_zone -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -84,6 +86,7 @@ diesel::table! {
         due_soon_percent -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -120,6 +123,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> BigInt,
     }
 }
 
@@ -137,6 +141,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         risk_contact -> Bool,
+        version -> BigInt,
     }
 }
 
@@ -320,6 +325,7 @@ diesel::table! {
         budget_p2 -> Nullable<Integer>,
         budget_p3 -> Nullable<Integer>,
         default_owner_id -> Nullable<BigInt>,
+        version -> BigInt,
     }
 }
 

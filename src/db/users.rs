@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::names::{Names, wanted};
 use super::schema::{staff_sessions, users};
+use super::stale::{ensure_current, stale};
 use super::{DbConn, audit, is_unique_violation, write_tx};
 use crate::domain::account::{Role, Tier};
 use crate::domain::ids::UserId;
@@ -32,6 +33,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// While `must_change_password`, the one-time password signs in only before this instant.
     pub one_time_password_expires_at: Option<NaiveDateTime>,
+    /// Counts saves of the profile, so a stale form is noticed.
+    pub version: i64,
 }
 
 impl UserRow {
@@ -93,6 +96,7 @@ struct ProfileChanges<'a> {
     time_zone: &'a str,
     active: bool,
     updated_at: NaiveDateTime,
+    version: i64,
 }
 
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {
@@ -198,10 +202,12 @@ pub fn update(
     id: UserId,
     profile: &UserProfile,
     active: bool,
+    expected_version: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Result<UserRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = get(conn, id)?;
+        ensure_current(before.version, expected_version, "account")?;
         if actor == id && (!active || profile.role != before.role()) {
             return Ok(Err(FieldErrors::single(
                 "role",
@@ -223,17 +229,23 @@ pub fn update(
             time_zone: profile.time_zone.name(),
             active,
             updated_at: now.naive_utc(),
+            version: before.version + 1,
         };
         if revoke {
             end_sessions(conn, id)?;
         }
-        let after = match diesel::update(users::table.find(id.0))
-            .set(&changes)
-            .returning(users::all_columns)
-            .get_result::<UserRow>(conn)
+        let after = match diesel::update(
+            users::table
+                .find(id.0)
+                .filter(users::version.eq(expected_version)),
+        )
+        .set(&changes)
+        .returning(users::all_columns)
+        .get_result::<UserRow>(conn)
         {
             Ok(row) => row,
             Err(e) if is_unique_violation(&e) => return Ok(Err(email_taken())),
+            Err(diesel::result::Error::NotFound) => return Err(stale("account")),
             Err(e) => return Err(e.into()),
         };
         describe_changes(&before, &after).record(

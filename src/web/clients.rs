@@ -5,7 +5,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::extract::{CurrentUser, Manager};
-use super::forms::{Saved, checkbox, submit};
+use super::forms::{Saved, checkbox, submit, versioned};
 use super::page::{Ctx, render};
 use super::service_levels::{PreviewRow, preview_rows};
 use super::users::{HistoryItem, history_items};
@@ -127,6 +127,7 @@ pub(super) async fn client_page(
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ClientForm {
+    version: String,
     name: String,
     code: String,
     notes: String,
@@ -267,6 +268,7 @@ pub async fn edit_form(
         ctx: manager.0.ctx(),
         editing: Some(client.id),
         form: ClientForm {
+            version: client.version.to_string(),
             name: client.name,
             code: client.code,
             notes: client.notes,
@@ -298,12 +300,12 @@ pub async fn update(
         policies: policies.clone(),
     };
     let (actor, now) = (manager.0.id(), state.clock.now());
-    let parsed = form.parse();
+    let parsed = versioned(form.parse(), &form.version);
     submit(
         &state,
         &manager.0.session,
         parsed,
-        move |conn, input| db::clients::update(conn, actor, id, &input, now),
+        move |conn, (input, version)| db::clients::update(conn, actor, id, &input, version, now),
         |errors| page(form, errors),
         |client| Saved {
             flash: format!("Saved {}.", client.name),
@@ -316,6 +318,7 @@ pub async fn update(
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ContactForm {
+    version: String,
     name: String,
     email: String,
     phone: String,
@@ -330,6 +333,7 @@ pub struct ContactForm {
 impl ContactForm {
     fn from_row(row: &ContactRow) -> Self {
         Self {
+            version: row.version.to_string(),
             name: row.name.clone(),
             email: row.email.clone(),
             phone: row.phone.clone(),
@@ -524,20 +528,20 @@ pub async fn update_contact(
     let id = ContactId(path.into_inner());
     let form = form.into_inner();
     let (contact, client) = contact_and_client(&state, id).await?;
-    let parsed = form.parse_and_hash(&state).await?;
+    let parsed = versioned(form.parse_and_hash(&state).await?, &form.version);
     let (actor, now, mail) = (user.id(), state.clock.now(), state.mail());
     let (name, is_manager) = (user.row.display_name.clone(), user.row.role().is_manager());
     submit(
         &state,
         &user.session,
         parsed,
-        move |conn, input| {
+        move |conn, (input, version)| {
             let editor = ContactEditor {
                 id: actor,
                 name: &name,
                 is_manager,
             };
-            db::clients::update_contact(conn, editor, id, &input, &mail, now)
+            db::clients::update_contact(conn, editor, id, &input, version, &mail, now)
         },
         |errors| ContactFormPage::new(user.ctx(), client, Some(&contact), form, errors),
         |contact| Saved {

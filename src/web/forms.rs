@@ -9,7 +9,7 @@ use askama::Template;
 use super::page::{Ctx, FlashKind, flash, redirect, render_status};
 use crate::db::{self, DbConn};
 use crate::domain::inputs::{FieldErrors, parse_required_note};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 /// Free text that must be there, such as the explanation of an escalation or a change, or a
@@ -35,6 +35,28 @@ pub fn parse_version(raw: &str) -> Result<i64, String> {
         .map_err(|_| "The form is incomplete; reload the ticket.".to_string())
 }
 
+/// The parsed input of an edit form with the record version the form was filled from (a hidden
+/// field), so `db::stale` can refuse a save over someone else's.
+pub fn versioned<I>(
+    parsed: Result<I, FieldErrors>,
+    raw_version: &str,
+) -> Result<(I, i64), FieldErrors> {
+    let version = raw_version.trim().parse::<i64>().map_err(|_| {
+        FieldErrors::single(
+            "version",
+            "This form is missing the version of the record it was filled from; reload the page and make your changes again.",
+        )
+    });
+    match (parsed, version) {
+        (Ok(input), Ok(version)) => Ok((input, version)),
+        (Err(mut errors), Err(missing)) => {
+            errors.extend(missing.get("version").map(|m| ("version", m.to_string())));
+            Err(errors)
+        }
+        (Err(errors), _) | (_, Err(errors)) => Err(errors),
+    }
+}
+
 /// An id from a select where "none" is allowed; anything else must be a number from the list.
 pub fn parse_optional_id(raw: &str, what: &str) -> Result<Option<i64>, String> {
     let value = raw.trim();
@@ -54,8 +76,9 @@ pub struct Saved {
 }
 
 /// Every form outside the ticket page: the parsed input goes to one command; a refusal, from
-/// the parser or from the command, shows `page` again with the errors beside the fields (422);
-/// a success redirects with a flash.
+/// the parser or from the command, shows `page` again with the errors beside the fields (422),
+/// and a stale save (`db::stale`) shows it again with the conflict explained (409); a success
+/// redirects with a flash.
 pub async fn submit<I, T, P>(
     state: &AppState,
     session: &Session,
@@ -73,13 +96,19 @@ where
         Ok(input) => input,
         Err(errors) => return invalid(&page(errors)),
     };
-    match db::run(&state.pool, move |conn| command(conn, input)).await? {
-        Ok(row) => {
+    match db::run(&state.pool, move |conn| command(conn, input)).await {
+        Ok(Ok(row)) => {
             let Saved { flash: text, to } = saved(row);
             flash(session, FlashKind::Success, text);
             Ok(redirect(&to))
         }
-        Err(errors) => invalid(&page(errors)),
+        Ok(Err(errors)) => invalid(&page(errors)),
+        // Someone else saved first: the same form, the user's text in it, and why (409).
+        Err(AppError::Conflict(message)) => render_status(
+            &page(FieldErrors::single("version", message)),
+            StatusCode::CONFLICT,
+        ),
+        Err(e) => Err(e),
     }
 }
 

@@ -2,13 +2,14 @@
 //! severity rules that send a ticket straight to a level.
 
 use actix_session::Session;
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::extract::{Admin, CurrentUser};
-use super::forms::{checkbox, invalid, parse_optional_id};
-use super::page::{Ctx, FlashKind, flash, redirect, render};
+use super::forms::{checkbox, invalid, parse_optional_id, versioned};
+use super::page::{Ctx, FlashKind, flash, redirect, render, render_status};
 use crate::db::{self};
 use crate::db::{escalation, ladder_admin};
 use crate::domain::escalation::{LevelMove, SeverityRule, parse_level_edit};
@@ -21,6 +22,8 @@ use crate::state::AppState;
 
 pub struct LevelItem {
     pub id: i64,
+    /// The level's version the form was filled from (`db::stale`).
+    pub version: String,
     pub name: String,
     pub line: &'static str,
     /// Field name, label and value of each priority's budget.
@@ -35,6 +38,7 @@ pub struct LevelItem {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct LevelForm {
+    version: String,
     name: String,
     budget_p1: String,
     budget_p2: String,
@@ -102,11 +106,12 @@ async fn ladder_page(
     errors: FieldErrors,
     severity_sent: Option<(SeverityForm, FieldErrors)>,
 ) -> AppResult<LadderPage> {
-    let (ladder, rules, staff) = db::run(&state.pool, |conn| {
+    let (ladder, rules, staff, versions) = db::run(&state.pool, |conn| {
         Ok((
             escalation::load_ladder(conn)?,
             escalation::load_severity_rules(conn)?,
             db::users::list(conn)?,
+            ladder_admin::level_versions(conn)?,
         ))
     })
     .await?;
@@ -152,8 +157,9 @@ async fn ladder_page(
         .enumerate()
         .map(|(i, l)| {
             let shown = |b: Option<i32>| b.map(|p| p.to_string()).unwrap_or_default();
-            let (name, budgets, default_owner) = match &failed {
+            let (version, name, budgets, default_owner) = match &failed {
                 Some((id, form)) if *id == l.id => (
+                    form.version.clone(),
                     form.name.clone(),
                     [
                         form.budget_p1.clone(),
@@ -163,6 +169,7 @@ async fn ladder_page(
                     form.default_owner_id.clone(),
                 ),
                 _ => (
+                    versions.get(&l.id).map(i64::to_string).unwrap_or_default(),
                     l.name.clone(),
                     l.budget_percent.map(shown),
                     l.default_owner.map(|o| o.to_string()).unwrap_or_default(),
@@ -177,6 +184,7 @@ async fn ladder_page(
             );
             LevelItem {
                 id: l.id,
+                version,
                 name,
                 line: match (l.tier, l.decision_point) {
                     (Some(tier), _) => tier.label(),
@@ -245,14 +253,34 @@ pub async fn update_level(
             return invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?);
         }
     };
+    let version = match versioned(Ok(()), &form.version) {
+        Ok(((), version)) => version,
+        Err(errors) => {
+            return invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?);
+        }
+    };
     let (actor, now) = (user.id(), state.clock.now());
     let outcome = db::run(&state.pool, move |conn| {
-        ladder_admin::update_level(conn, actor, LevelId(id), &edit, owner, now)
+        ladder_admin::update_level(conn, actor, LevelId(id), &edit, owner, version, now)
     })
-    .await?;
+    .await;
     match outcome {
-        Ok(()) => Ok(back_to_ladder(&user.session, "Level saved.")),
-        Err(errors) => invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?),
+        Ok(Ok(())) => Ok(back_to_ladder(&user.session, "Level saved.")),
+        Ok(Err(errors)) => {
+            invalid(&ladder_page(&state, &user, Some((id, form)), errors, None).await?)
+        }
+        Err(AppError::Conflict(message)) => render_status(
+            &ladder_page(
+                &state,
+                &user,
+                Some((id, form)),
+                FieldErrors::single("version", message),
+                None,
+            )
+            .await?,
+            StatusCode::CONFLICT,
+        ),
+        Err(e) => Err(e),
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::absences::days;
 use super::extract::Admin;
-use super::forms::{Saved, checkbox, invalid, submit};
+use super::forms::{Saved, checkbox, invalid, submit, versioned};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
 use super::user_access::{AccessLine, access_lines};
 use crate::db::users::{UserProfile, UserRow};
@@ -22,6 +22,7 @@ use crate::state::AppState;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct UserForm {
+    version: String,
     email: String,
     display_name: String,
     role: String,
@@ -34,6 +35,7 @@ pub struct UserForm {
 impl UserForm {
     fn from_row(row: &UserRow) -> Self {
         Self {
+            version: row.version.to_string(),
             email: row.email.clone(),
             display_name: row.display_name.clone(),
             role: row.role.clone(),
@@ -280,12 +282,14 @@ pub async fn update(
     let id = UserId(path.into_inner());
     let form = form.into_inner();
     let (actor, now, active) = (admin.0.id(), state.clock.now(), checkbox(&form.active));
-    let parsed = form.parse();
+    let parsed = versioned(form.parse(), &form.version);
     submit(
         &state,
         &admin.0.session,
         parsed,
-        move |conn, profile| db::users::update(conn, actor, id, &profile, active, now),
+        move |conn, (profile, version)| {
+            db::users::update(conn, actor, id, &profile, active, version, now)
+        },
         |errors| form_page(admin.0.ctx(), Some(id.0), form, errors),
         |row| Saved {
             flash: format!("Saved {}.", row.display_name),

@@ -360,7 +360,8 @@ async fn deactivating_an_account_ends_its_sessions(app: TestApp) {
     assert!(users.text().contains("Tess Tech"));
     let tech_id = user_id(&app, "tech@msp.example").await;
     let saved = app
-        .post_form(
+        .post_edit(
+            &format!("/admin/users/{tech_id}"),
             &format!("/admin/users/{tech_id}"),
             &[
                 ("email", "tech@msp.example"),

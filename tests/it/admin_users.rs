@@ -105,7 +105,8 @@ async fn admins_cannot_lock_themselves_out(app: TestApp) {
     app.sign_in_as(Role::Admin).await;
     let me = user_id(&app, "boss@msp.example").await;
     let page = app
-        .post_form(
+        .post_edit(
+            &format!("/admin/users/{me}"),
             &format!("/admin/users/{me}"),
             &[
                 ("display_name", "Ada Admin"),
@@ -153,7 +154,74 @@ async fn an_admin_issues_a_new_one_time_password(app: TestApp) {
         .assert_redirect_to("/account/password");
 }
 
+/// Two admins edit the same account: the second save comes from a form filled before the first
+/// one, so it is refused with the typed text kept, and the first admin's change stands.
+async fn a_stale_account_form_never_overwrites(app: TestApp) {
+    app.create_user(
+        "tech@msp.example",
+        "Tess Tech",
+        Role::Technician,
+        Some(tierdesk::domain::account::Tier::Tier1),
+    )
+    .await;
+    app.sign_in_as(Role::Admin).await;
+    let other = app.another_browser();
+    other
+        .create_user("admin2@msp.example", "Ola Other", Role::Admin, None)
+        .await;
+    other
+        .login("admin2@msp.example", "Ola Other password 1")
+        .await
+        .assert_redirect_to("/");
+    let tech = user_id(&app, "tech@msp.example").await;
+    let path = format!("/admin/users/{tech}");
+    let opened = app.form_version(&path, &path).await;
+
+    let fields = |name: &'static str, skills: &'static str| {
+        [
+            ("email", "tech@msp.example"),
+            ("display_name", name),
+            ("role", "technician"),
+            ("tier", "tier1"),
+            ("time_zone", "Europe/London"),
+            ("skills", skills),
+            ("active", "on"),
+        ]
+    };
+    other
+        .post_edit(&path, &path, &fields("Tess Tech", "printers"))
+        .await
+        .assert_redirect_to("/admin/users");
+
+    let mut stale: Vec<(&str, &str)> = vec![("version", opened.as_str())];
+    stale.extend_from_slice(&fields("Tess Technician", "firewalls"));
+    let refused = app.post_form(&path, &stale).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.text().contains("Someone else saved this account"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        refused.field_value("display_name").as_deref(),
+        Some("Tess Technician"),
+        "the typed text is kept"
+    );
+    let row = tierdesk::db::run(&app.state.pool, move |conn| {
+        tierdesk::db::users::find_by_email(
+            conn,
+            &tierdesk::domain::inputs::EmailAddress::parse("tech@msp.example").unwrap(),
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(row.display_name, "Tess Tech");
+    assert_eq!(row.skills, "printers", "the first save stands");
+}
+
 both_backends!(
+    a_stale_account_form_never_overwrites,
     an_admin_creates_a_technician_who_signs_in_with_the_one_time_password,
     bad_user_input_comes_back_with_errors_beside_the_fields,
     admins_cannot_lock_themselves_out,

@@ -236,7 +236,8 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
     );
     assert!(edit_form.text().contains("A PIN is on file."));
     let saved = app
-        .post_form(
+        .post_edit(
+            &format!("{edit_path}/edit"),
             &edit_path,
             &[
                 ("name", "Grace O'Neill"),
@@ -268,7 +269,8 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
             .contains("Only a manager can set or remove it.")
     );
     let refused = app
-        .post_form(
+        .post_edit(
+            &format!("{edit_path}/edit"),
             &edit_path,
             &[
                 ("name", "Grace O'Neill"),
@@ -299,7 +301,8 @@ async fn technicians_add_and_edit_contacts_with_their_identity_details(app: Test
     assert!(unchanged.verification_secret_hash.is_some());
 
     let cleared = manager
-        .post_form(
+        .post_edit(
+            &format!("{edit_path}/edit"),
             &edit_path,
             &[
                 ("name", "Grace O'Neill"),

@@ -917,7 +917,8 @@ async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
     assert!(page.contains("5. Service desk manager"), "{page}");
 
     let bad = admin
-        .post_form(
+        .post_edit(
+            "/admin/escalation",
             &format!("/admin/escalation/levels/{tier1}"),
             &[
                 ("name", "First line"),
@@ -931,7 +932,8 @@ async fn admins_set_the_ladder_budgets_and_run_with_fewer_levels(app: TestApp) {
     assert!(bad.field_error("budget_p2").is_some());
     assert_eq!(bad.field_value("budget_p2").as_deref(), Some("half"));
     admin
-        .post_form(
+        .post_edit(
+            "/admin/escalation",
             &format!("/admin/escalation/levels/{tier1}"),
             &[
                 ("name", "First line"),

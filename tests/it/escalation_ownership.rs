@@ -212,7 +212,8 @@ async fn post_tier2_default_owner(app: &TestApp, admin: &TestApp, owner: &str) -
     .unwrap();
     let path = format!("/admin/escalation/levels/{tier2}");
     admin
-        .post_form(
+        .post_edit(
+            "/admin/escalation",
             &path,
             &[
                 ("name", "Tier 2"),

@@ -368,6 +368,14 @@ impl TestApp {
             .unwrap();
         let (calendar, policy) = (calendar.0.to_string(), policy.0.to_string());
         let mut all: Vec<(&str, &str)> = fields.to_vec();
+        // An edit carries the version its form was filled from; a new client has none.
+        let version = match path {
+            "/clients" => None,
+            client => Some(self.form_version(&format!("{client}/edit"), client).await),
+        };
+        if let Some(version) = &version {
+            all.push(("version", version));
+        }
         if !fields.iter().any(|(k, _)| *k == "calendar_id") {
             all.push(("calendar_id", &calendar));
         }
@@ -375,6 +383,31 @@ impl TestApp {
             all.push(("sla_policy_id", &policy));
         }
         self.post_form(path, &all).await
+    }
+
+    /// The record version in `form_page`'s form whose action is `action`, as a browser would
+    /// send it back.
+    pub async fn form_version(&self, form_page: &str, action: &str) -> String {
+        let page = self.get(form_page).await;
+        let doc = scraper::Html::parse_document(&page.body);
+        let selector = scraper::Selector::parse(&format!(
+            "form[action=\"{action}\"] input[name=\"version\"]"
+        ))
+        .expect("selector");
+        doc.select(&selector)
+            .next()
+            .and_then(|input| input.value().attr("value"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{form_page} has no version in the form for {action}"))
+    }
+
+    /// Posts an edit form as the browser would: with the record version that `form_page`
+    /// shows in the form whose action is `action`.
+    pub async fn post_edit(&self, form_page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let version = self.form_version(form_page, action).await;
+        let mut all: Vec<(&str, &str)> = vec![("version", version.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(action, &all).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Page {

@@ -89,7 +89,8 @@ async fn set_request_targets(app: &TestApp) {
         form.text()
     );
     let saved = admin
-        .post_form(
+        .post_edit(
+            &path,
             &path,
             &[
                 ("name", "Standard SLA"),

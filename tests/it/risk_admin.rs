@@ -292,7 +292,8 @@ async fn the_risk_contact_flag_is_set_on_the_contacts_form(app: TestApp) {
             .contains(r#"name="risk_contact" type="checkbox" checked"#),
         "the flag shows ticked"
     );
-    app.post_form(
+    app.post_edit(
+        &format!("/contacts/{}/edit", contact.id),
         &format!("/contacts/{}", contact.id),
         &[
             ("name", "Rita Risk"),

@@ -28,6 +28,7 @@ pub struct LevelRow {
     pub budget_p2: Option<i32>,
     pub budget_p3: Option<i32>,
     pub default_owner_id: Option<i64>,
+    pub version: i64,
 }
 
 impl LevelRow {

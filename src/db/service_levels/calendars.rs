@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::{CalendarSummary, owned_by, with_client_counts};
 use crate::db::schema::{calendar_holidays, calendar_intervals, calendars, clients};
+use crate::db::stale::{ensure_current, stale};
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::calendar::{BusinessCalendar, OpeningInterval, WEEK};
 use crate::domain::ids::{CalendarId, HolidayId, UserId};
@@ -20,6 +21,7 @@ pub struct CalendarRow {
     pub time_zone: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -270,22 +272,31 @@ pub fn update_calendar(
     actor: UserId,
     id: CalendarId,
     input: &CalendarInput,
+    expected_version: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Result<CalendarRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = load_calendar(conn, id)?;
+        ensure_current(before.row.version, expected_version, "calendar")?;
         if let Some(errors) = calendar_name_taken(conn, &input.name, Some(id))? {
             return Ok(Err(errors));
         }
         let now = now.naive_utc();
-        let row = diesel::update(calendars::table.find(id.0))
-            .set((
-                calendars::name.eq(&input.name),
-                calendars::time_zone.eq(input.zone.name()),
-                calendars::updated_at.eq(now),
-            ))
-            .returning(calendars::all_columns)
-            .get_result::<CalendarRow>(conn)?;
+        let row = diesel::update(
+            calendars::table
+                .find(id.0)
+                .filter(calendars::version.eq(expected_version)),
+        )
+        .set((
+            calendars::version.eq(expected_version + 1),
+            calendars::name.eq(&input.name),
+            calendars::time_zone.eq(input.zone.name()),
+            calendars::updated_at.eq(now),
+        ))
+        .returning(calendars::all_columns)
+        .get_result::<CalendarRow>(conn)
+        .optional()?
+        .ok_or_else(|| stale("calendar"))?;
         diesel::delete(calendar_intervals::table.filter(calendar_intervals::calendar_id.eq(id.0)))
             .execute(conn)?;
         insert_intervals(conn, id, &input.intervals)?;

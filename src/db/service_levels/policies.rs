@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::{PolicySummary, owned_by, with_client_counts};
 use crate::db::schema::{clients, sla_policies, sla_targets};
+use crate::db::stale::{ensure_current, stale};
 use crate::db::{DbConn, audit, write_tx};
 use crate::domain::ids::{PolicyId, UserId};
 use crate::domain::inputs::{FieldErrors, format_minutes};
@@ -23,6 +24,7 @@ pub struct PolicyRow {
     pub due_soon_percent: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -253,22 +255,31 @@ pub fn update_policy(
     actor: UserId,
     id: PolicyId,
     input: &PolicyInput,
+    expected_version: i64,
     now: DateTime<Utc>,
 ) -> AppResult<Result<PolicyRow, FieldErrors>> {
     write_tx(conn, |conn| {
         let before = load_policy(conn, id)?;
+        ensure_current(before.row.version, expected_version, "policy")?;
         if let Some(errors) = policy_name_taken(conn, &input.name, Some(id))? {
             return Ok(Err(errors));
         }
         let now = now.naive_utc();
-        let row = diesel::update(sla_policies::table.find(id.0))
-            .set((
-                sla_policies::name.eq(&input.name),
-                sla_policies::due_soon_percent.eq(input.due_soon_percent),
-                sla_policies::updated_at.eq(now),
-            ))
-            .returning(sla_policies::all_columns)
-            .get_result::<PolicyRow>(conn)?;
+        let row = diesel::update(
+            sla_policies::table
+                .find(id.0)
+                .filter(sla_policies::version.eq(expected_version)),
+        )
+        .set((
+            sla_policies::version.eq(expected_version + 1),
+            sla_policies::name.eq(&input.name),
+            sla_policies::due_soon_percent.eq(input.due_soon_percent),
+            sla_policies::updated_at.eq(now),
+        ))
+        .returning(sla_policies::all_columns)
+        .get_result::<PolicyRow>(conn)
+        .optional()?
+        .ok_or_else(|| stale("policy"))?;
         replace_targets(conn, id, input)?;
         let mut changes = audit::Changes::default();
         changes.value("name", &before.row.name, &row.name);

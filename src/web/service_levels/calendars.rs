@@ -1,5 +1,6 @@
 //! Business calendars: opening hours per weekday, the time zone, and the holidays.
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, Weekday};
@@ -12,11 +13,11 @@ use crate::domain::calendar::{
 };
 use crate::domain::ids::{CalendarId, HolidayId};
 use crate::domain::inputs::{FieldErrors, Line, parse_opening_hours, parse_time_zone};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::extract::Admin;
-use crate::web::forms::{Saved, invalid, submit};
-use crate::web::page::{Ctx, FlashKind, flash, redirect, render};
+use crate::web::forms::{Saved, invalid, submit, versioned};
+use crate::web::page::{Ctx, FlashKind, flash, redirect, render, render_status};
 use crate::web::users::{HistoryItem, history_items};
 
 use super::preview::{PreviewRow, preview_rows};
@@ -36,6 +37,7 @@ fn day_field(day: Weekday) -> &'static str {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct CalendarForm {
+    version: String,
     name: String,
     time_zone: String,
     hours_mon: String,
@@ -62,6 +64,7 @@ impl CalendarForm {
 
     fn from_record(record: &CalendarRecord) -> Self {
         let mut form = Self {
+            version: record.row.version.to_string(),
             name: record.row.name.clone(),
             time_zone: record.row.time_zone.clone(),
             ..Self::default()
@@ -290,15 +293,15 @@ pub async fn update_calendar(
 ) -> AppResult<HttpResponse> {
     let id = CalendarId(path.into_inner());
     let form = form.into_inner();
-    let errors = match form.parse() {
-        Ok(input) => {
+    let (errors, status) = match versioned(form.parse(), &form.version) {
+        Ok((input, version)) => {
             let (actor, now) = (admin.0.id(), state.clock.now());
             let updated = db::run(&state.pool, move |conn| {
-                levels::update_calendar(conn, actor, id, &input, now)
+                levels::update_calendar(conn, actor, id, &input, version, now)
             })
-            .await?;
+            .await;
             match updated {
-                Ok(row) => {
+                Ok(Ok(row)) => {
                     flash(
                         &admin.0.session,
                         FlashKind::Success,
@@ -306,10 +309,15 @@ pub async fn update_calendar(
                     );
                     return Ok(redirect(&format!("/admin/calendars/{}", row.id)));
                 }
-                Err(errors) => errors,
+                Ok(Err(errors)) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+                Err(AppError::Conflict(message)) => (
+                    FieldErrors::single("version", message),
+                    StatusCode::CONFLICT,
+                ),
+                Err(e) => return Err(e),
             }
         }
-        Err(errors) => errors,
+        Err(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
     };
     let page = calendar_page(
         &state,
@@ -321,7 +329,7 @@ pub async fn update_calendar(
         FieldErrors::new(),
     )
     .await?;
-    invalid(&page)
+    render_status(&page, status)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

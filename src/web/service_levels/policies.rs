@@ -15,13 +15,14 @@ use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::web::extract::Admin;
-use crate::web::forms::{Saved, submit};
+use crate::web::forms::{Saved, submit, versioned};
 use crate::web::page::{Ctx, render};
 use crate::web::users::{HistoryItem, history_items};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct PolicyForm {
+    version: String,
     name: String,
     due_soon: String,
     p1_response: String,
@@ -84,6 +85,7 @@ fn field_names(kind: Kind, p: Priority) -> (&'static str, &'static str, &'static
 impl PolicyForm {
     fn from_record(record: &PolicyRecord) -> AppResult<Self> {
         let mut form = Self {
+            version: record.row.version.to_string(),
             name: record.row.name.clone(),
             due_soon: format!("{} %", record.row.due_soon_percent),
             ..Self::default()
@@ -330,12 +332,12 @@ pub async fn update_policy(
     let id = PolicyId(path.into_inner());
     let form = form.into_inner();
     let (actor, now) = (admin.0.id(), state.clock.now());
-    let parsed = form.parse();
+    let parsed = versioned(form.parse(), &form.version);
     submit(
         &state,
         &admin.0.session,
         parsed,
-        move |conn, input| levels::update_policy(conn, actor, id, &input, now),
+        move |conn, (input, version)| levels::update_policy(conn, actor, id, &input, version, now),
         |errors| PolicyPage::new(admin.0.ctx(), Some(id.0), form, errors),
         |row| Saved {
             flash: format!("Saved {}.", row.name),
