@@ -307,6 +307,24 @@ async fn the_client_reopens_a_solved_ticket_from_the_solution_mail(app: TestApp,
         .find(|m| m.header("Subject").unwrap().contains("Solved:"))
         .expect("the solution mail");
     let reopen = link_in(&solved, "/reopen/");
+    let token = reopen.trim_start_matches("/reopen/").to_string();
+    let stored = db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::outbox;
+        Ok(outbox::table
+            .filter(outbox::kind.eq("ticket_solved"))
+            .select((outbox::text_body, outbox::html_body))
+            .first::<(String, String)>(conn)?)
+    })
+    .await
+    .unwrap();
+    for body in [&stored.0, &stored.1] {
+        assert!(
+            !body.contains(&token),
+            "the delivered mail's link token is gone from the outbox"
+        );
+        assert!(body.contains(tierdesk::mail::redact::REDACTED));
+    }
 
     let client = app.another_browser();
     let page = client.get(&reopen).await;
