@@ -42,6 +42,7 @@ mod risk_admin;
 mod risk_browser;
 mod risk_tickets;
 mod risks;
+mod route_matrix;
 mod satisfaction_escalation;
 mod seed;
 mod service_levels;

@@ -164,6 +164,7 @@ pub async fn dismiss(
     path: web::Path<i64>,
     form: web::Form<Forms>,
 ) -> AppResult<HttpResponse> {
+    require_driver(&user)?;
     let id = path.into_inner();
     let form = form.into_inner();
     let reason = match check_text(&form.reason, "why this is not a problem", MAX_TEXT) {

@@ -24,8 +24,18 @@ pub async fn upload(
     let id = TicketId(path.into_inner());
     let mut upload: Option<(String, String, Vec<u8>)> = None;
     let mut too_large = false;
+    // A body that is not multipart, or breaks off, is the sender's problem: the form comes
+    // back asking for the file again, never a server error.
+    let mut unreadable = false;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| AppError::internal(format!("upload: {e}")))?;
+        let mut field = match field {
+            Ok(field) => field,
+            Err(e) => {
+                tracing::info!(error = %e, "unreadable upload");
+                unreadable = true;
+                break;
+            }
+        };
         if field.name() != Some("file") {
             continue;
         }
@@ -40,19 +50,24 @@ pub async fn upload(
             .unwrap_or_else(|| "application/octet-stream".into());
         let mut data = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::internal(format!("upload: {e}")))?;
+            let Ok(chunk) = chunk else {
+                unreadable = true;
+                break;
+            };
             if data.len() + chunk.len() > MAX_ATTACHMENT_BYTES {
                 too_large = true;
                 break;
             }
             data.extend_from_slice(&chunk);
         }
-        if !too_large {
+        if !too_large && !unreadable {
             upload = Some((filename, content_type, data));
         }
         break;
     }
-    let refusal = if too_large {
+    let refusal = if unreadable {
+        Some("The file did not arrive whole; choose it again and attach it.".into())
+    } else if too_large {
         Some(format!(
             "That file is larger than {}; attach a smaller one or a zipped extract.",
             human_size(MAX_ATTACHMENT_BYTES)
