@@ -1,6 +1,7 @@
 //! Every POST must carry the session's CSRF token. Checked once here, for every route, so
 //! that no handler can forget it. Forms send it as the `csrf_token` field; multipart forms,
-//! whose bodies are not read here, send it in the query string.
+//! whose bodies are not read here, send it in the query string. The form body read here is
+//! also cleaned of control characters (`form_text`) on its way to the handler.
 
 use actix_session::SessionExt;
 use actix_web::HttpMessage;
@@ -11,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
+use super::form_text;
 use super::page::SESSION_CSRF;
 use crate::error::AppError;
 use crate::security::constant_time_eq;
@@ -57,7 +59,10 @@ pub async fn guard(
             }
             body.extend_from_slice(&chunk);
         }
-        let body: Bytes = body.freeze();
+        let body: Bytes = match form_text::without_control_characters(&body) {
+            Some(cleaned) => cleaned,
+            None => body.freeze(),
+        };
         let token = token_in(&body);
         req.set_payload(actix_web::dev::Payload::from(body));
         token

@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod error_page;
 pub mod escalation;
 pub mod extract;
+mod form_text;
 pub mod forms;
 pub mod health;
 pub mod kb;

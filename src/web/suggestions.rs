@@ -26,6 +26,13 @@ struct SuggestionsPage {
     items: Vec<SuggestionItem>,
 }
 
+impl SuggestionsPage {
+    /// This page's forms never come back with errors (it links to the ticket for that).
+    fn kept_note(&self, _suggestion: &i64) -> &str {
+        ""
+    }
+}
+
 /// The open suggestions, for the managers.
 pub async fn list(state: actix_web::web::Data<AppState>, mgr: Manager) -> AppResult<HttpResponse> {
     let user: super::extract::CurrentUser = mgr.into();
@@ -100,10 +107,13 @@ impl PageForm for DismissForm {
         &self.note
     }
 
-    // The ticket page's dismiss form is one per suggestion; the note comes back in the error
-    // message's place, and the conflict page keeps it.
+    // The ticket page's dismiss form is one per suggestion: the note comes back beside the
+    // suggestion it was typed for.
     fn into_forms(self) -> PageForms {
-        PageForms::default()
+        PageForms {
+            dismissal: Some((self.suggestion_id, self.note)),
+            ..PageForms::default()
+        }
     }
 }
 

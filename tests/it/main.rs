@@ -3,9 +3,9 @@
 //! when TEST_DATABASE_URL is set (with CI=true a missing PostgreSQL fails instead of skipping).
 //!
 //! The harness: `helpers` (spawn_app, pages, the outbox check), `smtp` (a mail server in the
-//! process), `webdriver` (headless Chromium), `checkers` (the Nu HTML checker and axe-core) and
-//! `fixtures` (shared set-up and look-ups). Every other file is one area and takes its set-up
-//! from those five only.
+//! process), `webdriver` (headless Chromium), `checkers` (the Nu HTML checker and axe-core),
+//! `crawl` (the pages and forms a visitor reaches) and `fixtures` (shared set-up and look-ups).
+//! Every other file is one area and takes its set-up from those six only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -21,9 +21,11 @@ mod changes;
 mod checkers;
 mod client_links;
 mod clients;
+mod crawl;
 mod escalation;
 mod escalation_ownership;
 mod fixtures;
+mod hostile_input;
 mod html_gate;
 mod identity;
 mod known_errors;

@@ -154,6 +154,8 @@ pub struct PageForms {
     pub approve: ApproveForm,
     pub acknowledge: AcknowledgeForm,
     pub identity: IdentityForm,
+    /// A dismissal sent back with errors: which suggestion, and the note as typed.
+    pub dismissal: Option<(String, String)>,
 }
 
 /// The form the user sent keeps their text; the others show the ticket as it is.
@@ -181,6 +183,12 @@ impl PageForms {
                 defaults.acknowledge,
             ),
             identity: pick(keep, FormKey::Identity, self.identity, defaults.identity),
+            dismissal: pick(
+                keep,
+                FormKey::Suggestion,
+                self.dismissal,
+                defaults.dismissal,
+            ),
         }
     }
 }

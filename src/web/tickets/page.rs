@@ -231,6 +231,14 @@ impl TicketPage {
                 && self.errors.get("reason") == Some(change_gate::ADMIN_PRIVILEGES))
     }
 
+    /// The dismissal note typed for `suggestion` when the form came back with errors.
+    fn kept_note(&self, suggestion: &i64) -> &str {
+        match &self.forms.dismissal {
+            Some((id, note)) if *id == suggestion.to_string() => note,
+            _ => "",
+        }
+    }
+
     /// The errors of one form of the page (the others show none).
     fn errors_for(&self, key: FormKey) -> &FieldErrors {
         if key == self.form_with_errors {
@@ -620,6 +628,7 @@ fn forms_from_row(
             version,
             ..IdentityForm::default()
         },
+        dismissal: None,
     }
 }
 
