@@ -469,3 +469,63 @@ pub async fn log_request(
     tracing::info!(target: "tierdesk::http", %method, %route, status, latency_ms = format!("{latency_ms:.2}"), "request");
     result
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, test};
+
+    use super::*;
+
+    /// Collects what the log would print.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_client_links_token_never_reaches_the_log() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(log_request))
+                .route("/reopen/{token}", web::get().to(HttpResponse::Ok)),
+        )
+        .await;
+        let request = test::TestRequest::get()
+            .uri("/reopen/S3cr3t-link-key?x=1")
+            .to_request();
+        assert!(
+            test::call_service(&app, request)
+                .await
+                .status()
+                .is_success()
+        );
+        let request = test::TestRequest::get().uri("/no/such/S3cr3t").to_request();
+        test::call_service(&app, request).await;
+
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("route=/reopen/{token}"), "{log}");
+        assert!(log.contains("route=(no route)"), "{log}");
+        assert!(!log.contains("S3cr3t"), "{log}");
+    }
+}

@@ -321,6 +321,13 @@ async fn session_cookie_is_http_only_and_same_site_lax(app: TestApp) {
         "plain-http desks must not mark cookies Secure: {cookie}"
     );
     assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none(),
+        "HSTS only on https desks"
+    );
+    assert!(
         cookie.contains("Max-Age=2592000"),
         "the cookie lasts the session's absolute lifetime (720 hours in tests); the server ends sessions earlier: {cookie}"
     );
@@ -420,6 +427,14 @@ async fn secure_cookies_when_the_desk_is_served_over_https(backend: Backend) {
         .to_string();
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert_eq!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000"),
+        "an https desk tells browsers to stay on https"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
