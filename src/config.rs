@@ -400,6 +400,28 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_new_data_dir_is_private_and_a_key_others_can_read_stops_start_up() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let data = root.path().join("desk-data");
+        let shown = data.display().to_string();
+        let lookup = |k: &str| (k == "DATA_DIR").then(|| shown.clone());
+        Config::from_lookup(lookup).unwrap();
+        let mode = std::fs::metadata(&data).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "DATA_DIR is the desk's alone");
+
+        let key = data.join("secret.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = Config::from_lookup(lookup).unwrap_err().to_string();
+        assert!(
+            refused.contains("can be read by other users (mode 644)"),
+            "{refused}"
+        );
+        assert!(refused.contains("chmod 600"), "{refused}");
+    }
+
     #[test]
     fn bad_settings_name_the_variable() {
         let cases = [

@@ -447,6 +447,24 @@ async fn secure_cookies_over_https_postgres() {
     secure_cookies_when_the_desk_is_served_over_https(Backend::Postgres).await;
 }
 
+/// The SQLite file holds every client's records: readable by the desk's user alone, whatever
+/// the umask it was created under.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sqlite_file_is_the_desks_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await.unwrap();
+    let file = app.data_dir.path().join("tierdesk.db");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o077,
+        0,
+        "{} has mode {:o}",
+        file.display(),
+        mode & 0o777
+    );
+}
+
 async fn starting_twice_runs_migrations_once_and_keeps_the_first_admin(app: TestApp) {
     assert!(app.first_admin.is_some());
     assert!(
