@@ -3,7 +3,7 @@
 # starts the release binary, signs in as the demo manager, and drives the busiest queue page
 # and a ticket page with wrk. Bounded in time; stops the server when done.
 #
-#   bench/load.sh [tickets] [seconds]
+#   bench/load.sh [tickets] [seconds]        CONNECTIONS="8 32" by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tickets="${1:-100000}"
@@ -33,9 +33,11 @@ cookie=$(awk '$6 == "tierdesk_session" { print $6 "=" $7 }' "$jar")
 [ -n "$cookie" ] || { echo "sign-in failed" >&2; exit 1; }
 
 ticket=$(curl -fs -b "$jar" "http://127.0.0.1:$port/tickets?queue=all" | sed -n 's/.*href="\/tickets\/\([0-9]*\)".*/\1/p' | head -1)
-for path in "/tickets?queue=all" "/tickets?queue=at-risk" "/tickets/$ticket"; do
-  echo "== GET $path ($seconds s, 2 threads, 32 connections)"
-  wrk -t2 -c32 -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" \
-    | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
+for connections in ${CONNECTIONS:-8 32}; do
+  for path in "/tickets?queue=all" "/tickets?queue=at-risk" "/tickets/$ticket"; do
+    echo "== GET $path ($seconds s, 2 threads, $connections connections)"
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" \
+      | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
+  done
 done
 echo "resident memory after the run: $(ps -o rss= -p "$server") KiB"
