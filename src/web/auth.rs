@@ -169,8 +169,9 @@ pub async fn login(
         }
     };
 
+    let plausible = form.password.len() <= MAX_PASSWORD_BYTES;
     let user = match EmailAddress::parse(&form.email) {
-        Ok(email) if form.password.len() <= MAX_PASSWORD_BYTES => {
+        Ok(email) if plausible => {
             db::run(&state.pool, move |conn| {
                 db::users::find_by_email(conn, &email)
             })
@@ -179,18 +180,22 @@ pub async fn login(
         _ => None,
     };
     let password = form.password.clone();
-    let (user, verified) = state
-        .password_work(move || {
-            let verified = match &user {
-                Some(u) => security::verify_password(&password, &u.password_hash),
-                None => {
-                    security::burn_password_check(&password);
-                    false
-                }
-            };
-            (user, verified)
-        })
-        .await?;
+    let (user, verified) = if plausible {
+        state
+            .password_work(move || {
+                let verified = match &user {
+                    Some(u) => security::verify_password(&password, &u.password_hash),
+                    None => {
+                        security::burn_password_check(&password);
+                        false
+                    }
+                };
+                (user, verified)
+            })
+            .await?
+    } else {
+        (None, false)
+    };
 
     let Some(user) = user.filter(|u| verified && u.active) else {
         tracing::warn!(%address, "failed sign-in");
