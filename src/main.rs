@@ -129,7 +129,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         println!("No active admin: an admin account was created. Sign in at {base_url}/login with");
         println!("  e-mail:   {}", admin.email);
         println!("  password: {}", admin.one_time_password);
-        println!("The password works once: you will choose your own at first sign-in.");
+        println!(
+            "The password works once, within 24 hours: you will choose your own at first sign-in."
+        );
+        println!("If it lapses unused, `tierdesk create-user --role admin …` makes another admin.");
         println!();
     }
     app.run_until_stopped().await?;
@@ -190,7 +193,7 @@ fn create_user(
                 row.email,
                 row.role().label()
             );
-            println!("One-time password: {password}");
+            println!("One-time password (works once, within 24 hours): {password}");
             Ok(())
         }
         Err(errors) => Err(anyhow::anyhow!(
