@@ -41,19 +41,18 @@ pub fn versioned<I>(
     parsed: Result<I, FieldErrors>,
     raw_version: &str,
 ) -> Result<(I, i64), FieldErrors> {
-    let version = raw_version.trim().parse::<i64>().map_err(|_| {
-        FieldErrors::single(
-            "version",
-            "This form is missing the version of the record it was filled from; reload the page and make your changes again.",
-        )
-    });
-    match (parsed, version) {
-        (Ok(input), Ok(version)) => Ok((input, version)),
-        (Err(mut errors), Err(missing)) => {
-            errors.extend(missing.get("version").map(|m| ("version", m.to_string())));
+    match (parsed, raw_version.trim().parse::<i64>().ok()) {
+        (Ok(input), Some(version)) => Ok((input, version)),
+        (parsed, version) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if version.is_none() {
+                errors.add(
+                    "version",
+                    "This form is missing the version of the record it was filled from; reload the page and make your changes again.",
+                );
+            }
             Err(errors)
         }
-        (Err(errors), _) | (_, Err(errors)) => Err(errors),
     }
 }
 
