@@ -49,6 +49,7 @@ mod satisfaction_escalation;
 mod seed;
 mod service_levels;
 mod sessions;
+mod stale_forms;
 mod surveys;
 mod tickets;
 mod uptime;
