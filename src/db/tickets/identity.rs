@@ -15,10 +15,9 @@ use crate::domain::ticket::IdentityCheck;
 use crate::domain::timeline::EventKind;
 use crate::error::AppResult;
 
-/// The latest check, as the ticket page shows it.
+/// The latest check, as the ticket page shows it beside the method the ticket holds.
 #[derive(Clone, Debug, Queryable)]
 pub struct IdentityRecord {
-    pub method: String,
     pub checked_by: Option<String>,
     pub checked_at: NaiveDateTime,
     pub detail: String,
@@ -53,7 +52,6 @@ pub fn latest(conn: &mut DbConn, ticket: TicketId) -> AppResult<Option<IdentityR
             identity_checks::id.desc(),
         ))
         .select((
-            identity_checks::method,
             users::display_name.nullable(),
             identity_checks::checked_at,
             identity_checks::detail,
