@@ -8,6 +8,7 @@ use rand::RngCore;
 
 use crate::domain::client_address::TrustedProxies;
 use crate::domain::session::SessionLimits;
+use crate::mail::inbound::imap::ImapSettings;
 use crate::private_files::{create_private_dir, open_to_others, write_private_file};
 
 /// Which database the desk keeps its records in.
@@ -85,6 +86,9 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How often this instance runs the background jobs; None when JOBS_INTERVAL_SECONDS=0.
     pub jobs_interval: Option<std::time::Duration>,
+    /// The mailbox the desk reads client mail from (`IMAP_URL`); `None` when mail comes only
+    /// through `tierdesk mailgate`.
+    pub imap: Option<ImapSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +258,13 @@ impl Config {
         let jobs_interval =
             (jobs_interval > 0).then(|| std::time::Duration::from_secs(jobs_interval));
 
+        let imap = match lookup("IMAP_URL") {
+            Some(raw) if !raw.trim().is_empty() => {
+                Some(ImapSettings::parse(raw.trim()).map_err(|e| bad("IMAP_URL", e))?)
+            }
+            _ => None,
+        };
+
         Ok(Self {
             database_url,
             bind,
@@ -268,6 +279,7 @@ impl Config {
             trusted_proxies,
             workers,
             jobs_interval,
+            imap,
         })
     }
 
@@ -287,7 +299,8 @@ impl Config {
 
 /// Keeps the generated cookie key across restarts, so a restart does not log everyone out.
 /// The address inside `Name <address>`, or the whole value when it is a bare address.
-fn bare_address(mailbox: &str) -> &str {
+/// The address of a mailbox written `Name <address>`, or the whole text when it has no brackets.
+pub fn bare_address(mailbox: &str) -> &str {
     match mailbox.rsplit_once('<') {
         Some((_, rest)) => rest.trim_end().trim_end_matches('>'),
         None => mailbox.trim(),

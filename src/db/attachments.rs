@@ -39,29 +39,50 @@ pub fn attach(
 ) -> AppResult<()> {
     write_tx(conn, |conn| {
         get(conn, id)?;
-        let at = now.naive_utc();
-        diesel::insert_into(ticket_attachments::table)
-            .values((
-                ticket_attachments::ticket_id.eq(id.0),
-                ticket_attachments::filename.eq(filename),
-                ticket_attachments::content_type.eq(content_type),
-                ticket_attachments::size_bytes.eq(i64::try_from(data.len()).unwrap_or(i64::MAX)),
-                ticket_attachments::data.eq(data),
-                ticket_attachments::uploaded_by.eq(Some(actor.0)),
-                ticket_attachments::created_at.eq(at),
-            ))
-            .execute(conn)?;
-        add_event(
+        keep(
             conn,
             id,
             Some(actor),
-            &NewEvent::internal(
-                EventKind::Attachment,
-                &format!("attached {filename} ({})", human_size(data.len())),
-            ),
-            at,
+            filename,
+            content_type,
+            data,
+            now.naive_utc(),
         )
     })
+}
+
+/// Keeps a file on the ticket inside the caller's transaction; `by` is `None` when it came
+/// with the client's e-mail.
+pub(crate) fn keep(
+    conn: &mut DbConn,
+    id: TicketId,
+    by: Option<UserId>,
+    filename: &str,
+    content_type: &str,
+    data: &[u8],
+    at: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::insert_into(ticket_attachments::table)
+        .values((
+            ticket_attachments::ticket_id.eq(id.0),
+            ticket_attachments::filename.eq(filename),
+            ticket_attachments::content_type.eq(content_type),
+            ticket_attachments::size_bytes.eq(i64::try_from(data.len()).unwrap_or(i64::MAX)),
+            ticket_attachments::data.eq(data),
+            ticket_attachments::uploaded_by.eq(by.map(|b| b.0)),
+            ticket_attachments::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    add_event(
+        conn,
+        id,
+        by,
+        &NewEvent::internal(
+            EventKind::Attachment,
+            &format!("attached {filename} ({})", human_size(data.len())),
+        ),
+        at,
+    )
 }
 
 pub fn human_size(bytes: usize) -> String {

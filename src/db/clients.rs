@@ -31,6 +31,8 @@ pub struct ClientRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i64,
+    /// The domains whose senders belong to this client, comma-separated, lower-case.
+    pub mail_domains: String,
 }
 
 impl ClientRow {
@@ -55,6 +57,8 @@ pub struct ContactRow {
     pub updated_at: NaiveDateTime,
     pub risk_contact: bool,
     pub version: i64,
+    /// False for a contact the desk added from an e-mail, until a person checks who they are.
+    pub identity_validated: bool,
 }
 
 impl ContactRow {
@@ -408,6 +412,52 @@ pub fn insert_contact(
         )?;
         Ok(Ok(row))
     }
+}
+
+/// Adds a sender at the client's mail domain as a contact, flagged until a person checks who
+/// they are, inside the caller's transaction.
+pub(crate) fn insert_contact_from_mail(
+    conn: &mut DbConn,
+    client: ClientId,
+    name: &str,
+    email: &EmailAddress,
+    now: DateTime<Utc>,
+) -> AppResult<ContactRow> {
+    let now = now.naive_utc();
+    let name = if name.trim().is_empty() {
+        email.as_str().split('@').next().unwrap_or("").to_string()
+    } else {
+        name.chars().take(120).collect()
+    };
+    let row = diesel::insert_into(contacts::table)
+        .values((
+            contacts::client_id.eq(client.0),
+            contacts::name.eq(&name),
+            contacts::email.eq(email.as_str()),
+            contacts::phone.eq(""),
+            contacts::job_title.eq(""),
+            contacts::notes.eq("Added from an e-mail to the desk."),
+            contacts::active.eq(true),
+            contacts::risk_contact.eq(false),
+            contacts::identity_validated.eq(false),
+            contacts::created_at.eq(now),
+            contacts::updated_at.eq(now),
+        ))
+        .returning(contacts::all_columns)
+        .get_result::<ContactRow>(conn)?;
+    audit::record(
+        conn,
+        None,
+        audit::Entity::Contact,
+        row.id,
+        "created",
+        &format!(
+            "{} <{}> from an e-mail; identity not validated",
+            row.name, row.email
+        ),
+        now,
+    )?;
+    Ok(row)
 }
 
 /// Who edits a contact. The e-mail address and the PIN decide where a client's solutions,

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod decision_point;
 pub mod escalation;
 pub mod fulltext;
+pub mod inbound;
 pub mod kb;
 pub mod kb_edit;
 pub mod known_errors;

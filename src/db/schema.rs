@@ -124,6 +124,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> BigInt,
+        mail_domains -> Text,
     }
 }
 
@@ -142,6 +143,7 @@ diesel::table! {
         updated_at -> Timestamp,
         risk_contact -> Bool,
         version -> BigInt,
+        identity_validated -> Bool,
     }
 }
 
@@ -206,6 +208,7 @@ diesel::table! {
         request_approved_at -> Nullable<Timestamp>,
         response_business_minutes -> Nullable<Integer>,
         resolution_business_minutes -> Nullable<Integer>,
+        follow_up_of -> Nullable<BigInt>,
     }
 }
 
@@ -852,6 +855,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inbound_messages (id) {
+        id -> BigInt,
+        dedup_key -> Text,
+        message_id -> Text,
+        source -> Text,
+        raw -> Binary,
+        size_bytes -> BigInt,
+        from_address -> Text,
+        from_name -> Text,
+        subject -> Text,
+        author -> Text,
+        state -> Text,
+        reason -> Text,
+        ticket_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        acknowledged -> Bool,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        received_at -> Timestamp,
+        processed_at -> Nullable<Timestamp>,
+        handled_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(contacts -> clients (client_id));
 diesel::joinable!(surveys -> tickets (ticket_id));
 diesel::joinable!(clients -> calendars (calendar_id));
@@ -862,6 +890,8 @@ diesel::joinable!(sla_targets -> sla_policies (policy_id));
 diesel::joinable!(audit_events -> users (actor_id));
 diesel::joinable!(staff_sessions -> users (user_id));
 diesel::joinable!(identity_checks -> tickets (ticket_id));
+diesel::joinable!(inbound_messages -> tickets (ticket_id));
+diesel::joinable!(inbound_messages -> contacts (contact_id));
 diesel::joinable!(identity_checks -> users (checked_by));
 diesel::joinable!(tickets -> clients (client_id));
 diesel::joinable!(tickets -> contacts (contact_id));
@@ -913,6 +943,7 @@ diesel::joinable!(service_report_sends -> users (sent_by));
 diesel::joinable!(risk_controls -> tickets (ticket_id));
 diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    inbound_messages,
     users,
     staff_sessions,
     identity_checks,

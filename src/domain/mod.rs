@@ -13,6 +13,7 @@ pub mod escalation;
 pub mod escalation_owner;
 pub mod identity;
 pub mod ids;
+pub mod inbound_mail;
 pub mod inputs;
 pub mod known_error;
 pub mod priority;

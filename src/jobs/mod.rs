@@ -9,6 +9,7 @@ pub mod auto_close;
 pub mod deliver_mail;
 pub mod escalate;
 pub mod problems;
+pub mod receive_mail;
 pub mod report_minutes;
 pub mod risks;
 
@@ -34,6 +35,10 @@ struct Sweep {
 /// Every sweep, in the order each pass runs them. Mail delivery stays last, so mail queued by
 /// the sweeps before it leaves in the same pass.
 const SWEEPS: &[Sweep] = &[
+    Sweep {
+        name: receive_mail::NAME,
+        run: |jobs| Box::pin(receive_mail::run(&jobs.state)),
+    },
     Sweep {
         name: auto_close::NAME,
         run: |jobs| Box::pin(auto_close::run(&jobs.state)),

@@ -256,6 +256,23 @@ email!(
     "email/ticket_received/body.html"
 );
 
+/// Sent when a client's e-mail joins their ticket, at most once an hour per sender and ticket.
+#[derive(Clone, Debug)]
+pub struct MessageAdded {
+    pub reference: String,
+    pub subject: String,
+    pub contact_name: String,
+    pub status: String,
+}
+
+email!(
+    MessageAdded,
+    "message_added",
+    "email/message_added/subject.txt",
+    "email/message_added/body.txt",
+    "email/message_added/body.html"
+);
+
 /// A technician's reply to the client, written on the ticket page.
 #[derive(Clone, Debug)]
 pub struct TicketReply {

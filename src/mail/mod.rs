@@ -7,6 +7,7 @@ pub mod commands;
 #[macro_use]
 pub mod messages;
 pub mod contact_messages;
+pub mod inbound;
 pub mod outbox;
 pub mod problem_messages;
 pub mod redact;

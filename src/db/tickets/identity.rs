@@ -27,7 +27,7 @@ pub(crate) fn record(
     conn: &mut DbConn,
     ticket: TicketId,
     method: IdentityCheck,
-    by: UserId,
+    by: Option<UserId>,
     at: NaiveDateTime,
     detail: &str,
 ) -> AppResult<()> {
@@ -35,7 +35,7 @@ pub(crate) fn record(
         .values((
             identity_checks::ticket_id.eq(ticket.0),
             identity_checks::method.eq(method.as_str()),
-            identity_checks::checked_by.eq(Some(by.0)),
+            identity_checks::checked_by.eq(by.map(|b| b.0)),
             identity_checks::checked_at.eq(at),
             identity_checks::detail.eq(detail),
         ))
@@ -77,7 +77,7 @@ pub fn check_identity(
             at,
             (tickets::identity_check.eq(method.as_str()),)
         );
-        record(conn, edit.ticket, method, edit.actor, at, detail)?;
+        record(conn, edit.ticket, method, Some(edit.actor), at, detail)?;
         let line = if detail.is_empty() {
             format!("identity: {}", method.label())
         } else {

@@ -18,6 +18,7 @@ use crate::domain::ids::{ClientId, ContactId, UserId};
 use crate::domain::priority::{Impact, Urgency};
 use crate::domain::ticket::{Channel, IdentityCheck, Kind, Status};
 use crate::domain::timeline::EventKind;
+use crate::error::AppResult;
 use crate::mail::messages::{MailContext, TicketReceived};
 
 fn search_text(subject: &str, description: &str) -> String {
@@ -69,25 +70,54 @@ pub fn create_within(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> Outcome<TicketRow> {
+    let contact: ContactRow = match &input.requester {
+        Requester::Existing(id) => {
+            let contact = crate::db::clients::get_contact(conn, *id)?;
+            if contact.client_id != input.client.0 {
+                return refuse("contact_id", "This contact works for another client.");
+            }
+            contact
+        }
+        Requester::New(new) => {
+            or_refuse!(crate::db::clients::insert_contact(
+                conn,
+                actor,
+                input.client,
+                new,
+                now
+            ))
+        }
+    };
+    let origin = Origin {
+        actor: Some(actor),
+        acknowledge: true,
+        follow_up_of: None,
+    };
+    Ok(Ok(record(conn, &origin, input, &contact, mail, now)?))
+}
+
+/// Where a ticket comes from when nobody at the desk typed it in: a client's e-mail.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    /// The staff member who recorded it; `None` when the client's own message did.
+    pub actor: Option<UserId>,
+    /// Whether the requester is sent the acknowledgement (never when a machine wrote).
+    pub acknowledge: bool,
+    /// The ticket this one follows up, when the client wrote again after it was over.
+    pub follow_up_of: Option<crate::domain::ids::TicketId>,
+}
+
+/// Records a request from `contact`, inside the caller's transaction.
+pub(crate) fn record(
+    conn: &mut DbConn,
+    origin: &Origin,
+    input: &IntakeInput,
+    contact: &ContactRow,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<TicketRow> {
+    let actor = origin.actor;
     {
-        let contact: ContactRow = match &input.requester {
-            Requester::Existing(id) => {
-                let contact = crate::db::clients::get_contact(conn, *id)?;
-                if contact.client_id != input.client.0 {
-                    return refuse("contact_id", "This contact works for another client.");
-                }
-                contact
-            }
-            Requester::New(new) => {
-                or_refuse!(crate::db::clients::insert_contact(
-                    conn,
-                    actor,
-                    input.client,
-                    new,
-                    now
-                ))
-            }
-        };
         let matrix = levels::load_matrix(conn)?;
         let priority = matrix.priority(input.impact, input.urgency);
         let level = service_level(conn, input.client)?;
@@ -111,7 +141,8 @@ pub fn create_within(
                 tickets::resolution_due_at.eq(resolution_due),
                 tickets::reopen_count.eq(0),
                 tickets::search_text.eq(search_text(&input.subject, &input.description)),
-                tickets::created_by.eq(actor.0),
+                tickets::created_by.eq(actor.map(|a| a.0)),
+                tickets::follow_up_of.eq(origin.follow_up_of.map(|t| t.0)),
                 tickets::created_at.eq(at),
                 tickets::updated_at.eq(at),
                 tickets::version.eq(1),
@@ -132,7 +163,7 @@ pub fn create_within(
         add_event(
             conn,
             row.id,
-            Some(actor),
+            actor,
             &NewEvent::internal(EventKind::Created, &detail),
             at,
         )?;
@@ -152,7 +183,9 @@ pub fn create_within(
             contact_name: contact.name.clone(),
             priority: priority.label().into(),
         };
-        mail_contact(conn, &row, mail, &acknowledgement, now)?;
-        Ok(Ok(row))
+        if origin.acknowledge {
+            mail_contact(conn, &row, mail, &acknowledgement, now)?;
+        }
+        Ok(row)
     }
 }

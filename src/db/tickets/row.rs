@@ -70,6 +70,8 @@ pub struct TicketRow {
     /// `None` until answered or solved, and the resolution again after a reopen.
     pub response_business_minutes: Option<i32>,
     pub resolution_business_minutes: Option<i32>,
+    /// The ticket this one follows up: a client wrote again after that one was over.
+    pub follow_up_of: Option<i64>,
 }
 
 impl TicketRow {

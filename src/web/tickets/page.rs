@@ -252,6 +252,7 @@ impl TicketPage {
 fn event_css(kind: EventKind) -> &'static str {
     match kind {
         EventKind::Reply | EventKind::Call => "event event-client",
+        EventKind::ClientMessage => "event event-from-client",
         EventKind::Note => "event event-note",
         EventKind::Solution => "event event-solution",
         _ => "event event-system",
@@ -276,6 +277,7 @@ fn event_label(kind: EventKind) -> &'static str {
         EventKind::Approval => "Approval",
         EventKind::Decision => "Decision point",
         EventKind::Identity => "Identity check",
+        EventKind::ClientMessage => "Message from the client",
         // The review entry has always shown its stored word.
         EventKind::Review => EventKind::Review.as_str(),
     }
