@@ -85,6 +85,10 @@ pub struct Config {
     pub workers: Option<usize>,
     /// How often this instance runs the background jobs; None when JOBS_INTERVAL_SECONDS=0.
     pub jobs_interval: Option<std::time::Duration>,
+    /// API requests a token may make per minute: read and write tokens, and alert tokens
+    /// (monitoring tools send bursts).
+    pub api_rate_per_minute: i64,
+    pub api_alert_rate_per_minute: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +258,23 @@ impl Config {
         let jobs_interval =
             (jobs_interval > 0).then(|| std::time::Duration::from_secs(jobs_interval));
 
+        let rate = |name: &'static str, default: i64| match lookup(name) {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=10_000_000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        name,
+                        format!("'{raw}' is not a number of requests a minute from 1 to 10000000"),
+                    )
+                }),
+            None => Ok(default),
+        };
+        let api_rate_per_minute = rate("API_RATE_PER_MINUTE", 600)?;
+        let api_alert_rate_per_minute = rate("API_ALERT_RATE_PER_MINUTE", 120_000)?;
+
         Ok(Self {
             database_url,
             bind,
@@ -268,6 +289,8 @@ impl Config {
             trusted_proxies,
             workers,
             jobs_interval,
+            api_rate_per_minute,
+            api_alert_rate_per_minute,
         })
     }
 

@@ -3,6 +3,9 @@
 pub mod absences;
 pub mod access;
 pub mod account_managers;
+pub mod alert_sources;
+pub mod alerts;
+pub mod api_tokens;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;

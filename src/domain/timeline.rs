@@ -22,10 +22,12 @@ pub enum EventKind {
     Decision,
     /// The requester's identity was checked after intake.
     Identity,
+    /// A monitoring alert on the ticket: a repeat, a recovery, a reopen by a flapping check.
+    Alert,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 17] = [
+    const ALL: [EventKind; 18] = [
         EventKind::Created,
         EventKind::Note,
         EventKind::Reply,
@@ -43,6 +45,7 @@ impl EventKind {
         EventKind::Approval,
         EventKind::Decision,
         EventKind::Identity,
+        EventKind::Alert,
     ];
 
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -71,6 +74,7 @@ impl EventKind {
             EventKind::Approval => "approval",
             EventKind::Decision => "decision",
             EventKind::Identity => "identity",
+            EventKind::Alert => "alert",
         }
     }
 }

@@ -58,7 +58,7 @@ pub fn reopen_from_link(
     })
 }
 
-fn reopen_row(
+pub(crate) fn reopen_row(
     conn: &mut DbConn,
     actor: Option<UserId>,
     before: TicketRow,

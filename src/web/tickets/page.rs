@@ -276,6 +276,7 @@ fn event_label(kind: EventKind) -> &'static str {
         EventKind::Approval => "Approval",
         EventKind::Decision => "Decision point",
         EventKind::Identity => "Identity check",
+        EventKind::Alert => "Monitoring alert",
         // The review entry has always shown its stored word.
         EventKind::Review => EventKind::Review.as_str(),
     }
