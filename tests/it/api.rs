@@ -277,6 +277,53 @@ async fn the_account_page_shows_a_new_token_once_and_it_works(app: TestApp) {
         .await
         .unwrap();
     assert!(stored[0].token.last_used_at.is_some());
+    let id = stored[0].token.id;
+
+    // Another technician neither sees nor revokes it; an admin sees everyone's and revokes it.
+    let other = app.another_browser();
+    other
+        .create_user(
+            "other@msp.example",
+            "Otto Other",
+            Role::Technician,
+            Some(Tier::Tier1),
+        )
+        .await;
+    other
+        .login("other@msp.example", "Otto Other password 1")
+        .await;
+    assert!(
+        !other
+            .get("/account/tokens")
+            .await
+            .text()
+            .contains("Billing export")
+    );
+    let refused = other
+        .post_form(&format!("/account/tokens/{id}/revoke"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get(&app, "/api/v1/clients", &secret).await.status,
+        StatusCode::OK
+    );
+    let admin = app.another_browser();
+    admin.sign_in_as(Role::Admin).await;
+    let everyone = admin.get("/account/tokens").await.text();
+    assert!(
+        everyone.contains("Billing export") && everyone.contains("Tess Tech"),
+        "{everyone}"
+    );
+    admin
+        .post_form(&format!("/account/tokens/{id}/revoke"), &[])
+        .await
+        .assert_redirect_to("/account/tokens");
+    assert_eq!(
+        get(&app, "/api/v1/clients", &secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = app.get("/account/tokens").await.text();
+    assert!(audit.contains("revoked"), "{audit}");
 }
 
 async fn a_ticket_is_validated_like_the_form_and_recorded_with_its_audit(app: TestApp) {
