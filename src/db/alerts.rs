@@ -57,7 +57,22 @@ pub fn ingest(
     mail: &MailContext,
     now: DateTime<Utc>,
 ) -> AppResult<Ingested> {
-    write_tx(conn, |conn| {
+    let apply = |conn: &mut DbConn| write_tx(conn, |conn| apply(conn, token, input, mail, now));
+    if matches!(conn, DbConn::Sqlite(_)) {
+        super::write_turn::sqlite_turn(|| apply(conn))
+    } else {
+        apply(conn)
+    }
+}
+
+fn apply(
+    conn: &mut DbConn,
+    token: Option<i64>,
+    input: &AlertInput,
+    mail: &MailContext,
+    now: DateTime<Utc>,
+) -> AppResult<Ingested> {
+    {
         take_turn(conn, &input.dedup_key)?;
         let Some(mapping) = alert_sources::find_for(
             conn,
@@ -203,7 +218,7 @@ pub fn ingest(
             outcome,
             firing_count: count,
         })
-    })
+    }
 }
 
 /// "critical on web-01, HTTP 200 (zabbix): connection refused"

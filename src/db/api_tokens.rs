@@ -192,13 +192,15 @@ pub fn authenticate(
             .bind::<Text, _>(&hash)
             .get_result(pg)
             .optional()?,
-        DbConn::Sqlite(lite) => diesel::sql_query(count_statement(["?1", "?2", "?3", "?4"]))
-            .bind::<Timestamp, _>(window)
-            .bind::<Timestamp, _>(stale)
-            .bind::<Timestamp, _>(at)
-            .bind::<Text, _>(&hash)
-            .get_result(lite)
-            .optional()?,
+        DbConn::Sqlite(lite) => super::write_turn::sqlite_turn(|| {
+            diesel::sql_query(count_statement(["?1", "?2", "?3", "?4"]))
+                .bind::<Timestamp, _>(window)
+                .bind::<Timestamp, _>(stale)
+                .bind::<Timestamp, _>(at)
+                .bind::<Text, _>(&hash)
+                .get_result(lite)
+                .optional()
+        })?,
     };
     found
         .map(|row| {

@@ -40,6 +40,7 @@ pub mod tickets;
 pub mod timeline;
 pub mod uptime;
 pub mod users;
+pub mod write_turn;
 
 use std::path::Path;
 use std::time::Duration;
