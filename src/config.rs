@@ -89,6 +89,10 @@ pub struct Config {
     /// The mailbox the desk reads client mail from (`IMAP_URL`); `None` when mail comes only
     /// through `tierdesk mailgate`.
     pub imap: Option<ImapSettings>,
+    /// API requests a token may make per minute: read and write tokens, and alert tokens
+    /// (monitoring tools send bursts).
+    pub api_rate_per_minute: i64,
+    pub api_alert_rate_per_minute: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -264,6 +268,22 @@ impl Config {
             }
             _ => None,
         };
+        let rate = |name: &'static str, default: i64| match lookup(name) {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=10_000_000).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        name,
+                        format!("'{raw}' is not a number of requests a minute from 1 to 10000000"),
+                    )
+                }),
+            None => Ok(default),
+        };
+        let api_rate_per_minute = rate("API_RATE_PER_MINUTE", 600)?;
+        let api_alert_rate_per_minute = rate("API_ALERT_RATE_PER_MINUTE", 120_000)?;
 
         Ok(Self {
             database_url,
@@ -280,6 +300,8 @@ impl Config {
             workers,
             jobs_interval,
             imap,
+            api_rate_per_minute,
+            api_alert_rate_per_minute,
         })
     }
 

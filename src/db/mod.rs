@@ -3,6 +3,9 @@
 pub mod absences;
 pub mod access;
 pub mod account_managers;
+pub mod alert_sources;
+pub mod alerts;
+pub mod api_tokens;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;
@@ -38,6 +41,7 @@ pub mod tickets;
 pub mod timeline;
 pub mod uptime;
 pub mod users;
+pub mod write_turn;
 
 use std::path::Path;
 use std::time::Duration;

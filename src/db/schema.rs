@@ -1005,4 +1005,78 @@ diesel::allow_tables_to_appear_in_same_query!(
     outages,
     outage_incidents,
     service_report_sends,
+    api_tokens,
+    alert_sources,
+    alert_threads,
+    alerts,
 );
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<BigInt>,
+        window_start -> Timestamp,
+        window_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    alert_sources (id) {
+        id -> BigInt,
+        source_pattern -> Text,
+        host_pattern -> Text,
+        client_id -> BigInt,
+        contact_id -> BigInt,
+        critical_impact -> Text,
+        critical_urgency -> Text,
+        warning_impact -> Text,
+        warning_urgency -> Text,
+        info_impact -> Text,
+        info_urgency -> Text,
+        solve_on_recovery -> Bool,
+        flap_minutes -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alert_threads (id) {
+        id -> BigInt,
+        dedup_key -> Text,
+        ticket_id -> BigInt,
+        firing_count -> BigInt,
+        recovered_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        received_at -> Timestamp,
+        token_id -> Nullable<BigInt>,
+        source -> Text,
+        host -> Text,
+        check_name -> Text,
+        severity -> Text,
+        state -> Text,
+        dedup_key -> Text,
+        message -> Text,
+        client_code -> Text,
+        outcome -> Text,
+        ticket_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(alert_sources -> clients (client_id));
+diesel::joinable!(alert_threads -> tickets (ticket_id));

@@ -590,6 +590,13 @@ impl FieldErrors {
     pub fn len(&self) -> usize {
         self.0.len()
     }
+
+    /// Each field and its message, in the order found (the API lists them).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        self.0
+            .iter()
+            .map(|(field, message)| (*field, message.as_str()))
+    }
 }
 
 /// Rules that check several fields at once answer with (field, message) pairs.

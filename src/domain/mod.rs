@@ -2,6 +2,8 @@
 
 pub mod absence;
 pub mod account;
+pub mod alert;
+pub mod api_token;
 pub mod approval;
 pub mod assignment;
 pub mod calendar;

@@ -24,10 +24,12 @@ pub enum EventKind {
     Identity,
     /// The client wrote to the desk by e-mail.
     ClientMessage,
+    /// A monitoring alert on the ticket: a repeat, a recovery, a reopen by a flapping check.
+    Alert,
 }
 
 impl EventKind {
-    const ALL: [EventKind; 18] = [
+    const ALL: [EventKind; 19] = [
         EventKind::Created,
         EventKind::Note,
         EventKind::Reply,
@@ -46,6 +48,7 @@ impl EventKind {
         EventKind::Decision,
         EventKind::Identity,
         EventKind::ClientMessage,
+        EventKind::Alert,
     ];
 
     pub fn parse(raw: &str) -> Result<Self, String> {
@@ -75,6 +78,7 @@ impl EventKind {
             EventKind::Decision => "decision",
             EventKind::Identity => "identity",
             EventKind::ClientMessage => "client message",
+            EventKind::Alert => "alert",
         }
     }
 }

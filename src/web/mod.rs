@@ -1,6 +1,9 @@
 //! HTTP: the only route table, the middleware stack, and one module per area.
 
 pub mod absences;
+pub mod alert_sources;
+pub mod api;
+pub mod api_tokens;
 pub mod approvals;
 pub mod auth;
 pub mod categories;
@@ -334,7 +337,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/clients/{id}/service-report",
             web::post().to(reports::monthly::send),
-        );
+        )
+        .route("/account/tokens", web::get().to(api_tokens::index))
+        .route("/account/tokens", web::post().to(api_tokens::create))
+        .route(
+            "/account/tokens/{id}/revoke",
+            web::post().to(api_tokens::revoke),
+        )
+        .route("/admin/alert-sources", web::get().to(alert_sources::index))
+        .route(
+            "/admin/alert-sources",
+            web::post().to(alert_sources::create),
+        )
+        .route(
+            "/admin/alert-sources/{id}/delete",
+            web::post().to(alert_sources::remove),
+        )
+        .configure(api::routes);
 }
 
 /// Problem management's routes; the fixed paths come before `/problems/{id}`.

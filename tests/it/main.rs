@@ -16,6 +16,8 @@ mod smtp;
 
 mod accounts;
 mod admin_users;
+mod alerts;
+mod api;
 mod browser;
 mod changes;
 mod checkers;

@@ -33,8 +33,11 @@ enum Access {
     /// Managers and admins.
     Manager,
     Admin,
+    /// The JSON API: a bearer token, never the browser's session, so every visitor here gets
+    /// 401 (tests/it/api.rs covers the tokens).
+    Token,
 }
-use Access::{Admin, Link, Manager, Public, Senior, Staff};
+use Access::{Admin, Link, Manager, Public, Senior, Staff, Token};
 
 const ROUTES: &[(Method, &str, Access)] = &[
     (GET, "/", Staff),
@@ -170,6 +173,24 @@ const ROUTES: &[(Method, &str, Access)] = &[
     (GET, "/reports/monthly", Manager),
     (GET, "/clients/{id}/service-report", Manager),
     (POST, "/clients/{id}/service-report", Manager),
+    (GET, "/account/tokens", Staff),
+    (POST, "/account/tokens", Staff),
+    // Record 1 is nobody's token on the demo desk: a 404 for whoever asks.
+    (POST, "/account/tokens/{id}/revoke", Staff),
+    (GET, "/admin/alert-sources", Manager),
+    (POST, "/admin/alert-sources", Manager),
+    (POST, "/admin/alert-sources/{id}/delete", Manager),
+    (GET, "/api/v1/openapi.json", Public),
+    (GET, "/api/v1/tickets", Token),
+    (POST, "/api/v1/tickets", Token),
+    (GET, "/api/v1/tickets/{id}", Token),
+    (POST, "/api/v1/tickets/{id}/notes", Token),
+    (POST, "/api/v1/tickets/{id}/status", Token),
+    (GET, "/api/v1/clients", Token),
+    (GET, "/api/v1/clients/{id}", Token),
+    (GET, "/api/v1/clients/{id}/contacts", Token),
+    (GET, "/api/v1/contacts/{id}", Token),
+    (POST, "/api/v1/alerts", Token),
     (GET, "/problems", Staff),
     (POST, "/problems", Senior),
     (GET, "/problems/new", Senior),
@@ -241,6 +262,7 @@ fn declared_routes() -> Vec<(Method, String)> {
     let sources = [
         include_str!("../../src/web/mod.rs"),
         include_str!("../../src/web/risks/mod.rs"),
+        include_str!("../../src/web/api/mod.rs"),
     ];
     let mut routes = Vec::new();
     for source in sources {
@@ -338,11 +360,14 @@ enum Expect {
     Served,
     /// A public route: any answer but a server error (a wrong password is a 401).
     Answered,
+    /// No bearer token: 401.
+    Unauthorized,
 }
 
 fn expected(access: Access, visitor: Visitor, survey_holder_path: bool) -> Expect {
     let needed = match access {
         Access::Public => return Expect::Answered,
+        Access::Token => return Expect::Unauthorized,
         Access::Link(_) if survey_holder_path => return Expect::Served,
         Access::Link(_) => return Expect::NotFound,
         Access::Staff => 1,
@@ -372,6 +397,7 @@ fn meets(expect: &Expect, status: StatusCode, location: Option<&str>) -> bool {
                     && location.is_some_and(|l| l.starts_with("/login?next=")))
         }
         Expect::Answered => !status.is_server_error(),
+        Expect::Unauthorized => status == StatusCode::UNAUTHORIZED,
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cancel;
 pub mod detail;
 pub mod identity;
 pub mod intake;
+pub mod keyset;
 pub mod minutes;
 pub mod queues;
 pub mod reopen;

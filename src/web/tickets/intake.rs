@@ -21,20 +21,20 @@ use crate::web::tickets::identity::verify_claim;
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct IntakeForm {
-    kind: String,
-    requester: String,
-    client_id: String,
-    new_contact_name: String,
-    new_contact_email: String,
-    new_contact_phone: String,
-    details_confirmed: Option<String>,
-    subject: String,
-    description: String,
-    channel: String,
-    identity_check: String,
-    identity_evidence: String,
-    impact: String,
-    urgency: String,
+    pub(crate) kind: String,
+    pub(crate) requester: String,
+    pub(crate) client_id: String,
+    pub(crate) new_contact_name: String,
+    pub(crate) new_contact_email: String,
+    pub(crate) new_contact_phone: String,
+    pub(crate) details_confirmed: Option<String>,
+    pub(crate) subject: String,
+    pub(crate) description: String,
+    pub(crate) channel: String,
+    pub(crate) identity_check: String,
+    pub(crate) identity_evidence: String,
+    pub(crate) impact: String,
+    pub(crate) urgency: String,
 }
 
 /// The requester select: contacts grouped by client, plus "someone new".
@@ -121,7 +121,7 @@ pub async fn new_form(state: web::Data<AppState>, user: CurrentUser) -> AppResul
 impl IntakeForm {
     /// Parses the form; the client comes from the chosen contact, or from the client select
     /// when the caller is new.
-    fn parse(&self, contact_client: Option<i64>) -> Result<IntakeInput, FieldErrors> {
+    pub(crate) fn parse(&self, contact_client: Option<i64>) -> Result<IntakeInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let kind = errors.take("kind", Kind::parse(&self.kind));
         let subject = errors.take(

@@ -278,6 +278,7 @@ fn event_label(kind: EventKind) -> &'static str {
         EventKind::Decision => "Decision point",
         EventKind::Identity => "Identity check",
         EventKind::ClientMessage => "Message from the client",
+        EventKind::Alert => "Monitoring alert",
         // The review entry has always shown its stored word.
         EventKind::Review => EventKind::Review.as_str(),
     }

@@ -1,0 +1,4 @@
+DROP TABLE alerts;
+DROP TABLE alert_threads;
+DROP TABLE alert_sources;
+DROP TABLE api_tokens;

@@ -1,0 +1,196 @@
+//! The alert mappings the managers keep: which client (and which of its contacts) a monitoring
+//! source and host belong to, how each severity maps to impact and urgency, whether a recovery
+//! solves the ticket, and the flap window.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::outcome::{Outcome, refuse};
+use super::schema::{alert_sources, clients, contacts};
+use super::{DbConn, audit, write_tx};
+use crate::domain::alert::{Handling, Severity, pattern_matches, specificity};
+use crate::domain::ids::{ContactId, UserId};
+use crate::domain::priority::{Impact, Urgency};
+use crate::error::{AppError, AppResult};
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = alert_sources)]
+pub struct MappingRow {
+    pub id: i64,
+    pub source_pattern: String,
+    pub host_pattern: String,
+    pub client_id: i64,
+    pub contact_id: i64,
+    pub critical_impact: String,
+    pub critical_urgency: String,
+    pub warning_impact: String,
+    pub warning_urgency: String,
+    pub info_impact: String,
+    pub info_urgency: String,
+    pub solve_on_recovery: bool,
+    pub flap_minutes: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl MappingRow {
+    /// How an alert of `severity` under this mapping becomes a ticket.
+    pub fn handling(&self, severity: Severity) -> AppResult<Handling> {
+        let (impact, urgency) = match severity {
+            Severity::Critical => (&self.critical_impact, &self.critical_urgency),
+            Severity::Warning => (&self.warning_impact, &self.warning_urgency),
+            Severity::Info => (&self.info_impact, &self.info_urgency),
+        };
+        Ok(Handling {
+            impact: Impact::parse(impact).map_err(AppError::internal)?,
+            urgency: Urgency::parse(urgency).map_err(AppError::internal)?,
+            solve_on_recovery: self.solve_on_recovery,
+            flap_window: Duration::minutes(i64::from(self.flap_minutes)),
+        })
+    }
+}
+
+/// A mapping as the form gives it, parsed.
+#[derive(Clone, Debug)]
+pub struct MappingInput {
+    pub source_pattern: String,
+    pub host_pattern: String,
+    /// Alerts open tickets for this contact, and so for their client.
+    pub contact: ContactId,
+    /// Impact and urgency for critical, warning and info, in that order.
+    pub levels: [(Impact, Urgency); 3],
+    pub solve_on_recovery: bool,
+    pub flap_minutes: i32,
+}
+
+/// A mapping with the names the page shows.
+pub struct MappingView {
+    pub mapping: MappingRow,
+    pub client_name: String,
+    pub contact_name: String,
+}
+
+pub fn list(conn: &mut DbConn) -> AppResult<Vec<MappingView>> {
+    Ok(alert_sources::table
+        .inner_join(clients::table)
+        .inner_join(contacts::table.on(contacts::id.eq(alert_sources::contact_id)))
+        .order((clients::name.asc(), alert_sources::id.asc()))
+        .select((MappingRow::as_select(), clients::name, contacts::name))
+        .load::<(MappingRow, String, String)>(conn)?
+        .into_iter()
+        .map(|(mapping, client_name, contact_name)| MappingView {
+            mapping,
+            client_name,
+            contact_name,
+        })
+        .collect())
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: UserId,
+    input: &MappingInput,
+    now: DateTime<Utc>,
+) -> Outcome<MappingRow> {
+    write_tx(conn, |conn| {
+        let Some(contact) = crate::db::clients::get_contact(conn, input.contact)
+            .map(Some)
+            .or_else(|e| match e {
+                AppError::NotFound => Ok(None),
+                other => Err(other),
+            })?
+        else {
+            return refuse("contact_id", "That contact is no longer on file.");
+        };
+        let at = now.naive_utc();
+        let [critical, warning, info] = input.levels;
+        let row = diesel::insert_into(alert_sources::table)
+            .values((
+                alert_sources::source_pattern.eq(&input.source_pattern),
+                alert_sources::host_pattern.eq(&input.host_pattern),
+                alert_sources::client_id.eq(contact.client_id),
+                alert_sources::contact_id.eq(input.contact.0),
+                alert_sources::critical_impact.eq(critical.0.as_str()),
+                alert_sources::critical_urgency.eq(critical.1.as_str()),
+                alert_sources::warning_impact.eq(warning.0.as_str()),
+                alert_sources::warning_urgency.eq(warning.1.as_str()),
+                alert_sources::info_impact.eq(info.0.as_str()),
+                alert_sources::info_urgency.eq(info.1.as_str()),
+                alert_sources::solve_on_recovery.eq(input.solve_on_recovery),
+                alert_sources::flap_minutes.eq(input.flap_minutes),
+                alert_sources::created_at.eq(at),
+                alert_sources::updated_at.eq(at),
+            ))
+            .returning(alert_sources::id)
+            .get_result::<i64>(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::Client,
+            contact.client_id,
+            "alert mapping added",
+            &format!(
+                "source {} host {}; recovery solves: {}; flap window {} min",
+                input.source_pattern,
+                input.host_pattern,
+                input.solve_on_recovery,
+                input.flap_minutes
+            ),
+            at,
+        )?;
+        Ok(Ok(get(conn, row)?))
+    })
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> AppResult<MappingRow> {
+    alert_sources::table
+        .find(id)
+        .select(MappingRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+pub fn remove(conn: &mut DbConn, actor: UserId, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let row = get(conn, id)?;
+        diesel::delete(alert_sources::table.find(id)).execute(conn)?;
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::Client,
+            row.client_id,
+            "alert mapping removed",
+            &format!("source {} host {}", row.source_pattern, row.host_pattern),
+            now.naive_utc(),
+        )
+    })
+}
+
+/// The most precise mapping for a source and host, among the given client's when the alert
+/// names one by its code.
+pub fn find_for(
+    conn: &mut DbConn,
+    source: &str,
+    host: &str,
+    client_code: Option<&str>,
+) -> AppResult<Option<MappingRow>> {
+    let mut query = alert_sources::table
+        .inner_join(clients::table)
+        .select(MappingRow::as_select())
+        .into_boxed();
+    if let Some(code) = client_code {
+        query = query.filter(clients::code.eq(code.to_uppercase()));
+    }
+    let candidates: Vec<MappingRow> = query.load(conn)?;
+    Ok(candidates
+        .into_iter()
+        .filter(|m| pattern_matches(&m.source_pattern, source))
+        .filter(|m| pattern_matches(&m.host_pattern, host))
+        .max_by_key(|m| {
+            (
+                specificity(&m.source_pattern, &m.host_pattern),
+                std::cmp::Reverse(m.id),
+            )
+        }))
+}

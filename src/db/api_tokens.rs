@@ -1,0 +1,215 @@
+//! Personal API tokens: issuing one (its secret shown once, its hash kept), listing, revoking,
+//! and the one statement each API request costs: find the live token of an active user, count
+//! the request in the token's minute, and touch its last-used time.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+
+use super::schema::{api_tokens, users};
+use super::{DbConn, audit, write_tx};
+use crate::domain::api_token::{NewToken, Scope, last_used_stale_before, window_start};
+use crate::domain::ids::UserId;
+use crate::error::{AppError, AppResult};
+
+/// Tokens start with this, so a secret scanner (or a person) recognises one.
+const PREFIX: &str = "tdk_";
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub scope: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: Option<NaiveDateTime>,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// A token as the account page lists it, with its holder's name.
+#[derive(Clone, Debug)]
+pub struct TokenView {
+    pub token: TokenRow,
+    pub holder: String,
+}
+
+/// Issues a token; the secret is returned once and only its hash is stored.
+pub fn issue(
+    conn: &mut DbConn,
+    holder: UserId,
+    new: &NewToken,
+    now: DateTime<Utc>,
+) -> AppResult<(TokenRow, String)> {
+    let secret = format!("{PREFIX}{}", crate::security::random_token());
+    let at = now.naive_utc();
+    write_tx(conn, |conn| {
+        let row = diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::user_id.eq(holder.0),
+                api_tokens::name.eq(&new.name),
+                api_tokens::scope.eq(new.scope.as_str()),
+                api_tokens::token_hash.eq(crate::security::token_hash(&secret)),
+                api_tokens::created_at.eq(at),
+                api_tokens::expires_at.eq(new.expires_at.map(|e| e.naive_utc())),
+                api_tokens::window_start.eq(window_start(now)),
+                api_tokens::window_count.eq(0),
+            ))
+            .returning(api_tokens::id)
+            .get_result::<i64>(conn)?;
+        audit::record(
+            conn,
+            Some(holder),
+            audit::Entity::User,
+            holder.0,
+            "API token issued",
+            &format!("'{}' ({})", new.name, new.scope.label()),
+            at,
+        )?;
+        let token = get(conn, row)?;
+        Ok((token, secret))
+    })
+}
+
+pub fn get(conn: &mut DbConn, id: i64) -> AppResult<TokenRow> {
+    api_tokens::table
+        .find(id)
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+/// The tokens of `holder`, or everyone's when `holder` is `None` (an admin's view), newest first.
+pub fn list(conn: &mut DbConn, holder: Option<UserId>) -> AppResult<Vec<TokenView>> {
+    let mut query = api_tokens::table
+        .inner_join(users::table)
+        .select((TokenRow::as_select(), users::display_name))
+        .order(api_tokens::id.desc())
+        .into_boxed();
+    if let Some(holder) = holder {
+        query = query.filter(api_tokens::user_id.eq(holder.0));
+    }
+    Ok(query
+        .load::<(TokenRow, String)>(conn)?
+        .into_iter()
+        .map(|(token, holder)| TokenView { token, holder })
+        .collect())
+}
+
+/// Revokes a token; a second revocation changes nothing.
+pub fn revoke(conn: &mut DbConn, actor: UserId, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let at = now.naive_utc();
+    write_tx(conn, |conn| {
+        let token = get(conn, id)?;
+        let revoked = diesel::update(
+            api_tokens::table
+                .find(id)
+                .filter(api_tokens::revoked_at.is_null()),
+        )
+        .set((
+            api_tokens::revoked_at.eq(Some(at)),
+            api_tokens::revoked_by.eq(Some(actor.0)),
+        ))
+        .execute(conn)?;
+        if revoked > 0 {
+            audit::record(
+                conn,
+                Some(actor),
+                audit::Entity::User,
+                token.user_id,
+                "API token revoked",
+                &format!("'{}'", token.name),
+                at,
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Who is calling, as the request's token says.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller {
+    pub token_id: i64,
+    pub user: UserId,
+    pub scope: Scope,
+    /// Requests counted in this minute's window, this one included.
+    pub requests_this_minute: i64,
+}
+
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(sql_type = Text)]
+    scope: String,
+    #[diesel(sql_type = BigInt)]
+    window_count: i64,
+}
+
+/// The SET and WHERE of the one statement per request. The SET's right-hand sides read the
+/// row as it was, on both databases, so the window test sees the old `window_start`.
+const COUNT_BODY: &str = "UPDATE api_tokens SET \
+     window_count = CASE WHEN window_start = {w} THEN window_count + 1 ELSE 1 END, \
+     window_start = {w}, \
+     last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < {stale} THEN {now} \
+     ELSE last_used_at END \
+     WHERE token_hash = {hash} AND revoked_at IS NULL \
+     AND (expires_at IS NULL OR expires_at > {now}) \
+     AND user_id IN (SELECT id FROM users WHERE active = TRUE) \
+     RETURNING id, user_id, scope, window_count";
+
+fn count_statement(placeholders: [&str; 4]) -> String {
+    let [w, stale, now, hash] = placeholders;
+    COUNT_BODY
+        .replace("{w}", w)
+        .replace("{stale}", stale)
+        .replace("{now}", now)
+        .replace("{hash}", hash)
+}
+
+/// Finds the live token of an active user and counts this request in its minute, in one
+/// statement. `None` for an unknown, revoked or expired token, or a deactivated holder.
+pub fn authenticate(
+    conn: &mut DbConn,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Caller>> {
+    let hash = crate::security::token_hash(secret);
+    let (window, stale, at) = (
+        window_start(now),
+        last_used_stale_before(now),
+        now.naive_utc(),
+    );
+    let found: Option<Counted> = match conn {
+        DbConn::Postgres(pg) => diesel::sql_query(count_statement(["$1", "$2", "$3", "$4"]))
+            .bind::<Timestamp, _>(window)
+            .bind::<Timestamp, _>(stale)
+            .bind::<Timestamp, _>(at)
+            .bind::<Text, _>(&hash)
+            .get_result(pg)
+            .optional()?,
+        DbConn::Sqlite(lite) => super::write_turn::sqlite_turn(|| {
+            diesel::sql_query(count_statement(["?1", "?2", "?3", "?4"]))
+                .bind::<Timestamp, _>(window)
+                .bind::<Timestamp, _>(stale)
+                .bind::<Timestamp, _>(at)
+                .bind::<Text, _>(&hash)
+                .get_result(lite)
+                .optional()
+        })?,
+    };
+    found
+        .map(|row| {
+            Ok(Caller {
+                token_id: row.id,
+                user: UserId(row.user_id),
+                scope: Scope::parse(&row.scope).map_err(AppError::internal)?,
+                requests_this_minute: row.window_count,
+            })
+        })
+        .transpose()
+}
