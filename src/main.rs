@@ -56,6 +56,10 @@ enum Command {
     /// Run every background job once (deliver queued mail, close solved tickets, …) and exit;
     /// for instances started with JOBS_INTERVAL_SECONDS=0, or to flush the outbox by hand.
     RunJobs,
+    /// Read one e-mail message on standard input and store it for the desk (for an MTA's pipe
+    /// transport). Exits 0 once the message is stored, 75 (EX_TEMPFAIL) when it could not be,
+    /// so the MTA keeps it and tries again.
+    Mailgate,
 }
 
 fn main() -> ExitCode {
@@ -72,13 +76,19 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt().with_env_filter(filter).init();
 
     let cli = Cli::parse();
+    let mailgate = matches!(cli.command, Some(Command::Mailgate));
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
             eprintln!("{e}");
-            return ExitCode::from(2);
+            // The MTA bounces a message on any other code: a setting fixed later must still
+            // find it queued.
+            return ExitCode::from(if mailgate { EX_TEMPFAIL } else { 2 });
         }
     };
+    if mailgate {
+        return run_mailgate(&config);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -105,6 +115,8 @@ fn main() -> ExitCode {
                 force,
             } => seed_demo(config, tickets, known_errors, force),
             Command::RunJobs => run_jobs(config).await,
+            // Answered before the runtime starts: it needs its own exit codes.
+            Command::Mailgate => Ok(()),
         }
     });
     match result {
@@ -137,6 +149,42 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     app.run_until_stopped().await?;
     Ok(())
+}
+
+/// sysexits.h: a temporary failure; the MTA keeps the message and retries.
+const EX_TEMPFAIL: u8 = 75;
+
+/// Stores the message on standard input, then processes it at once (a failure there leaves it
+/// stored for the next sweep, so the exit code says only whether it is safe with the desk).
+fn run_mailgate(config: &Config) -> ExitCode {
+    use std::io::Read;
+    let mut raw = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut raw) {
+        eprintln!("mailgate: cannot read the message: {e}");
+        return ExitCode::from(EX_TEMPFAIL);
+    }
+    let stored = connect(config).and_then(|mut conn| {
+        let now = Clock::default().now();
+        let stored = db::inbound::store(&mut conn, &raw, db::inbound::Source::Mailgate, now)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok((conn, stored, now))
+    });
+    let (mut conn, stored, now) = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            eprintln!("mailgate: the message is not stored; the MTA should retry: {e:#}");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+    };
+    let ctx = db::inbound::process::InboundContext::from_config(config);
+    match db::inbound::process::process(&mut conn, stored.id(), &ctx, now) {
+        Ok(state) => println!("stored as mail #{}: {}", stored.id(), state.label()),
+        Err(e) => eprintln!(
+            "mailgate: stored as mail #{}; processing failed and is retried by the jobs: {e}",
+            stored.id()
+        ),
+    }
+    ExitCode::SUCCESS
 }
 
 /// A migrated connection for one-off commands; it keeps its one-connection pool alive.

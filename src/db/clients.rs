@@ -76,6 +76,8 @@ pub struct ClientInput {
     pub name: String,
     pub code: String,
     pub notes: String,
+    /// Lower-case, comma-separated: senders at these domains belong to the client.
+    pub mail_domains: String,
     pub calendar: CalendarId,
     pub policy: PolicyId,
     pub active: bool,
@@ -223,6 +225,7 @@ pub fn create(
                 clients::name_key.eq(name_key(&input.name)),
                 clients::code.eq(&input.code),
                 clients::notes.eq(&input.notes),
+                clients::mail_domains.eq(&input.mail_domains),
                 clients::calendar_id.eq(input.calendar.0),
                 clients::sla_policy_id.eq(input.policy.0),
                 clients::active.eq(input.active),
@@ -284,6 +287,7 @@ pub fn update(
             clients::name_key.eq(name_key(&input.name)),
             clients::code.eq(&input.code),
             clients::notes.eq(&input.notes),
+            clients::mail_domains.eq(&input.mail_domains),
             clients::calendar_id.eq(input.calendar.0),
             clients::sla_policy_id.eq(input.policy.0),
             clients::active.eq(input.active),
@@ -297,6 +301,7 @@ pub fn update(
         changes.value("name", &before.name, &after.name);
         changes.value("code", &before.code, &after.code);
         changes.note(before.notes != after.notes, "notes changed");
+        changes.value("mail domains", &before.mail_domains, &after.mail_domains);
         let calendar_changed = before.calendar_id != after.calendar_id;
         changes.note(calendar_changed, "business calendar changed");
         let policy_changed = before.sla_policy_id != after.sla_policy_id;

@@ -411,6 +411,12 @@ pub fn seed_demo(
                 name: demo.name.into(),
                 code: demo.code.into(),
                 notes: demo.notes.into(),
+                // The demo clients' staff write from their contacts' domain.
+                mail_domains: demo
+                    .contacts
+                    .first()
+                    .and_then(|contact| crate::domain::inbound_mail::domain_of(contact.1))
+                    .unwrap_or_default(),
                 calendar: demo
                     .calendar
                     .and_then(|i| calendars.get(i).copied())

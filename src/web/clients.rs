@@ -16,6 +16,7 @@ use crate::db::service_levels as levels;
 use crate::db::{self, audit};
 use crate::domain::calendar::weekday_name;
 use crate::domain::ids::{CalendarId, ClientId, ContactId, PolicyId};
+use crate::domain::inbound_mail::parse_mail_domains;
 use crate::domain::inputs::{
     EmailAddress, FieldErrors, Line, parse_client_code, parse_note, parse_phone,
     parse_verification_secret,
@@ -131,6 +132,7 @@ pub struct ClientForm {
     name: String,
     code: String,
     notes: String,
+    mail_domains: String,
     calendar_id: String,
     sla_policy_id: String,
     active: Option<String>,
@@ -142,6 +144,7 @@ impl ClientForm {
         let name = errors.take("name", Line::parse(&self.name, "the client's name", 120));
         let code = errors.take("code", parse_client_code(&self.code));
         let notes = errors.take("notes", parse_note(&self.notes, 4000));
+        let mail_domains = errors.take("mail_domains", parse_mail_domains(&self.mail_domains));
         let calendar = errors.take(
             "calendar_id",
             parse_choice(&self.calendar_id, "a business calendar"),
@@ -150,17 +153,23 @@ impl ClientForm {
             "sla_policy_id",
             parse_choice(&self.sla_policy_id, "an SLA policy"),
         );
-        match (name, code, notes, calendar, policy) {
-            (Some(name), Some(code), Some(notes), Some(calendar), Some(policy)) => {
-                Ok(ClientInput {
-                    name: name.into_string(),
-                    code,
-                    notes,
-                    calendar: CalendarId(calendar),
-                    policy: PolicyId(policy),
-                    active: checkbox(&self.active),
-                })
-            }
+        match (name, code, notes, mail_domains, calendar, policy) {
+            (
+                Some(name),
+                Some(code),
+                Some(notes),
+                Some(mail_domains),
+                Some(calendar),
+                Some(policy),
+            ) => Ok(ClientInput {
+                name: name.into_string(),
+                code,
+                notes,
+                mail_domains: mail_domains.join(", "),
+                calendar: CalendarId(calendar),
+                policy: PolicyId(policy),
+                active: checkbox(&self.active),
+            }),
             _ => Err(errors),
         }
     }
@@ -272,6 +281,7 @@ pub async fn edit_form(
             name: client.name,
             code: client.code,
             notes: client.notes,
+            mail_domains: client.mail_domains,
             calendar_id: client.calendar_id.to_string(),
             sla_policy_id: client.sla_policy_id.to_string(),
             active: client.active.then(|| "on".into()),

@@ -19,6 +19,7 @@ pub mod extract;
 mod form_text;
 pub mod forms;
 pub mod health;
+pub mod inbound_mail;
 pub mod kb;
 pub mod kb_edit;
 pub mod known_errors;
@@ -61,6 +62,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/account/sign-out-everywhere",
             web::post().to(auth::sign_out_everywhere),
+        )
+        .route("/mail/inbound", web::get().to(inbound_mail::index))
+        .route("/mail/inbound/{id}", web::get().to(inbound_mail::show))
+        .route("/mail/inbound/{id}/raw", web::get().to(inbound_mail::raw))
+        .route(
+            "/mail/inbound/{id}/ticket",
+            web::post().to(inbound_mail::to_ticket),
+        )
+        .route(
+            "/mail/inbound/{id}/new-ticket",
+            web::post().to(inbound_mail::new_ticket),
+        )
+        .route(
+            "/mail/inbound/{id}/discard",
+            web::post().to(inbound_mail::discard),
         )
         .route("/admin/users", web::get().to(users::list))
         .route("/admin/users/new", web::get().to(users::new_form))

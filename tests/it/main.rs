@@ -4,8 +4,8 @@
 //!
 //! The harness: `helpers` (spawn_app, pages, the outbox check), `smtp` (a mail server in the
 //! process), `webdriver` (headless Chromium), `checkers` (the Nu HTML checker and axe-core),
-//! `crawl` (the pages and forms a visitor reaches) and `fixtures` (shared set-up and look-ups).
-//! Every other file is one area and takes its set-up from those six only.
+//! `crawl` (the pages and forms a visitor reaches), `imap_server` (Dovecot) and `fixtures` (shared
+//! set-up and look-ups). Every other file is one area and takes its set-up from those seven only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,6 +30,8 @@ mod fixtures;
 mod hostile_input;
 mod html_gate;
 mod identity;
+mod imap_server;
+mod inbound_mail;
 mod known_errors;
 mod mail;
 mod migrations;

@@ -133,15 +133,10 @@ fn decide(
     ctx: &InboundContext,
     now: DateTime<Utc>,
 ) -> AppResult<Result> {
-    let Ok(address) = EmailAddress::parse(&incoming.from_address) else {
-        return Ok(Result::unmatched(
-            "The message has no sender address the desk can read.",
-        ));
-    };
     if thread::is_our_own(
         conn,
         &incoming.message_id,
-        address.as_str(),
+        &incoming.from_address,
         &ctx.own_address,
     )? {
         return Ok(Result {
@@ -150,6 +145,11 @@ fn decide(
             ..Result::default()
         });
     }
+    let Ok(address) = EmailAddress::parse(&incoming.from_address) else {
+        return Ok(Result::unmatched(
+            "The message has no sender address the desk can read.",
+        ));
+    };
     let ticket = match thread::by_references(conn, &incoming.replying_to, &ctx.mail.domain)? {
         Some(found) => Some(found),
         None => thread::by_subject(conn, &incoming.subject)?,
