@@ -97,6 +97,7 @@ service imap-login {{
         for sub in ["new", "cur", "tmp"] {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
         }
+        give(&dir.path().join("home"));
         let child = Command::new(binary)
             .arg("-F")
             .arg("-c")
@@ -151,11 +152,27 @@ service imap-login {{
     }
 }
 
-/// The user and group running the tests: Dovecot serves the mailbox as them.
+/// Who Dovecot serves the mailbox as: the user running the tests, or `nobody` when that is
+/// root (Dovecot refuses to serve mail as root).
 fn ids() -> (u32, u32) {
     use std::os::unix::fs::MetadataExt;
     let me = std::fs::metadata("/proc/self").expect("/proc/self");
-    (me.uid(), me.gid())
+    if me.uid() == 0 {
+        (65534, 65534)
+    } else {
+        (me.uid(), me.gid())
+    }
+}
+
+/// Hands `path` and everything under it to the mailbox's owner.
+fn give(path: &std::path::Path) {
+    let (uid, gid) = ids();
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            give(&entry.unwrap().path());
+        }
+    }
 }
 
 impl Drop for ImapServer {
