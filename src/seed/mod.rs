@@ -5,6 +5,7 @@ mod changes;
 mod escalations;
 mod history;
 mod known_errors;
+mod mail;
 mod people;
 mod problems;
 mod requests;
@@ -472,6 +473,7 @@ pub fn seed_demo(
     known_errors::seed_known_errors(conn, now)?;
     let tickets_created = tickets_created + risks::seed_risks(conn, mail, now)?;
     history::seed_history(conn, now)?;
+    mail::seed_mail(conn, mail, now)?;
     db::reports::business_minutes::backfill_all(conn).map_err(err)?;
     Ok(SeedReport {
         accounts_created,
