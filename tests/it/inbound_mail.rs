@@ -355,6 +355,11 @@ async fn strangers_wait_unmatched_and_colleagues_become_unvalidated_contacts(app
     .await
     .unwrap();
     assert!(!validated, "a sender added from mail is not validated");
+    let client_page = app.get(&format!("/clients/{client}")).await.text();
+    assert!(
+        client_page.contains("Bob Byte") && client_page.contains("identity not validated"),
+        "{client_page}"
+    );
     assert_eq!(
         (ticket_subject.as_str(), identity.as_str()),
         ("Scanner offline", "not_validated")
