@@ -73,7 +73,6 @@ fn apply(
     now: DateTime<Utc>,
 ) -> AppResult<Ingested> {
     {
-        take_turn(conn, &input.dedup_key)?;
         let Some(mapping) = alert_sources::find_for(
             conn,
             &input.source,
@@ -85,6 +84,10 @@ fn apply(
             return Ok(Ingested::Unmapped { alert_id });
         };
         let handling = mapping.handling(input.severity)?;
+        let system = system_user(conn, now)?;
+        // Only what follows reads and writes the key's thread: the lock is held for that
+        // alone (and the commit), not for the mapping and account look-ups before it.
+        take_turn(conn, &input.dedup_key)?;
         let thread: Option<ThreadRow> = alert_threads::table
             .filter(alert_threads::dedup_key.eq(&input.dedup_key))
             .select((
@@ -105,7 +108,6 @@ fn apply(
             settled_at: t.recovered_at.or(ticket.solved_at).map(|at| at.and_utc()),
         });
         let at = now.naive_utc();
-        let system = system_user(conn, now)?;
         let (outcome, ticket, count) = match (decide(facts, input.state, &handling, now), current) {
             (Decision::Open, _) => {
                 let ticket = open_ticket(conn, system, &mapping, input, &handling, mail, now)?;
