@@ -185,19 +185,13 @@ pub fn authenticate(
         now.naive_utc(),
     );
     let found: Option<Counted> = match conn {
-        // Every request of a token updates its one row, so each waited for the previous
-        // request's commit to reach the disk. The count and the last-used time are bookkeeping
-        // a crash may lose without harm; the alerts and tickets keep their durable commits.
-        DbConn::Postgres(pg) => pg.transaction(|pg| {
-            diesel::sql_query("SET LOCAL synchronous_commit TO OFF").execute(pg)?;
-            diesel::sql_query(count_statement(["$1", "$2", "$3", "$4"]))
-                .bind::<Timestamp, _>(window)
-                .bind::<Timestamp, _>(stale)
-                .bind::<Timestamp, _>(at)
-                .bind::<Text, _>(&hash)
-                .get_result(pg)
-                .optional()
-        })?,
+        DbConn::Postgres(pg) => diesel::sql_query(count_statement(["$1", "$2", "$3", "$4"]))
+            .bind::<Timestamp, _>(window)
+            .bind::<Timestamp, _>(stale)
+            .bind::<Timestamp, _>(at)
+            .bind::<Text, _>(&hash)
+            .get_result(pg)
+            .optional()?,
         DbConn::Sqlite(lite) => super::write_turn::sqlite_turn(|| {
             diesel::sql_query(count_statement(["?1", "?2", "?3", "?4"]))
                 .bind::<Timestamp, _>(window)
