@@ -117,75 +117,73 @@ pub(crate) fn record(
     now: DateTime<Utc>,
 ) -> AppResult<TicketRow> {
     let actor = origin.actor;
-    {
-        let matrix = levels::load_matrix(conn)?;
-        let priority = matrix.priority(input.impact, input.urgency);
-        let level = service_level(conn, input.client)?;
-        let (response_due, resolution_due) = due_times(&level, input.kind, priority, now, &[])?;
-        let at = now.naive_utc();
-        let row = diesel::insert_into(tickets::table)
-            .values((
-                tickets::kind.eq(input.kind.as_str()),
-                tickets::client_id.eq(input.client.0),
-                tickets::contact_id.eq(contact.id),
-                tickets::subject.eq(&input.subject),
-                tickets::description.eq(&input.description),
-                tickets::channel.eq(input.channel.as_str()),
-                tickets::identity_check.eq(input.identity.as_str()),
-                tickets::status.eq(Status::New.as_str()),
-                tickets::impact.eq(input.impact.as_str()),
-                tickets::urgency.eq(input.urgency.as_str()),
-                tickets::priority.eq(priority.as_str()),
-                tickets::affected_service.eq(""),
-                tickets::response_due_at.eq(response_due),
-                tickets::resolution_due_at.eq(resolution_due),
-                tickets::reopen_count.eq(0),
-                tickets::search_text.eq(search_text(&input.subject, &input.description)),
-                tickets::created_by.eq(actor.map(|a| a.0)),
-                tickets::follow_up_of.eq(origin.follow_up_of.map(|t| t.0)),
-                tickets::created_at.eq(at),
-                tickets::updated_at.eq(at),
-                tickets::version.eq(1),
-            ))
-            .returning(tickets::all_columns)
-            .get_result::<TicketRow>(conn)?;
-        let detail = format!(
-            "{} from {} <{}> by {}; identity: {}; priority {} ({} impact, {} urgency)",
-            input.kind.label(),
-            contact.name,
-            contact.email,
-            input.channel.label(),
-            input.identity.label(),
-            priority.as_str(),
-            input.impact.as_str(),
-            input.urgency.as_str(),
-        );
-        add_event(
+    let matrix = levels::load_matrix(conn)?;
+    let priority = matrix.priority(input.impact, input.urgency);
+    let level = service_level(conn, input.client)?;
+    let (response_due, resolution_due) = due_times(&level, input.kind, priority, now, &[])?;
+    let at = now.naive_utc();
+    let row = diesel::insert_into(tickets::table)
+        .values((
+            tickets::kind.eq(input.kind.as_str()),
+            tickets::client_id.eq(input.client.0),
+            tickets::contact_id.eq(contact.id),
+            tickets::subject.eq(&input.subject),
+            tickets::description.eq(&input.description),
+            tickets::channel.eq(input.channel.as_str()),
+            tickets::identity_check.eq(input.identity.as_str()),
+            tickets::status.eq(Status::New.as_str()),
+            tickets::impact.eq(input.impact.as_str()),
+            tickets::urgency.eq(input.urgency.as_str()),
+            tickets::priority.eq(priority.as_str()),
+            tickets::affected_service.eq(""),
+            tickets::response_due_at.eq(response_due),
+            tickets::resolution_due_at.eq(resolution_due),
+            tickets::reopen_count.eq(0),
+            tickets::search_text.eq(search_text(&input.subject, &input.description)),
+            tickets::created_by.eq(actor.map(|a| a.0)),
+            tickets::follow_up_of.eq(origin.follow_up_of.map(|t| t.0)),
+            tickets::created_at.eq(at),
+            tickets::updated_at.eq(at),
+            tickets::version.eq(1),
+        ))
+        .returning(tickets::all_columns)
+        .get_result::<TicketRow>(conn)?;
+    let detail = format!(
+        "{} from {} <{}> by {}; identity: {}; priority {} ({} impact, {} urgency)",
+        input.kind.label(),
+        contact.name,
+        contact.email,
+        input.channel.label(),
+        input.identity.label(),
+        priority.as_str(),
+        input.impact.as_str(),
+        input.urgency.as_str(),
+    );
+    add_event(
+        conn,
+        row.id,
+        actor,
+        &NewEvent::internal(EventKind::Created, &detail),
+        at,
+    )?;
+    if input.identity.is_validated() {
+        record_identity(
             conn,
             row.id,
+            input.identity,
             actor,
-            &NewEvent::internal(EventKind::Created, &detail),
             at,
+            &input.identity_detail,
         )?;
-        if input.identity.is_validated() {
-            record_identity(
-                conn,
-                row.id,
-                input.identity,
-                actor,
-                at,
-                &input.identity_detail,
-            )?;
-        }
-        let acknowledgement = TicketReceived {
-            reference: format!("#{}", row.id),
-            subject: row.subject.clone(),
-            contact_name: contact.name.clone(),
-            priority: priority.label().into(),
-        };
-        if origin.acknowledge {
-            mail_contact(conn, &row, mail, &acknowledgement, now)?;
-        }
-        Ok(row)
     }
+    let acknowledgement = TicketReceived {
+        reference: format!("#{}", row.id),
+        subject: row.subject.clone(),
+        contact_name: contact.name.clone(),
+        priority: priority.label().into(),
+    };
+    if origin.acknowledge {
+        mail_contact(conn, &row, mail, &acknowledgement, now)?;
+    }
+    Ok(row)
 }
