@@ -543,6 +543,20 @@ pub fn attachment_name(raw: &str) -> String {
     }
 }
 
+/// A ticket number as staff type it: "#42" or "42"; `missing` is the message otherwise.
+pub fn parse_ticket_number(
+    raw: &str,
+    missing: &str,
+) -> Result<crate::domain::ids::TicketId, String> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(crate::domain::ids::TicketId)
+        .ok_or_else(|| missing.to_string())
+}
+
 /// A field of a form and what is wrong with it.
 pub type FieldProblem = (&'static str, String);
 

@@ -16,7 +16,7 @@ use crate::db::inbound::unmatched::{self, Placement};
 use crate::db::inbound::{self as inbound, MessageSummary, State};
 use crate::domain::ids::{ClientId, TicketId};
 use crate::domain::inbound_mail::new_text;
-use crate::domain::inputs::FieldErrors;
+use crate::domain::inputs::{FieldErrors, parse_ticket_number};
 use crate::error::AppResult;
 use crate::format::format_time;
 use crate::mail::inbound::parse::parse;
@@ -235,16 +235,6 @@ pub async fn raw(
         .body(raw))
 }
 
-fn parse_ticket(raw: &str) -> Result<TicketId, String> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .map(TicketId)
-        .ok_or_else(|| "Enter a ticket number, like 42 or #42.".into())
-}
-
 fn parse_client(raw: &str) -> Result<ClientId, String> {
     raw.trim()
         .parse::<i64>()
@@ -291,7 +281,7 @@ pub async fn to_ticket(
     form: web::Form<PlaceForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let placement = parse_ticket(&form.ticket)
+    let placement = parse_ticket_number(&form.ticket, "Enter a ticket number, like 42 or #42.")
         .map(Placement::Ticket)
         .map_err(|e| FieldErrors::single("ticket", e));
     place(&state, user, path.into_inner(), form, placement).await

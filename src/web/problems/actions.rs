@@ -213,13 +213,7 @@ pub async fn add_note(
 
 /// A ticket number as typed: "#42" or "42".
 pub(super) fn parse_ticket(raw: &str) -> Result<TicketId, String> {
-    raw.trim()
-        .trim_start_matches('#')
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .map(TicketId)
-        .ok_or_else(|| "Enter the incident's number, such as 42.".to_string())
+    crate::domain::inputs::parse_ticket_number(raw, "Enter the incident's number, such as 42.")
 }
 
 pub async fn link(
