@@ -268,6 +268,30 @@ pub fn at_domains(address: &str, domains: &[String]) -> bool {
     })
 }
 
+/// The subject a new ticket takes from a message: without replies' prefixes and the tag.
+pub fn ticket_subject(subject: &str) -> String {
+    let mut rest = subject.trim();
+    loop {
+        let lower = rest.to_lowercase();
+        let prefix = ["re:", "aw:", "fw:", "fwd:", "wg:", "sv:", "antw:"]
+            .into_iter()
+            .find(|p| lower.starts_with(p));
+        if let Some(prefix) = prefix {
+            rest = rest[prefix.len()..].trim_start();
+        } else if let Some(tag_end) = rest.starts_with("[#").then(|| rest.find(']')).flatten() {
+            rest = rest[tag_end + 1..].trim_start();
+        } else {
+            break;
+        }
+    }
+    let subject: String = rest.chars().take(200).collect();
+    if subject.trim().is_empty() {
+        "(no subject)".into()
+    } else {
+        subject
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -577,6 +601,21 @@ mod tests {
         ];
         for (address, expected) in cases {
             assert_eq!(at_domains(address, &domains), expected, "{address}");
+        }
+    }
+
+    #[test]
+    fn a_new_tickets_subject_drops_reply_prefixes_and_the_tag() {
+        for (raw, expected) in [
+            ("Printer jammed", "Printer jammed"),
+            ("Re: [#42] Solved: printer", "Solved: printer"),
+            ("AW: Fwd: RE: VPN", "VPN"),
+            ("[#7] Re: backup", "backup"),
+            ("   ", "(no subject)"),
+            ("Re:", "(no subject)"),
+            ("Reset my password", "Reset my password"),
+        ] {
+            assert_eq!(ticket_subject(raw), expected, "{raw:?}");
         }
     }
 }

@@ -65,30 +65,6 @@ impl Arrival<'_> {
     }
 }
 
-/// The subject a new ticket takes from a message: without replies' prefixes and the tag.
-fn ticket_subject(subject: &str) -> String {
-    let mut rest = subject.trim();
-    loop {
-        let lower = rest.to_lowercase();
-        let prefix = ["re:", "aw:", "fw:", "fwd:", "wg:", "sv:", "antw:"]
-            .into_iter()
-            .find(|p| lower.starts_with(p));
-        if let Some(prefix) = prefix {
-            rest = rest[prefix.len()..].trim_start();
-        } else if let Some(tag_end) = rest.starts_with("[#").then(|| rest.find(']')).flatten() {
-            rest = rest[tag_end + 1..].trim_start();
-        } else {
-            break;
-        }
-    }
-    let subject: String = rest.chars().take(200).collect();
-    if subject.trim().is_empty() {
-        "(no subject)".into()
-    } else {
-        subject
-    }
-}
-
 /// Opens a ticket for the message; `follow_up_of` links it to the ticket that was over.
 pub(super) fn open_ticket(
     conn: &mut DbConn,
@@ -107,7 +83,7 @@ pub(super) fn open_ticket(
         kind: Kind::Incident,
         client,
         requester: Requester::Existing(ContactId(arrival.contact.id)),
-        subject: ticket_subject(&arrival.incoming.subject),
+        subject: inbound_mail::ticket_subject(&arrival.incoming.subject),
         description: if text.is_empty() {
             "(the message has no text)".into()
         } else {
@@ -319,24 +295,4 @@ pub(super) fn acknowledge(
         status: ticket.status.label().to_string(),
     };
     mail_contact(conn, ticket, mail, &message, now)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ticket_subject;
-
-    #[test]
-    fn a_new_tickets_subject_drops_reply_prefixes_and_the_tag() {
-        for (raw, expected) in [
-            ("Printer jammed", "Printer jammed"),
-            ("Re: [#42] Solved: printer", "Solved: printer"),
-            ("AW: Fwd: RE: VPN", "VPN"),
-            ("[#7] Re: backup", "backup"),
-            ("   ", "(no subject)"),
-            ("Re:", "(no subject)"),
-            ("Reset my password", "Reset my password"),
-        ] {
-            assert_eq!(ticket_subject(raw), expected, "{raw:?}");
-        }
-    }
 }

@@ -42,7 +42,7 @@ pub const MAX_ATTEMPTS: i32 = 5;
 
 /// What became of a message, as stored on its row.
 #[derive(Debug, Default)]
-pub(super) struct Result {
+pub(super) struct Disposition {
     pub state: Option<State>,
     pub reason: String,
     pub ticket: Option<TicketId>,
@@ -50,7 +50,7 @@ pub(super) struct Result {
     pub acknowledged: bool,
 }
 
-impl Result {
+impl Disposition {
     fn unmatched(reason: impl Into<String>) -> Self {
         Self {
             state: Some(State::Unmatched),
@@ -116,7 +116,7 @@ fn process_within(
         return Ok(State::parse(&state).unwrap_or(State::Processed));
     }
     let Some(incoming) = parse(&raw) else {
-        let result = Result::unmatched("The message could not be read as an e-mail message.");
+        let result = Disposition::unmatched("The message could not be read as an e-mail message.");
         return finish(conn, id, &Incoming::default(), Author::Person, result, now);
     };
     let author = inbound_mail::author(&incoming.signals);
@@ -132,21 +132,21 @@ fn decide(
     author: Author,
     ctx: &InboundContext,
     now: DateTime<Utc>,
-) -> AppResult<Result> {
+) -> AppResult<Disposition> {
     if thread::is_our_own(
         conn,
         &incoming.message_id,
         &incoming.from_address,
         &ctx.own_address,
     )? {
-        return Ok(Result {
+        return Ok(Disposition {
             state: Some(State::Ignored),
             reason: "The desk's own message, come back.".into(),
-            ..Result::default()
+            ..Disposition::default()
         });
     }
     let Ok(address) = EmailAddress::parse(&incoming.from_address) else {
-        return Ok(Result::unmatched(
+        return Ok(Disposition::unmatched(
             "The message has no sender address the desk can read.",
         ));
     };
@@ -158,13 +158,13 @@ fn decide(
         return Ok(match ticket {
             Some((ticket, _)) => {
                 bounce_on_ticket(conn, ticket, incoming, now)?;
-                Result {
+                Disposition {
                     state: Some(State::Processed),
                     ticket: Some(ticket),
-                    ..Result::default()
+                    ..Disposition::default()
                 }
             }
-            None => Result::unmatched("A delivery failure that names no ticket."),
+            None => Disposition::unmatched("A delivery failure that names no ticket."),
         });
     }
     let client_of_ticket = ticket.map(|(_, client)| client);
@@ -174,12 +174,12 @@ fn decide(
             insert_contact_from_mail(conn, client, &incoming.from_name, &address, now)?
         }
         Sender::Ambiguous => {
-            return Ok(Result::unmatched(
+            return Ok(Disposition::unmatched(
                 "The sender's address belongs to several clients; choose which one.",
             ));
         }
         Sender::Unknown => {
-            return Ok(Result::unmatched(match ticket {
+            return Ok(Disposition::unmatched(match ticket {
                 Some((ticket, _)) => format!(
                     "The sender is not a contact of the client of ticket #{ticket}, nor at one of its mail domains."
                 ),
@@ -218,7 +218,7 @@ fn decide(
         }
         due
     };
-    Ok(Result {
+    Ok(Disposition {
         state: Some(State::Processed),
         reason: String::new(),
         ticket: Some(joined.ticket.id),
@@ -277,7 +277,7 @@ pub(super) fn finish(
     id: i64,
     incoming: &Incoming,
     author: Author,
-    result: Result,
+    result: Disposition,
     now: DateTime<Utc>,
 ) -> AppResult<State> {
     let state = result.state.unwrap_or(State::Processed);

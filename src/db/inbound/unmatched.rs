@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::State;
 use super::effects::{self, Arrival};
-use super::process::{Result, finish};
+use super::process::{Disposition, finish};
 use crate::db::clients::{ContactRow, insert_contact_from_mail};
 use crate::db::outcome::{Outcome, refuse};
 use crate::db::schema::{contacts, inbound_messages, tickets};
@@ -116,7 +116,7 @@ pub fn place(
             id,
             &incoming,
             author,
-            Result {
+            Disposition {
                 state: Some(State::Processed),
                 reason: String::new(),
                 ticket: Some(ticket.id),
