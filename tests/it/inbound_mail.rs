@@ -165,8 +165,8 @@ async fn a_reply_by_mailgate_lands_on_its_ticket_with_its_file_and_resumes_the_c
         "{page}"
     );
     assert!(
-        !page.contains("Could you send us the printer log?\n>"),
-        "the quoted history is not on the timeline"
+        !page.contains("desk@localhost> wrote:"),
+        "the quoted history is not on the timeline: {page}"
     );
     assert!(
         page.contains("printer.log"),
