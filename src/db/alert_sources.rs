@@ -93,13 +93,7 @@ pub fn create(
     now: DateTime<Utc>,
 ) -> Outcome<MappingRow> {
     write_tx(conn, |conn| {
-        let Some(contact) = crate::db::clients::get_contact(conn, input.contact)
-            .map(Some)
-            .or_else(|e| match e {
-                AppError::NotFound => Ok(None),
-                other => Err(other),
-            })?
-        else {
+        let Some(contact) = live_contact(conn, input.contact)? else {
             return refuse("contact_id", "That contact is no longer on file.");
         };
         let at = now.naive_utc();
@@ -140,6 +134,96 @@ pub fn create(
         )?;
         Ok(Ok(get(conn, row)?))
     })
+}
+
+/// Changes a mapping in place. Alerts already received keep the tickets they opened; the
+/// next alert is handled as the mapping now says.
+pub fn update(
+    conn: &mut DbConn,
+    actor: UserId,
+    id: i64,
+    input: &MappingInput,
+    now: DateTime<Utc>,
+) -> Outcome<MappingRow> {
+    write_tx(conn, |conn| {
+        let before = get(conn, id)?;
+        let Some(contact) = live_contact(conn, input.contact)? else {
+            return refuse("contact_id", "That contact is no longer on file.");
+        };
+        let at = now.naive_utc();
+        let [critical, warning, info] = input.levels;
+        diesel::update(alert_sources::table.find(id))
+            .set((
+                alert_sources::source_pattern.eq(&input.source_pattern),
+                alert_sources::host_pattern.eq(&input.host_pattern),
+                alert_sources::client_id.eq(contact.client_id),
+                alert_sources::contact_id.eq(input.contact.0),
+                alert_sources::critical_impact.eq(critical.0.as_str()),
+                alert_sources::critical_urgency.eq(critical.1.as_str()),
+                alert_sources::warning_impact.eq(warning.0.as_str()),
+                alert_sources::warning_urgency.eq(warning.1.as_str()),
+                alert_sources::info_impact.eq(info.0.as_str()),
+                alert_sources::info_urgency.eq(info.1.as_str()),
+                alert_sources::solve_on_recovery.eq(input.solve_on_recovery),
+                alert_sources::flap_minutes.eq(input.flap_minutes),
+                alert_sources::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let after = get(conn, id)?;
+        let detail = format!("{} → {}", describe(&before), describe(&after));
+        audit::record(
+            conn,
+            Some(actor),
+            audit::Entity::Client,
+            after.client_id,
+            "alert mapping changed",
+            &detail,
+            at,
+        )?;
+        if before.client_id != after.client_id {
+            audit::record(
+                conn,
+                Some(actor),
+                audit::Entity::Client,
+                before.client_id,
+                "alert mapping moved to another client",
+                &detail,
+                at,
+            )?;
+        }
+        Ok(Ok(after))
+    })
+}
+
+/// What the audit trail says of a mapping: enough to see what an edit changed.
+fn describe(m: &MappingRow) -> String {
+    format!(
+        "source {} host {} for contact #{}; critical {}/{}, warning {}/{}, info {}/{}; \
+         recovery solves: {}; flap window {} min",
+        m.source_pattern,
+        m.host_pattern,
+        m.contact_id,
+        m.critical_impact,
+        m.critical_urgency,
+        m.warning_impact,
+        m.warning_urgency,
+        m.info_impact,
+        m.info_urgency,
+        m.solve_on_recovery,
+        m.flap_minutes
+    )
+}
+
+fn live_contact(
+    conn: &mut DbConn,
+    id: ContactId,
+) -> AppResult<Option<crate::db::clients::ContactRow>> {
+    crate::db::clients::get_contact(conn, id)
+        .map(Some)
+        .or_else(|e| match e {
+            AppError::NotFound => Ok(None),
+            other => Err(other),
+        })
 }
 
 pub fn get(conn: &mut DbConn, id: i64) -> AppResult<MappingRow> {

@@ -1,5 +1,6 @@
 //! `tierdesk seed-demo`: a living demo desk for newcomers. Safe to run twice.
 
+mod alerts;
 mod bulk;
 mod changes;
 mod escalations;
@@ -474,6 +475,7 @@ pub fn seed_demo(
     let tickets_created = tickets_created + risks::seed_risks(conn, mail, now)?;
     history::seed_history(conn, now)?;
     mail::seed_mail(conn, mail, now)?;
+    alerts::seed_alerts(conn, seeder, mail, now)?;
     db::reports::business_minutes::backfill_all(conn).map_err(err)?;
     Ok(SeedReport {
         accounts_created,

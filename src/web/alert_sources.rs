@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::extract::Manager;
 use super::forms::{checkbox, invalid};
 use super::page::{Ctx, FlashKind, flash, redirect, render};
-use crate::db::alert_sources::{self, MappingInput};
+use crate::db::alert_sources::{self, MappingInput, MappingRow};
 use crate::db::{self};
 use crate::domain::alert::{Severity, parse_flap_minutes, parse_pattern};
 use crate::domain::ids::ContactId;
@@ -47,6 +47,23 @@ pub struct MappingForm {
 }
 
 impl MappingForm {
+    /// The form as a mapping on file fills it, for its edit page.
+    fn of(m: &MappingRow) -> Self {
+        MappingForm {
+            source_pattern: m.source_pattern.clone(),
+            host_pattern: m.host_pattern.clone(),
+            contact_id: m.contact_id.to_string(),
+            critical_impact: m.critical_impact.clone(),
+            critical_urgency: m.critical_urgency.clone(),
+            warning_impact: m.warning_impact.clone(),
+            warning_urgency: m.warning_urgency.clone(),
+            info_impact: m.info_impact.clone(),
+            info_urgency: m.info_urgency.clone(),
+            solve_on_recovery: m.solve_on_recovery.then(|| "on".to_string()),
+            flap_minutes: m.flap_minutes.to_string(),
+        }
+    }
+
     fn parse(&self) -> Result<MappingInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let source = errors.take(
@@ -111,8 +128,45 @@ struct MappingsPage {
     mappings: Vec<MappingLine>,
     form: MappingForm,
     errors: FieldErrors,
+    choices: Choices,
+}
+
+#[derive(Template)]
+#[template(path = "alert_sources/edit.html")]
+struct EditPage {
+    ctx: Ctx,
+    id: i64,
+    form: MappingForm,
+    errors: FieldErrors,
+    choices: Choices,
+}
+
+/// What the mapping form's selects offer.
+pub struct Choices {
     contacts: Vec<(String, String)>,
     levels: Vec<(String, String)>,
+}
+
+/// Every active contact as "Client: Name <address>", and the impact/urgency levels.
+fn choices(conn: &mut db::DbConn) -> AppResult<Choices> {
+    let clients = db::clients::list(conn, false)?;
+    let contacts = db::clients::active_contacts(conn)?
+        .iter()
+        .filter_map(|c| {
+            let client = clients.iter().find(|k| k.client.id == c.client_id)?;
+            Some((
+                c.id.to_string(),
+                format!("{}: {} <{}>", client.client.name, c.name, c.email),
+            ))
+        })
+        .collect();
+    Ok(Choices {
+        contacts,
+        levels: Impact::ALL
+            .iter()
+            .map(|i| (i.as_str().to_string(), i.label().to_string()))
+            .collect(),
+    })
 }
 
 async fn page(
@@ -121,20 +175,10 @@ async fn page(
     form: MappingForm,
     errors: FieldErrors,
 ) -> AppResult<MappingsPage> {
-    let (views, clients, contacts) = db::run(&state.pool, |conn| {
-        Ok((
-            alert_sources::list(conn)?,
-            db::clients::list(conn, false)?,
-            db::clients::active_contacts(conn)?,
-        ))
+    let (views, choices) = db::run(&state.pool, |conn| {
+        Ok((alert_sources::list(conn)?, choices(conn)?))
     })
     .await?;
-    let client_name = |id: i64| {
-        clients
-            .iter()
-            .find(|c| c.client.id == id)
-            .map(|c| c.client.name.clone())
-    };
     let mappings = views
         .into_iter()
         .map(|v| {
@@ -165,27 +209,32 @@ async fn page(
             }
         })
         .collect();
-    let contacts = contacts
-        .iter()
-        .filter_map(|c| {
-            client_name(c.client_id).map(|client| {
-                (
-                    c.id.to_string(),
-                    format!("{client}: {} <{}>", c.name, c.email),
-                )
-            })
-        })
-        .collect();
     Ok(MappingsPage {
         ctx,
         mappings,
         form,
         errors,
-        contacts,
-        levels: Impact::ALL
-            .iter()
-            .map(|i| (i.as_str().to_string(), i.label().to_string()))
-            .collect(),
+        choices,
+    })
+}
+
+async fn edit_page(
+    state: &AppState,
+    ctx: Ctx,
+    id: i64,
+    form: Option<MappingForm>,
+    errors: FieldErrors,
+) -> AppResult<EditPage> {
+    let (row, choices) = db::run(&state.pool, move |conn| {
+        Ok((alert_sources::get(conn, id)?, choices(conn)?))
+    })
+    .await?;
+    Ok(EditPage {
+        ctx,
+        id,
+        form: form.unwrap_or_else(|| MappingForm::of(&row)),
+        errors,
+        choices,
     })
 }
 
@@ -231,6 +280,47 @@ pub async fn create(
             Ok(redirect("/admin/alert-sources"))
         }
         Err(errors) => invalid(&page(&state, manager.0.ctx(), form, errors).await?),
+    }
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    render(&edit_page(&state, manager.0.ctx(), id, None, FieldErrors::new()).await?)
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    manager: Manager,
+    path: web::Path<i64>,
+    form: web::Form<MappingForm>,
+) -> AppResult<HttpResponse> {
+    let (id, form) = (path.into_inner(), form.into_inner());
+    let refused = |form, errors| async {
+        invalid(&edit_page(&state, manager.0.ctx(), id, Some(form), errors).await?)
+    };
+    let input = match form.parse() {
+        Ok(input) => input,
+        Err(errors) => return refused(form, errors).await,
+    };
+    let (actor, now) = (manager.0.id(), state.clock.now());
+    let saved = db::run(&state.pool, move |conn| {
+        alert_sources::update(conn, actor, id, &input, now)
+    })
+    .await?;
+    match saved {
+        Ok(_) => {
+            flash(
+                &manager.0.session,
+                FlashKind::Success,
+                "Mapping saved: the next matching alert follows it.",
+            );
+            Ok(redirect("/admin/alert-sources"))
+        }
+        Err(errors) => refused(form, errors).await,
     }
 }
 

@@ -46,7 +46,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::AppError;
 
@@ -366,6 +366,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(alert_sources::create),
         )
         .route(
+            "/admin/alert-sources/{id}/edit",
+            web::get().to(alert_sources::edit),
+        )
+        .route(
+            "/admin/alert-sources/{id}",
+            web::post().to(alert_sources::update),
+        )
+        .route(
             "/admin/alert-sources/{id}/delete",
             web::post().to(alert_sources::remove),
         )
@@ -469,8 +477,14 @@ async fn stylesheet() -> HttpResponse {
         .body(include_str!("../../static/style.css"))
 }
 
-pub async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+/// No route matched: an API client gets problem+json like every other API answer, a browser
+/// the desk's error page.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
+    if req.path() == "/api" || req.path().starts_with("/api/") {
+        Err(api::unrouted(&req).into())
+    } else {
+        Err(AppError::NotFound.into())
+    }
 }
 
 /// Answers `HEAD` on every GET route, as uptime monitors and load balancers probe: the request

@@ -262,7 +262,81 @@ async fn the_mapping_page_refuses_bad_input_and_lists_mappings(app: TestApp) {
     assert!(page.body.contains(&format!("value=\"{contact}\"")));
 }
 
+/// The option a select shows as chosen.
+fn chosen(body: &str, select: &str) -> Option<String> {
+    let selector = format!("select[name={select}] option[selected]");
+    scraper::Html::parse_document(body)
+        .select(&scraper::Selector::parse(&selector).unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value").map(str::to_string))
+}
+
+async fn an_edited_mapping_governs_the_next_alert_and_is_audited(app: TestApp) {
+    let token = monitored(&app, true, "30").await;
+    let list = app.get("/admin/alert-sources").await;
+    let edit = scraper::Html::parse_document(&list.body)
+        .select(&scraper::Selector::parse("a[href$=\"/edit\"]").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_string))
+        .expect("an edit link per mapping");
+    let form = app.get(&edit).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.field_value("host_pattern").as_deref(), Some("web-*"));
+    assert_eq!(form.field_value("flap_minutes").as_deref(), Some("30"));
+    let action = edit.trim_end_matches("/edit").to_string();
+
+    let mut fields = vec![
+        ("source_pattern", "zabbix"),
+        ("host_pattern", "web-*"),
+        ("critical_impact", "low"),
+        ("critical_urgency", "low"),
+        ("warning_impact", "low"),
+        ("warning_urgency", "low"),
+        ("info_impact", "low"),
+        ("info_urgency", "low"),
+        ("flap_minutes", "0"),
+    ];
+    let refused = app.post_form(&action, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.field_error("contact_id").is_some());
+    assert_eq!(
+        chosen(&refused.body, "critical_impact").as_deref(),
+        Some("low")
+    );
+
+    let contact = chosen(&form.body, "contact_id").expect("the mapping's contact is chosen");
+    fields.push(("contact_id", contact.as_str()));
+    app.post_form(&action, &fields)
+        .await
+        .assert_redirect_to("/admin/alert-sources");
+
+    let (_, fired) = send(&app, &token, &alert("firing", "web-01/http")).await;
+    let id = fired["ticket_id"].as_i64().unwrap();
+    assert_eq!(ticket(&app, id).await.priority.as_str(), "P3");
+    // The recovery no longer solves the ticket.
+    let (_, recovered) = send(&app, &token, &alert("resolved", "web-01/http")).await;
+    assert_eq!(recovered["outcome"], "recovered");
+    assert_eq!(ticket(&app, id).await.status, Status::New);
+
+    let client = ticket(&app, id).await.client_id;
+    let history = db::run(&app.state.pool, move |conn| {
+        db::audit::history(conn, db::audit::Entity::Client, client, 10)
+    })
+    .await
+    .unwrap();
+    let change = history
+        .iter()
+        .find(|e| e.action == "alert mapping changed")
+        .expect("the edit is audited");
+    assert!(
+        change.detail.contains("critical high/high") && change.detail.contains("critical low/low"),
+        "{}",
+        change.detail
+    );
+}
+
 both_backends!(
+    an_edited_mapping_governs_the_next_alert_and_is_audited,
     repeated_firings_count_on_one_ticket,
     a_recovery_solves_where_the_mapping_says_so,
     a_recovery_leaves_the_ticket_open_where_the_mapping_says_so,

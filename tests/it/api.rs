@@ -51,6 +51,7 @@ struct Answer {
     etag: Option<String>,
     location: Option<String>,
     retry_after: Option<String>,
+    allow: Option<String>,
     json: Value,
 }
 
@@ -83,7 +84,12 @@ async fn call(
         response.status(),
         header("content-type").unwrap_or_default(),
     );
-    let (etag, location, retry_after) = (header("etag"), header("location"), header("retry-after"));
+    let (etag, location, retry_after, allow) = (
+        header("etag"),
+        header("location"),
+        header("retry-after"),
+        header("allow"),
+    );
     let text = response.text().await.unwrap();
     Answer {
         status,
@@ -91,6 +97,7 @@ async fn call(
         etag,
         location,
         retry_after,
+        allow,
         json: serde_json::from_str(&text).unwrap_or(Value::Null),
     }
 }
@@ -589,7 +596,49 @@ async fn the_openapi_document_is_served(app: TestApp) {
     assert!(answer.json["components"]["schemas"]["Problem"].is_object());
 }
 
+async fn unknown_api_paths_and_methods_answer_in_problem_json(app: TestApp) {
+    let (token, _) = desk(&app, Scope::Read).await;
+    let unknown = get(&app, "/api/v1/tickets/12/attachments", &token).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.content_type, "application/problem+json");
+    assert_eq!(unknown.json["status"], 404);
+    assert!(
+        unknown.json["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no API route /api/v1/tickets/12/attachments"),
+        "{}",
+        unknown.json
+    );
+    let wrong_method = call(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/v1/tickets",
+        Some(&token),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.content_type, "application/problem+json");
+    assert_eq!(wrong_method.allow.as_deref(), Some("GET, HEAD, POST"));
+    // A browser's unknown page is still the desk's own page.
+    let page = new_client()
+        .get(app.url("/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+}
+
 both_backends!(
+    unknown_api_paths_and_methods_answer_in_problem_json,
     read_token_reads_but_cannot_write_and_other_scopes_are_refused,
     revoked_expired_and_deactivated_users_tokens_stop_working,
     the_account_page_shows_a_new_token_once_and_it_works,

@@ -185,6 +185,8 @@ const ROUTES: &[(Method, &str, Access)] = &[
     (POST, "/account/tokens/{id}/revoke", Staff),
     (GET, "/admin/alert-sources", Manager),
     (POST, "/admin/alert-sources", Manager),
+    (GET, "/admin/alert-sources/{id}/edit", Manager),
+    (POST, "/admin/alert-sources/{id}", Manager),
     (POST, "/admin/alert-sources/{id}/delete", Manager),
     (GET, "/api/v1/openapi.json", Public),
     (GET, "/api/v1/tickets", Token),

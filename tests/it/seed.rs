@@ -78,6 +78,24 @@ async fn the_demo_desk_is_complete_and_seeding_twice_adds_nothing(app: TestApp) 
         "{text}"
     );
     assert!(text.contains("Premium 24/7"), "{text}");
+
+    // The demo monitoring: one mapping, a disk alert counted three times on one open ticket,
+    // and a web check whose recovery solved its ticket.
+    let mappings = app.get("/admin/alert-sources").await.text();
+    assert!(mappings.contains("zabbix-harbor harbor-*"), "{mappings}");
+    let (disk, web) = db::run(&app.state.pool, |conn| {
+        Ok((
+            db::alerts::counted(conn, "harbor-fs01/disk-d")?,
+            db::alerts::counted(conn, "harbor-web01/https")?,
+        ))
+    })
+    .await
+    .unwrap();
+    assert_eq!((disk.0, disk.1.len(), web.0, web.1.len()), (3, 1, 2, 1));
+    let disk_ticket = app.get(&format!("/tickets/{}", disk.1[0])).await.text();
+    assert!(disk_ticket.contains("Firing again (3)"), "{disk_ticket}");
+    let web_ticket = app.get(&format!("/tickets/{}", web.1[0])).await.text();
+    assert!(web_ticket.contains("Recovered by itself"), "{web_ticket}");
 }
 
 async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {

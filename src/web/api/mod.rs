@@ -13,8 +13,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
+use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
+
+use utoipa::OpenApi;
 
 use self::problem::Problem;
 use crate::db::{self, api_tokens};
@@ -45,6 +47,47 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/contacts/{id}", web::get().to(clients::contact))
         .route("/api/v1/alerts", web::post().to(alerts::receive));
+}
+
+/// The answer to an API request no route takes: 405 with `Allow` when the path is an API
+/// route for other methods (read from the OpenAPI document, which lists every route), 404
+/// otherwise.
+pub fn unrouted(req: &HttpRequest) -> Problem {
+    let allowed = req
+        .resource_map()
+        .match_pattern(req.path())
+        .map(|pattern| allowed_methods(&pattern))
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "/api/v1/problems/not-found",
+            "Not found",
+            format!(
+                "There is no API route {}; the routes are listed in /api/v1/openapi.json.",
+                req.path()
+            ),
+        );
+    }
+    Problem::method_not_allowed(req.method().as_str(), req.path(), &allowed)
+}
+
+fn allowed_methods(pattern: &str) -> Vec<&'static str> {
+    let document = openapi::ApiDoc::openapi();
+    let Some(item) = document.paths.paths.get(pattern) else {
+        return Vec::new();
+    };
+    [
+        ("GET", item.get.is_some()),
+        ("HEAD", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(method, routed)| routed.then_some(method))
+    .collect()
 }
 
 /// The token a request came with, counted against its minute's limit.

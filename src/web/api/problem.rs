@@ -30,6 +30,9 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
     #[serde(skip)]
     retry_after: Option<i64>,
+    /// The methods a path takes, for a 405's `Allow`.
+    #[serde(skip)]
+    allow: Option<String>,
 }
 
 impl std::fmt::Display for Problem {
@@ -47,6 +50,7 @@ impl Problem {
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
+            allow: None,
         }
     }
 
@@ -101,6 +105,20 @@ impl Problem {
             "If-Match required",
             "Send If-Match with the ETag of the ticket as you read it.",
         )
+    }
+
+    pub fn method_not_allowed(method: &str, path: &str, allowed: &[&str]) -> Self {
+        let mut problem = Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "/api/v1/problems/method-not-allowed",
+            "Method not allowed",
+            format!(
+                "{path} does not take {method}; it takes {}.",
+                allowed.join(", ")
+            ),
+        );
+        problem.allow = Some(allowed.join(", "));
+        problem
     }
 
     pub fn too_many(retry_after: i64, limit: i64) -> Self {
@@ -179,6 +197,9 @@ impl ResponseError for Problem {
         response.content_type("application/problem+json");
         if let Some(seconds) = self.retry_after {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        if let Some(methods) = &self.allow {
+            response.insert_header((header::ALLOW, methods.as_str()));
         }
         if self.status == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
