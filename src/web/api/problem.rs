@@ -28,10 +28,15 @@ pub struct Problem {
     /// The fields refused and why (422 only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
+    /// Headers a few statuses call for; boxed so every `Result<_, Problem>` stays small.
     #[serde(skip)]
+    headers: Option<Box<Headers>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Headers {
     retry_after: Option<i64>,
-    /// The methods a path takes, for a 405's `Allow`.
-    #[serde(skip)]
+    /// The methods a path takes, for a 405.
     allow: Option<String>,
 }
 
@@ -49,8 +54,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             errors: Vec::new(),
-            retry_after: None,
-            allow: None,
+            headers: None,
         }
     }
 
@@ -107,6 +111,10 @@ impl Problem {
         )
     }
 
+    fn headers(&mut self) -> &mut Headers {
+        self.headers.get_or_insert_with(Box::default)
+    }
+
     pub fn method_not_allowed(method: &str, path: &str, allowed: &[&str]) -> Self {
         let mut problem = Self::new(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -117,7 +125,7 @@ impl Problem {
                 allowed.join(", ")
             ),
         );
-        problem.allow = Some(allowed.join(", "));
+        problem.headers().allow = Some(allowed.join(", "));
         problem
     }
 
@@ -128,7 +136,7 @@ impl Problem {
             "Too many requests",
             format!("This token may make {limit} requests a minute; retry in {retry_after} s."),
         );
-        problem.retry_after = Some(retry_after);
+        problem.headers().retry_after = Some(retry_after);
         problem
     }
 }
@@ -165,13 +173,13 @@ impl From<AppError> for Problem {
                     "Service unavailable",
                     "The desk cannot reach its database right now.",
                 );
-                problem.retry_after = Some(5);
+                problem.headers().retry_after = Some(5);
                 problem
             }
             AppError::Busy => {
                 let mut problem =
                     Self::new(status, "about:blank", "Service unavailable", "Busy; retry.");
-                problem.retry_after = Some(5);
+                problem.headers().retry_after = Some(5);
                 problem
             }
             AppError::Internal(cause) => {
@@ -195,11 +203,13 @@ impl ResponseError for Problem {
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.content_type("application/problem+json");
-        if let Some(seconds) = self.retry_after {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
-        }
-        if let Some(methods) = &self.allow {
-            response.insert_header((header::ALLOW, methods.as_str()));
+        if let Some(headers) = &self.headers {
+            if let Some(seconds) = headers.retry_after {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            if let Some(methods) = &headers.allow {
+                response.insert_header((header::ALLOW, methods.as_str()));
+            }
         }
         if self.status == 401 {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
