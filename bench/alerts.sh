@@ -51,9 +51,10 @@ db="$dir/tierdesk.db"
 if [ -z "${DATABASE_URL:-}" ]; then
   sqlite3 "$db" "SELECT 'alerts stored: ' || count(*) FROM alerts WHERE source = 'bench';
     SELECT 'tickets opened: ' || count(DISTINCT ticket_id) FROM alerts WHERE source = 'bench';
-    SELECT 'firings counted on the threads: ' || sum(firing_count) FROM alert_threads;"
+    SELECT 'firings counted on the threads: ' || sum(firing_count) FROM alert_threads
+      WHERE dedup_key IN (SELECT dedup_key FROM alerts WHERE source = 'bench');"
 else
   psql "$DATABASE_URL" -At -c "SELECT 'alerts stored: ' || count(*) FROM alerts WHERE source = 'bench'" \
     -c "SELECT 'tickets opened: ' || count(DISTINCT ticket_id) FROM alerts WHERE source = 'bench'" \
-    -c "SELECT 'firings counted on the threads: ' || sum(firing_count) FROM alert_threads"
+    -c "SELECT 'firings counted on the threads: ' || sum(firing_count) FROM alert_threads WHERE dedup_key IN (SELECT dedup_key FROM alerts WHERE source = 'bench')"
 fi

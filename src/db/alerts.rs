@@ -11,7 +11,7 @@ use super::alert_sources::{self, MappingRow};
 use super::outcome::accepted;
 use super::schema::{alert_threads, alerts, tickets, users};
 use super::tickets::intake::{IntakeInput, Requester, create_within};
-use super::tickets::row::{TicketRow, get as get_ticket, update_ticket};
+use super::tickets::row::{TicketRow, update_ticket};
 use super::timeline::{NewEvent, add_event};
 use super::{DbConn, write_tx};
 use crate::domain::alert::{AlertInput, Decision, Thread, decide};
@@ -43,7 +43,6 @@ pub enum Ingested {
 #[derive(Clone, Debug, Queryable)]
 struct ThreadRow {
     id: i64,
-    ticket_id: i64,
     firing_count: i64,
     recovered_at: Option<NaiveDateTime>,
 }
@@ -88,20 +87,20 @@ fn apply(
         // Only what follows reads and writes the key's thread: the lock is held for that
         // alone (and the commit), not for the mapping and account look-ups before it.
         take_turn(conn, &input.dedup_key)?;
-        let thread: Option<ThreadRow> = alert_threads::table
+        let current: Option<(ThreadRow, TicketRow)> = alert_threads::table
+            .inner_join(tickets::table)
             .filter(alert_threads::dedup_key.eq(&input.dedup_key))
             .select((
-                alert_threads::id,
-                alert_threads::ticket_id,
-                alert_threads::firing_count,
-                alert_threads::recovered_at,
+                (
+                    alert_threads::id,
+                    alert_threads::firing_count,
+                    alert_threads::recovered_at,
+                ),
+                TicketRow::as_select(),
             ))
             .first(conn)
             .optional()?;
-        let current = match &thread {
-            Some(t) => Some((t, get_ticket(conn, TicketId(t.ticket_id))?)),
-            None => None,
-        };
+        let thread = current.as_ref().map(|(t, _)| t.clone());
         let facts = current.as_ref().map(|(t, ticket)| Thread {
             status: ticket.status,
             firing_count: t.firing_count,

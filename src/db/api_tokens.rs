@@ -3,8 +3,8 @@
 //! the request in the token's minute, and touch its last-used time.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::case_when;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text, Timestamp};
 
 use super::schema::{api_tokens, users};
 use super::{DbConn, audit, write_tx};
@@ -138,41 +138,10 @@ pub struct Caller {
     pub requests_this_minute: i64,
 }
 
-#[derive(QueryableByName)]
-struct Counted {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = BigInt)]
-    user_id: i64,
-    #[diesel(sql_type = Text)]
-    scope: String,
-    #[diesel(sql_type = BigInt)]
-    window_count: i64,
-}
-
-/// The SET and WHERE of the one statement per request. The SET's right-hand sides read the
-/// row as it was, on both databases, so the window test sees the old `window_start`.
-const COUNT_BODY: &str = "UPDATE api_tokens SET \
-     window_count = CASE WHEN window_start = {w} THEN window_count + 1 ELSE 1 END, \
-     window_start = {w}, \
-     last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < {stale} THEN {now} \
-     ELSE last_used_at END \
-     WHERE token_hash = {hash} AND revoked_at IS NULL \
-     AND (expires_at IS NULL OR expires_at > {now}) \
-     AND user_id IN (SELECT id FROM users WHERE active = TRUE) \
-     RETURNING id, user_id, scope, window_count";
-
-fn count_statement(placeholders: [&str; 4]) -> String {
-    let [w, stale, now, hash] = placeholders;
-    COUNT_BODY
-        .replace("{w}", w)
-        .replace("{stale}", stale)
-        .replace("{now}", now)
-        .replace("{hash}", hash)
-}
-
 /// Finds the live token of an active user and counts this request in its minute, in one
-/// statement. `None` for an unknown, revoked or expired token, or a deactivated holder.
+/// statement (built with the DSL, so each connection prepares it once): the SET's right-hand
+/// sides read the row as it was, on both databases, so the window test sees the old
+/// `window_start`. `None` for an unknown, revoked or expired token, or a deactivated holder.
 pub fn authenticate(
     conn: &mut DbConn,
     secret: &str,
@@ -184,31 +153,59 @@ pub fn authenticate(
         last_used_stale_before(now),
         now.naive_utc(),
     );
-    let found: Option<Counted> = match conn {
-        DbConn::Postgres(pg) => diesel::sql_query(count_statement(["$1", "$2", "$3", "$4"]))
-            .bind::<Timestamp, _>(window)
-            .bind::<Timestamp, _>(stale)
-            .bind::<Timestamp, _>(at)
-            .bind::<Text, _>(&hash)
-            .get_result(pg)
-            .optional()?,
-        DbConn::Sqlite(lite) => super::write_turn::sqlite_turn(|| {
-            diesel::sql_query(count_statement(["?1", "?2", "?3", "?4"]))
-                .bind::<Timestamp, _>(window)
-                .bind::<Timestamp, _>(stale)
-                .bind::<Timestamp, _>(at)
-                .bind::<Text, _>(&hash)
-                .get_result(lite)
-                .optional()
-        })?,
+    let count = |conn: &mut DbConn| {
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::token_hash.eq(&hash))
+                .filter(api_tokens::revoked_at.is_null())
+                .filter(
+                    api_tokens::expires_at
+                        .is_null()
+                        .or(api_tokens::expires_at.gt(at)),
+                )
+                .filter(
+                    api_tokens::user_id.eq_any(
+                        users::table
+                            .filter(users::active.eq(true))
+                            .select(users::id),
+                    ),
+                ),
+        )
+        .set((
+            api_tokens::window_count.eq(case_when(
+                api_tokens::window_start.eq(window),
+                api_tokens::window_count + 1,
+            )
+            .otherwise(1_i64)),
+            api_tokens::window_start.eq(window),
+            api_tokens::last_used_at.eq(case_when(
+                api_tokens::last_used_at
+                    .is_null()
+                    .or(api_tokens::last_used_at.lt(stale)),
+                Some(at),
+            )
+            .otherwise(api_tokens::last_used_at)),
+        ))
+        .returning((
+            api_tokens::id,
+            api_tokens::user_id,
+            api_tokens::scope,
+            api_tokens::window_count,
+        ))
+        .get_result::<(i64, i64, String, i64)>(conn)
+        .optional()
+    };
+    let found = match conn {
+        DbConn::Postgres(_) => count(conn)?,
+        DbConn::Sqlite(_) => super::write_turn::sqlite_turn(|| count(conn))?,
     };
     found
-        .map(|row| {
+        .map(|(token_id, user_id, scope, window_count)| {
             Ok(Caller {
-                token_id: row.id,
-                user: UserId(row.user_id),
-                scope: Scope::parse(&row.scope).map_err(AppError::internal)?,
-                requests_this_minute: row.window_count,
+                token_id,
+                user: UserId(user_id),
+                scope: Scope::parse(&scope).map_err(AppError::internal)?,
+                requests_this_minute: window_count,
             })
         })
         .transpose()

@@ -1,6 +1,7 @@
 //! Full-text search with each database's own index: SQLite's FTS5 tables (kept in step with
 //! their rows by triggers) ranked by bm25, PostgreSQL's generated tsvector columns under a GIN
-//! index ranked by ts_rank. The one query function of the desk's searches over prose.
+//! index ranked by ts_rank. The desk's searches over prose: known errors and articles by any
+//! of their words (`ranked`), live tickets by all of theirs (`live_tickets`).
 //!
 //! Both rank the same way: the query is the OR of plain words (see
 //! `domain::known_error::search_terms`), the heavier fields count more (title over symptoms over
@@ -98,6 +99,84 @@ pub fn ranked(
             .load(pg)?,
     };
     Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+/// The statuses no longer worked: the queues' search leaves them out, and so do both indexes'
+/// `live` condition (the migration `ticket_search` spells the same list).
+const NOT_LIVE: &str = "('closed', 'cancelled', 'duplicate')";
+
+/// The live tickets (every status but closed, cancelled and duplicate) whose text holds every
+/// one of `words` as a word or the start of one, best first (bm25 on SQLite, ts_rank on
+/// PostgreSQL, then the newest), at most `limit`. `words` come from
+/// `domain::ticket_search::ticket_words`: letters and digits, never query syntax.
+pub fn live_tickets(conn: &mut DbConn, words: &[String], limit: i64) -> AppResult<Vec<i64>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (sql, query) = live_tickets_query(conn, words);
+    let hits: Vec<Hit> = match conn {
+        DbConn::Sqlite(lite) => diesel::sql_query(sql)
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(limit)
+            .load(lite)?,
+        DbConn::Postgres(pg) => diesel::sql_query(sql)
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
+    };
+    Ok(hits.into_iter().map(|h| h.id).collect())
+}
+
+/// The statement and its query string for `live_tickets` on this backend.
+fn live_tickets_query(conn: &DbConn, words: &[String]) -> (String, String) {
+    match conn {
+        DbConn::Sqlite(_) => (
+            "SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ? \
+             ORDER BY bm25(tickets_fts, 1.0, 0.0), rowid DESC LIMIT ?"
+                .to_string(),
+            std::iter::once("live : yes".to_string())
+                .chain(words.iter().map(|w| format!("search_text : \"{w}\"*")))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+        DbConn::Postgres(_) => (
+            format!(
+                "SELECT id FROM tickets, to_tsquery('simple', $1) query \
+                 WHERE search_vector @@ query AND status NOT IN {NOT_LIVE} \
+                 ORDER BY ts_rank(search_vector, query) DESC, id DESC LIMIT $2"
+            ),
+            words
+                .iter()
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        ),
+    }
+}
+
+/// The database's plan for `live_tickets`, one line per step: what the plan tests read.
+pub fn live_tickets_plan(
+    conn: &mut DbConn,
+    words: &[String],
+    limit: i64,
+) -> AppResult<Vec<String>> {
+    let (sql, query) = live_tickets_query(conn, words);
+    Ok(match conn {
+        DbConn::Sqlite(lite) => diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(limit)
+            .load::<PlanLine>(lite)?
+            .into_iter()
+            .map(|l| l.detail)
+            .collect(),
+        DbConn::Postgres(pg) => diesel::sql_query(format!("EXPLAIN {sql}"))
+            .bind::<Text, _>(query)
+            .bind::<BigInt, _>(limit)
+            .load::<PgPlanLine>(pg)?
+            .into_iter()
+            .map(|l| l.line)
+            .collect(),
+    })
 }
 
 #[derive(QueryableByName)]

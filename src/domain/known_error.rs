@@ -185,7 +185,7 @@ pub const MAX_TERMS: usize = 24;
 
 /// English words PostgreSQL's `english` configuration drops; SQLite's FTS5 keeps them, so they
 /// are dropped here for both to match the same rows.
-const STOP_WORDS: &[&str] = &[
+pub(crate) const STOP_WORDS: &[&str] = &[
     "about",
     "above",
     "after",

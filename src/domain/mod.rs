@@ -36,6 +36,7 @@ pub mod survey;
 mod test_time;
 pub mod throttle;
 pub mod ticket;
+pub mod ticket_search;
 pub mod time_budget;
 pub mod timeline;
 pub mod uptime;

@@ -6,8 +6,10 @@
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use super::bulk_timeline::{BulkAttachment, BulkEvent, Facts, timeline};
 use crate::db::schema::{
-    categories, contacts, escalation_levels, escalations, surveys, tickets, users,
+    categories, contacts, escalation_levels, escalations, surveys, ticket_attachments,
+    ticket_events, tickets, users,
 };
 use crate::db::{self, DbConn};
 use crate::domain::account::Tier;
@@ -110,14 +112,19 @@ struct Story {
     /// How many rungs it climbed (0, 1 or 2), and why.
     climbs: u8,
     reason: Reason,
+    /// The rating of an answered survey; every closed ticket was sent one.
     survey: Option<i32>,
+    /// The technician's name, for the timeline.
+    technician: Option<usize>,
+    /// Random bits for the timeline's variety.
+    bits: u64,
 }
 
-/// The ids of the ladder's first three rungs, bottom first.
-fn ladder(conn: &mut DbConn) -> anyhow::Result<Vec<i64>> {
-    let ids: Vec<i64> = escalation_levels::table
+/// The ids and names of the ladder's first three rungs, bottom first.
+fn ladder(conn: &mut DbConn) -> anyhow::Result<Vec<(i64, String)>> {
+    let ids: Vec<(i64, String)> = escalation_levels::table
         .order(escalation_levels::position.asc())
-        .select(escalation_levels::id)
+        .select((escalation_levels::id, escalation_levels::name))
         .limit(3)
         .load(conn)?;
     if ids.len() < 3 {
@@ -135,10 +142,10 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
         .filter(contacts::active.eq(true))
         .select((contacts::client_id, contacts::id))
         .load(conn)?;
-    let staff: Vec<(i64, Option<String>)> = users::table
+    let staff: Vec<(i64, Option<String>, String)> = users::table
         .filter(users::active.eq(true))
         .filter(users::tier.is_not_null())
-        .select((users::id, users::tier))
+        .select((users::id, users::tier, users::display_name))
         .load(conn)?;
     let category_ids: Vec<i64> = categories::table
         .filter(categories::parent_id.is_null())
@@ -183,7 +190,8 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                 let r = next();
                 let open = n.is_multiple_of(20);
                 let (client_id, contact_id) = pairs[(r % pairs.len() as u64) as usize];
-                let (tech, tier) = &staff[((r >> 8) % staff.len() as u64) as usize];
+                let technician = ((r >> 8) % staff.len() as u64) as usize;
+                let (tech, tier, _) = &staff[technician];
                 let tier = tier
                     .as_deref()
                     .and_then(|t| Tier::parse(t).ok())
@@ -221,6 +229,9 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     reason: Reason::ALL[((r >> 56) % Reason::ALL.len() as u64) as usize],
                     survey: (status == Status::Closed && (r >> 58).is_multiple_of(5))
                         .then(|| RATINGS[((r >> 3) % 10) as usize]),
+                    technician: triaged.then_some(technician),
+                    // Mixed from this ticket's draw, so the tickets themselves stay as before.
+                    bits: r.rotate_left(29) ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15),
                 });
                 let subject = format!("{} #{n}", SUBJECTS[((r >> 24) % 8) as usize]);
                 BulkTicket {
@@ -278,25 +289,8 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
                     .returning(tickets::id)
                     .get_results(lite)?,
             };
-            let (climbs, answers) = histories(&ids, &rows, &stories, &rungs, now.naive_utc());
-            match conn {
-                DbConn::Postgres(pg) => {
-                    diesel::insert_into(escalations::table)
-                        .values(&climbs)
-                        .execute(pg)?;
-                    diesel::insert_into(surveys::table)
-                        .values(&answers)
-                        .execute(pg)?;
-                }
-                DbConn::Sqlite(lite) => {
-                    diesel::insert_into(escalations::table)
-                        .values(&climbs)
-                        .execute(lite)?;
-                    diesel::insert_into(surveys::table)
-                        .values(&answers)
-                        .execute(lite)?;
-                }
-            }
+            let history = histories(&ids, &rows, &stories, &rungs, &staff, now.naive_utc());
+            insert_history(conn, &history)?;
             Ok(())
         })
         .map_err(err)?;
@@ -309,27 +303,69 @@ pub fn bulk_tickets(conn: &mut DbConn, count: u64, now: DateTime<Utc>) -> anyhow
     Ok(written)
 }
 
-/// The escalation and survey rows of one batch of inserted tickets.
+/// The rows one batch of inserted tickets brings along.
+#[derive(Default)]
+struct History {
+    climbs: Vec<BulkEscalation>,
+    surveys: Vec<BulkSurvey>,
+    events: Vec<BulkEvent>,
+    attachments: Vec<BulkAttachment>,
+}
+
+/// Multi-row INSERTs are backend-specific SQL, so each backend runs its own; the events go in
+/// slices, as a batch of tickets has up to fifteen each.
+fn insert_history(conn: &mut DbConn, history: &History) -> diesel::QueryResult<()> {
+    macro_rules! insert_all {
+        ($conn:expr) => {{
+            diesel::insert_into(escalations::table)
+                .values(&history.climbs)
+                .execute($conn)?;
+            diesel::insert_into(surveys::table)
+                .values(&history.surveys)
+                .execute($conn)?;
+            for events in history.events.chunks(BULK_BATCH) {
+                diesel::insert_into(ticket_events::table)
+                    .values(events)
+                    .execute($conn)?;
+            }
+            if !history.attachments.is_empty() {
+                diesel::insert_into(ticket_attachments::table)
+                    .values(&history.attachments)
+                    .execute($conn)?;
+            }
+        }};
+    }
+    match conn {
+        DbConn::Postgres(pg) => insert_all!(pg),
+        DbConn::Sqlite(lite) => insert_all!(lite),
+    }
+    Ok(())
+}
+
+/// The escalations, surveys, timelines and attachments of one batch of inserted tickets.
 fn histories(
     ids: &[i64],
     rows: &[BulkTicket],
     stories: &[Story],
-    rungs: &[i64],
+    rungs: &[(i64, String)],
+    staff: &[(i64, Option<String>, String)],
     now: NaiveDateTime,
-) -> (Vec<BulkEscalation>, Vec<BulkSurvey>) {
-    let mut climbs = Vec::new();
-    let mut answers = Vec::new();
+) -> History {
+    let mut history = History::default();
     for ((id, row), story) in ids.iter().zip(rows).zip(stories) {
         let trigger = match story.reason {
             Reason::TimeExceeded => Trigger::Time,
             Reason::Severity => Trigger::Severity,
             _ => Trigger::Manual,
         };
+        let mut climbed = Vec::new();
         for step in 0..usize::from(story.climbs) {
-            climbs.push(BulkEscalation {
+            let at = (row.created_at + Duration::minutes(40 + 60 * step as i64)).min(now);
+            climbed.push((at, rungs[step + 1].1.as_str()));
+            history.climbs.push(BulkEscalation {
                 ticket_id: *id,
-                from_level_id: Some(rungs[step]),
-                to_level_id: rungs[step + 1],
+                from_level_id: Some(rungs[step].0),
+                to_level_id: rungs[step + 1].0,
                 reason: story.reason.as_str(),
                 explanation: "Generated for load testing.",
                 trigger_kind: trigger.as_str(),
@@ -337,25 +373,48 @@ fn histories(
                 owner_id: row.owner_id,
                 vendor: "",
                 vendor_reference: "",
-                created_at: (row.created_at + Duration::minutes(40 + 60 * step as i64)).min(now),
+                created_at: at,
             });
         }
-        if let (Some(rating), Some(closed)) = (story.survey, row.closed_at) {
+        let mut answered_survey = None;
+        if let Some(closed) = row.closed_at {
             // An unhappy answer from the past was told to the managers and followed up then,
             // so the history does not flood today's follow-up list.
             let answered = closed + Duration::hours(2);
-            let flagged = rating <= 2;
-            answers.push(BulkSurvey {
+            let flagged = story.survey.is_some_and(|rating| rating <= 2);
+            answered_survey = story.survey.map(|rating| (answered, rating));
+            history.surveys.push(BulkSurvey {
                 ticket_id: *id,
-                rating: Some(rating),
+                rating: story.survey,
                 comment: "",
-                answered_at: Some(answered),
+                answered_at: story.survey.map(|_| answered),
                 flagged,
                 flag_notified_at: flagged.then_some(answered),
                 followed_up_at: flagged.then(|| answered + Duration::days(1)),
                 sent_at: closed,
             });
         }
+        let (events, attachment) = timeline(
+            &Facts {
+                id: *id,
+                kind_label: Kind::parse(row.kind).map_or("Ticket", Kind::label),
+                channel_label: Channel::parse(row.channel).map_or("phone", Channel::label),
+                priority: row.priority,
+                tier_label: row.tier.and_then(|t| Tier::parse(t).ok()).map(Tier::label),
+                technician: story.technician.map(|i| (staff[i].0, staff[i].2.as_str())),
+                created: row.created_at,
+                triaged: row.triaged_at,
+                solved: row.solved_at,
+                closed: row.closed_at,
+                solution: row.solution,
+                climbs: climbed,
+                survey: answered_survey,
+                bits: story.bits,
+            },
+            now,
+        );
+        history.events.extend(events);
+        history.attachments.extend(attachment);
     }
-    (climbs, answers)
+    history
 }

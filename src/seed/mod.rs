@@ -2,6 +2,7 @@
 
 mod alerts;
 mod bulk;
+mod bulk_timeline;
 mod changes;
 mod escalations;
 mod history;
@@ -339,7 +340,8 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// The accounts that are neither demo staff nor the first admin: a desk in real use. The demo
+/// The accounts that are neither demo staff, the first admin nor the monitoring system account
+/// (which never signs in): a desk in real use. The demo
 /// accounts share a password printed in the README, so seeding such a desk would open it to
 /// anyone; `seed-demo` refuses unless forced.
 pub fn accounts_of_a_real_desk(
@@ -351,7 +353,9 @@ pub fn accounts_of_a_real_desk(
         .into_iter()
         .map(|u| u.email)
         .filter(|email| {
-            email != first_admin && !DEMO_ACCOUNTS.iter().any(|demo| demo.email == email)
+            email != first_admin
+                && email != db::alerts::SYSTEM_EMAIL
+                && !DEMO_ACCOUNTS.iter().any(|demo| demo.email == email)
         })
         .collect())
 }

@@ -158,8 +158,62 @@ async fn bulk_tickets_load_in_batches_and_fill_the_queues(app: TestApp) {
         "{answered} answered surveys"
     );
     assert!((60..=200).contains(&late), "{late} late responses");
+
+    // Every generated ticket has a timeline as a real one does: 5 to 15 entries once triaged,
+    // every closed one was sent a survey, and some carry a log file.
+    let (sizes, closed, surveyed, attached, closed_ticket) = db::run(&app.state.pool, |conn| {
+        use diesel::prelude::*;
+        use tierdesk::db::schema::{surveys, ticket_attachments, ticket_events, tickets};
+        let generated = "Generated for load testing.";
+        let sizes: Vec<(i64, i64)> = ticket_events::table
+            .inner_join(tickets::table)
+            .filter(tickets::description.eq(generated))
+            .filter(tickets::triaged_at.is_not_null())
+            .group_by(ticket_events::ticket_id)
+            .select((ticket_events::ticket_id, diesel::dsl::count_star()))
+            .load(conn)?;
+        let closed: i64 = tickets::table
+            .filter(tickets::description.eq(generated))
+            .filter(tickets::status.eq("closed"))
+            .count()
+            .get_result(conn)?;
+        let surveyed: i64 = surveys::table
+            .inner_join(tickets::table)
+            .filter(tickets::description.eq(generated))
+            .count()
+            .get_result(conn)?;
+        let attached: i64 = ticket_attachments::table
+            .inner_join(tickets::table)
+            .filter(tickets::description.eq(generated))
+            .count()
+            .get_result(conn)?;
+        let closed_ticket: i64 = surveys::table
+            .inner_join(tickets::table)
+            .filter(tickets::description.eq(generated))
+            .filter(surveys::rating.is_not_null())
+            .select(tickets::id)
+            .first(conn)?;
+        Ok((sizes, closed, surveyed, attached, closed_ticket))
+    })
+    .await
+    .unwrap();
+    assert!(sizes.len() > 1_000, "{} triaged tickets", sizes.len());
+    assert!(
+        sizes.iter().all(|(_, n)| (5..=15).contains(n)),
+        "{:?}",
+        sizes
+            .iter()
+            .filter(|(_, n)| !(5..=15).contains(n))
+            .take(5)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(surveyed, closed);
+    assert!((80..=250).contains(&attached), "{attached} attachments");
     app.login("morgan.reyes@msp.example", seed::DEMO_PASSWORD)
         .await;
+    let page = app.get(&format!("/tickets/{closed_ticket}")).await.text();
+    assert!(page.contains("client rated"), "{page}");
+    assert!(page.contains("after the reopen period"), "{page}");
     let text = app.get("/tickets?queue=all").await.text();
     assert!(text.contains("Showing 1–25 of"), "{text}");
 }
