@@ -189,13 +189,14 @@ struct CountedTable {
     counted: Option<i64>,
 }
 
-/// At start-up on SQLite: analyses in full each table that has an index without statistics (a
-/// new database, or indexes a migration just added) or that has more than doubled or halved
-/// since it was last analysed, and keeps the rest: analysing a million tickets takes seconds,
-/// and what a bulk load left is as good as a new count.
-pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
+/// On SQLite, at start-up and then every few hours (`jobs::statistics`): analyses in full each
+/// table that has an index without statistics (a new database, or indexes a migration just
+/// added) or that has more than doubled or halved since it was last analysed, and keeps the
+/// rest: analysing a million tickets takes seconds, and what a bulk load left is as good as a
+/// new count. Returns how many tables it analysed.
+pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<usize> {
     let DbConn::Sqlite(lite) = conn else {
-        return Ok(());
+        return Ok(0);
     };
     let analysed: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
         "(SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1')",
@@ -203,7 +204,7 @@ pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
     .get_result(lite)?;
     if analysed == 0 {
         lite.batch_execute("PRAGMA analysis_limit = 0; ANALYZE;")?;
-        return Ok(());
+        return Ok(1);
     }
     let tables: Vec<CountedTable> = diesel::sql_query(
         "SELECT m.tbl_name AS name, \
@@ -213,6 +214,7 @@ pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
          WHERE m.type = 'index' AND m.sql IS NOT NULL GROUP BY m.tbl_name",
     )
     .load(lite)?;
+    let mut refreshed = 0;
     for table in tables {
         // Names come from the schema itself; quoting keeps any name one identifier.
         let name = table.name.replace('"', "\"\"");
@@ -228,9 +230,10 @@ pub fn analyse_unknown_tables(conn: &mut DbConn) -> AppResult<()> {
         };
         if stale {
             lite.batch_execute(&format!("PRAGMA analysis_limit = 0; ANALYZE \"{name}\";"))?;
+            refreshed += 1;
         }
     }
-    Ok(())
+    Ok(refreshed)
 }
 
 /// Runs blocking database work off the async threads.

@@ -12,6 +12,7 @@ pub mod problems;
 pub mod receive_mail;
 pub mod report_minutes;
 pub mod risks;
+pub mod statistics;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -60,6 +61,10 @@ const SWEEPS: &[Sweep] = &[
         run: |jobs| Box::pin(report_minutes::run(&jobs.state)),
     },
     Sweep {
+        name: statistics::NAME,
+        run: |jobs| Box::pin(statistics::run(&jobs.state, &jobs.statistics_checked)),
+    },
+    Sweep {
         name: deliver_mail::NAME,
         run: |jobs| Box::pin(deliver_mail::run(&jobs.state, &jobs.mailer)),
     },
@@ -75,14 +80,19 @@ pub struct Jobs {
     /// the command line) wait for each other, so a finished `run_once` leaves no work of this
     /// process in flight.
     pass: Mutex<()>,
+    /// When this process last checked SQLite's statistics: at start-up, the moment it built
+    /// its `Jobs`.
+    statistics_checked: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl Jobs {
     pub fn new(state: AppState, mailer: Mailer) -> Self {
+        let started = state.clock.now();
         Self {
             state,
             mailer,
             pass: Mutex::new(()),
+            statistics_checked: std::sync::Mutex::new(Some(started)),
         }
     }
 }
