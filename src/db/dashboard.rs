@@ -4,8 +4,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{clients, contacts, tickets, users};
-use super::tickets::row::status_names;
+use super::schema::{clients, contacts, ticket_counts, tickets, users};
 use crate::domain::account::{Role, Tier};
 use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
@@ -79,31 +78,37 @@ pub struct KindFigures {
     pub awaiting_approval: i64,
 }
 
-/// Each kind's figures, from the (kind, status) index: a few counts of open tickets, never a
-/// scan of the closed ones.
+/// Each kind's figures: open and done from the `ticket_counts` counters (a few dozen rows,
+/// whatever the number of tickets); requests awaiting approval are few and counted on the open
+/// queue's index range of requests.
 pub fn by_kind(conn: &mut DbConn) -> AppResult<Vec<KindFigures>> {
-    let count = |conn: &mut DbConn, kind: Kind, statuses: &[Status]| -> AppResult<i64> {
-        Ok(tickets::table
-            .filter(tickets::kind.eq(kind.as_str()))
-            .filter(tickets::status.eq_any(status_names(statuses)))
-            .count()
-            .get_result(conn)?)
+    let counts: Vec<(String, String, i64)> = ticket_counts::table
+        .select((ticket_counts::kind, ticket_counts::status, ticket_counts::n))
+        .load(conn)?;
+    let count = |kind: Kind, statuses: &[Status]| -> i64 {
+        counts
+            .iter()
+            .filter(|(k, s, _)| {
+                k == kind.as_str() && statuses.iter().any(|st| st.as_str() == s.as_str())
+            })
+            .map(|(_, _, n)| n)
+            .sum()
     };
     let mut figures = Vec::new();
     for kind in Kind::ALL {
         let awaiting_approval = match kind {
             Kind::Incident => 0,
             Kind::ServiceRequest => tickets::table
+                .filter(tickets::queue_open.eq(true))
                 .filter(tickets::kind.eq(kind.as_str()))
-                .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
                 .filter(tickets::request_approved_at.is_null())
                 .count()
                 .get_result(conn)?,
         };
         figures.push(KindFigures {
             kind,
-            open: count(conn, kind, &Status::OPEN)?,
-            done: count(conn, kind, &[Status::Solved])?,
+            open: count(kind, &Status::OPEN),
+            done: count(kind, &[Status::Solved]),
             awaiting_approval,
         });
     }
