@@ -11,7 +11,7 @@ use crate::db::categories;
 use crate::db::clients::ContactRow;
 use crate::db::names::Names;
 use crate::db::schema::{solved_counts, ticket_counts, tickets, users};
-use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
+use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level_of};
 use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::timeline::{EventView, events_of};
 use crate::db::users::names as user_names;
@@ -49,7 +49,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
     let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
     let events = events_of(conn, id)?;
     let pauses = pauses_of(conn, id)?;
-    let service = service_level(conn, ClientId(row.client_id))?;
+    let service = service_level_of(conn, client.calendar_id, client.sla_policy_id)?;
     Ok(TicketDetail {
         row,
         client,

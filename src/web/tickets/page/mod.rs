@@ -258,7 +258,12 @@ pub(super) async fn ticket_page(
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
         identity_methods: IdentityCheck::VALIDATING,
-        outage: crate::web::uptime::ticket_panel::outage_panel(state, row).await?,
+        outage: crate::web::uptime::ticket_panel::outage_panel(
+            state,
+            row,
+            loaded.detail.service.calendar.zone(),
+        )
+        .await?,
         risk_panel: crate::web::risks::ticket_panel::risk_panel(state, id).await?,
     })
 }
