@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConn;
 use super::schema::{clients, contacts, ticket_counts, tickets, users};
+use super::tickets::{COUNT_CAP, Total};
 use crate::domain::account::{Role, Tier};
 use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
@@ -74,13 +75,14 @@ pub struct KindFigures {
     pub open: i64,
     /// Solved incidents, fulfilled requests: waiting for the client or for closure.
     pub done: i64,
-    /// Requests waiting for a manager's approval (always 0 for incidents).
-    pub awaiting_approval: i64,
+    /// Requests waiting for a manager's approval (always 0 for incidents), counted up to
+    /// [`COUNT_CAP`] on the open requests' index range.
+    pub awaiting_approval: Total,
 }
 
-/// Each kind's figures: open and done from the `ticket_counts` counters (a few dozen rows,
-/// whatever the number of tickets); requests awaiting approval are few and counted on the open
-/// queue's index range of requests.
+/// Each kind's figures: open and done exact from the `ticket_counts` counters (a few dozen
+/// rows, whatever the number of tickets); requests awaiting approval counted on the open
+/// requests' index range, up to [`COUNT_CAP`] (the approvals page lists them).
 pub fn by_kind(conn: &mut DbConn) -> AppResult<Vec<KindFigures>> {
     let counts: Vec<(String, String, i64)> = ticket_counts::table
         .select((ticket_counts::kind, ticket_counts::status, ticket_counts::n))
@@ -97,13 +99,17 @@ pub fn by_kind(conn: &mut DbConn) -> AppResult<Vec<KindFigures>> {
     let mut figures = Vec::new();
     for kind in Kind::ALL {
         let awaiting_approval = match kind {
-            Kind::Incident => 0,
-            Kind::ServiceRequest => tickets::table
-                .filter(tickets::queue_open.eq(true))
-                .filter(tickets::kind.eq(kind.as_str()))
-                .filter(tickets::request_approved_at.is_null())
-                .count()
-                .get_result(conn)?,
+            Kind::Incident => Total::Exact(0),
+            Kind::ServiceRequest => {
+                let found: Vec<i64> = tickets::table
+                    .filter(tickets::queue_open.eq(true))
+                    .filter(tickets::kind.eq(kind.as_str()))
+                    .filter(tickets::request_approved_at.is_null())
+                    .select(tickets::id)
+                    .limit(COUNT_CAP + 1)
+                    .load(conn)?;
+                Total::capped(found.len())
+            }
         };
         figures.push(KindFigures {
             kind,

@@ -238,7 +238,7 @@ fn solved_counters_and_counts(conn: &mut DbConn) -> (Vec<CountRow>, Vec<CountRow
     (kept, counted)
 }
 
-/// Intake, triage, assignment, work, solving, reassignment, cancelling, reopening, the
+/// Intake, triage, assignment, work, solving, reassignment, cancelling, merging, reopening, the
 /// auto-close sweep and the demo seed (merges, escalations, requests, months of history) all
 /// change tickets; the counters the pages read equal a count of the tickets afterwards.
 async fn the_counters_equal_a_real_count_after_a_mixed_workload(app: TestApp) {
@@ -287,7 +287,31 @@ async fn the_counters_equal_a_real_count_after_a_mixed_workload(app: TestApp) {
             now,
         )?
         .unwrap();
-        cancel(conn, edit_of(tech, &open, now), None, "Raised twice.")?.unwrap();
+        cancel(conn, edit_of(tech, &open, now), None, "Raised by mistake.")?.unwrap();
+        // A merge: the duplicate ends, the one it joins carries on.
+        let kept = create(
+            conn,
+            tech,
+            &phone_incident(client, contact, "Fax down"),
+            &mail,
+            now,
+        )?
+        .unwrap();
+        let twin = create(
+            conn,
+            tech,
+            &phone_incident(client, contact, "Fax down!"),
+            &mail,
+            now,
+        )?
+        .unwrap();
+        cancel(
+            conn,
+            edit_of(tech, &twin, now),
+            Some(kept.id),
+            "Raised twice.",
+        )?
+        .unwrap();
         Ok(())
     })
     .await

@@ -87,8 +87,12 @@ pub enum Total {
 }
 
 impl Total {
-    pub fn is_zero(self) -> bool {
-        self == Total::Exact(0)
+    /// The total of a count that read up to `COUNT_CAP + 1` rows and found `found`.
+    pub fn capped(found: usize) -> Self {
+        match i64::try_from(found).unwrap_or(i64::MAX) {
+            n if n > COUNT_CAP => Total::AtLeast(COUNT_CAP),
+            n => Total::Exact(n),
+        }
     }
 }
 
@@ -419,12 +423,7 @@ pub fn total(
             .load(conn)?;
         ids.extend(found);
     }
-    let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
-    Ok(if n > COUNT_CAP {
-        Total::AtLeast(COUNT_CAP)
-    } else {
-        Total::Exact(n)
-    })
+    Ok(Total::capped(ids.len()))
 }
 
 /// One page of a queue from just after `after`, with its total and the names its rows show
