@@ -360,6 +360,9 @@ pub struct ApprovalView {
 }
 
 fn views(conn: &mut DbConn, rows: Vec<ApprovalRow>) -> AppResult<Vec<ApprovalView>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let people: Vec<Option<i64>> = rows
         .iter()
         .flat_map(|r| [Some(r.requested_by), r.decided_by, r.acknowledged_by])

@@ -32,8 +32,12 @@ pub fn list_categories(conn: &mut DbConn) -> AppResult<Vec<CategoryRow>> {
 
 /// The names of the given categories (unset ids are skipped), in one query.
 pub fn names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<Names> {
+    let ids = wanted(ids);
+    if ids.is_empty() {
+        return Ok(Names::default());
+    }
     Ok(categories::table
-        .filter(categories::id.eq_any(wanted(ids)))
+        .filter(categories::id.eq_any(ids))
         .select((categories::id, categories::name))
         .load::<(i64, String)>(conn)?
         .into_iter()

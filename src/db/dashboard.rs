@@ -4,8 +4,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use super::DbConn;
-use super::schema::{clients, contacts, tickets, users};
-use super::tickets::row::status_names;
+use super::schema::{clients, contacts, ticket_counts, tickets, users};
+use super::tickets::{COUNT_CAP, Total};
 use crate::domain::account::{Role, Tier};
 use crate::domain::ticket::{Kind, Status};
 use crate::error::AppResult;
@@ -75,35 +75,46 @@ pub struct KindFigures {
     pub open: i64,
     /// Solved incidents, fulfilled requests: waiting for the client or for closure.
     pub done: i64,
-    /// Requests waiting for a manager's approval (always 0 for incidents).
-    pub awaiting_approval: i64,
+    /// Requests waiting for a manager's approval (always 0 for incidents), counted up to
+    /// [`COUNT_CAP`] on the open requests' index range.
+    pub awaiting_approval: Total,
 }
 
-/// Each kind's figures, from the (kind, status) index: a few counts of open tickets, never a
-/// scan of the closed ones.
+/// Each kind's figures: open and done exact from the `ticket_counts` counters (a few dozen
+/// rows, whatever the number of tickets); requests awaiting approval counted on the open
+/// requests' index range, up to [`COUNT_CAP`] (the approvals page lists them).
 pub fn by_kind(conn: &mut DbConn) -> AppResult<Vec<KindFigures>> {
-    let count = |conn: &mut DbConn, kind: Kind, statuses: &[Status]| -> AppResult<i64> {
-        Ok(tickets::table
-            .filter(tickets::kind.eq(kind.as_str()))
-            .filter(tickets::status.eq_any(status_names(statuses)))
-            .count()
-            .get_result(conn)?)
+    let counts: Vec<(String, String, i64)> = ticket_counts::table
+        .select((ticket_counts::kind, ticket_counts::status, ticket_counts::n))
+        .load(conn)?;
+    let count = |kind: Kind, statuses: &[Status]| -> i64 {
+        counts
+            .iter()
+            .filter(|(k, s, _)| {
+                k == kind.as_str() && statuses.iter().any(|st| st.as_str() == s.as_str())
+            })
+            .map(|(_, _, n)| n)
+            .sum()
     };
     let mut figures = Vec::new();
     for kind in Kind::ALL {
         let awaiting_approval = match kind {
-            Kind::Incident => 0,
-            Kind::ServiceRequest => tickets::table
-                .filter(tickets::kind.eq(kind.as_str()))
-                .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
-                .filter(tickets::request_approved_at.is_null())
-                .count()
-                .get_result(conn)?,
+            Kind::Incident => Total::Exact(0),
+            Kind::ServiceRequest => {
+                let found: Vec<i64> = tickets::table
+                    .filter(tickets::queue_open.eq(true))
+                    .filter(tickets::kind.eq(kind.as_str()))
+                    .filter(tickets::request_approved_at.is_null())
+                    .select(tickets::id)
+                    .limit(COUNT_CAP + 1)
+                    .load(conn)?;
+                Total::capped(found.len())
+            }
         };
         figures.push(KindFigures {
             kind,
-            open: count(conn, kind, &Status::OPEN)?,
-            done: count(conn, kind, &[Status::Solved])?,
+            open: count(kind, &Status::OPEN),
+            done: count(kind, &[Status::Solved]),
             awaiting_approval,
         });
     }

@@ -17,6 +17,7 @@ pub mod columns;
 pub mod dashboard;
 pub mod decision_point;
 pub mod escalation;
+pub mod explain;
 pub mod fulltext;
 pub mod inbound;
 pub mod kb;

@@ -46,6 +46,15 @@ pub fn service_level(conn: &mut DbConn, client: ClientId) -> AppResult<ServiceLe
         .find(client.0)
         .select((clients::calendar_id, clients::sla_policy_id))
         .first(conn)?;
+    service_level_of(conn, calendar_id, policy_id)
+}
+
+/// The service level of a client whose row the caller has read already.
+pub fn service_level_of(
+    conn: &mut DbConn,
+    calendar_id: i64,
+    policy_id: i64,
+) -> AppResult<ServiceLevel> {
     let calendar = levels::load_calendar(conn, crate::domain::ids::CalendarId(calendar_id))?
         .business_calendar()?;
     let policy = levels::load_policy(conn, crate::domain::ids::PolicyId(policy_id))?;

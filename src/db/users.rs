@@ -431,8 +431,13 @@ pub fn set_away(conn: &mut DbConn, id: UserId, away: bool, now: DateTime<Utc>) -
 
 /// The display names of the given users (unset ids are skipped), in one query.
 pub fn names(conn: &mut DbConn, ids: &[Option<i64>]) -> AppResult<Names> {
+    let ids = wanted(ids);
+    // Most tickets have no escalation, approval or decision: no one to name, no query.
+    if ids.is_empty() {
+        return Ok(Names::default());
+    }
     Ok(users::table
-        .filter(users::id.eq_any(wanted(ids)))
+        .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))
         .load::<(i64, String)>(conn)?
         .into_iter()

@@ -41,7 +41,7 @@ pub struct PendingItem {
 pub struct QueueCount {
     pub slug: String,
     pub label: String,
-    pub count: i64,
+    pub count: db::tickets::Total,
 }
 
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {

@@ -42,6 +42,7 @@ mod pages;
 mod people;
 mod probes;
 mod problems;
+mod queue_scale;
 mod reports;
 mod requests;
 mod risk_admin;

@@ -138,7 +138,8 @@ fn sqlite_columns(conn: &mut SqliteConnection) -> BTreeSet<Column> {
     let mut columns = BTreeSet::new();
     for table in tables {
         let rows: Vec<SqliteColumn> =
-            diesel::sql_query(format!("PRAGMA table_info({})", table.name))
+            // table_xinfo, not table_info: the latter hides generated columns.
+            diesel::sql_query(format!("PRAGMA table_xinfo({})", table.name))
                 .load(conn)
                 .unwrap();
         for c in rows {

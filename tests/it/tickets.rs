@@ -504,10 +504,31 @@ async fn queues_filter_search_and_page(app: TestApp) {
     })
     .await
     .unwrap();
-    let first = app.get("/tickets?queue=all").await.text();
+    let first_page = app.get("/tickets?queue=all").await;
+    let first = first_page.text();
     assert!(first.contains("Showing 1–25 of 30"), "{first}");
-    let second = app.get("/tickets?queue=all&page=1").await.text();
+    let next_link = |page: &crate::helpers::Page| {
+        let doc = scraper::Html::parse_document(&page.body);
+        let next = scraper::Selector::parse("a[rel=next]").unwrap();
+        doc.select(&next)
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .map(str::to_string)
+    };
+    let next = next_link(&first_page).expect("a next page link");
+    assert!(next.starts_with("/tickets?queue=all&after="), "{next}");
+    let second_page = app.get(&next).await;
+    let second = second_page.text();
     assert!(second.contains("Showing 26–30 of 30"), "{second}");
+    assert_eq!(next_link(&second_page), None, "the last page has no next");
+    assert!(second.contains("First page"));
+    for n in 0..30 {
+        let subject = format!("Workstation {n:02} is slow");
+        assert!(
+            first.contains(&subject) != second.contains(&subject),
+            "{subject} is on exactly one page"
+        );
+    }
     let p2 = app.get("/tickets?queue=all&priority=P2").await.text();
     assert!(p2.contains("of 5"), "{p2}");
     let search = app.get("/tickets?queue=all&q=50%25+cpu").await.text();
@@ -612,8 +633,12 @@ async fn forbidden_steps_are_refused_on_every_route(app: TestApp) {
             "{step}"
         );
     }
-    let far = app.get("/tickets?queue=all&page=9223372036854775807").await;
+    let far = app
+        .get("/tickets?queue=all&after=9223372036854775807_9223372036854775807&shown=9223372036854775807")
+        .await;
     assert_eq!(far.status, StatusCode::OK);
+    let garbled = app.get("/tickets?queue=all&after=yesterday").await;
+    assert_eq!(garbled.status, StatusCode::OK);
     let dup_self = app
         .post_form(
             &format!("{ticket}/cancel"),

@@ -3,15 +3,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::db::categories;
 use crate::db::clients::ContactRow;
 use crate::db::names::Names;
-use crate::db::schema::{tickets, users};
-use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level};
+use crate::db::schema::{solved_counts, ticket_counts, tickets, users};
+use crate::db::sla_clock::{PauseRow, ServiceLevel, pauses_of, service_level_of};
 use crate::db::tickets::row::{TicketRow, get, status_names};
 use crate::db::timeline::{EventView, events_of};
 use crate::db::users::names as user_names;
@@ -49,7 +49,7 @@ pub fn detail(conn: &mut DbConn, id: TicketId) -> AppResult<TicketDetail> {
     let categories = categories::names(conn, &[row.category_id, row.subcategory_id])?;
     let events = events_of(conn, id)?;
     let pauses = pauses_of(conn, id)?;
-    let service = service_level(conn, ClientId(row.client_id))?;
+    let service = service_level_of(conn, client.calendar_id, client.sla_policy_id)?;
     Ok(TicketDetail {
         row,
         client,
@@ -83,30 +83,14 @@ pub fn assignment_candidates(
     category: Option<CategoryId>,
     now: DateTime<Utc>,
 ) -> AppResult<(Vec<CandidateFacts>, Vec<String>)> {
-    use diesel::dsl::count_star;
     let staff: Vec<crate::db::users::UserRow> = users::table
         .filter(users::active.eq(true))
         .order(users::display_name.asc())
         .select(crate::db::users::UserRow::as_select())
         .load(conn)?;
-    let open: HashMap<i64, i64> = tickets::table
-        .filter(tickets::status.eq_any(status_names(&Status::OPEN)))
-        .filter(tickets::worker_id.is_not_null())
-        .group_by(tickets::worker_id)
-        .select((tickets::worker_id.assume_not_null(), count_star()))
-        .load::<(i64, i64)>(conn)?
-        .into_iter()
-        .collect();
-    let solved: HashMap<i64, i64> = match category {
-        Some(category) => tickets::table
-            .filter(tickets::category_id.eq(category.0))
-            .filter(tickets::solved_at.ge((now - EXPERTISE_WINDOW).naive_utc()))
-            .filter(tickets::owner_id.is_not_null())
-            .group_by(tickets::owner_id)
-            .select((tickets::owner_id.assume_not_null(), count_star()))
-            .load::<(i64, i64)>(conn)?
-            .into_iter()
-            .collect(),
+    let open = open_by_worker(conn)?;
+    let solved = match category {
+        Some(category) => solved_in_category(conn, category, now)?,
         None => HashMap::new(),
     };
     let mut access = crate::db::access::access_facts(conn, client)?;
@@ -125,4 +109,55 @@ pub fn assignment_candidates(
         })
         .collect();
     Ok((candidates, access.systems))
+}
+
+/// Open tickets per worker, from the `ticket_counts` counters (kind × status × worker rows),
+/// not from the tickets.
+pub fn open_by_worker(conn: &mut DbConn) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = ticket_counts::table
+        .filter(ticket_counts::status.eq_any(status_names(&Status::OPEN)))
+        .filter(ticket_counts::worker_id.ne(0))
+        .select((ticket_counts::worker_id, ticket_counts::n))
+        .load(conn)?;
+    let mut open = HashMap::new();
+    for (worker, n) in rows {
+        *open.entry(worker).or_insert(0) += n;
+    }
+    Ok(open)
+}
+
+/// Tickets each owner solved in `category` within the expertise window: whole days from the
+/// `solved_counts` counters (at most a row per owner and day), and the window's first, partial
+/// day from the tickets solved in it (one day of one category on its index), so the edge is
+/// exact to the instant.
+fn solved_in_category(
+    conn: &mut DbConn,
+    category: CategoryId,
+    now: DateTime<Utc>,
+) -> AppResult<HashMap<i64, i64>> {
+    use diesel::dsl::count_star;
+    let from = (now - EXPERTISE_WINDOW).naive_utc();
+    let first_day_end = from
+        .date()
+        .succ_opt()
+        .unwrap_or(from.date())
+        .and_time(NaiveTime::MIN);
+    let whole_days: Vec<(i64, i64)> = solved_counts::table
+        .filter(solved_counts::category_id.eq(category.0))
+        .filter(solved_counts::day.ge(first_day_end))
+        .select((solved_counts::owner_id, solved_counts::n))
+        .load(conn)?;
+    let first_day: Vec<(i64, i64)> = tickets::table
+        .filter(tickets::category_id.eq(category.0))
+        .filter(tickets::solved_at.ge(from))
+        .filter(tickets::solved_at.lt(first_day_end))
+        .filter(tickets::owner_id.is_not_null())
+        .group_by(tickets::owner_id)
+        .select((tickets::owner_id.assume_not_null(), count_star()))
+        .load(conn)?;
+    let mut solved = HashMap::new();
+    for (owner, n) in whole_days.into_iter().chain(first_day) {
+        *solved.entry(owner).or_insert(0) += n;
+    }
+    Ok(solved)
 }

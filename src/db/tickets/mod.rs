@@ -11,6 +11,7 @@ pub mod identity;
 pub mod intake;
 pub mod keyset;
 pub mod minutes;
+pub mod queue_ranges;
 pub mod queues;
 pub mod reopen;
 pub mod request;
@@ -27,7 +28,10 @@ pub use cancel::cancel;
 pub use detail::{CandidateFacts, TicketDetail, assignment_candidates, detail};
 pub use identity::check_identity;
 pub use intake::{IntakeInput, Requester, create};
-pub use queues::{KindChoice, Queue, QueueFilter, QueuePage, QueueRow, queue, queue_count};
+pub use queue_ranges::{
+    COUNT_CAP, Cursor, QueueFilter, QueuePage, QueueRow, Total, plans, queue, queue_count,
+};
+pub use queues::{KindChoice, Queue};
 pub use reopen::{reopen, reopen_from_link};
 pub use request::{ApproveInput, approve};
 pub use row::{TicketEdit, TicketRow, get};

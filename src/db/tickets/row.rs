@@ -72,6 +72,11 @@ pub struct TicketRow {
     pub resolution_business_minutes: Option<i32>,
     /// The ticket this one follows up: a client wrote again after that one was over.
     pub follow_up_of: Option<i64>,
+    /// The database's own, derived from the status and due times (migration 000500) for the
+    /// queues' indexes; read with the row, never written.
+    pub queue_open: bool,
+    pub queue_pending: bool,
+    pub next_due_at: NaiveDateTime,
 }
 
 impl TicketRow {

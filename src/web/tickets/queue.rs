@@ -35,7 +35,10 @@ pub struct QueueQuery {
     category: Option<String>,
     tech: Option<String>,
     q: Option<String>,
-    page: Option<i64>,
+    /// Where the page starts: just after this row ([`tickets::Cursor`]).
+    after: Option<String>,
+    /// How many rows came before this page, for "Showing 26–50"; the link carries it.
+    shown: Option<i64>,
 }
 
 fn id_param(raw: &Option<String>) -> Option<i64> {
@@ -79,19 +82,20 @@ struct QueuePage {
     tabs: Vec<QueueTab>,
     queue: String,
     items: Vec<QueueItem>,
-    total: i64,
-    page: i64,
-    pages: i64,
+    total: tickets::Total,
     first_shown: i64,
     last_shown: i64,
+    /// Whether this is a later page (the first page's link is offered).
+    later_page: bool,
     query: QueueQueryEcho,
     clients: Vec<(String, String)>,
     technicians: Vec<(String, String)>,
     categories: Vec<(String, String)>,
     priorities: [Priority; 3],
     statuses: [Status; 12],
-    page_link_prev: String,
-    page_link_next: String,
+    page_link_first: String,
+    /// The next page's link, when there is one.
+    page_link_next: Option<String>,
 }
 
 /// The filters as typed, to refill the filter form and build page links.
@@ -107,8 +111,12 @@ pub struct QueueQueryEcho {
 }
 
 impl QueueQueryEcho {
-    fn link(&self, queue: &str, page: i64) -> String {
-        let mut link = format!("/tickets?queue={}&page={page}", url_encode(queue));
+    /// The queue under these filters, from just after `after` with `shown` rows before it.
+    fn link(&self, queue: &str, after: Option<(tickets::Cursor, i64)>) -> String {
+        let mut link = format!("/tickets?queue={}", url_encode(queue));
+        if let Some((cursor, shown)) = after {
+            link.push_str(&format!("&after={}&shown={shown}", cursor.param()));
+        }
         for (k, v) in [
             ("kind", &self.kind),
             ("client", &self.client),
@@ -149,14 +157,18 @@ pub async fn queue(
         technician: id_param(&query.tech).map(UserId),
         search: query.q.clone().filter(|q| !q.trim().is_empty()),
     };
-    // Past the last page a queue is simply empty; the bound keeps the offset arithmetic safe.
-    let page = query.page.unwrap_or(0).clamp(0, 1_000_000);
+    let after = query.after.as_deref().and_then(tickets::Cursor::parse);
+    // Only words on the page ("Showing 26–50"): a hand-edited figure changes nothing read.
+    let shown = match after {
+        Some(_) => query.shown.unwrap_or(0).clamp(0, i64::MAX - 2 * PAGE_SIZE),
+        None => 0,
+    };
     let (viewer, now, zone) = (user.id(), state.clock.now(), user.zone());
     let (result, clients, staff, categories) = {
         let filter = filter.clone();
         db::run(&state.pool, move |conn| {
             Ok((
-                tickets::queue(conn, queue, &filter, viewer, page, PAGE_SIZE, now)?,
+                tickets::queue(conn, queue, &filter, viewer, after, PAGE_SIZE, now)?,
                 db::clients::list(conn, false)?,
                 db::users::list(conn)?,
                 categories::list_categories(conn)?,
@@ -201,8 +213,8 @@ pub async fn queue(
         tech: query.tech.unwrap_or_default(),
         q: query.q.unwrap_or_default(),
     };
-    let pages = (result.total + PAGE_SIZE - 1) / PAGE_SIZE;
     let slug = queue.slug();
+    let count = i64::try_from(result.rows.len()).unwrap_or(PAGE_SIZE);
     render(&QueuePage {
         ctx: user.ctx(),
         title: queue.label(),
@@ -223,16 +235,13 @@ pub async fn queue(
             .collect(),
         items,
         total: result.total,
-        page,
-        pages,
-        first_shown: if result.total == 0 {
-            0
-        } else {
-            page * PAGE_SIZE + 1
-        },
-        last_shown: (page * PAGE_SIZE + PAGE_SIZE).min(result.total),
-        page_link_prev: echo.link(&slug, page - 1),
-        page_link_next: echo.link(&slug, page + 1),
+        first_shown: shown + 1,
+        last_shown: shown + count,
+        later_page: after.is_some(),
+        page_link_first: echo.link(&slug, None),
+        page_link_next: result
+            .next
+            .map(|cursor| echo.link(&slug, Some((cursor, shown + count)))),
         query: echo,
         queue: slug,
         clients: clients

@@ -36,23 +36,23 @@ impl OutagePanel {
     }
 }
 
-pub async fn outage_panel(state: &AppState, row: &TicketRow) -> AppResult<OutagePanel> {
+/// `tz` is the client's zone (its calendar's), which the ticket page has read already.
+pub async fn outage_panel(
+    state: &AppState,
+    row: &TicketRow,
+    tz: chrono_tz::Tz,
+) -> AppResult<OutagePanel> {
     let (id, client) = (row.id, ClientId(row.client_id));
     let can_open = db::uptime::outages::may_open_from(row.priority, row.kind == Kind::Incident)
         && row.status.is_open();
     let (solved_at, created_at) = (row.solved_at, row.created_at);
-    let (tz, services, linked) = db::run(&state.pool, move |conn| {
-        let tz = db::uptime::client_zone(conn, client)?;
+    let (services, linked) = db::run(&state.pool, move |conn| {
         let services = if can_open {
             db::uptime::services_of(conn, client)?
         } else {
             Vec::new()
         };
-        Ok((
-            tz,
-            services,
-            db::uptime::outages::linked_to_ticket(conn, id)?,
-        ))
+        Ok((services, db::uptime::outages::linked_to_ticket(conn, id)?))
     })
     .await?;
     let services: Vec<(String, String)> = services

@@ -1,0 +1,10 @@
+DROP TRIGGER solved_counts_delete ON tickets;
+DROP TRIGGER solved_counts_update ON tickets;
+DROP TRIGGER solved_counts_insert ON tickets;
+DROP FUNCTION solved_counts_track();
+DROP TRIGGER ticket_counts_delete ON tickets;
+DROP TRIGGER ticket_counts_update ON tickets;
+DROP TRIGGER ticket_counts_insert ON tickets;
+DROP FUNCTION ticket_counts_track();
+DROP TABLE solved_counts;
+DROP TABLE ticket_counts;

@@ -1,0 +1,13 @@
+CREATE INDEX tickets_kind_status_due ON tickets (kind, status, resolution_due_at);
+CREATE INDEX tickets_kind_tier ON tickets (kind, tier, status, resolution_due_at);
+DROP INDEX tickets_queue_solved;
+DROP INDEX tickets_queue_created;
+DROP INDEX tickets_queue_owner;
+DROP INDEX tickets_queue_worker;
+DROP INDEX tickets_queue_pending;
+DROP INDEX tickets_queue_tier;
+DROP INDEX tickets_queue_client;
+DROP INDEX tickets_queue_open;
+ALTER TABLE tickets DROP COLUMN next_due_at;
+ALTER TABLE tickets DROP COLUMN queue_pending;
+ALTER TABLE tickets DROP COLUMN queue_open;

@@ -1,0 +1,9 @@
+DROP TRIGGER solved_counts_delete;
+DROP TRIGGER solved_counts_update_new;
+DROP TRIGGER solved_counts_update_old;
+DROP TRIGGER solved_counts_insert;
+DROP TRIGGER ticket_counts_delete;
+DROP TRIGGER ticket_counts_update;
+DROP TRIGGER ticket_counts_insert;
+DROP TABLE solved_counts;
+DROP TABLE ticket_counts;
