@@ -56,6 +56,7 @@ mod service_levels;
 mod sessions;
 mod stale_forms;
 mod surveys;
+mod ticket_search;
 mod tickets;
 mod uptime;
 mod webdriver;

@@ -27,9 +27,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::columns::LenientTier;
+use crate::db::fulltext;
 use crate::db::names::Names;
 use crate::db::schema::{clients, ticket_counts, tickets};
-use crate::db::search::like_pattern;
 use crate::db::tickets::queues::{KindChoice, Queue};
 use crate::db::tickets::row::status_names;
 use crate::db::users;
@@ -39,6 +39,7 @@ use crate::domain::ids::{CategoryId, ClientId, TicketId, UserId};
 use crate::domain::priority::Priority;
 use crate::domain::sla;
 use crate::domain::ticket::{Kind, Status};
+use crate::domain::ticket_search::ticket_words;
 use crate::error::AppResult;
 
 /// Totals are counted up to this many tickets; beyond, the page says "more than".
@@ -53,6 +54,32 @@ pub struct QueueFilter {
     pub category: Option<CategoryId>,
     pub technician: Option<UserId>,
     pub search: Option<String>,
+    /// The live tickets the full-text index finds for `search`: the queue functions set it
+    /// (see [`searched`]), replacing whatever a caller put here.
+    pub search_hits: Option<Vec<i64>>,
+}
+
+/// At most this many live tickets, the best ranked, answer a search: a search narrows a queue
+/// to its best matches rather than reading every ticket that mentions a common word.
+pub const SEARCH_CAP: i64 = 2_000;
+
+/// `filter` with its search resolved, once per page, to the live tickets whose text holds
+/// every word of it (`fulltext::live_tickets`). A search with no words in it (only
+/// punctuation) searches nothing and leaves the queue whole.
+fn searched(conn: &mut DbConn, filter: &QueueFilter) -> AppResult<QueueFilter> {
+    let mut filter = filter.clone();
+    let words = filter
+        .search
+        .as_deref()
+        .map(ticket_words)
+        .unwrap_or_default();
+    filter.search_hits = if words.is_empty() {
+        filter.search = None;
+        None
+    } else {
+        Some(fulltext::live_tickets(conn, &words, SEARCH_CAP)?)
+    };
+    Ok(filter)
 }
 
 /// Where a page starts: just after this row of the queue's order.
@@ -312,12 +339,8 @@ fn walk<'a>(
                 .or(tickets::subcategory_id.eq(category.0)),
         );
     }
-    if let Some(term) = filter.search.as_deref().filter(|t| !t.trim().is_empty()) {
-        query = query.filter(
-            tickets::search_text
-                .like(like_pattern(term.trim()))
-                .escape('\\'),
-        );
+    if let Some(hits) = &filter.search_hits {
+        query = query.filter(tickets::id.eq_any(hits));
     }
     query
 }
@@ -409,6 +432,18 @@ pub fn total(
     viewer: UserId,
     now: DateTime<Utc>,
 ) -> AppResult<Total> {
+    let filter = searched(conn, filter)?;
+    total_of(conn, queue, &filter, viewer, now)
+}
+
+/// `total` of a filter whose search is resolved.
+fn total_of(
+    conn: &mut DbConn,
+    queue: Queue,
+    filter: &QueueFilter,
+    viewer: UserId,
+    now: DateTime<Utc>,
+) -> AppResult<Total> {
     if impossible(queue, filter) {
         return Ok(Total::Exact(0));
     }
@@ -437,7 +472,8 @@ pub fn queue(
     page_size: i64,
     now: DateTime<Utc>,
 ) -> AppResult<QueuePage> {
-    let total = total(conn, queue, filter, viewer, now)?;
+    let filter = &searched(conn, filter)?;
+    let total = total_of(conn, queue, filter, viewer, now)?;
     let key = OrderKey::of(queue);
     // Each range gives its first page_size + 1 rows after the cursor; merged in the queue's
     // order (a ticket both worked and owned by the person comes once), the first page_size are
@@ -508,6 +544,7 @@ pub fn plans(
     after: Option<Cursor>,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, Vec<String>)>> {
+    let filter = &searched(conn, filter)?;
     let key = OrderKey::of(queue);
     let mut plans = Vec::new();
     for range in ranges(queue, filter, viewer) {

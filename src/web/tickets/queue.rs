@@ -156,6 +156,7 @@ pub async fn queue(
         category: id_param(&query.category).map(CategoryId),
         technician: id_param(&query.tech).map(UserId),
         search: query.q.clone().filter(|q| !q.trim().is_empty()),
+        ..QueueFilter::default()
     };
     let after = query.after.as_deref().and_then(tickets::Cursor::parse);
     // Only words on the page ("Showing 26–50"): a hand-edited figure changes nothing read.
