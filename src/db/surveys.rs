@@ -188,8 +188,8 @@ pub struct FlaggedSurvey {
 pub fn awaiting_follow_up(conn: &mut DbConn, limit: i64) -> AppResult<Vec<FlaggedSurvey>> {
     let rows: Vec<(i64, String, String, Option<i32>, String)> = surveys::table
         .inner_join(tickets::table.inner_join(clients::table))
-        .filter(surveys::flagged.eq(true))
-        .filter(surveys::followed_up_at.is_null())
+        // No bound values in the condition: it is the partial index's own (migration 000520).
+        .filter(surveys::flagged.and(surveys::followed_up_at.is_null()))
         .order(surveys::answered_at.desc())
         .limit(limit)
         .select((

@@ -1,0 +1,1 @@
+DROP INDEX surveys_awaiting_follow_up;
