@@ -63,6 +63,46 @@ pub struct MappingInput {
     pub flap_minutes: i32,
 }
 
+/// The columns a mapping's form sets, as stored: what adding and editing both write.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = alert_sources)]
+struct Stored<'a> {
+    source_pattern: &'a str,
+    host_pattern: &'a str,
+    client_id: i64,
+    contact_id: i64,
+    critical_impact: &'static str,
+    critical_urgency: &'static str,
+    warning_impact: &'static str,
+    warning_urgency: &'static str,
+    info_impact: &'static str,
+    info_urgency: &'static str,
+    solve_on_recovery: bool,
+    flap_minutes: i32,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> Stored<'a> {
+    fn of(input: &'a MappingInput, client_id: i64, at: NaiveDateTime) -> Self {
+        let [critical, warning, info] = input.levels;
+        Stored {
+            source_pattern: &input.source_pattern,
+            host_pattern: &input.host_pattern,
+            client_id,
+            contact_id: input.contact.0,
+            critical_impact: critical.0.as_str(),
+            critical_urgency: critical.1.as_str(),
+            warning_impact: warning.0.as_str(),
+            warning_urgency: warning.1.as_str(),
+            info_impact: info.0.as_str(),
+            info_urgency: info.1.as_str(),
+            solve_on_recovery: input.solve_on_recovery,
+            flap_minutes: input.flap_minutes,
+            updated_at: at,
+        }
+    }
+}
+
 /// A mapping with the names the page shows.
 pub struct MappingView {
     pub mapping: MappingRow,
@@ -97,23 +137,10 @@ pub fn create(
             return refuse("contact_id", "That contact is no longer on file.");
         };
         let at = now.naive_utc();
-        let [critical, warning, info] = input.levels;
         let row = diesel::insert_into(alert_sources::table)
             .values((
-                alert_sources::source_pattern.eq(&input.source_pattern),
-                alert_sources::host_pattern.eq(&input.host_pattern),
-                alert_sources::client_id.eq(contact.client_id),
-                alert_sources::contact_id.eq(input.contact.0),
-                alert_sources::critical_impact.eq(critical.0.as_str()),
-                alert_sources::critical_urgency.eq(critical.1.as_str()),
-                alert_sources::warning_impact.eq(warning.0.as_str()),
-                alert_sources::warning_urgency.eq(warning.1.as_str()),
-                alert_sources::info_impact.eq(info.0.as_str()),
-                alert_sources::info_urgency.eq(info.1.as_str()),
-                alert_sources::solve_on_recovery.eq(input.solve_on_recovery),
-                alert_sources::flap_minutes.eq(input.flap_minutes),
+                Stored::of(input, contact.client_id, at),
                 alert_sources::created_at.eq(at),
-                alert_sources::updated_at.eq(at),
             ))
             .returning(alert_sources::id)
             .get_result::<i64>(conn)?;
@@ -151,23 +178,8 @@ pub fn update(
             return refuse("contact_id", "That contact is no longer on file.");
         };
         let at = now.naive_utc();
-        let [critical, warning, info] = input.levels;
         diesel::update(alert_sources::table.find(id))
-            .set((
-                alert_sources::source_pattern.eq(&input.source_pattern),
-                alert_sources::host_pattern.eq(&input.host_pattern),
-                alert_sources::client_id.eq(contact.client_id),
-                alert_sources::contact_id.eq(input.contact.0),
-                alert_sources::critical_impact.eq(critical.0.as_str()),
-                alert_sources::critical_urgency.eq(critical.1.as_str()),
-                alert_sources::warning_impact.eq(warning.0.as_str()),
-                alert_sources::warning_urgency.eq(warning.1.as_str()),
-                alert_sources::info_impact.eq(info.0.as_str()),
-                alert_sources::info_urgency.eq(info.1.as_str()),
-                alert_sources::solve_on_recovery.eq(input.solve_on_recovery),
-                alert_sources::flap_minutes.eq(input.flap_minutes),
-                alert_sources::updated_at.eq(at),
-            ))
+            .set(Stored::of(input, contact.client_id, at))
             .execute(conn)?;
         let after = get(conn, id)?;
         let detail = format!("{} → {}", describe(&before), describe(&after));
