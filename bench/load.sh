@@ -70,10 +70,12 @@ ticket=$(curl -fs -b "$jar" "$base/tickets?queue=all" | sed -n 's/.*href="\/tick
 form=$(curl -fs -b "$jar" -c "$jar" "$base/tickets/new")
 token=$(echo "$form" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
 requester=$(echo "$form" | sed -n 's/.*<option value="\(contact:[0-9][0-9]*\)".*/\1/p' | head -1)
+# The session cookie is issued anew with the form; its CSRF token goes with that cookie.
+form_cookie=$(awk '$6 == "tierdesk_session" { print $6 "=" $7 }' "$jar")
 cat > "$work/create.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-wrk.headers["Cookie"] = "$cookie"
+wrk.headers["Cookie"] = "$form_cookie"
 wrk.body = "csrf_token=$token&kind=incident&requester=${requester/:/%3A}&details_confirmed=on"
   .. "&identity_check=not_validated&identity_evidence=&channel=phone"
   .. "&subject=Printer+jams+on+every+page&description=Floor+2+printer+jams+since+9%3A40."

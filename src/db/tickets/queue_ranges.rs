@@ -10,10 +10,11 @@
 //!   worked and owned ranges, merged;
 //! - untriaged walks (status new, kind, created_at), awaiting closure (solved, kind, solved_at).
 //!
-//! The other filters (priority, status within the queue, category, search, and client or
-//! technician where no range of theirs serves the queue) are checked on the rows of the range
-//! as it is walked: they never read past the queue's own tickets (open ones, never the closed
-//! history), and a page stops at its 26th match.
+//! The other filters (priority, status within the queue, category, and client or technician
+//! where no range of theirs serves the queue) are checked on the rows of the range as it is
+//! walked: they never read past the queue's own tickets (open ones, never the closed history),
+//! and a page stops at its 26th match. A search is resolved first through the full-text index
+//! to at most [`SEARCH_CAP`] live tickets, which the database then reads by primary key.
 //!
 //! Totals are exact where the `ticket_counts` counters hold them (a queue of whole statuses of
 //! one or both kinds, unfiltered). Anything else is counted on the same ranges up to
