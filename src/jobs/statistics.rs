@@ -42,16 +42,14 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use chrono::TimeZone;
 
     use super::*;
 
     #[test]
     fn the_check_runs_every_six_hours_from_start_up() {
-        let start = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).single();
-        let Some(start) = start else {
-            return;
-        };
+        let start = Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap();
         let cases = [
             (None, start, true),
             (Some(start), start, false),
