@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Pool;
+use crate::db::alerts::writer::AlertWriter;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     /// One slot per core for argon2 (19 MiB and tens of milliseconds per check), so a burst of
     /// sign-ins cannot take all memory and every blocking thread.
     hashing: Arc<Semaphore>,
+    /// Started with the first alert, so a desk without monitoring runs no writer threads.
+    alert_writer: Arc<OnceCell<AlertWriter>>,
 }
 
 impl AppState {
@@ -39,6 +42,7 @@ impl AppState {
             clock,
             mail,
             hashing: Arc::new(Semaphore::new(cores)),
+            alert_writer: Arc::new(OnceCell::new()),
         }
     }
 
@@ -60,6 +64,13 @@ impl AppState {
         })
         .await?;
         Ok(result)
+    }
+
+    /// The threads that write monitoring alerts, several to a transaction.
+    pub async fn alert_writer(&self) -> AppResult<&AlertWriter> {
+        self.alert_writer
+            .get_or_try_init(|| async { AlertWriter::start(&self.pool, &self.mail) })
+            .await
     }
 
     /// What outgoing mail needs from the configuration (link base, Message-ID domain), owned so

@@ -263,24 +263,28 @@ pub fn remove(conn: &mut DbConn, actor: UserId, id: i64, now: DateTime<Utc>) -> 
     })
 }
 
+/// Every mapping with its client's code: a transaction of alerts reads them once and picks
+/// each alert's with `best_for`.
+pub fn all_with_codes(conn: &mut DbConn) -> AppResult<Vec<(MappingRow, String)>> {
+    Ok(alert_sources::table
+        .inner_join(clients::table)
+        .select((MappingRow::as_select(), clients::code))
+        .load(conn)?)
+}
+
 /// The most precise mapping for a source and host, among the given client's when the alert
 /// names one by its code.
-pub fn find_for(
-    conn: &mut DbConn,
+pub fn best_for<'a>(
+    mappings: &'a [(MappingRow, String)],
     source: &str,
     host: &str,
     client_code: Option<&str>,
-) -> AppResult<Option<MappingRow>> {
-    let mut query = alert_sources::table
-        .inner_join(clients::table)
-        .select(MappingRow::as_select())
-        .into_boxed();
-    if let Some(code) = client_code {
-        query = query.filter(clients::code.eq(code.to_uppercase()));
-    }
-    let candidates: Vec<MappingRow> = query.load(conn)?;
-    Ok(candidates
-        .into_iter()
+) -> Option<&'a MappingRow> {
+    let wanted_client = client_code.map(str::to_uppercase);
+    mappings
+        .iter()
+        .filter(|(_, code)| wanted_client.as_ref().is_none_or(|wanted| wanted == code))
+        .map(|(mapping, _)| mapping)
         .filter(|m| pattern_matches(&m.source_pattern, source))
         .filter(|m| pattern_matches(&m.host_pattern, host))
         .max_by_key(|m| {
@@ -288,5 +292,5 @@ pub fn find_for(
                 specificity(&m.source_pattern, &m.host_pattern),
                 std::cmp::Reverse(m.id),
             )
-        }))
+        })
 }

@@ -1,12 +1,14 @@
 //! Personal API tokens: issuing one (its secret shown once, its hash kept), listing, revoking,
-//! and the one statement each API request costs: find the live token of an active user, count
-//! the request in the token's minute, and touch its last-used time.
+//! and what each API request costs: find the live token of an active user, count the request
+//! in the token's minute (on the token's window row), and touch its last-used time once a
+//! minute at most.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::connection::SimpleConnection;
 use diesel::dsl::case_when;
 use diesel::prelude::*;
 
-use super::schema::{api_tokens, users};
+use super::schema::{api_token_windows, api_tokens, users};
 use super::{DbConn, audit, write_tx};
 use crate::domain::api_token::{NewToken, Scope, last_used_stale_before, window_start};
 use crate::domain::ids::UserId;
@@ -53,11 +55,16 @@ pub fn issue(
                 api_tokens::token_hash.eq(crate::security::token_hash(&secret)),
                 api_tokens::created_at.eq(at),
                 api_tokens::expires_at.eq(new.expires_at.map(|e| e.naive_utc())),
-                api_tokens::window_start.eq(window_start(now)),
-                api_tokens::window_count.eq(0),
             ))
             .returning(api_tokens::id)
             .get_result::<i64>(conn)?;
+        diesel::insert_into(api_token_windows::table)
+            .values((
+                api_token_windows::token_id.eq(row),
+                api_token_windows::window_start.eq(window_start(now)),
+                api_token_windows::requests.eq(0),
+            ))
+            .execute(conn)?;
         audit::record(
             conn,
             Some(holder),
@@ -138,75 +145,81 @@ pub struct Caller {
     pub requests_this_minute: i64,
 }
 
-/// Finds the live token of an active user and counts this request in its minute, in one
-/// statement (built with the DSL, so each connection prepares it once): the SET's right-hand
-/// sides read the row as it was, on both databases, so the window test sees the old
-/// `window_start`. `None` for an unknown, revoked or expired token, or a deactivated holder.
+/// Finds the live token of an active user and counts this request in its minute. `None` for
+/// an unknown, revoked or expired token, or a deactivated holder.
 pub fn authenticate(
     conn: &mut DbConn,
     secret: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Caller>> {
     let hash = crate::security::token_hash(secret);
-    let (window, stale, at) = (
-        window_start(now),
-        last_used_stale_before(now),
-        now.naive_utc(),
-    );
-    let count = |conn: &mut DbConn| {
-        diesel::update(
-            api_tokens::table
-                .filter(api_tokens::token_hash.eq(&hash))
-                .filter(api_tokens::revoked_at.is_null())
-                .filter(
-                    api_tokens::expires_at
-                        .is_null()
-                        .or(api_tokens::expires_at.gt(at)),
-                )
-                .filter(
-                    api_tokens::user_id.eq_any(
-                        users::table
-                            .filter(users::active.eq(true))
-                            .select(users::id),
-                    ),
-                ),
+    let at = now.naive_utc();
+    let found: Option<(i64, i64, String, Option<NaiveDateTime>)> = api_tokens::table
+        .inner_join(users::table)
+        .filter(api_tokens::token_hash.eq(&hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .filter(
+            api_tokens::expires_at
+                .is_null()
+                .or(api_tokens::expires_at.gt(at)),
         )
-        .set((
-            api_tokens::window_count.eq(case_when(
-                api_tokens::window_start.eq(window),
-                api_tokens::window_count + 1,
-            )
-            .otherwise(1_i64)),
-            api_tokens::window_start.eq(window),
-            api_tokens::last_used_at.eq(case_when(
-                api_tokens::last_used_at
-                    .is_null()
-                    .or(api_tokens::last_used_at.lt(stale)),
-                Some(at),
-            )
-            .otherwise(api_tokens::last_used_at)),
-        ))
-        .returning((
+        .filter(users::active.eq(true))
+        .select((
             api_tokens::id,
             api_tokens::user_id,
             api_tokens::scope,
-            api_tokens::window_count,
+            api_tokens::last_used_at,
         ))
-        .get_result::<(i64, i64, String, i64)>(conn)
-        .optional()
+        .first(conn)
+        .optional()?;
+    let Some((token_id, user_id, scope, last_used)) = found else {
+        return Ok(None);
     };
-    let found = match conn {
-        DbConn::Postgres(_) => count(conn)?,
-        DbConn::Sqlite(_) => super::write_turn::sqlite_turn(|| count(conn))?,
+    let requests = match conn {
+        // The count is a throttle, not a record: losing the last few counts in a crash costs
+        // nothing, while waiting for its WAL flush kept the window's row locked through the
+        // flush, and every request on the token queued behind the one before.
+        DbConn::Postgres(_) => write_tx(conn, |conn| {
+            conn.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
+            count(conn, token_id, last_used, now)
+        })?,
+        DbConn::Sqlite(_) => super::write_turn::sqlite_turn(|| {
+            write_tx(conn, |conn| count(conn, token_id, last_used, now))
+        })?,
     };
-    found
-        .map(|(token_id, user_id, scope, window_count)| {
-            Ok(Caller {
-                token_id,
-                user: UserId(user_id),
-                scope: Scope::parse(&scope).map_err(AppError::internal)?,
-                requests_this_minute: window_count,
-            })
-        })
-        .transpose()
+    Ok(Some(Caller {
+        token_id,
+        user: UserId(user_id),
+        scope: Scope::parse(&scope).map_err(AppError::internal)?,
+        requests_this_minute: requests,
+    }))
+}
+
+/// Counts a request in the token's minute (the SET's right-hand sides read the row as it was,
+/// on both databases, so the window test sees the old `window_start`), and records the
+/// token's use when the last record is a minute old.
+fn count(
+    conn: &mut DbConn,
+    token_id: i64,
+    last_used: Option<NaiveDateTime>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let window = window_start(now);
+    let requests = diesel::update(api_token_windows::table.find(token_id))
+        .set((
+            api_token_windows::requests.eq(case_when(
+                api_token_windows::window_start.eq(window),
+                api_token_windows::requests + 1,
+            )
+            .otherwise(1_i64)),
+            api_token_windows::window_start.eq(window),
+        ))
+        .returning(api_token_windows::requests)
+        .get_result(conn)?;
+    if last_used.is_none_or(|used| used < last_used_stale_before(now)) {
+        diesel::update(api_tokens::table.find(token_id))
+            .set(api_tokens::last_used_at.eq(now.naive_utc()))
+            .execute(conn)?;
+    }
+    Ok(requests)
 }

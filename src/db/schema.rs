@@ -1034,6 +1034,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outages,
     outage_incidents,
     service_report_sends,
+    api_token_windows,
     api_tokens,
     alert_sources,
     alert_threads,
@@ -1052,8 +1053,14 @@ diesel::table! {
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         revoked_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    api_token_windows (token_id) {
+        token_id -> BigInt,
         window_start -> Timestamp,
-        window_count -> BigInt,
+        requests -> BigInt,
     }
 }
 
@@ -1106,6 +1113,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_token_windows -> api_tokens (token_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(alert_sources -> clients (client_id));
 diesel::joinable!(alert_threads -> tickets (ticket_id));

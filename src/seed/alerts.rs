@@ -107,14 +107,12 @@ pub(super) fn seed_alerts(
             client: "HARBOR",
         })
         .map_err(|e| anyhow::anyhow!("demo alert {dedup_key}: {e:?}"))?;
-        db::alerts::ingest(
-            conn,
-            None,
-            &input,
-            mail,
-            now - Duration::minutes(minutes_ago),
-        )
-        .map_err(err)?;
+        let arrival = db::alerts::Arrival {
+            token: None,
+            input,
+            now: now - Duration::minutes(minutes_ago),
+        };
+        db::alerts::ingest(conn, &arrival, mail).map_err(err)?;
     }
     Ok(())
 }

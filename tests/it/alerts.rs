@@ -6,7 +6,9 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tierdesk::db;
+use tierdesk::db::alerts::{Arrival, Ingested};
 use tierdesk::domain::account::Role;
+use tierdesk::domain::alert::{AlertInput, RawAlert};
 use tierdesk::domain::api_token::{NewToken, Scope};
 use tierdesk::domain::ids::TicketId;
 use tierdesk::domain::ticket::Status;
@@ -335,7 +337,97 @@ async fn an_edited_mapping_governs_the_next_alert_and_is_audited(app: TestApp) {
     );
 }
 
+/// Alerts that arrive together go into one transaction: each key's alerts keep their order
+/// however the keys interleave, the answers come back in the order sent, and one alert that
+/// cannot be stored (here, from a token that does not exist) fails alone.
+async fn alerts_that_arrive_together_keep_each_keys_order_and_a_bad_one_fails_alone(app: TestApp) {
+    let token = monitored(&app, true, "30").await;
+    let now = app.clock.now();
+    let arrival = |key: &str, state: &str, token: Option<i64>| {
+        let input = AlertInput::parse(&RawAlert {
+            source: "zabbix",
+            host: "web-01",
+            check: "HTTP 200",
+            severity: "critical",
+            state,
+            dedup_key: key,
+            message: "connection refused",
+            client: "NWD",
+        })
+        .unwrap();
+        Arrival { token, input, now }
+    };
+    let batch = vec![
+        arrival("web-01/http", "firing", None),
+        arrival("db-01/disk", "firing", None),
+        arrival("web-01/http", "firing", None),
+        arrival("web-01/http", "firing", None),
+        arrival("lost/key", "firing", Some(i64::MAX)),
+        arrival("db-01/disk", "firing", None),
+        arrival("web-01/http", "resolved", None),
+        arrival("web-01/http", "firing", None),
+    ];
+    let mail = app.state.mail();
+    let answers = db::run(&app.state.pool, move |conn| {
+        Ok(db::alerts::ingest_all(conn, &batch, &mail))
+    })
+    .await
+    .unwrap();
+    let outcomes: Vec<String> = answers
+        .iter()
+        .map(|a| match a {
+            Ok(Ingested::Applied {
+                outcome,
+                firing_count,
+                ..
+            }) => format!("{outcome} {firing_count}"),
+            Ok(other) => format!("{other:?}"),
+            Err(_) => "refused".into(),
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            "opened 1",
+            "opened 1",
+            "counted 2",
+            "counted 3",
+            "refused",
+            "counted 2",
+            "solved 3",
+            "reopened 4",
+        ]
+    );
+    let (web, web_tickets) = counted(&app, "web-01/http").await;
+    assert_eq!((web, web_tickets.len()), (5, 1));
+    assert_eq!(counted(&app, "db-01/disk").await.0, 2);
+    assert_eq!(counted(&app, "lost/key").await, (0, vec![]));
+    assert!(ticket(&app, web_tickets[0]).await.status.is_open());
+
+    let text = app
+        .get(&format!("/tickets/{}", web_tickets[0]))
+        .await
+        .text();
+    let order = [
+        "Firing (1)",
+        "Firing again (2)",
+        "Firing again (3)",
+        "Recovered: critical on web-01",
+        "Firing again (4) within the flap window: reopened",
+    ];
+    let places: Vec<usize> = order
+        .iter()
+        .map(|line| text.find(line).unwrap_or_else(|| panic!("{line}: {text}")))
+        .collect();
+    assert!(places.is_sorted(), "{order:?} at {places:?}");
+
+    // The next alert reads the counts the batch wrote.
+    let (_, receipt) = send(&app, &token, &alert("firing", "db-01/disk")).await;
+    assert_eq!(receipt["firing_count"], 3, "{receipt}");
+}
+
 both_backends!(
+    alerts_that_arrive_together_keep_each_keys_order_and_a_bad_one_fails_alone,
     an_edited_mapping_governs_the_next_alert_and_is_audited,
     repeated_firings_count_on_one_ticket,
     a_recovery_solves_where_the_mapping_says_so,

@@ -7,8 +7,7 @@ use utoipa::ToSchema;
 
 use super::problem::Problem;
 use super::{Caller, json_body};
-use crate::db::alerts::{Ingested, ingest};
-use crate::db::{self};
+use crate::db::alerts::{Arrival, Ingested};
 use crate::domain::alert::{AlertInput, RawAlert};
 use crate::domain::api_token::Need;
 use crate::state::AppState;
@@ -77,7 +76,6 @@ pub async fn receive(
         client: &body.client,
     };
     let input = AlertInput::parse(&raw).map_err(|e| Problem::invalid(&e))?;
-    let (token, now, mail) = (caller.token_id, state.clock.now(), state.mail());
     let described = format!(
         "No alert mapping covers source '{}' and host '{}'{}. The alert is kept; add a mapping \
          on /admin/alert-sources.",
@@ -89,11 +87,12 @@ pub async fn receive(
             .map(|c| format!(" for client {c}"))
             .unwrap_or_default()
     );
-    match db::run(&state.pool, move |conn| {
-        ingest(conn, Some(token), &input, &mail, now)
-    })
-    .await?
-    {
+    let arrival = Arrival {
+        token: Some(caller.token_id),
+        input,
+        now: state.clock.now(),
+    };
+    match state.alert_writer().await?.write(arrival).await? {
         Ingested::Applied {
             alert_id,
             ticket,

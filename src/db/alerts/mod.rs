@@ -1,7 +1,12 @@
 //! Receiving a monitoring alert: every alert is stored, and in the same transaction its dedup
 //! key's ticket is opened, counted on, recovered, solved or reopened as `domain::alert` decides.
 //! One alert per dedup key at a time: a transaction lock per key on PostgreSQL, BEGIN IMMEDIATE
-//! on SQLite, and the unique dedup key of `alert_threads` behind both.
+//! on SQLite, and the unique dedup key of `alert_threads` behind both. Alerts that arrive
+//! together share one transaction (`writer`).
+
+pub mod writer;
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -47,67 +52,161 @@ struct ThreadRow {
     recovered_at: Option<NaiveDateTime>,
 }
 
-/// Stores the alert and applies it to its dedup key's ticket, in one transaction.
-#[tracing::instrument(skip_all, fields(dedup_key = %input.dedup_key))]
-pub fn ingest(
-    conn: &mut DbConn,
-    token: Option<i64>,
-    input: &AlertInput,
-    mail: &MailContext,
-    now: DateTime<Utc>,
-) -> AppResult<Ingested> {
-    let apply = |conn: &mut DbConn| write_tx(conn, |conn| apply(conn, token, input, mail, now));
-    if matches!(conn, DbConn::Sqlite(_)) {
-        super::write_turn::sqlite_turn(|| apply(conn))
-    } else {
-        apply(conn)
+/// An alert as received: who sent it, what it says, and when it came.
+#[derive(Clone, Debug)]
+pub struct Arrival {
+    pub token: Option<i64>,
+    pub input: AlertInput,
+    pub now: DateTime<Utc>,
+}
+
+/// What a transaction of alerts reads once, the dedup keys whose lock it already holds, and
+/// the key it is counting firings on.
+struct Shared {
+    mappings: Vec<(MappingRow, String)>,
+    system: Option<UserId>,
+    locked: HashSet<String>,
+    counting: Option<Counting>,
+}
+
+/// A key's thread while its firings are being counted. A batch takes a key's alerts one after
+/// another, so the thread is read at the first and its count written once, when the key's run
+/// of firings ends, instead of a read and a write per alert.
+struct Counting {
+    key: String,
+    thread: ThreadRow,
+    ticket: TicketRow,
+    at: NaiveDateTime,
+}
+
+impl Counting {
+    fn write(self, conn: &mut DbConn) -> AppResult<()> {
+        set_count(conn, self.thread.id, self.thread.firing_count, self.at)
     }
+}
+
+/// Stores one alert and applies it to its dedup key's ticket, in one transaction.
+pub fn ingest(conn: &mut DbConn, arrival: &Arrival, mail: &MailContext) -> AppResult<Ingested> {
+    let mut done = in_turn(conn, |conn| {
+        write_tx(conn, |conn| {
+            apply_all(conn, std::slice::from_ref(arrival), mail)
+        })
+    })?;
+    done.pop()
+        .ok_or_else(|| crate::error::AppError::internal("an alert was not applied"))
+}
+
+/// Stores the alerts that arrived together and applies each to its dedup key's ticket, in one
+/// transaction: one commit for the lot. Should that transaction fail, each alert is tried
+/// alone, so a bad alert fails only itself. The answers come in the order of `arrivals`.
+#[tracing::instrument(skip_all, fields(alerts = arrivals.len()))]
+pub fn ingest_all(
+    conn: &mut DbConn,
+    arrivals: &[Arrival],
+    mail: &MailContext,
+) -> Vec<AppResult<Ingested>> {
+    match in_turn(conn, |conn| {
+        write_tx(conn, |conn| apply_all(conn, arrivals, mail))
+    }) {
+        Ok(done) => done.into_iter().map(Ok).collect(),
+        Err(e) if arrivals.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            tracing::warn!(error = %e, alerts = arrivals.len(), "an alert batch failed; each is tried alone");
+            arrivals.iter().map(|a| ingest(conn, a, mail)).collect()
+        }
+    }
+}
+
+/// SQLite's writes take turns in the process (see `write_turn`); PostgreSQL's run side by side.
+fn in_turn<T>(conn: &mut DbConn, write: impl FnOnce(&mut DbConn) -> T) -> T {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        super::write_turn::sqlite_turn(|| write(conn))
+    } else {
+        write(conn)
+    }
+}
+
+/// Applies the alerts in one transaction. A key's alerts keep their order of arrival, and the
+/// keys are taken in sorted order, so two instances' transactions lock keys in the same order
+/// and cannot deadlock on them.
+fn apply_all(
+    conn: &mut DbConn,
+    arrivals: &[Arrival],
+    mail: &MailContext,
+) -> AppResult<Vec<Ingested>> {
+    let mut shared = Shared {
+        mappings: alert_sources::all_with_codes(conn)?,
+        system: None,
+        locked: HashSet::new(),
+        counting: None,
+    };
+    let mut order: Vec<usize> = (0..arrivals.len()).collect();
+    order.sort_by(|&a, &b| {
+        arrivals[a]
+            .input
+            .dedup_key
+            .cmp(&arrivals[b].input.dedup_key)
+    });
+    let mut done: Vec<Option<Ingested>> = vec![None; arrivals.len()];
+    for i in order {
+        done[i] = Some(apply(conn, &mut shared, &arrivals[i], mail)?);
+    }
+    if let Some(counting) = shared.counting.take() {
+        counting.write(conn)?;
+    }
+    Ok(done.into_iter().flatten().collect())
 }
 
 fn apply(
     conn: &mut DbConn,
-    token: Option<i64>,
-    input: &AlertInput,
+    shared: &mut Shared,
+    arrival: &Arrival,
     mail: &MailContext,
-    now: DateTime<Utc>,
 ) -> AppResult<Ingested> {
+    let (token, input, now) = (arrival.token, &arrival.input, arrival.now);
     {
-        let Some(mapping) = alert_sources::find_for(
-            conn,
+        let Some(mapping) = alert_sources::best_for(
+            &shared.mappings,
             &input.source,
             &input.host,
             input.client_code.as_deref(),
-        )?
-        else {
+        )
+        .cloned() else {
             let alert_id = store(conn, token, input, "unmapped", None, now)?;
             return Ok(Ingested::Unmapped { alert_id });
         };
         let handling = mapping.handling(input.severity)?;
-        let system = system_user(conn, now)?;
-        // Only what follows reads and writes the key's thread: the lock is held for that
-        // alone (and the commit), not for the mapping and account look-ups before it.
-        take_turn(conn, &input.dedup_key)?;
-        let current: Option<(ThreadRow, TicketRow)> = alert_threads::table
-            .inner_join(tickets::table)
-            .filter(alert_threads::dedup_key.eq(&input.dedup_key))
-            .select((
-                (
-                    alert_threads::id,
-                    alert_threads::firing_count,
-                    alert_threads::recovered_at,
-                ),
-                TicketRow::as_select(),
-            ))
-            .first(conn)
-            .optional()?;
+        let system = match shared.system {
+            Some(system) => system,
+            None => *shared.system.insert(system_user(conn, now)?),
+        };
+        if shared.locked.insert(input.dedup_key.clone()) {
+            take_turn(conn, &input.dedup_key)?;
+        }
+        let at = now.naive_utc();
+        let (current, counted_unwritten) = match shared.counting.take() {
+            Some(c) if c.key == input.dedup_key => (Some((c.thread, c.ticket)), true),
+            other => {
+                if let Some(c) = other {
+                    c.write(conn)?;
+                }
+                (thread_of(conn, &input.dedup_key)?, false)
+            }
+        };
         let thread = current.as_ref().map(|(t, _)| t.clone());
         let facts = current.as_ref().map(|(t, ticket)| Thread {
             status: ticket.status,
             firing_count: t.firing_count,
             settled_at: t.recovered_at.or(ticket.solved_at).map(|at| at.and_utc()),
         });
-        let at = now.naive_utc();
-        let (outcome, ticket, count) = match (decide(facts, input.state, &handling, now), current) {
+        let decision = decide(facts, input.state, &handling, now);
+        if counted_unwritten
+            && !matches!(decision, Decision::Count { .. })
+            && let Some((t, _)) = &current
+        {
+            set_count(conn, t.id, t.firing_count, at)?;
+        }
+        let (outcome, ticket, count) = match (decision, current) {
             (Decision::Open, _) => {
                 let ticket = open_ticket(conn, system, &mapping, input, &handling, mail, now)?;
                 let line = format!("Firing (1): {}", summary(input));
@@ -151,8 +250,17 @@ fn apply(
                     &NewEvent::internal(EventKind::Alert, &line),
                     at,
                 )?;
-                set_count(conn, t.id, count, at)?;
-                ("counted", Some(ticket.id), count)
+                let id = ticket.id;
+                shared.counting = Some(Counting {
+                    key: input.dedup_key.clone(),
+                    thread: ThreadRow {
+                        firing_count: count,
+                        ..t
+                    },
+                    ticket,
+                    at,
+                });
+                ("counted", Some(id), count)
             }
             (Decision::Reopen { count }, Some((t, ticket))) => {
                 let id = ticket.id;
@@ -247,6 +355,23 @@ fn take_turn(conn: &mut DbConn, dedup_key: &str) -> AppResult<()> {
             .execute(pg)?;
     }
     Ok(())
+}
+
+/// The key's thread and its ticket, as stored.
+fn thread_of(conn: &mut DbConn, dedup_key: &str) -> AppResult<Option<(ThreadRow, TicketRow)>> {
+    Ok(alert_threads::table
+        .inner_join(tickets::table)
+        .filter(alert_threads::dedup_key.eq(dedup_key))
+        .select((
+            (
+                alert_threads::id,
+                alert_threads::firing_count,
+                alert_threads::recovered_at,
+            ),
+            TicketRow::as_select(),
+        ))
+        .first(conn)
+        .optional()?)
 }
 
 fn set_count(conn: &mut DbConn, thread: i64, count: i64, at: NaiveDateTime) -> AppResult<()> {
