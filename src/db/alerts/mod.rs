@@ -184,13 +184,13 @@ fn apply(
             take_turn(conn, &input.dedup_key)?;
         }
         let at = now.naive_utc();
-        let (current, counted_unwritten) = match shared.counting.take() {
-            Some(c) if c.key == input.dedup_key => (Some((c.thread, c.ticket)), true),
+        let (current, unwritten_since) = match shared.counting.take() {
+            Some(c) if c.key == input.dedup_key => (Some((c.thread, c.ticket)), Some(c.at)),
             other => {
                 if let Some(c) = other {
                     c.write(conn)?;
                 }
-                (thread_of(conn, &input.dedup_key)?, false)
+                (thread_of(conn, &input.dedup_key)?, None)
             }
         };
         let thread = current.as_ref().map(|(t, _)| t.clone());
@@ -200,11 +200,11 @@ fn apply(
             settled_at: t.recovered_at.or(ticket.solved_at).map(|at| at.and_utc()),
         });
         let decision = decide(facts, input.state, &handling, now);
-        if counted_unwritten
+        if let Some(counted_at) = unwritten_since
             && !matches!(decision, Decision::Count { .. })
             && let Some((t, _)) = &current
         {
-            set_count(conn, t.id, t.firing_count, at)?;
+            set_count(conn, t.id, t.firing_count, counted_at)?;
         }
         let (outcome, ticket, count) = match (decision, current) {
             (Decision::Open, _) => {

@@ -1,10 +1,10 @@
 //! The ticket page's "Problem" section: the problem the incident is linked to, or a form to
 //! link it to an open problem (or to log one from it).
 
-use crate::db::problems::{self, ProblemFilter};
-use crate::db::{self};
+use crate::db::problems::{self, ProblemFilter, ProblemRow};
+use crate::db::{self, DbConn};
 use crate::domain::ids::TicketId;
-use crate::domain::problem::Status;
+use crate::domain::problem::{ProblemId, Status};
 use crate::domain::ticket::Kind;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -19,44 +19,46 @@ pub struct ProblemSection {
     pub can_log: bool,
 }
 
-pub async fn problem_section(
-    state: &AppState,
-    user: &CurrentUser,
-    ticket: TicketId,
-    kind: Kind,
-) -> AppResult<ProblemSection> {
+/// What the section reads, inside the ticket page's one database turn: the linked problem,
+/// or else the open problems to link to.
+pub struct ProblemReads {
+    linked: Option<(ProblemId, String, Status)>,
+    open: Vec<ProblemRow>,
+}
+
+pub fn read(conn: &mut DbConn, ticket: TicketId, kind: Kind) -> AppResult<ProblemReads> {
     if kind != Kind::Incident {
-        return Ok(ProblemSection {
-            incident: false,
+        return Ok(ProblemReads {
             linked: None,
-            choices: Vec::new(),
-            can_log: false,
+            open: Vec::new(),
         });
     }
-    let (linked, open) = db::run(&state.pool, move |conn| {
-        let linked = problems::problem_of(conn, ticket)?;
-        let open = if linked.is_none() {
-            problems::list(conn, &ProblemFilter::default())?
-                .into_iter()
-                .filter(|p| p.status.is_active())
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok((linked, open))
-    })
-    .await?;
-    Ok(ProblemSection {
-        incident: true,
-        linked: linked.map(|(id, subject, status): (_, _, Status)| {
-            (id.0, id.to_string(), subject, status.label())
-        }),
-        choices: open
+    let linked = problems::problem_of(conn, ticket)?;
+    let open = if linked.is_none() {
+        problems::list(conn, &ProblemFilter::default())?
+            .into_iter()
+            .filter(|p| p.status.is_active())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ProblemReads { linked, open })
+}
+
+pub fn problem_section(reads: ProblemReads, user: &CurrentUser, kind: Kind) -> ProblemSection {
+    let incident = kind == Kind::Incident;
+    ProblemSection {
+        incident,
+        linked: reads
+            .linked
+            .map(|(id, subject, status)| (id.0, id.to_string(), subject, status.label())),
+        choices: reads
+            .open
             .into_iter()
             .map(|p| (p.id.0.to_string(), format!("{} {}", p.id, p.subject)))
             .collect(),
-        can_log: super::drives(user),
-    })
+        can_log: incident && super::drives(user),
+    }
 }
 
 /// Links the ticket to the chosen problem, from the ticket page.

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::db::risks::level_label;
+use crate::db::risks::tickets::TicketRisk;
 use crate::db::{self, risks::tickets as store};
 use crate::domain::ids::TicketId;
 use crate::error::AppResult;
@@ -25,9 +26,10 @@ pub struct RiskPanel {
     pub risks: Vec<RiskItem>,
 }
 
-pub async fn risk_panel(state: &AppState, ticket: TicketId) -> AppResult<RiskPanel> {
-    let risks = db::run(&state.pool, move |conn| store::on_ticket(conn, ticket)).await?;
-    Ok(RiskPanel {
+/// `risks` as `db::risks::tickets::on_ticket` read them, inside the ticket page's one
+/// database turn.
+pub fn risk_panel(ticket: TicketId, risks: Vec<TicketRisk>) -> RiskPanel {
+    RiskPanel {
         ticket_id: ticket.0,
         risks: risks
             .into_iter()
@@ -39,7 +41,7 @@ pub async fn risk_panel(state: &AppState, ticket: TicketId) -> AppResult<RiskPan
                 control: r.control,
             })
             .collect(),
-    })
+    }
 }
 
 /// Raises a draft risk from the ticket and opens it for analysis.

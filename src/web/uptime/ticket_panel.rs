@@ -5,11 +5,12 @@
 use chrono::{TimeZone, Utc};
 
 use super::{field_value, local};
-use crate::db::{self, tickets::row::TicketRow};
+use crate::db::uptime::ServiceRow;
+use crate::db::uptime::outages::LinkedOutage;
+use crate::db::{self, DbConn, tickets::row::TicketRow};
 use crate::domain::ids::ClientId;
 use crate::domain::ticket::Kind;
 use crate::error::AppResult;
-use crate::state::AppState;
 
 pub struct LinkedLine {
     pub id: i64,
@@ -36,30 +37,40 @@ impl OutagePanel {
     }
 }
 
-/// `tz` is the client's zone (its calendar's), which the ticket page has read already.
-pub async fn outage_panel(
-    state: &AppState,
-    row: &TicketRow,
-    tz: chrono_tz::Tz,
-) -> AppResult<OutagePanel> {
-    let (id, client) = (row.id, ClientId(row.client_id));
-    let can_open = db::uptime::outages::may_open_from(row.priority, row.kind == Kind::Incident)
-        && row.status.is_open();
-    let (solved_at, created_at) = (row.solved_at, row.created_at);
-    let (services, linked) = db::run(&state.pool, move |conn| {
-        let services = if can_open {
-            db::uptime::services_of(conn, client)?
-        } else {
-            Vec::new()
-        };
-        Ok((services, db::uptime::outages::linked_to_ticket(conn, id)?))
+/// What the panel reads, inside the ticket page's one database turn: the client's services
+/// (when an outage may be opened from the ticket) and the outages linked to it.
+pub struct OutageReads {
+    services: Vec<ServiceRow>,
+    linked: Vec<LinkedOutage>,
+}
+
+fn may_open(row: &TicketRow) -> bool {
+    db::uptime::outages::may_open_from(row.priority, row.kind == Kind::Incident)
+        && row.status.is_open()
+}
+
+pub fn read(conn: &mut DbConn, row: &TicketRow) -> AppResult<OutageReads> {
+    let services = if may_open(row) {
+        db::uptime::services_of(conn, ClientId(row.client_id))?
+    } else {
+        Vec::new()
+    };
+    Ok(OutageReads {
+        services,
+        linked: db::uptime::outages::linked_to_ticket(conn, row.id)?,
     })
-    .await?;
+}
+
+/// `tz` is the client's zone (its calendar's), which the ticket page has read already.
+pub fn outage_panel(row: &TicketRow, reads: OutageReads, tz: chrono_tz::Tz) -> OutagePanel {
+    let (id, can_open) = (row.id, may_open(row));
+    let (solved_at, created_at) = (row.solved_at, row.created_at);
+    let OutageReads { services, linked } = reads;
     let services: Vec<(String, String)> = services
         .into_iter()
         .map(|s| (s.id.to_string(), s.name))
         .collect();
-    Ok(OutagePanel {
+    OutagePanel {
         ticket_id: id.0,
         can_open,
         first_service: services.first().map(|s| s.0.clone()).unwrap_or_default(),
@@ -88,5 +99,5 @@ pub async fn outage_panel(
                 },
             })
             .collect(),
-    })
+    }
 }

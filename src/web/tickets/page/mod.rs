@@ -29,6 +29,7 @@ use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::suggestions::SuggestionView;
 use crate::db::escalation::{self, EscalationView};
 use crate::db::known_errors;
+use crate::db::risks::tickets::{TicketRisk, on_ticket as risks_on_ticket};
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
 use crate::db::{self};
@@ -45,6 +46,13 @@ use crate::state::AppState;
 use crate::web::extract::CurrentUser;
 use crate::web::known_errors_view::{self, KnownErrorPanel};
 use crate::web::page::{Ctx, render};
+use crate::web::problems::ticket_section::{
+    ProblemReads, ProblemSection, problem_section, read as problem_reads,
+};
+use crate::web::risks::ticket_panel::{RiskPanel, risk_panel};
+use crate::web::uptime::ticket_panel::{
+    OutagePanel, OutageReads, outage_panel, read as outage_reads,
+};
 
 #[derive(Template)]
 #[template(path = "tickets/show.html")]
@@ -73,7 +81,7 @@ pub(super) struct TicketPage {
     /// Where a service request stands in fulfilment (`None` on an incident).
     request: Option<RequestView>,
     /// The problem the incident is linked to, or the form to link it.
-    problem: crate::web::problems::ticket_section::ProblemSection,
+    problem: ProblemSection,
     /// The known errors matching an open incident, and the workarounds applied to it.
     known: KnownErrorPanel,
     priorities: [Priority; 3],
@@ -91,9 +99,9 @@ pub(super) struct TicketPage {
     next_form: FormKey,
     forms: PageForms,
     identity_methods: [IdentityCheck; 4],
-    outage: crate::web::uptime::ticket_panel::OutagePanel,
+    outage: OutagePanel,
     /// The risks raised from the ticket or carried out through it.
-    risk_panel: crate::web::risks::ticket_panel::RiskPanel,
+    risk_panel: RiskPanel,
 }
 
 impl TicketPage {
@@ -151,15 +159,32 @@ struct Loaded {
     identity: Option<tickets::identity::IdentityRecord>,
 }
 
-async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<Loaded> {
+/// What the sections kept by other features read (problem, outage, risks), in the same turn,
+/// handed to their builders whole.
+struct PanelReads {
+    problem: ProblemReads,
+    outages: OutageReads,
+    risks: Vec<TicketRisk>,
+}
+
+async fn load(
+    state: &AppState,
+    id: TicketId,
+    now: DateTime<Utc>,
+) -> AppResult<(Loaded, PanelReads)> {
     db::run(&state.pool, move |conn| {
         let detail = tickets::detail(conn, id)?;
+        let panels = PanelReads {
+            problem: problem_reads(conn, id, detail.row.kind)?,
+            outages: outage_reads(conn, &detail.row)?,
+            risks: risks_on_ticket(conn, id)?,
+        };
         let category = detail.row.category_id.map(CategoryId);
         let standing = escalation::standing(conn, &detail.row)?;
         let client = detail.client.id();
         let (candidates, client_systems) =
             tickets::assignment_candidates(conn, client, category, now)?;
-        Ok(Loaded {
+        let loaded = Loaded {
             categories: categories::list_categories(conn)?,
             candidates,
             client_systems,
@@ -174,7 +199,8 @@ async fn load(state: &AppState, id: TicketId, now: DateTime<Utc>) -> AppResult<L
             identity: tickets::identity::latest(conn, id)?,
             standing,
             detail,
-        })
+        };
+        Ok((loaded, panels))
     })
     .await
 }
@@ -190,7 +216,7 @@ pub(super) async fn ticket_page(
     forms: PageForms,
 ) -> AppResult<TicketPage> {
     let now = state.clock.now();
-    let loaded = load(state, id, now).await?;
+    let (loaded, panels) = load(state, id, now).await?;
     let zone = user.zone();
     let row = &loaded.detail.row;
     let status = row.status;
@@ -231,8 +257,7 @@ pub(super) async fn ticket_page(
             .collect(),
         solve_button: request::action_label(row.kind, Action::Solve),
         request: request_view(&loaded.detail, user, zone),
-        problem: crate::web::problems::ticket_section::problem_section(state, user, id, row.kind)
-            .await?,
+        problem: problem_section(panels.problem, user, row.kind),
         known: known_errors_view::panel(
             loaded.known.clone(),
             row.kind == Kind::Incident && status.is_open(),
@@ -258,13 +283,8 @@ pub(super) async fn ticket_page(
         next_form: next_form(row, user),
         forms: forms.merged_over(defaults, form_with_errors),
         identity_methods: IdentityCheck::VALIDATING,
-        outage: crate::web::uptime::ticket_panel::outage_panel(
-            state,
-            row,
-            loaded.detail.service.calendar.zone(),
-        )
-        .await?,
-        risk_panel: crate::web::risks::ticket_panel::risk_panel(state, id).await?,
+        outage: outage_panel(row, panels.outages, loaded.detail.service.calendar.zone()),
+        risk_panel: risk_panel(id, panels.risks),
     })
 }
 
