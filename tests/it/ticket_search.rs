@@ -99,12 +99,16 @@ async fn a_note_makes_a_ticket_findable_and_an_ended_ticket_leaves_the_search(ap
 /// to prefer an index on its own).
 async fn the_search_reads_the_full_text_index(app: TestApp) {
     let backend = app.backend;
+    // SET LOCAL, in a transaction of its own: the pooled connection goes back to the app as
+    // it came.
     let plan = db::run(&app.state.pool, move |conn| {
-        if let DbConn::Postgres(pg) = conn {
-            use diesel::RunQueryDsl;
-            diesel::sql_query("SET enable_seqscan = off").execute(pg)?;
-        }
-        db::fulltext::live_tickets_plan(conn, &ticket_words("printer jams"), 2_000)
+        db::write_tx(conn, |conn| {
+            if let DbConn::Postgres(pg) = conn {
+                use diesel::RunQueryDsl;
+                diesel::sql_query("SET LOCAL enable_seqscan = off").execute(pg)?;
+            }
+            db::fulltext::live_tickets_plan(conn, &ticket_words("printer jams"), 2_000)
+        })
     })
     .await
     .unwrap()
