@@ -59,7 +59,8 @@ fn measure(
     for run in 0..RUNS {
         let ticket = db::tickets::get(conn, TicketId(ids[run % ids.len()]))?;
         let started = Instant::now();
-        let matches = db::known_errors::matches_for_ticket(conn, &ticket, 5)?;
+        let terms = db::known_errors::incident_terms(conn, &ticket)?;
+        let matches = db::known_errors::matches_for_terms(conn, &terms, 5)?;
         times.push(started.elapsed());
         found += matches.len();
     }

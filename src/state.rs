@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Pool;
 use crate::db::alerts::writer::AlertWriter;
+use crate::db::known_errors_on_ticket::MatchCache;
 use crate::error::{AppError, AppResult};
 use crate::mail::messages::MailContext;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     hashing: Arc<Semaphore>,
     /// Started with the first alert, so a desk without monitoring runs no writer threads.
     alert_writer: Arc<OnceCell<AlertWriter>>,
+    /// The ticket page's known-error matches, shared by every worker.
+    pub known_error_matches: Arc<MatchCache>,
 }
 
 impl AppState {
@@ -43,6 +46,7 @@ impl AppState {
             mail,
             hashing: Arc::new(Semaphore::new(cores)),
             alert_writer: Arc::new(OnceCell::new()),
+            known_error_matches: Arc::new(MatchCache::default()),
         }
     }
 

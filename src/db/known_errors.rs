@@ -106,14 +106,14 @@ pub fn incident_terms(conn: &mut DbConn, ticket: &TicketRow) -> AppResult<Vec<St
     )))
 }
 
-/// The published known errors that best match the incident, best first.
-pub fn matches_for_ticket(
+/// The published known errors that best match any of `terms` (see `incident_terms`), best
+/// first.
+pub fn matches_for_terms(
     conn: &mut DbConn,
-    ticket: &TicketRow,
+    terms: &[String],
     limit: i64,
 ) -> AppResult<Vec<KnownErrorRow>> {
-    let terms = incident_terms(conn, ticket)?;
-    let ids = fulltext::ranked(conn, Corpus::KnownErrors, &terms, limit)?;
+    let ids = fulltext::ranked(conn, Corpus::KnownErrors, terms, limit)?;
     load_in_order(conn, &ids)
 }
 
@@ -427,28 +427,5 @@ pub fn retire(
             "",
             at,
         )
-    })
-}
-
-/// What the ticket page shows of the KEDB: on an open incident the best matches, and on any
-/// incident the workarounds applied to it.
-#[derive(Clone, Debug, Default)]
-pub struct OnTicket {
-    pub matches: Vec<KnownErrorRow>,
-    pub applied: Vec<Application>,
-}
-
-pub fn on_ticket(conn: &mut DbConn, ticket: &TicketRow) -> AppResult<OnTicket> {
-    if ticket.kind != Kind::Incident {
-        return Ok(OnTicket::default());
-    }
-    let matches = if ticket.status.is_open() {
-        matches_for_ticket(conn, ticket, MATCHES_ON_TICKET)?
-    } else {
-        Vec::new()
-    };
-    Ok(OnTicket {
-        matches,
-        applied: applied_to(conn, ticket.id)?,
     })
 }

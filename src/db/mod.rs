@@ -23,6 +23,7 @@ pub mod inbound;
 pub mod kb;
 pub mod kb_edit;
 pub mod known_errors;
+pub mod known_errors_on_ticket;
 pub mod ladder_admin;
 pub mod names;
 pub mod notify;
@@ -311,11 +312,11 @@ mod tests {
     /// A build that lost one of the flags in `.cargo/config.toml` is slow, not wrong, so only
     /// this test notices.
     #[test]
-    fn the_bundled_sqlite_is_built_for_a_pool_of_busy_connections() {
-        let mut conn = SqliteConnection::establish(":memory:").unwrap();
+    fn the_bundled_sqlite_is_built_for_a_pool_of_busy_connections()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let mut conn = SqliteConnection::establish(":memory:")?;
         let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
-            .load::<CompileOption>(&mut conn)
-            .unwrap()
+            .load::<CompileOption>(&mut conn)?
             .into_iter()
             .map(|o| o.compile_options)
             .collect();
@@ -329,5 +330,6 @@ mod tests {
             !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
             "one shared page cache: {options:?}"
         );
+        Ok(())
     }
 }

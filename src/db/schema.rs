@@ -949,6 +949,14 @@ diesel::joinable!(service_report_sends -> users (sent_by));
 diesel::joinable!(risk_controls -> tickets (ticket_id));
 diesel::joinable!(escalations -> tickets (ticket_id));
 diesel::table! {
+    /// Kept by triggers on `known_errors` (migration 000570); read, never written, by the app.
+    known_error_generation (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     /// Kept by triggers on `tickets` (migration 000510); read, never written, by the app.
     ticket_counts (kind, status, worker_id) {
         kind -> Text,

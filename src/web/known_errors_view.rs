@@ -1,7 +1,7 @@
 //! The ticket page's known-error panel: the matching known errors with their "apply workaround"
 //! buttons, the workarounds already applied, and the solve form's choice among them.
 
-use crate::db::known_errors::OnTicket;
+use crate::db::known_errors_on_ticket::OnTicket;
 use crate::domain::known_error::reference;
 use crate::format::format_time;
 

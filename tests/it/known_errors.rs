@@ -571,11 +571,88 @@ async fn kb_articles_are_written_edited_with_their_history_searched_and_retired(
     );
 }
 
+/// The ticket page remembers an incident's matches; every change to the known errors, through
+/// the desk or written straight into the database (as another instance of the desk would),
+/// shows on the next view.
+async fn the_ticket_pages_matches_follow_every_change_to_the_known_errors(app: TestApp) {
+    let keeper = app.another_browser();
+    keeper
+        .create_user(
+            "kim@msp.example",
+            "Kim Keeper",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    keeper
+        .login("kim@msp.example", "Kim Keeper password 1")
+        .await;
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let ticket = record_ticket(&app, contact, "Scanner jams on every page", "low", "high").await;
+    let none = "No published known error matches this incident";
+    assert!(app.get(&ticket).await.text().contains(none));
+    // Seen again, from what the page remembered.
+    assert!(app.get(&ticket).await.text().contains(none));
+
+    let known = publish(
+        &keeper,
+        "Scanner jams after the firmware update",
+        "The scanner jams on every page since the update.",
+        "Roll the firmware back to 4.2.",
+    )
+    .await;
+    let k = known_id(&known);
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains(&format!("K-{k} Scanner jams after the firmware update")),
+        "{text}"
+    );
+
+    keeper
+        .post_form(
+            &known,
+            &[
+                ("version", "1"),
+                ("title", "Scanner feeds two pages at once"),
+                (
+                    "symptoms",
+                    "The scanner jams on every page since the update.",
+                ),
+                ("cause", "The update replaced the vendor driver."),
+                ("workaround", "Roll the firmware back to 4.2."),
+                ("category_id", ""),
+            ],
+        )
+        .await
+        .assert_redirect_to(&known);
+    let text = app.get(&ticket).await.text();
+    assert!(
+        text.contains(&format!("K-{k} Scanner feeds two pages at once")),
+        "{text}"
+    );
+    assert!(!text.contains("Scanner jams after the firmware update"));
+
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::known_errors;
+        diesel::update(known_errors::table.find(k))
+            .set(known_errors::status.eq("retired"))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let text = app.get(&ticket).await.text();
+    assert!(!text.contains("Scanner feeds two pages"), "{text}");
+    assert!(text.contains(none));
+}
+
 both_backends!(
     a_technician_working_an_incident_applies_a_matching_known_errors_workaround_and_solves_with_it,
     a_permanent_fix_is_the_other_answer_and_says_so,
     tier_one_reads_known_errors_tier_two_writes_edits_and_retires_them,
     kb_articles_are_written_edited_with_their_history_searched_and_retired,
+    the_ticket_pages_matches_follow_every_change_to_the_known_errors,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

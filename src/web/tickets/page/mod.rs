@@ -28,7 +28,7 @@ use crate::db::categories::{self, CategoryRow};
 use crate::db::decision_point::{self, DecisionRow};
 use crate::db::escalation::suggestions::SuggestionView;
 use crate::db::escalation::{self, EscalationView};
-use crate::db::known_errors;
+use crate::db::known_errors_on_ticket::{self, OnTicket};
 use crate::db::risks::tickets::{TicketRisk, on_ticket as risks_on_ticket};
 use crate::db::surveys::SurveyRow;
 use crate::db::tickets::{self, CandidateFacts, TicketDetail, TicketRow};
@@ -155,7 +155,7 @@ struct Loaded {
     requests: Vec<ApprovalView>,
     decisions: Vec<(DecisionRow, String)>,
     suggestions: Vec<SuggestionView>,
-    known: known_errors::OnTicket,
+    known: OnTicket,
     identity: Option<tickets::identity::IdentityRecord>,
 }
 
@@ -172,6 +172,7 @@ async fn load(
     id: TicketId,
     now: DateTime<Utc>,
 ) -> AppResult<(Loaded, PanelReads)> {
+    let known_error_matches = state.known_error_matches.clone();
     db::run(&state.pool, move |conn| {
         let detail = tickets::detail(conn, id)?;
         let panels = PanelReads {
@@ -195,7 +196,7 @@ async fn load(
             requests: approvals::of_ticket(conn, id)?,
             decisions: decision_point::decisions_of(conn, id)?,
             suggestions: escalation::suggestions::of_ticket(conn, id)?,
-            known: known_errors::on_ticket(conn, &detail.row)?,
+            known: known_errors_on_ticket::on_ticket(conn, &detail.row, &known_error_matches)?,
             identity: tickets::identity::latest(conn, id)?,
             standing,
             detail,

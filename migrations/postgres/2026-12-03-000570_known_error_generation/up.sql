@@ -1,0 +1,17 @@
+-- A number that grows with every change to the known errors, kept by a trigger in the
+-- transaction of the change, whoever writes it: the ticket page remembers an incident's
+-- matching known errors under it and searches again only once it has moved.
+CREATE TABLE known_error_generation (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL
+);
+INSERT INTO known_error_generation (id, generation) VALUES (1, 0);
+
+CREATE FUNCTION known_errors_next_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE known_error_generation SET generation = generation + 1 WHERE id = 1;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER known_errors_generation AFTER INSERT OR UPDATE OR DELETE ON known_errors
+    FOR EACH STATEMENT EXECUTE FUNCTION known_errors_next_generation();

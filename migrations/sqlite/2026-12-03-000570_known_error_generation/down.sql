@@ -1,0 +1,4 @@
+DROP TRIGGER known_errors_generation_delete;
+DROP TRIGGER known_errors_generation_update;
+DROP TRIGGER known_errors_generation_insert;
+DROP TABLE known_error_generation;
