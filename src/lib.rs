@@ -34,6 +34,11 @@ use crate::state::AppState;
 
 pub use crate::db::users::FirstAdmin;
 
+/// Connections the web server holds. Each worker runs its blocking work (database turns above
+/// all) on at most as many threads: a thread beyond them would only wait for a connection, and
+/// each one the default allowed (256 a worker) kept its own stack and allocator arena.
+const POOL_SIZE: u32 = 10;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -75,7 +80,7 @@ impl Application {
     pub async fn build_with_clock(config: Config, clock: Clock) -> anyhow::Result<Self> {
         // First, so a bad MAIL_FROM or SMTP_URL stops start-up before the database is touched.
         let mailer = Mailer::from_config(&config)?;
-        let pool = db::build_pool(&config.database_url, 10)?;
+        let pool = db::build_pool(&config.database_url, POOL_SIZE)?;
         let first_admin = {
             let pool = pool.clone();
             let now = clock.now();
@@ -134,7 +139,8 @@ impl Application {
                 .wrap(middleware::from_fn(web::head_as_get))
                 .wrap(middleware::from_fn(web::log_request))
         })
-        .listen(listener)?;
+        .listen(listener)?
+        .worker_max_blocking_threads(POOL_SIZE as usize);
         if let Some(workers) = state.config.workers {
             server = server.workers(workers);
         }
