@@ -142,10 +142,15 @@ fn solved_in_category(
         .succ_opt()
         .unwrap_or(from.date())
         .and_time(NaiveTime::MIN);
+    // Summed by the database: a category's 90 days are hundreds of rows, each owner one answer.
     let whole_days: Vec<(i64, i64)> = solved_counts::table
         .filter(solved_counts::category_id.eq(category.0))
         .filter(solved_counts::day.ge(first_day_end))
-        .select((solved_counts::owner_id, solved_counts::n))
+        .group_by(solved_counts::owner_id)
+        .select((
+            solved_counts::owner_id,
+            diesel::dsl::sql::<diesel::sql_types::BigInt>("CAST(SUM(n) AS BIGINT)"),
+        ))
         .load(conn)?;
     let first_day: Vec<(i64, i64)> = tickets::table
         .filter(tickets::category_id.eq(category.0))

@@ -1,0 +1,1 @@
+DROP INDEX solved_counts_by_category_day;
