@@ -11,7 +11,7 @@ use tierdesk::domain::ids::ClientId;
 
 use crate::fixtures::{
     category_id, client_with_contact, level_id, network_ticket_in_progress, record_ticket,
-    seed_demo_desk, staff_id, ticket_row, user_id,
+    seed_demo_desk, staff_id, ticket_id, ticket_row, user_id,
 };
 use crate::helpers::{Page, TestApp};
 
@@ -527,9 +527,69 @@ async fn the_demo_desk_shows_access_an_account_manager_and_a_planned_absence(app
     );
 }
 
+/// The ranking's expertise counts the owner's tickets solved in the category over the last 90
+/// days to the minute: whole days from the daily counters, the window's first day from the
+/// tickets themselves; a ticket solved just before the window, or in another category, is not
+/// counted.
+async fn expertise_counts_the_category_solved_in_the_last_ninety_days(app: TestApp) {
+    app.clock.set(december(2, 10, 0));
+    let (_, contact) = client_with_contact(&app).await;
+    app.sign_in_as(Role::Technician).await;
+    let network: i64 = category_id(&app, "Network").await.parse().unwrap();
+    let printing: i64 = category_id(&app, "Printing").await.parse().unwrap();
+    let tess = staff_id(&app, "tech@msp.example").await;
+    let minutes_ago =
+        |minutes: i64| (december(2, 10, 0) - chrono::Duration::minutes(minutes)).naive_utc();
+    let day = 24 * 60;
+    let history = [
+        (network, minutes_ago(10 * day)),
+        (network, minutes_ago(30 * day)),
+        (network, minutes_ago(30 * day + 5)),
+        // The window's first, partial day: in by an hour, then out by an hour.
+        (network, minutes_ago(90 * day - 60)),
+        (network, minutes_ago(90 * day + 60)),
+        (printing, minutes_ago(2 * day)),
+    ];
+    let mut solved = Vec::new();
+    for (n, _) in history.iter().enumerate() {
+        solved.push(ticket_id(
+            &record_ticket(&app, contact, &format!("Old outage {n}"), "low", "low").await,
+        ));
+    }
+    let viewed = record_ticket(&app, contact, "Switch port flapping", "low", "low").await;
+    let viewed_id = ticket_id(&viewed);
+    db::run(&app.state.pool, move |conn| {
+        use tierdesk::db::schema::tickets;
+        for (id, (category, at)) in solved.iter().zip(history) {
+            diesel::update(tickets::table.find(id.0))
+                .set((
+                    tickets::category_id.eq(category),
+                    tickets::owner_id.eq(tess.0),
+                    tickets::status.eq("solved"),
+                    tickets::solved_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        diesel::update(tickets::table.find(viewed_id.0))
+            .set(tickets::category_id.eq(network))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+
+    let page = app.get(&viewed).await;
+    let line = candidate_line(&page, "Tess");
+    assert!(
+        line.contains("Solved 4 'Network' tickets in the last 90 days"),
+        "{line}"
+    );
+}
+
 both_backends!(
     the_demo_desk_shows_access_an_account_manager_and_a_planned_absence,
     access_factor_decides_who_may_take_a_clients_ticket,
     planned_absences_make_a_candidate_away_until_their_last_day,
+    expertise_counts_the_category_solved_in_the_last_ninety_days,
     decisions_are_recorded_at_the_decision_point_by_a_manager_or_the_clients_account_manager,
 );
