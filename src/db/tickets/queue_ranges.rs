@@ -60,8 +60,8 @@ pub struct QueueFilter {
     pub search_hits: Option<Vec<i64>>,
 }
 
-/// At most this many live tickets, the best ranked, answer a search: a search narrows a queue
-/// to its best matches rather than reading every ticket that mentions a common word.
+/// At most this many live tickets, the newest, answer a search: a search narrows a queue to
+/// them rather than reading every ticket that mentions a common word.
 pub const SEARCH_CAP: i64 = 2_000;
 
 /// `filter` with its search resolved, once per page, to the live tickets whose text holds
