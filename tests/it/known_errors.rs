@@ -138,6 +138,23 @@ async fn full_text_search_ranks_the_same_top_results_on_sqlite_and_postgresql() 
 }
 
 /// Publishes a known error through the form as a tier 2 technician; returns its page path.
+/// A second browser signed in as Kim Keeper, a tier 2 technician who writes known errors.
+async fn signed_in_keeper(app: &TestApp) -> TestApp {
+    let keeper = app.another_browser();
+    keeper
+        .create_user(
+            "kim@msp.example",
+            "Kim Keeper",
+            Role::Technician,
+            Some(Tier::Tier2),
+        )
+        .await;
+    keeper
+        .login("kim@msp.example", "Kim Keeper password 1")
+        .await;
+    keeper
+}
+
 async fn publish(app: &TestApp, title: &str, symptoms: &str, workaround: &str) -> String {
     let page = app
         .post_form(
@@ -210,17 +227,7 @@ async fn a_technician_working_an_incident_applies_a_matching_known_errors_workar
             .single()
             .unwrap(),
     );
-    let keeper = app.another_browser();
-    keeper
-        .create_user(
-            "kim@msp.example",
-            "Kim Keeper",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    let password = "Kim Keeper password 1";
-    keeper.login("kim@msp.example", password).await;
+    let keeper = signed_in_keeper(&app).await;
     let known = publish(
         &keeper,
         "Internet down at the front desk router",
@@ -390,18 +397,7 @@ async fn a_permanent_fix_is_the_other_answer_and_says_so(app: TestApp) {
 }
 
 async fn tier_one_reads_known_errors_tier_two_writes_edits_and_retires_them(app: TestApp) {
-    let keeper = app.another_browser();
-    keeper
-        .create_user(
-            "kim@msp.example",
-            "Kim Keeper",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    keeper
-        .login("kim@msp.example", "Kim Keeper password 1")
-        .await;
+    let keeper = signed_in_keeper(&app).await;
     let known = publish(
         &keeper,
         "Teams camera black",
@@ -495,18 +491,7 @@ async fn tier_one_reads_known_errors_tier_two_writes_edits_and_retires_them(app:
 }
 
 async fn kb_articles_are_written_edited_with_their_history_searched_and_retired(app: TestApp) {
-    let keeper = app.another_browser();
-    keeper
-        .create_user(
-            "kim@msp.example",
-            "Kim Keeper",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    keeper
-        .login("kim@msp.example", "Kim Keeper password 1")
-        .await;
+    let keeper = signed_in_keeper(&app).await;
     let created = keeper
         .post_form(
             "/kb",
@@ -575,18 +560,7 @@ async fn kb_articles_are_written_edited_with_their_history_searched_and_retired(
 /// the desk or written straight into the database (as another instance of the desk would),
 /// shows on the next view.
 async fn the_ticket_pages_matches_follow_every_change_to_the_known_errors(app: TestApp) {
-    let keeper = app.another_browser();
-    keeper
-        .create_user(
-            "kim@msp.example",
-            "Kim Keeper",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    keeper
-        .login("kim@msp.example", "Kim Keeper password 1")
-        .await;
+    let keeper = signed_in_keeper(&app).await;
     let (_, contact) = client_with_contact(&app).await;
     app.sign_in_as(Role::Technician).await;
     let ticket = record_ticket(&app, contact, "Scanner jams on every page", "low", "high").await;
@@ -661,18 +635,7 @@ async fn a_technician_triaging_an_incident_sees_a_known_error_and_applies_its_wo
     let Some(app) = spawn_app(Backend::Sqlite).await else {
         return;
     };
-    let keeper = app.another_browser();
-    keeper
-        .create_user(
-            "kim@msp.example",
-            "Kim Keeper",
-            Role::Technician,
-            Some(Tier::Tier2),
-        )
-        .await;
-    keeper
-        .login("kim@msp.example", "Kim Keeper password 1")
-        .await;
+    let keeper = signed_in_keeper(&app).await;
     let k = known_id(
         &publish(
             &keeper,
