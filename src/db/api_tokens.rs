@@ -183,9 +183,7 @@ pub fn authenticate(
             conn.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
             count(conn, token_id, last_used, now)
         })?,
-        DbConn::Sqlite(_) => super::write_turn::sqlite_turn(|| {
-            write_tx(conn, |conn| count(conn, token_id, last_used, now))
-        })?,
+        DbConn::Sqlite(_) => write_tx(conn, |conn| count(conn, token_id, last_used, now))?,
     };
     Ok(Some(Caller {
         token_id,

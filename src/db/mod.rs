@@ -253,25 +253,30 @@ where
 }
 
 /// A write transaction. On SQLite it starts with BEGIN IMMEDIATE: a deferred transaction that
-/// reads and then writes can fail on the lock upgrade, which busy_timeout does not cover.
+/// reads and then writes can fail on the lock upgrade, which busy_timeout does not cover. And
+/// it waits for its turn among the process's writers first (`write_turn`): a writer that finds
+/// the lock taken sleeps in busy_timeout's growing steps, which put ticket creation's p99 at
+/// 0.4–0.8 s under 8 to 32 concurrent forms while its median was 6–34 ms.
 pub fn write_tx<T, F>(conn: &mut DbConn, work: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConn) -> AppResult<T>,
 {
     if matches!(conn, DbConn::Sqlite(_)) {
-        conn.batch_execute("BEGIN IMMEDIATE")?;
-        match work(conn) {
-            Ok(value) => {
-                conn.batch_execute("COMMIT")?;
-                Ok(value)
-            }
-            Err(e) => {
-                if let Err(rollback) = conn.batch_execute("ROLLBACK") {
-                    tracing::error!(error = %rollback, "rollback failed");
+        write_turn::sqlite_turn(|| {
+            conn.batch_execute("BEGIN IMMEDIATE")?;
+            match work(conn) {
+                Ok(value) => {
+                    conn.batch_execute("COMMIT")?;
+                    Ok(value)
                 }
-                Err(e)
+                Err(e) => {
+                    if let Err(rollback) = conn.batch_execute("ROLLBACK") {
+                        tracing::error!(error = %rollback, "rollback failed");
+                    }
+                    Err(e)
+                }
             }
-        }
+        })
     } else {
         conn.transaction(work)
     }

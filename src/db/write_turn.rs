@@ -1,7 +1,8 @@
 //! SQLite takes one writer at a time, and a writer that finds the database locked sleeps in
-//! growing steps (busy_timeout) instead of queueing. The API's per-request writes on SQLite (a
-//! token's count, an alert) take turns here first, so under a burst of alerts one hands over to
-//! the next at once instead of sleeping. PostgreSQL runs them side by side and never calls this.
+//! growing steps (busy_timeout) instead of queueing. Every write transaction of the process
+//! (`db::write_tx`) takes its turn here first, so one writer hands over to the next at once
+//! instead of sleeping. Another process (a second desk, the mail gate) still meets the lock and
+//! busy_timeout. PostgreSQL runs writers side by side and never calls this.
 
 use std::sync::Mutex;
 

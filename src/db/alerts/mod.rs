@@ -87,10 +87,8 @@ impl Counting {
 
 /// Stores one alert and applies it to its dedup key's ticket, in one transaction.
 pub fn ingest(conn: &mut DbConn, arrival: &Arrival, mail: &MailContext) -> AppResult<Ingested> {
-    let mut done = in_turn(conn, |conn| {
-        write_tx(conn, |conn| {
-            apply_all(conn, std::slice::from_ref(arrival), mail)
-        })
+    let mut done = write_tx(conn, |conn| {
+        apply_all(conn, std::slice::from_ref(arrival), mail)
     })?;
     done.pop()
         .ok_or_else(|| crate::error::AppError::internal("an alert was not applied"))
@@ -105,24 +103,13 @@ pub fn ingest_all(
     arrivals: &[Arrival],
     mail: &MailContext,
 ) -> Vec<AppResult<Ingested>> {
-    match in_turn(conn, |conn| {
-        write_tx(conn, |conn| apply_all(conn, arrivals, mail))
-    }) {
+    match write_tx(conn, |conn| apply_all(conn, arrivals, mail)) {
         Ok(done) => done.into_iter().map(Ok).collect(),
         Err(e) if arrivals.len() == 1 => vec![Err(e)],
         Err(e) => {
             tracing::warn!(error = %e, alerts = arrivals.len(), "an alert batch failed; each is tried alone");
             arrivals.iter().map(|a| ingest(conn, a, mail)).collect()
         }
-    }
-}
-
-/// SQLite's writes take turns in the process (see `write_turn`); PostgreSQL's run side by side.
-fn in_turn<T>(conn: &mut DbConn, write: impl FnOnce(&mut DbConn) -> T) -> T {
-    if matches!(conn, DbConn::Sqlite(_)) {
-        super::write_turn::sqlite_turn(|| write(conn))
-    } else {
-        write(conn)
     }
 }
 
