@@ -175,16 +175,15 @@ pub fn authenticate(
     let Some((token_id, user_id, scope, last_used)) = found else {
         return Ok(None);
     };
-    let requests = match conn {
+    let requests = write_tx(conn, |conn| {
         // The count is a throttle, not a record: losing the last few counts in a crash costs
-        // nothing, while waiting for its WAL flush kept the window's row locked through the
-        // flush, and every request on the token queued behind the one before.
-        DbConn::Postgres(_) => write_tx(conn, |conn| {
+        // nothing, while waiting for PostgreSQL's WAL flush kept the window's row locked
+        // through the flush, and every request on the token queued behind the one before.
+        if matches!(conn, DbConn::Postgres(_)) {
             conn.batch_execute("SET LOCAL synchronous_commit TO OFF")?;
-            count(conn, token_id, last_used, now)
-        })?,
-        DbConn::Sqlite(_) => write_tx(conn, |conn| count(conn, token_id, last_used, now))?,
-    };
+        }
+        count(conn, token_id, last_used, now)
+    })?;
     Ok(Some(Caller {
         token_id,
         user: UserId(user_id),

@@ -151,170 +151,168 @@ fn apply(
     mail: &MailContext,
 ) -> AppResult<Ingested> {
     let (token, input, now) = (arrival.token, &arrival.input, arrival.now);
-    {
-        let Some(mapping) = alert_sources::best_for(
-            &shared.mappings,
-            &input.source,
-            &input.host,
-            input.client_code.as_deref(),
-        )
-        .cloned() else {
-            let alert_id = store(conn, token, input, "unmapped", None, now)?;
-            return Ok(Ingested::Unmapped { alert_id });
-        };
-        let handling = mapping.handling(input.severity)?;
-        let system = match shared.system {
-            Some(system) => system,
-            None => *shared.system.insert(system_user(conn, now)?),
-        };
-        if shared.locked.insert(input.dedup_key.clone()) {
-            take_turn(conn, &input.dedup_key)?;
-        }
-        let at = now.naive_utc();
-        let (current, unwritten_since) = match shared.counting.take() {
-            Some(c) if c.key == input.dedup_key => (Some((c.thread, c.ticket)), Some(c.at)),
-            other => {
-                if let Some(c) = other {
-                    c.write(conn)?;
-                }
-                (thread_of(conn, &input.dedup_key)?, None)
-            }
-        };
-        let thread = current.as_ref().map(|(t, _)| t.clone());
-        let facts = current.as_ref().map(|(t, ticket)| Thread {
-            status: ticket.status,
-            firing_count: t.firing_count,
-            settled_at: t.recovered_at.or(ticket.solved_at).map(|at| at.and_utc()),
-        });
-        let decision = decide(facts, input.state, &handling, now);
-        if let Some(counted_at) = unwritten_since
-            && !matches!(decision, Decision::Count { .. })
-            && let Some((t, _)) = &current
-        {
-            set_count(conn, t.id, t.firing_count, counted_at)?;
-        }
-        let (outcome, ticket, count) = match (decision, current) {
-            (Decision::Open, _) => {
-                let ticket = open_ticket(conn, system, &mapping, input, &handling, mail, now)?;
-                let line = format!("Firing (1): {}", summary(input));
-                add_event(
-                    conn,
-                    ticket.id,
-                    Some(system),
-                    &NewEvent::internal(EventKind::Alert, &line),
-                    at,
-                )?;
-                match &thread {
-                    Some(t) => {
-                        diesel::update(alert_threads::table.find(t.id))
-                            .set((
-                                alert_threads::ticket_id.eq(ticket.id.0),
-                                alert_threads::firing_count.eq(1),
-                                alert_threads::recovered_at.eq(None::<NaiveDateTime>),
-                                alert_threads::updated_at.eq(at),
-                            ))
-                            .execute(conn)?;
-                    }
-                    None => {
-                        diesel::insert_into(alert_threads::table)
-                            .values((
-                                alert_threads::dedup_key.eq(&input.dedup_key),
-                                alert_threads::ticket_id.eq(ticket.id.0),
-                                alert_threads::firing_count.eq(1),
-                                alert_threads::updated_at.eq(at),
-                            ))
-                            .execute(conn)?;
-                    }
-                }
-                ("opened", Some(ticket.id), 1)
-            }
-            (Decision::Count { count }, Some((t, ticket))) => {
-                let line = format!("Firing again ({count}): {}", summary(input));
-                add_event(
-                    conn,
-                    ticket.id,
-                    Some(system),
-                    &NewEvent::internal(EventKind::Alert, &line),
-                    at,
-                )?;
-                let id = ticket.id;
-                shared.counting = Some(Counting {
-                    key: input.dedup_key.clone(),
-                    thread: ThreadRow {
-                        firing_count: count,
-                        ..t
-                    },
-                    ticket,
-                    at,
-                });
-                ("counted", Some(id), count)
-            }
-            (Decision::Reopen { count }, Some((t, ticket))) => {
-                let id = ticket.id;
-                accepted(
-                    crate::db::tickets::reopen::reopen_row(
-                        conn,
-                        Some(system),
-                        ticket,
-                        &format!(
-                            "The check fired again within the flap window: {}",
-                            summary(input)
-                        ),
-                        now,
-                    )?,
-                    "reopening a flapping alert's ticket",
-                )?;
-                let line = format!("Firing again ({count}) within the flap window: reopened");
-                add_event(
-                    conn,
-                    id,
-                    Some(system),
-                    &NewEvent::internal(EventKind::Alert, &line),
-                    at,
-                )?;
-                set_count(conn, t.id, count, at)?;
-                diesel::update(alert_threads::table.find(t.id))
-                    .set(alert_threads::recovered_at.eq(None::<NaiveDateTime>))
-                    .execute(conn)?;
-                ("reopened", Some(id), count)
-            }
-            (Decision::Recover { solve }, Some((t, ticket))) => {
-                let id = ticket.id;
-                let line = format!("Recovered: {}", summary(input));
-                add_event(
-                    conn,
-                    id,
-                    Some(system),
-                    &NewEvent::internal(EventKind::Alert, &line),
-                    at,
-                )?;
-                diesel::update(alert_threads::table.find(t.id))
-                    .set((
-                        alert_threads::recovered_at.eq(Some(at)),
-                        alert_threads::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                if solve {
-                    solve_by_recovery(conn, system, ticket, input, now)?;
-                    ("solved", Some(id), t.firing_count)
-                } else {
-                    ("recovered", Some(id), t.firing_count)
-                }
-            }
-            (_, current) => (
-                "ignored",
-                current.map(|(_, ticket)| ticket.id),
-                thread.as_ref().map_or(0, |t| t.firing_count),
-            ),
-        };
-        let alert_id = store(conn, token, input, outcome, ticket, now)?;
-        Ok(Ingested::Applied {
-            alert_id,
-            ticket,
-            outcome,
-            firing_count: count,
-        })
+    let Some(mapping) = alert_sources::best_for(
+        &shared.mappings,
+        &input.source,
+        &input.host,
+        input.client_code.as_deref(),
+    )
+    .cloned() else {
+        let alert_id = store(conn, token, input, "unmapped", None, now)?;
+        return Ok(Ingested::Unmapped { alert_id });
+    };
+    let handling = mapping.handling(input.severity)?;
+    let system = match shared.system {
+        Some(system) => system,
+        None => *shared.system.insert(system_user(conn, now)?),
+    };
+    if shared.locked.insert(input.dedup_key.clone()) {
+        take_turn(conn, &input.dedup_key)?;
     }
+    let at = now.naive_utc();
+    let (current, unwritten_since) = match shared.counting.take() {
+        Some(c) if c.key == input.dedup_key => (Some((c.thread, c.ticket)), Some(c.at)),
+        other => {
+            if let Some(c) = other {
+                c.write(conn)?;
+            }
+            (thread_of(conn, &input.dedup_key)?, None)
+        }
+    };
+    let thread = current.as_ref().map(|(t, _)| t.clone());
+    let facts = current.as_ref().map(|(t, ticket)| Thread {
+        status: ticket.status,
+        firing_count: t.firing_count,
+        settled_at: t.recovered_at.or(ticket.solved_at).map(|at| at.and_utc()),
+    });
+    let decision = decide(facts, input.state, &handling, now);
+    if let Some(counted_at) = unwritten_since
+        && !matches!(decision, Decision::Count { .. })
+        && let Some((t, _)) = &current
+    {
+        set_count(conn, t.id, t.firing_count, counted_at)?;
+    }
+    let (outcome, ticket, count) = match (decision, current) {
+        (Decision::Open, _) => {
+            let ticket = open_ticket(conn, system, &mapping, input, &handling, mail, now)?;
+            let line = format!("Firing (1): {}", summary(input));
+            add_event(
+                conn,
+                ticket.id,
+                Some(system),
+                &NewEvent::internal(EventKind::Alert, &line),
+                at,
+            )?;
+            match &thread {
+                Some(t) => {
+                    diesel::update(alert_threads::table.find(t.id))
+                        .set((
+                            alert_threads::ticket_id.eq(ticket.id.0),
+                            alert_threads::firing_count.eq(1),
+                            alert_threads::recovered_at.eq(None::<NaiveDateTime>),
+                            alert_threads::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                None => {
+                    diesel::insert_into(alert_threads::table)
+                        .values((
+                            alert_threads::dedup_key.eq(&input.dedup_key),
+                            alert_threads::ticket_id.eq(ticket.id.0),
+                            alert_threads::firing_count.eq(1),
+                            alert_threads::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            ("opened", Some(ticket.id), 1)
+        }
+        (Decision::Count { count }, Some((t, ticket))) => {
+            let line = format!("Firing again ({count}): {}", summary(input));
+            add_event(
+                conn,
+                ticket.id,
+                Some(system),
+                &NewEvent::internal(EventKind::Alert, &line),
+                at,
+            )?;
+            let id = ticket.id;
+            shared.counting = Some(Counting {
+                key: input.dedup_key.clone(),
+                thread: ThreadRow {
+                    firing_count: count,
+                    ..t
+                },
+                ticket,
+                at,
+            });
+            ("counted", Some(id), count)
+        }
+        (Decision::Reopen { count }, Some((t, ticket))) => {
+            let id = ticket.id;
+            accepted(
+                crate::db::tickets::reopen::reopen_row(
+                    conn,
+                    Some(system),
+                    ticket,
+                    &format!(
+                        "The check fired again within the flap window: {}",
+                        summary(input)
+                    ),
+                    now,
+                )?,
+                "reopening a flapping alert's ticket",
+            )?;
+            let line = format!("Firing again ({count}) within the flap window: reopened");
+            add_event(
+                conn,
+                id,
+                Some(system),
+                &NewEvent::internal(EventKind::Alert, &line),
+                at,
+            )?;
+            set_count(conn, t.id, count, at)?;
+            diesel::update(alert_threads::table.find(t.id))
+                .set(alert_threads::recovered_at.eq(None::<NaiveDateTime>))
+                .execute(conn)?;
+            ("reopened", Some(id), count)
+        }
+        (Decision::Recover { solve }, Some((t, ticket))) => {
+            let id = ticket.id;
+            let line = format!("Recovered: {}", summary(input));
+            add_event(
+                conn,
+                id,
+                Some(system),
+                &NewEvent::internal(EventKind::Alert, &line),
+                at,
+            )?;
+            diesel::update(alert_threads::table.find(t.id))
+                .set((
+                    alert_threads::recovered_at.eq(Some(at)),
+                    alert_threads::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            if solve {
+                solve_by_recovery(conn, system, ticket, input, now)?;
+                ("solved", Some(id), t.firing_count)
+            } else {
+                ("recovered", Some(id), t.firing_count)
+            }
+        }
+        (_, current) => (
+            "ignored",
+            current.map(|(_, ticket)| ticket.id),
+            thread.as_ref().map_or(0, |t| t.firing_count),
+        ),
+    };
+    let alert_id = store(conn, token, input, outcome, ticket, now)?;
+    Ok(Ingested::Applied {
+        alert_id,
+        ticket,
+        outcome,
+        firing_count: count,
+    })
 }
 
 /// "critical on web-01, HTTP 200 (zabbix): connection refused"
